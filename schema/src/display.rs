@@ -1,0 +1,361 @@
+//! The model printed as canonical DDL: one statement per object, in an order Postgres
+//! can apply (types before tables, foreign keys after every table). Parsing the output
+//! gives the same model back.
+
+use std::fmt::{self, Write};
+
+use crate::model::*;
+
+impl fmt::Display for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in self.schemas.values() {
+            writeln!(f, "CREATE SCHEMA {};\n", quote_ident(&s.name))?;
+        }
+        for e in self.extensions.values() {
+            write!(f, "CREATE EXTENSION IF NOT EXISTS {}", quote_ident(&e.name))?;
+            if let Some(s) = &e.schema {
+                write!(f, " SCHEMA {}", quote_ident(s))?;
+            }
+            if let Some(v) = &e.version {
+                write!(f, " VERSION {}", quote_literal(v))?;
+            }
+            f.write_str(";\n\n")?;
+        }
+        for e in self.enums.values() {
+            let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
+            writeln!(
+                f,
+                "CREATE TYPE {} AS ENUM ({});\n",
+                e.name,
+                labels.join(", ")
+            )?;
+        }
+        for d in self.domains.values() {
+            write!(f, "CREATE DOMAIN {} AS {}", d.name, d.base)?;
+            if let Some(c) = &d.collation {
+                write!(f, " COLLATE {}", quote_ident(c))?;
+            }
+            if let Some(def) = &d.default {
+                write!(f, " DEFAULT {def}")?;
+            }
+            if d.not_null {
+                f.write_str(" NOT NULL")?;
+            }
+            for (name, expr) in &d.checks {
+                write!(f, " CONSTRAINT {} CHECK ({expr})", quote_ident(name))?;
+            }
+            f.write_str(";\n\n")?;
+        }
+        for s in self.sequences.values().filter(|s| s.owned_by.is_none()) {
+            write_sequence(f, s)?;
+        }
+        for func in self.functions.values() {
+            write_function(f, func)?;
+        }
+        for t in self.tables.values() {
+            write_table(f, t)?;
+        }
+        for s in self.sequences.values().filter(|s| s.owned_by.is_some()) {
+            write_sequence(f, s)?;
+        }
+        for t in self.tables.values() {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey(_) = c.kind {
+                    writeln!(f, "ALTER TABLE {} ADD {};\n", t.name, ConstraintSql(c))?;
+                }
+            }
+        }
+        for i in self.indexes.values() {
+            writeln!(f, "{};\n", IndexSql(i))?;
+        }
+        for v in self.views.values() {
+            let kind = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            writeln!(f, "CREATE {kind} {} AS {};\n", v.name, v.definition)?;
+        }
+        for t in self.triggers.values() {
+            write!(
+                f,
+                "CREATE TRIGGER {} {} {} ON {} FOR EACH {}",
+                quote_ident(&t.name),
+                t.timing,
+                t.events.join(" OR "),
+                t.table,
+                if t.for_each_row { "ROW" } else { "STATEMENT" }
+            )?;
+            if let Some(c) = &t.condition {
+                write!(f, " WHEN ({c})")?;
+            }
+            writeln!(f, " EXECUTE FUNCTION {}();\n", t.function)?;
+        }
+        write_comments(f, self)
+    }
+}
+
+fn write_sequence(f: &mut fmt::Formatter<'_>, s: &Sequence) -> fmt::Result {
+    write!(f, "CREATE SEQUENCE {}", s.name)?;
+    if let Some(t) = &s.data_type {
+        write!(f, " AS {t}")?;
+    }
+    if let Some((table, column)) = &s.owned_by {
+        write!(f, " OWNED BY {table}.{}", quote_ident(column))?;
+    }
+    f.write_str(";\n\n")
+}
+
+fn write_function(f: &mut fmt::Formatter<'_>, func: &Function) -> fmt::Result {
+    let args: Vec<String> = func.key.args.iter().map(ToString::to_string).collect();
+    write!(f, "CREATE FUNCTION {}({})", func.key.name, args.join(", "))?;
+    if let Some(r) = &func.returns {
+        write!(f, " RETURNS {r}")?;
+    }
+    write!(f, " LANGUAGE {}", func.language)?;
+    match func.volatility {
+        Volatility::Immutable => f.write_str(" IMMUTABLE")?,
+        Volatility::Stable => f.write_str(" STABLE")?,
+        Volatility::Volatile => {}
+    }
+    let mut tag = "$body$".to_string();
+    while func.body.contains(&tag) {
+        tag.insert(tag.len() - 1, '_');
+    }
+    writeln!(f, " AS {tag}{}{tag};\n", func.body)
+}
+
+/// Whether a column is what `serial` / `bigserial` / `smallserial` expands to.
+fn serial_keyword(table: &Table, c: &Column) -> Option<&'static str> {
+    let seq = crate::names::make_object_name(&table.name.name, Some(&c.name), "seq");
+    let seq = QualifiedName::new(table.name.schema.clone(), seq);
+    let expected = format!("nextval({}::regclass)", quote_literal(&seq.to_string()));
+    if c.default.as_deref() != Some(expected.as_str()) || c.data_type.array_dims > 0 {
+        return None;
+    }
+    match &c.data_type.name {
+        TypeName::Builtin(n) if n == "integer" => Some("serial"),
+        TypeName::Builtin(n) if n == "bigint" => Some("bigserial"),
+        TypeName::Builtin(n) if n == "smallint" => Some("smallserial"),
+        _ => None,
+    }
+}
+
+fn write_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
+    writeln!(f, "CREATE TABLE {} (", t.name)?;
+    let mut lines: Vec<String> = Vec::new();
+    for c in &t.columns {
+        let mut line = format!("    {} ", quote_ident(&c.name));
+        let serial = serial_keyword(t, c);
+        match serial {
+            Some(kw) => line.push_str(kw),
+            None => {
+                let _ = write!(line, "{}", c.data_type);
+            }
+        }
+        if let Some(coll) = &c.collation {
+            let _ = write!(line, " COLLATE {}", quote_ident(coll));
+        }
+        if c.not_null && serial.is_none() {
+            line.push_str(" NOT NULL");
+        }
+        if let (Some(d), None) = (&c.default, serial) {
+            let _ = write!(line, " DEFAULT {d}");
+        }
+        match c.identity {
+            Some(Identity::Always) => line.push_str(" GENERATED ALWAYS AS IDENTITY"),
+            Some(Identity::ByDefault) => line.push_str(" GENERATED BY DEFAULT AS IDENTITY"),
+            None => {}
+        }
+        if let Some(g) = &c.generated {
+            let _ = write!(line, " GENERATED ALWAYS AS ({g}) STORED");
+        }
+        lines.push(line);
+    }
+    for c in t.constraints.values() {
+        if !matches!(c.kind, ConstraintKind::ForeignKey(_)) {
+            lines.push(format!("    {}", ConstraintSql(c)));
+        }
+    }
+    writeln!(f, "{}", lines.join(",\n"))?;
+    f.write_str(");\n\n")
+}
+
+/// A constraint as it appears in CREATE TABLE or ALTER TABLE … ADD.
+pub(crate) struct ConstraintSql<'a>(pub &'a Constraint);
+
+fn idents(cols: &[String]) -> String {
+    cols.iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for ConstraintSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.0;
+        write!(f, "CONSTRAINT {} ", quote_ident(&c.name))?;
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns, include } => {
+                write!(f, "PRIMARY KEY ({})", idents(columns))?;
+                if !include.is_empty() {
+                    write!(f, " INCLUDE ({})", idents(include))?;
+                }
+            }
+            ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+            } => {
+                f.write_str("UNIQUE")?;
+                if *nulls_not_distinct {
+                    f.write_str(" NULLS NOT DISTINCT")?;
+                }
+                write!(f, " ({})", idents(columns))?;
+                if !include.is_empty() {
+                    write!(f, " INCLUDE ({})", idents(include))?;
+                }
+            }
+            ConstraintKind::Check { expr } => write!(f, "CHECK ({expr})")?,
+            ConstraintKind::ForeignKey(fk) => {
+                write!(
+                    f,
+                    "FOREIGN KEY ({}) REFERENCES {} ({})",
+                    idents(&fk.columns),
+                    fk.ref_table,
+                    idents(&fk.ref_columns)
+                )?;
+                match fk.match_type {
+                    FkMatch::Simple => {}
+                    FkMatch::Full => f.write_str(" MATCH FULL")?,
+                    FkMatch::Partial => f.write_str(" MATCH PARTIAL")?,
+                }
+                if fk.on_delete != FkAction::NoAction {
+                    write!(f, " ON DELETE {}", fk.on_delete.sql())?;
+                }
+                if fk.on_update != FkAction::NoAction {
+                    write!(f, " ON UPDATE {}", fk.on_update.sql())?;
+                }
+            }
+            ConstraintKind::Exclusion {
+                method,
+                elements,
+                predicate,
+            } => {
+                write!(
+                    f,
+                    "EXCLUDE USING {} ({})",
+                    method.as_str(),
+                    elements.join(", ")
+                )?;
+                if let Some(p) = predicate {
+                    write!(f, " WHERE ({p})")?;
+                }
+            }
+        }
+        if c.deferrable {
+            f.write_str(" DEFERRABLE")?;
+            if c.initially_deferred {
+                f.write_str(" INITIALLY DEFERRED")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A CREATE INDEX statement.
+pub(crate) struct IndexSql<'a>(pub &'a Index);
+
+impl fmt::Display for IndexSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = self.0;
+        let keys: Vec<String> = i
+            .keys
+            .iter()
+            .map(|k| {
+                let mut s = match &k.expr {
+                    KeyExpr::Column(c) => quote_ident(c),
+                    KeyExpr::Expression(e) => format!("({e})"),
+                };
+                if let Some(c) = &k.collation {
+                    let _ = write!(s, " COLLATE {}", quote_ident(c));
+                }
+                if let Some(o) = &k.opclass {
+                    let _ = write!(s, " {o}");
+                }
+                if k.descending {
+                    s.push_str(" DESC");
+                }
+                match k.nulls_first {
+                    Some(true) => s.push_str(" NULLS FIRST"),
+                    Some(false) => s.push_str(" NULLS LAST"),
+                    None => {}
+                }
+                s
+            })
+            .collect();
+        write!(
+            f,
+            "CREATE {}INDEX {} ON {} USING {} ({})",
+            if i.unique { "UNIQUE " } else { "" },
+            quote_ident(&i.name.name),
+            i.table,
+            i.method.as_str(),
+            keys.join(", ")
+        )?;
+        if !i.include.is_empty() {
+            write!(f, " INCLUDE ({})", idents(&i.include))?;
+        }
+        if i.nulls_not_distinct {
+            f.write_str(" NULLS NOT DISTINCT")?;
+        }
+        if !i.with.is_empty() {
+            let params: Vec<String> = i.with.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            write!(f, " WITH ({})", params.join(", "))?;
+        }
+        if let Some(p) = &i.predicate {
+            write!(f, " WHERE {p}")?;
+        }
+        Ok(())
+    }
+}
+
+fn write_comments(f: &mut fmt::Formatter<'_>, s: &Schema) -> fmt::Result {
+    for e in s.enums.values() {
+        if let Some(c) = &e.comment {
+            writeln!(f, "COMMENT ON TYPE {} IS {};", e.name, quote_literal(c))?;
+        }
+    }
+    for t in s.tables.values() {
+        if let Some(c) = &t.comment {
+            writeln!(f, "COMMENT ON TABLE {} IS {};", t.name, quote_literal(c))?;
+        }
+        for col in &t.columns {
+            if let Some(c) = &col.comment {
+                writeln!(
+                    f,
+                    "COMMENT ON COLUMN {}.{} IS {};",
+                    t.name,
+                    quote_ident(&col.name),
+                    quote_literal(c)
+                )?;
+            }
+        }
+    }
+    for i in s.indexes.values() {
+        if let Some(c) = &i.comment {
+            writeln!(f, "COMMENT ON INDEX {} IS {};", i.name, quote_literal(c))?;
+        }
+    }
+    for v in s.views.values() {
+        if let Some(c) = &v.comment {
+            let kind = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            writeln!(f, "COMMENT ON {kind} {} IS {};", v.name, quote_literal(c))?;
+        }
+    }
+    Ok(())
+}

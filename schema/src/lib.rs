@@ -1,0 +1,88 @@
+//! The schemakit schema model and the code that builds it from SQL.
+//!
+//! [`model`] holds our own types for what a schema means (tables, columns with normalized
+//! types, constraints with resolved names, indexes, enums, …). [`lower`] folds
+//! sqlparser's syntax trees into that model, statement by statement, collecting
+//! [`Diagnostic`]s instead of stopping. [`migrations`] reads migration directories of the
+//! common tools into ordered [`migrations::MigrationSet`]s. Nothing here touches a
+//! database, the network or the clock.
+
+pub mod diagnostic;
+mod display;
+mod keywords;
+pub mod lower;
+pub mod migrations;
+pub mod model;
+pub mod names;
+pub mod source;
+pub mod split;
+mod types;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use lower::{Folder, Statement};
+pub use migrations::{Layout, Migration, MigrationSet, Script};
+pub use model::Schema;
+pub use source::{Loc, SourceFile};
+
+/// The result of reading SQL: the folded model, every statement seen, and diagnostics.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The schema after every statement was applied.
+    pub schema: Schema,
+    /// Every statement, in order, with why it is opaque where it is.
+    pub statements: Vec<Statement>,
+    /// Problems and notes, in the order they were found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses one SQL text into a model.
+pub fn parse_sql(path: &str, text: &str) -> Parsed {
+    let mut folder = Folder::new();
+    let statements = folder.apply_source(&Arc::new(SourceFile::new(path, text)));
+    Parsed {
+        schema: folder.schema,
+        statements,
+        diagnostics: folder.diagnostics,
+    }
+}
+
+/// Reads a SQL file or a migration directory and folds it into a model. A directory is
+/// read as a migration set (layout detected) and its up scripts applied in version
+/// order.
+pub fn parse_path(path: &Path) -> Parsed {
+    if path.is_dir() {
+        match MigrationSet::read(path, None) {
+            Ok(set) => set.fold_up(),
+            Err(diagnostics) => Parsed {
+                diagnostics,
+                ..Parsed::default()
+            },
+        }
+    } else {
+        match source::read_file(path) {
+            Ok(src) => {
+                let mut folder = Folder::new();
+                let statements = folder.apply_source(&Arc::new(src));
+                Parsed {
+                    schema: folder.schema,
+                    statements,
+                    diagnostics: folder.diagnostics,
+                }
+            }
+            Err(d) => Parsed {
+                diagnostics: vec![d],
+                ..Parsed::default()
+            },
+        }
+    }
+}

@@ -1,0 +1,2561 @@
+//! sqlparser AST → schema model. Statements are applied in order to one [`Schema`], so a
+//! whole migration set folds into its final state. This is the only module that looks at
+//! sqlparser's syntax tree.
+
+use std::sync::Arc;
+
+use sqlparser::ast::{self, Spanned};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::*;
+use crate::names;
+use crate::source::{Loc, SourceFile, offset_of};
+use crate::split::{self, Chunk};
+use crate::types::{self, Normalized};
+
+/// One statement of a script as the folder saw it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Statement {
+    /// Where it starts.
+    pub loc: Loc,
+    /// Its verbatim text, without the closing `;`.
+    pub text: String,
+    /// Why the offline model cannot see into it, when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<String>,
+}
+
+/// Applies statements to a schema, collecting diagnostics instead of stopping.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// The schema so far.
+    pub schema: Schema,
+    /// Everything noticed so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where the statement being applied sits, and how to report about it.
+struct Ctx<'a> {
+    source: &'a Arc<SourceFile>,
+    /// Byte offset of the statement text in the file.
+    base: usize,
+    /// The text handed to sqlparser (spans are relative to it).
+    text: &'a str,
+    /// The statement's own location.
+    loc: Loc,
+    /// Whether sqlparser's spans point into the file (false after a rewrite).
+    exact: bool,
+    /// Inside a guard (`EXCEPTION WHEN duplicate_object`, `IF NOT EXISTS`): an object
+    /// that already exists is skipped, as the guard would.
+    guarded: bool,
+}
+
+/// A constraint before its name is resolved.
+struct Pending {
+    name: Option<String>,
+    kind: ConstraintKind,
+    deferrable: bool,
+    initially_deferred: bool,
+    /// For an unnamed CHECK: the first column it mentions when it mentions exactly one.
+    check_column: Option<String>,
+    loc: Loc,
+}
+
+impl Folder {
+    /// An empty schema.
+    pub fn new() -> Self {
+        Folder::default()
+    }
+
+    /// Splits, parses and applies every statement of `source`, in order.
+    pub fn apply_source(&mut self, source: &Arc<SourceFile>) -> Vec<Statement> {
+        self.apply_range(source, 0, source.text.len())
+    }
+
+    /// Splits, parses and applies every statement in bytes `start..end` of `source` (one
+    /// section of a file with up and down sections), in order.
+    pub fn apply_range(
+        &mut self,
+        source: &Arc<SourceFile>,
+        start: usize,
+        end: usize,
+    ) -> Vec<Statement> {
+        let chunks = match split::split(&source.text[start..end]) {
+            Ok(chunks) => chunks
+                .into_iter()
+                .map(|c| Chunk {
+                    start: c.start + start,
+                    end: c.end + start,
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                let loc = source.loc_at(start + e.offset).with_len(1);
+                self.diagnostics.push(
+                    Diagnostic::new(Severity::Error, Code::Syntax, e.message, source, loc)
+                        .with_help(e.help),
+                );
+                return Vec::new();
+            }
+        };
+        if chunks.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::about_path(
+                    Severity::Warning,
+                    Code::Syntax,
+                    &source.path,
+                    "no SQL statements here",
+                )
+                .with_help("add statements, or remove the file if it is not needed"),
+            );
+        }
+        let mut out = Vec::with_capacity(chunks.len());
+        for chunk in chunks {
+            let opaque = self.apply_chunk(source, chunk, false);
+            out.push(Statement {
+                loc: source.loc_at(chunk.start),
+                text: source.text[chunk.start..chunk.end].to_string(),
+                opaque,
+            });
+        }
+        out
+    }
+
+    /// Applies one statement; returns why it is opaque when it is.
+    fn apply_chunk(
+        &mut self,
+        source: &Arc<SourceFile>,
+        chunk: Chunk,
+        guarded: bool,
+    ) -> Option<String> {
+        let text = &source.text[chunk.start..chunk.end];
+        let loc = source.loc_at(chunk.start).with_len(first_line_len(text));
+        let mut ctx = Ctx {
+            source,
+            base: chunk.start,
+            text,
+            loc,
+            exact: true,
+            guarded,
+        };
+        let head = leading_words(text, 4);
+        if head.first().map(String::as_str) == Some("DO") {
+            return self.apply_do(&ctx);
+        }
+        match parse_one(text) {
+            Ok(stmt) => self.apply_statement(&ctx, stmt),
+            Err(err) => {
+                // Rewrites for Postgres syntax sqlparser does not know but whose meaning
+                // the model can still take in.
+                if let Some((rewritten, not_null)) = rewrite_unparsed(text, &head) {
+                    if let Ok(stmt) = parse_one(&rewritten) {
+                        ctx.text = &rewritten;
+                        ctx.exact = false;
+                        let opaque = self.apply_statement(&ctx, stmt);
+                        if not_null {
+                            self.mark_domain_not_null(&ctx);
+                        }
+                        return opaque;
+                    }
+                }
+                if let Some(kind) = known_unparseable(&head) {
+                    let reason = format!("opaque to the offline model: {kind}");
+                    self.note_opaque(&ctx, &reason, "sqlparser cannot read this statement; it is kept verbatim and applied as written when migrations run");
+                    return Some(reason);
+                }
+                let (message, at) = split_parser_error(&err);
+                let loc = match at {
+                    Some((line, col)) => self.loc_in(&ctx, line, col),
+                    None => ctx.loc.clone(),
+                };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Severity::Error,
+                        Code::Syntax,
+                        message,
+                        source,
+                        loc.with_len(1),
+                    )
+                    .with_help(
+                        "fix the SQL at this position; every statement must be valid PostgreSQL",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    // ----- locations and reporting -------------------------------------------------
+
+    fn loc_in(&self, ctx: &Ctx, line: u64, col: u64) -> Loc {
+        if !ctx.exact || line == 0 {
+            return ctx.loc.clone();
+        }
+        ctx.source.loc_at(ctx.base + offset_of(ctx.text, line, col))
+    }
+
+    fn loc_of(&self, ctx: &Ctx, span: sqlparser::tokenizer::Span) -> Loc {
+        let start = self.loc_in(ctx, span.start.line, span.start.column);
+        if ctx.exact && span.end.line == span.start.line && span.end.column > span.start.column {
+            let len = (span.end.column - span.start.column) as usize;
+            start.with_len(len)
+        } else {
+            start.with_len(1)
+        }
+    }
+
+    fn report(
+        &mut self,
+        ctx: &Ctx,
+        severity: Severity,
+        code: Code,
+        loc: Loc,
+        message: String,
+        help: &str,
+    ) {
+        self.diagnostics.push(
+            Diagnostic::new(severity, code, message, ctx.source, loc).with_help(help.to_string()),
+        );
+    }
+
+    fn error(&mut self, ctx: &Ctx, code: Code, message: String, help: &str) {
+        let loc = ctx.loc.clone();
+        self.report(ctx, Severity::Error, code, loc, message, help);
+    }
+
+    fn note_opaque(&mut self, ctx: &Ctx, reason: &str, help: &str) {
+        let loc = ctx.loc.clone();
+        self.report(
+            ctx,
+            Severity::Note,
+            Code::Opaque,
+            loc,
+            reason.to_string(),
+            help,
+        );
+    }
+
+    /// An object that already exists: fine under IF NOT EXISTS or a guard, else an error.
+    fn exists(&mut self, ctx: &Ctx, if_not_exists: bool, what: String) {
+        if if_not_exists || ctx.guarded {
+            return;
+        }
+        self.error(
+            ctx,
+            Code::Duplicate,
+            format!("{what} already exists"),
+            "drop it first, rename one of them, or add IF NOT EXISTS",
+        );
+    }
+
+    fn missing(&mut self, ctx: &Ctx, if_exists: bool, what: String) {
+        if if_exists {
+            return;
+        }
+        self.error(
+            ctx,
+            Code::UnknownObject,
+            format!("{what} does not exist"),
+            "create it in an earlier statement or migration, or check the spelling",
+        );
+    }
+
+    // ----- statements --------------------------------------------------------------
+
+    fn apply_statement(&mut self, ctx: &Ctx, stmt: ast::Statement) -> Option<String> {
+        use ast::Statement as S;
+        match stmt {
+            S::CreateTable(ct) => self.create_table(ctx, ct),
+            S::AlterTable(at) => return self.alter_table(ctx, at),
+            S::CreateIndex(ci) => self.create_index(ctx, ci),
+            S::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => return self.drop(ctx, object_type, if_exists, &names, cascade),
+            S::CreateType {
+                name,
+                representation,
+            } => return self.create_type(ctx, &name, representation),
+            S::AlterType(at) => self.alter_type(ctx, at),
+            S::Comment {
+                object_type,
+                object_name,
+                comment,
+                if_exists,
+            } => return self.comment(ctx, object_type, &object_name, comment, if_exists),
+            S::CreateExtension(ce) => {
+                let name = ident(&ce.name);
+                if self.schema.extensions.contains_key(&name) {
+                    self.exists(ctx, ce.if_not_exists, format!("extension `{name}`"));
+                } else {
+                    self.schema.extensions.insert(
+                        name.clone(),
+                        Extension {
+                            name,
+                            schema: ce.schema.as_ref().map(ident),
+                            version: ce.version.as_ref().map(|v| v.value.clone()),
+                            loc: ctx.loc.clone(),
+                        },
+                    );
+                }
+            }
+            S::DropExtension(de) => {
+                for name in &de.names {
+                    let name = ident(name);
+                    if self.schema.extensions.remove(&name).is_none() {
+                        self.missing(ctx, de.if_exists, format!("extension `{name}`"));
+                    }
+                }
+            }
+            S::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => {
+                let name = match &schema_name {
+                    ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
+                        self.qname(n).name
+                    }
+                    ast::SchemaName::UnnamedAuthorization(i) => ident(i),
+                };
+                if self.schema.schemas.contains_key(&name) || name == "public" {
+                    self.exists(ctx, if_not_exists, format!("schema `{name}`"));
+                } else {
+                    self.schema.schemas.insert(
+                        name.clone(),
+                        Namespace {
+                            name,
+                            loc: ctx.loc.clone(),
+                        },
+                    );
+                }
+            }
+            S::CreateSequence {
+                if_not_exists,
+                name,
+                data_type,
+                owned_by,
+                ..
+            } => {
+                let name = self.qname(&name);
+                if self.relation_taken(&name) {
+                    self.exists(ctx, if_not_exists, format!("relation `{name}`"));
+                } else {
+                    let data_type = data_type.and_then(|t| self.column_type(ctx, &t, "sequence"));
+                    let owned_by = owned_by.and_then(|o| {
+                        let mut parts = o.0.clone();
+                        let column = parts.pop()?.as_ident().map(ident)?;
+                        Some((self.qname(&ast::ObjectName(parts)), column))
+                    });
+                    self.schema.sequences.insert(
+                        name.clone(),
+                        Sequence {
+                            name,
+                            data_type,
+                            owned_by,
+                            loc: ctx.loc.clone(),
+                        },
+                    );
+                }
+            }
+            S::CreateDomain(cd) => self.create_domain(ctx, cd),
+            S::DropDomain(dd) => {
+                let name = self.qname(&dd.name);
+                let cascade = matches!(dd.drop_behavior, Some(ast::DropBehavior::Cascade));
+                self.drop_type(ctx, &name, dd.if_exists, cascade);
+            }
+            S::CreateView(cv) => {
+                let name = self.qname(&cv.name);
+                let exists = self.schema.views.contains_key(&name);
+                if exists && !cv.or_replace {
+                    self.exists(ctx, cv.if_not_exists, format!("view `{name}`"));
+                } else if self.schema.tables.contains_key(&name) {
+                    self.exists(ctx, false, format!("relation `{name}`"));
+                } else {
+                    self.schema.views.insert(
+                        name.clone(),
+                        View {
+                            name,
+                            materialized: cv.materialized,
+                            definition: cv.query.to_string(),
+                            comment: None,
+                            loc: ctx.loc.clone(),
+                        },
+                    );
+                }
+            }
+            S::CreateFunction(cf) => self.create_function(ctx, cf),
+            S::DropFunction(df) => {
+                for desc in &df.func_desc {
+                    let name = self.qname(&desc.name);
+                    let before = self.schema.functions.len();
+                    match &desc.args {
+                        Some(args) => {
+                            let key = FunctionKey {
+                                name: name.clone(),
+                                args: self.arg_types(ctx, args),
+                            };
+                            self.schema.functions.remove(&key);
+                        }
+                        None => self.schema.functions.retain(|k, _| k.name != name),
+                    }
+                    if self.schema.functions.len() == before {
+                        self.missing(ctx, df.if_exists, format!("function `{name}`"));
+                    }
+                }
+            }
+            S::CreateTrigger(ct) => self.create_trigger(ctx, ct),
+            S::DropTrigger(dt) => {
+                let name = self.qname(&dt.trigger_name).name;
+                match dt.table_name.as_ref().map(|t| self.qname(t)) {
+                    Some(table) => {
+                        if self
+                            .schema
+                            .triggers
+                            .remove(&(table.clone(), name.clone()))
+                            .is_none()
+                        {
+                            self.missing(
+                                ctx,
+                                dt.if_exists,
+                                format!("trigger `{name}` on table `{table}`"),
+                            );
+                        }
+                    }
+                    None => self.missing(ctx, dt.if_exists, format!("trigger `{name}`")),
+                }
+            }
+            S::StartTransaction { .. } | S::Commit { .. } | S::Rollback { .. } => {
+                let reason = "opaque to the offline model: transaction control".to_string();
+                self.note_opaque(ctx, &reason, "the migration runner manages transactions itself; mark the migration no-transaction instead if it must control them");
+                return Some(reason);
+            }
+            other => {
+                let kind = statement_kind(ctx.text);
+                let reason = format!("opaque to the offline model: {kind}");
+                let help = if matches!(
+                    other,
+                    S::Insert(_) | S::Update(_) | S::Delete(_) | S::Query(_) | S::Copy { .. }
+                ) {
+                    "data statements do not change the schema model; it is kept verbatim and applied as written"
+                } else {
+                    "this kind of statement is not part of the schema model; it is kept verbatim and applied as written"
+                };
+                self.note_opaque(ctx, &reason, help);
+                return Some(reason);
+            }
+        }
+        None
+    }
+
+    // ----- names -------------------------------------------------------------------
+
+    fn qname(&self, name: &ast::ObjectName) -> QualifiedName {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| match p.as_ident() {
+                Some(i) => ident(i),
+                None => p.to_string(),
+            })
+            .collect();
+        match parts.as_slice() {
+            [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+            [name] => QualifiedName::public(name.clone()),
+            [] => QualifiedName::public(""),
+        }
+    }
+
+    /// A name in the relation namespace of `name.schema` is used (tables, indexes,
+    /// sequences, views, and the indexes behind constraints).
+    fn relation_taken(&self, name: &QualifiedName) -> bool {
+        let s = &self.schema;
+        s.tables.contains_key(name)
+            || s.indexes.contains_key(name)
+            || s.sequences.contains_key(name)
+            || s.views.contains_key(name)
+            || s.tables
+                .values()
+                .filter(|t| t.name.schema == name.schema)
+                .any(|t| {
+                    t.constraints.values().any(|c| {
+                        c.name == name.name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. }
+                                    | ConstraintKind::Unique { .. }
+                                    | ConstraintKind::Exclusion { .. }
+                            )
+                    }) || t
+                        .columns
+                        .iter()
+                        .any(|c| implicit_sequence(t, c).as_deref() == Some(name.name.as_str()))
+                })
+    }
+
+    fn constraint_taken(&self, schema: &str, name: &str) -> bool {
+        self.schema
+            .tables
+            .values()
+            .filter(|t| t.name.schema == schema)
+            .any(|t| t.constraints.contains_key(name))
+    }
+
+    // ----- tables ------------------------------------------------------------------
+
+    fn column_type(&mut self, ctx: &Ctx, ty: &ast::DataType, what: &str) -> Option<DataType> {
+        match self.normalize_type(ty) {
+            Ok(Normalized::Type(t)) => Some(t),
+            Ok(Normalized::Serial(s)) => Some(s.integer_type()),
+            Err(msg) => {
+                self.error(
+                    ctx,
+                    Code::Unsupported,
+                    format!("{what}: {msg}"),
+                    "use a PostgreSQL type",
+                );
+                None
+            }
+        }
+    }
+
+    fn normalize_type(&self, ty: &ast::DataType) -> Result<Normalized, String> {
+        let resolve = |name: &ast::ObjectName| {
+            let q = self.qname(name);
+            if name.0.len() > 1 {
+                return q;
+            }
+            // An unqualified type resolves through the search path: public, then any
+            // schema that holds a type of that name.
+            if self.schema.enums.contains_key(&q) || self.schema.domains.contains_key(&q) {
+                return q;
+            }
+            self.schema
+                .enums
+                .keys()
+                .chain(self.schema.domains.keys())
+                .find(|k| k.name == q.name)
+                .cloned()
+                .unwrap_or(q)
+        };
+        types::normalize(ty, &resolve)
+    }
+
+    /// Builds a column and the constraints written on it.
+    fn column(
+        &mut self,
+        ctx: &Ctx,
+        table: &QualifiedName,
+        def: &ast::ColumnDef,
+    ) -> Option<(Column, Vec<Pending>)> {
+        let name = ident(&def.name);
+        let loc = self.loc_of(ctx, def.name.span);
+        let what = format!("table `{table}`: column `{name}`");
+        let (data_type, serial) = match self.normalize_type(&def.data_type) {
+            Ok(Normalized::Type(t)) => (t, None),
+            Ok(Normalized::Serial(s)) => (s.integer_type(), Some(s)),
+            Err(msg) => {
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::Unsupported,
+                    loc,
+                    format!("{what}: {msg}"),
+                    "use a PostgreSQL type",
+                );
+                return None;
+            }
+        };
+        let mut column = Column {
+            name: name.clone(),
+            data_type,
+            not_null: serial.is_some(),
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+            loc: loc.clone(),
+        };
+        if serial.is_some() {
+            let seq = names::choose_name(&table.name, Some(&name), "seq", |n| {
+                self.relation_taken(&QualifiedName::new(table.schema.clone(), n))
+            });
+            let seq = QualifiedName::new(table.schema.clone(), seq);
+            column.default = Some(format!(
+                "nextval({}::regclass)",
+                quote_literal(&seq.to_string())
+            ));
+        }
+        let mut pending = Vec::new();
+        for opt in &def.options {
+            let cname = opt.name.as_ref().map(ident);
+            match &opt.option {
+                ast::ColumnOption::Null => column.not_null = false,
+                ast::ColumnOption::NotNull => column.not_null = true,
+                ast::ColumnOption::Default(e) => column.default = Some(e.to_string()),
+                ast::ColumnOption::Collation(c) => column.collation = Some(self.qname(c).name),
+                ast::ColumnOption::Comment(c) => column.comment = Some(c.clone()),
+                ast::ColumnOption::Generated {
+                    generated_as,
+                    generation_expr,
+                    ..
+                } => match generation_expr {
+                    Some(e) => column.generated = Some(strip_nested(e).to_string()),
+                    None => {
+                        column.not_null = true;
+                        column.identity = Some(match generated_as {
+                            ast::GeneratedAs::ByDefault => Identity::ByDefault,
+                            _ => Identity::Always,
+                        });
+                    }
+                },
+                ast::ColumnOption::PrimaryKey(pk) => {
+                    column.not_null = true;
+                    pending.push(Pending {
+                        name: cname.or_else(|| pk.name.as_ref().map(ident)),
+                        kind: ConstraintKind::PrimaryKey {
+                            columns: vec![name.clone()],
+                            include: Vec::new(),
+                        },
+                        deferrable: false,
+                        initially_deferred: false,
+                        check_column: None,
+                        loc: loc.clone(),
+                    });
+                }
+                ast::ColumnOption::Unique(u) => {
+                    let (deferrable, initially_deferred) = characteristics(&u.characteristics);
+                    pending.push(Pending {
+                        name: cname.or_else(|| u.name.as_ref().map(ident)),
+                        kind: ConstraintKind::Unique {
+                            columns: vec![name.clone()],
+                            include: Vec::new(),
+                            nulls_not_distinct: matches!(
+                                u.nulls_distinct,
+                                ast::NullsDistinctOption::NotDistinct
+                            ),
+                        },
+                        deferrable,
+                        initially_deferred,
+                        check_column: None,
+                        loc: loc.clone(),
+                    });
+                }
+                ast::ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    fk.columns = vec![def.name.clone()];
+                    if fk.name.is_none() {
+                        fk.name = opt.name.clone();
+                    }
+                    pending.push(self.foreign_key(&fk, loc.clone()));
+                }
+                ast::ColumnOption::Check(c) => pending.push(Pending {
+                    name: cname.or_else(|| c.name.as_ref().map(ident)),
+                    kind: ConstraintKind::Check {
+                        expr: strip_nested(&c.expr).to_string(),
+                    },
+                    deferrable: false,
+                    initially_deferred: false,
+                    check_column: Some(name.clone()),
+                    loc: loc.clone(),
+                }),
+                other => {
+                    self.report(
+                        ctx,
+                        Severity::Error,
+                        Code::Unsupported,
+                        loc.clone(),
+                        format!(
+                            "{what}: column option `{other}` is not PostgreSQL or not modelled"
+                        ),
+                        "remove the option or write it as a separate statement",
+                    );
+                }
+            }
+        }
+        Some((column, pending))
+    }
+
+    fn foreign_key(&self, fk: &ast::ForeignKeyConstraint, loc: Loc) -> Pending {
+        let (deferrable, initially_deferred) = characteristics(&fk.characteristics);
+        Pending {
+            name: fk.name.as_ref().map(ident),
+            kind: ConstraintKind::ForeignKey(ForeignKey {
+                columns: fk.columns.iter().map(ident).collect(),
+                ref_table: self.qname(&fk.foreign_table),
+                ref_columns: fk.referred_columns.iter().map(ident).collect(),
+                on_delete: fk.on_delete.map(fk_action).unwrap_or_default(),
+                on_update: fk.on_update.map(fk_action).unwrap_or_default(),
+                match_type: match fk.match_kind {
+                    Some(ast::ConstraintReferenceMatchKind::Full) => FkMatch::Full,
+                    Some(ast::ConstraintReferenceMatchKind::Partial) => FkMatch::Partial,
+                    _ => FkMatch::Simple,
+                },
+            }),
+            deferrable,
+            initially_deferred,
+            check_column: None,
+            loc,
+        }
+    }
+
+    fn table_constraint(
+        &mut self,
+        ctx: &Ctx,
+        table: &QualifiedName,
+        c: &ast::TableConstraint,
+    ) -> Option<Pending> {
+        let loc = self.loc_of(ctx, c.span());
+        let key_columns = |cols: &[ast::IndexColumn]| -> Result<Vec<String>, String> {
+            cols.iter()
+                .map(|c| match strip_nested(&c.column.expr) {
+                    ast::Expr::Identifier(i) => Ok(ident(i)),
+                    other => Err(other.to_string()),
+                })
+                .collect()
+        };
+        let pending = match c {
+            ast::TableConstraint::PrimaryKey(pk) => {
+                let (deferrable, initially_deferred) = characteristics(&pk.characteristics);
+                Pending {
+                    name: pk.name.as_ref().map(ident),
+                    kind: ConstraintKind::PrimaryKey {
+                        columns: key_columns(&pk.columns).ok()?,
+                        include: pk.include.iter().map(ident).collect(),
+                    },
+                    deferrable,
+                    initially_deferred,
+                    check_column: None,
+                    loc,
+                }
+            }
+            ast::TableConstraint::Unique(u) => {
+                let (deferrable, initially_deferred) = characteristics(&u.characteristics);
+                let columns = match key_columns(&u.columns) {
+                    Ok(c) => c,
+                    Err(expr) => {
+                        self.report(ctx, Severity::Error, Code::Syntax, loc, format!("table `{table}`: a UNIQUE constraint takes column names, not the expression `{expr}`"), "use CREATE UNIQUE INDEX for an expression");
+                        return None;
+                    }
+                };
+                Pending {
+                    name: u.name.as_ref().map(ident),
+                    kind: ConstraintKind::Unique {
+                        columns,
+                        include: u.include.iter().map(ident).collect(),
+                        nulls_not_distinct: matches!(
+                            u.nulls_distinct,
+                            ast::NullsDistinctOption::NotDistinct
+                        ),
+                    },
+                    deferrable,
+                    initially_deferred,
+                    check_column: None,
+                    loc,
+                }
+            }
+            ast::TableConstraint::ForeignKey(fk) => self.foreign_key(fk, loc),
+            ast::TableConstraint::Check(ch) => {
+                let columns = self
+                    .schema
+                    .tables
+                    .get(table)
+                    .map(|t| t.columns.clone())
+                    .unwrap_or_default();
+                Pending {
+                    name: ch.name.as_ref().map(ident),
+                    kind: ConstraintKind::Check {
+                        expr: strip_nested(&ch.expr).to_string(),
+                    },
+                    deferrable: false,
+                    initially_deferred: false,
+                    check_column: single_column_reference(&ch.expr.to_string(), &columns),
+                    loc,
+                }
+            }
+            ast::TableConstraint::Exclude(ex) => {
+                let (deferrable, initially_deferred) = characteristics(&ex.characteristics);
+                Pending {
+                    name: ex.name.as_ref().map(ident),
+                    kind: ConstraintKind::Exclusion {
+                        method: ex
+                            .index_method
+                            .as_ref()
+                            .map_or(IndexMethod::Gist, |m| IndexMethod::from_name(&m.value)),
+                        elements: ex
+                            .elements
+                            .iter()
+                            .map(|e| format!("{} WITH {}", e.column, e.operator))
+                            .collect(),
+                        predicate: ex
+                            .where_clause
+                            .as_ref()
+                            .map(|w| strip_nested(w).to_string()),
+                    },
+                    deferrable,
+                    initially_deferred,
+                    check_column: None,
+                    loc,
+                }
+            }
+            other => {
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::Unsupported,
+                    loc,
+                    format!(
+                        "table `{table}`: constraint `{other}` is not PostgreSQL or not modelled"
+                    ),
+                    "write it as a PostgreSQL constraint or index",
+                );
+                return None;
+            }
+        };
+        Some(pending)
+    }
+
+    fn create_table(&mut self, ctx: &Ctx, ct: ast::CreateTable) {
+        let name = self.qname(&ct.name);
+        if self.schema.tables.contains_key(&name) || self.relation_taken(&name) {
+            self.exists(ctx, ct.if_not_exists, format!("relation `{name}`"));
+            return;
+        }
+        if ct.query.is_some()
+            || ct.like.is_some()
+            || ct.partition_of.is_some()
+            || ct.clone.is_some()
+        {
+            self.error(
+                ctx,
+                Code::Unsupported,
+                format!("table `{name}`: CREATE TABLE … AS / LIKE / PARTITION OF is not modelled"),
+                "write the columns out in CREATE TABLE",
+            );
+            return;
+        }
+        if !self.schema_exists(&name.schema) {
+            self.missing(ctx, false, format!("schema `{}`", name.schema));
+        }
+        let mut table = Table {
+            name: name.clone(),
+            columns: Vec::new(),
+            constraints: Default::default(),
+            comment: ct.comment.as_ref().map(|c| match c {
+                ast::CommentDef::WithEq(s) | ast::CommentDef::WithoutEq(s) => s.clone(),
+            }),
+            loc: self.loc_of(ctx, ct.name.span()).with_len(ctx.loc.len),
+        };
+        let mut pending = Vec::new();
+        for def in &ct.columns {
+            let Some((column, cons)) = self.column(ctx, &name, def) else {
+                continue;
+            };
+            if table.column(&column.name).is_some() {
+                let loc = column.loc.clone();
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::Duplicate,
+                    loc,
+                    format!(
+                        "table `{name}`: column `{}` is specified more than once",
+                        column.name
+                    ),
+                    "remove or rename one of them",
+                );
+                continue;
+            }
+            table.columns.push(column);
+            pending.extend(cons);
+        }
+        self.schema.tables.insert(name.clone(), table);
+        for c in &ct.constraints {
+            if let Some(p) = self.table_constraint(ctx, &name, c) {
+                pending.push(p);
+            }
+        }
+        // Postgres names CHECK constraints when it creates the table, then the indexes
+        // of primary key, unique and exclusion constraints, then foreign keys.
+        pending.sort_by_key(|p| match p.kind {
+            ConstraintKind::Check { .. } => 0,
+            ConstraintKind::ForeignKey(_) => 2,
+            _ => 1,
+        });
+        for p in pending {
+            self.add_constraint(ctx, &name, p);
+        }
+    }
+
+    fn schema_exists(&self, schema: &str) -> bool {
+        schema == "public" || schema == "pg_catalog" || self.schema.schemas.contains_key(schema)
+    }
+
+    /// Validates a constraint against its table, resolves its name and adds it.
+    fn add_constraint(&mut self, ctx: &Ctx, table_name: &QualifiedName, mut p: Pending) {
+        let Some(table) = self.schema.tables.get(table_name) else {
+            return;
+        };
+        let what = format!("table `{table_name}`");
+        let columns: Vec<&String> = match &p.kind {
+            ConstraintKind::PrimaryKey { columns, include }
+            | ConstraintKind::Unique {
+                columns, include, ..
+            } => columns.iter().chain(include).collect(),
+            ConstraintKind::ForeignKey(fk) => fk.columns.iter().collect(),
+            _ => Vec::new(),
+        };
+        for col in columns {
+            if table.column(col).is_none() {
+                let loc = p.loc.clone();
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::UnknownObject,
+                    loc,
+                    format!("{what}: constraint column `{col}` does not exist"),
+                    "name a column of the table",
+                );
+                return;
+            }
+        }
+        if let ConstraintKind::PrimaryKey { .. } = p.kind {
+            if let Some((existing, _)) = table.primary_key() {
+                let loc = p.loc.clone();
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::Duplicate,
+                    loc,
+                    format!(
+                        "{what}: multiple primary keys are not allowed (already has `{existing}`)"
+                    ),
+                    "keep one PRIMARY KEY and make the others UNIQUE",
+                );
+                return;
+            }
+        }
+        if let ConstraintKind::ForeignKey(fk) = &mut p.kind {
+            let ref_table = if fk.ref_table == *table_name {
+                Some(table)
+            } else {
+                self.schema.tables.get(&fk.ref_table)
+            };
+            let Some(ref_table) = ref_table else {
+                let loc = p.loc.clone();
+                let ref_name = fk.ref_table.clone();
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::UnknownObject,
+                    loc,
+                    format!(
+                        "{what}: foreign key references table `{ref_name}`, which does not exist"
+                    ),
+                    "create the referenced table first, or fix the name",
+                );
+                return;
+            };
+            if fk.ref_columns.is_empty() {
+                match ref_table.primary_key() {
+                    Some((_, cols)) => fk.ref_columns = cols.to_vec(),
+                    None => {
+                        let loc = p.loc.clone();
+                        let ref_name = fk.ref_table.clone();
+                        self.report(
+                            ctx,
+                            Severity::Error,
+                            Code::UnknownObject,
+                            loc,
+                            format!(
+                                "{what}: there is no primary key for referenced table `{ref_name}`"
+                            ),
+                            "name the referenced columns explicitly",
+                        );
+                        return;
+                    }
+                }
+            }
+            if let Some(col) = fk
+                .ref_columns
+                .iter()
+                .find(|c| ref_table.column(c).is_none())
+            {
+                let loc = p.loc.clone();
+                let msg = format!(
+                    "{what}: foreign key references column `{col}` of `{}`, which does not exist",
+                    fk.ref_table
+                );
+                self.report(
+                    ctx,
+                    Severity::Error,
+                    Code::UnknownObject,
+                    loc,
+                    msg,
+                    "reference an existing column",
+                );
+                return;
+            }
+            if fk.columns.len() != fk.ref_columns.len() {
+                let loc = p.loc.clone();
+                self.report(ctx, Severity::Error, Code::Syntax, loc, format!("{what}: number of referencing and referenced columns for foreign key disagree"), "list as many referenced columns as referencing ones");
+                return;
+            }
+        }
+        if let ConstraintKind::PrimaryKey { columns, .. } = &p.kind {
+            let columns = columns.clone();
+            if let Some(t) = self.schema.tables.get_mut(table_name) {
+                for c in t.columns.iter_mut().filter(|c| columns.contains(&c.name)) {
+                    c.not_null = true;
+                }
+            }
+        }
+        let name = match p.name.take() {
+            Some(n) => {
+                if self.constraint_taken(&table_name.schema, &n)
+                    && self
+                        .schema
+                        .tables
+                        .get(table_name)
+                        .is_some_and(|t| t.constraints.contains_key(&n))
+                {
+                    if !ctx.guarded {
+                        let loc = p.loc.clone();
+                        self.report(
+                            ctx,
+                            Severity::Error,
+                            Code::Duplicate,
+                            loc,
+                            format!("{what}: constraint `{n}` already exists"),
+                            "choose another name or drop the old constraint first",
+                        );
+                    }
+                    return;
+                }
+                n
+            }
+            None => self.choose_constraint_name(table_name, &p),
+        };
+        if let Some(t) = self.schema.tables.get_mut(table_name) {
+            t.constraints.insert(
+                name.clone(),
+                Constraint {
+                    name,
+                    kind: p.kind,
+                    deferrable: p.deferrable,
+                    initially_deferred: p.initially_deferred,
+                    loc: p.loc,
+                },
+            );
+        }
+    }
+
+    fn choose_constraint_name(&self, table: &QualifiedName, p: &Pending) -> String {
+        let schema = table.schema.clone();
+        let rel_taken = |n: &str| {
+            self.relation_taken(&QualifiedName::new(schema.clone(), n))
+                || self.constraint_taken(&schema, n)
+        };
+        let con_taken = |n: &str| self.constraint_taken(&schema, n);
+        match &p.kind {
+            ConstraintKind::PrimaryKey { .. } => {
+                names::choose_name(&table.name, None, "pkey", rel_taken)
+            }
+            ConstraintKind::Unique {
+                columns, include, ..
+            } => {
+                let all: Vec<String> = columns.iter().chain(include).cloned().collect();
+                let addition = names::name_addition(&names::distinct_column_names(all));
+                names::choose_name(&table.name, Some(&addition), "key", rel_taken)
+            }
+            ConstraintKind::Exclusion { elements, .. } => {
+                let cols: Vec<String> = elements
+                    .iter()
+                    .map(|e| {
+                        let col = e.split(" WITH ").next().unwrap_or("expr").trim();
+                        if col.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            col.to_string()
+                        } else {
+                            "expr".to_string()
+                        }
+                    })
+                    .collect();
+                let addition = names::name_addition(&names::distinct_column_names(cols));
+                names::choose_name(&table.name, Some(&addition), "excl", rel_taken)
+            }
+            ConstraintKind::Check { .. } => {
+                names::choose_name(&table.name, p.check_column.as_deref(), "check", con_taken)
+            }
+            ConstraintKind::ForeignKey(fk) => {
+                let addition = names::name_addition(&fk.columns);
+                names::choose_name(&table.name, Some(&addition), "fkey", con_taken)
+            }
+        }
+    }
+
+    fn alter_table(&mut self, ctx: &Ctx, at: ast::AlterTable) -> Option<String> {
+        let mut name = self.qname(&at.name);
+        if !self.schema.tables.contains_key(&name) {
+            self.missing(ctx, at.if_exists, format!("table `{name}`"));
+            return None;
+        }
+        let mut opaque = None;
+        for op in &at.operations {
+            use ast::AlterTableOperation as Op;
+            match op {
+                Op::AddColumn {
+                    if_not_exists,
+                    column_def,
+                    ..
+                } => {
+                    let Some((column, cons)) = self.column(ctx, &name, column_def) else {
+                        continue;
+                    };
+                    let Some(table) = self.schema.tables.get_mut(&name) else {
+                        continue;
+                    };
+                    if table.column(&column.name).is_some() {
+                        let what = format!("table `{name}`: column `{}`", column.name);
+                        self.exists(ctx, *if_not_exists, what);
+                        continue;
+                    }
+                    table.columns.push(column);
+                    for p in cons {
+                        self.add_constraint(ctx, &name, p);
+                    }
+                }
+                Op::DropColumn {
+                    column_names,
+                    if_exists,
+                    drop_behavior,
+                    ..
+                } => {
+                    let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                    for col in column_names {
+                        self.drop_column(ctx, &name, &ident(col), *if_exists, cascade);
+                    }
+                }
+                Op::AddConstraint { constraint, .. } => {
+                    if let Some(p) = self.table_constraint(ctx, &name, constraint) {
+                        self.add_constraint(ctx, &name, p);
+                    }
+                }
+                Op::DropConstraint {
+                    if_exists,
+                    name: cname,
+                    drop_behavior,
+                } => {
+                    let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                    self.drop_constraint(ctx, &name, &ident(cname), *if_exists, cascade);
+                }
+                Op::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    self.rename_column(
+                        ctx,
+                        &name,
+                        &ident(old_column_name),
+                        &ident(new_column_name),
+                    );
+                }
+                Op::RenameTable { table_name } => {
+                    let (ast::RenameTableNameKind::As(new) | ast::RenameTableNameKind::To(new)) =
+                        table_name;
+                    let new = QualifiedName::new(name.schema.clone(), self.qname(new).name);
+                    if self.relation_taken(&new) {
+                        self.exists(ctx, false, format!("relation `{new}`"));
+                        continue;
+                    }
+                    self.rename_table(&name, &new);
+                    name = new;
+                }
+                Op::RenameConstraint { old_name, new_name } => {
+                    let (old, new) = (ident(old_name), ident(new_name));
+                    let Some(table) = self.schema.tables.get_mut(&name) else {
+                        continue;
+                    };
+                    match table.constraints.remove(&old) {
+                        Some(mut c) => {
+                            c.name = new.clone();
+                            table.constraints.insert(new, c);
+                        }
+                        None => self.missing(
+                            ctx,
+                            false,
+                            format!("constraint `{old}` of table `{name}`"),
+                        ),
+                    }
+                }
+                Op::AlterColumn { column_name, op } => {
+                    self.alter_column(ctx, &name, &ident(column_name), op)
+                }
+                other => {
+                    let reason = format!(
+                        "opaque to the offline model: ALTER TABLE … {}",
+                        first_words(&other.to_string(), 4)
+                    );
+                    self.note_opaque(ctx, &reason, "this part of ALTER TABLE does not change the schema model; it is kept verbatim and applied as written");
+                    opaque = Some(reason);
+                }
+            }
+        }
+        opaque
+    }
+
+    fn alter_column(
+        &mut self,
+        ctx: &Ctx,
+        table: &QualifiedName,
+        column: &str,
+        op: &ast::AlterColumnOperation,
+    ) {
+        let ty = match op {
+            ast::AlterColumnOperation::SetDataType { data_type, .. } => Some(self.column_type(
+                ctx,
+                data_type,
+                &format!("table `{table}`: column `{column}`"),
+            )),
+            _ => None,
+        };
+        let Some(col) = self
+            .schema
+            .tables
+            .get_mut(table)
+            .and_then(|t| t.column_mut(column))
+        else {
+            self.missing(ctx, false, format!("column `{column}` of table `{table}`"));
+            return;
+        };
+        match op {
+            ast::AlterColumnOperation::SetNotNull => col.not_null = true,
+            ast::AlterColumnOperation::DropNotNull => col.not_null = false,
+            ast::AlterColumnOperation::SetDefault { value } => {
+                col.default = Some(value.to_string())
+            }
+            ast::AlterColumnOperation::DropDefault => col.default = None,
+            ast::AlterColumnOperation::SetDataType { .. } => {
+                if let Some(Some(t)) = ty {
+                    col.data_type = t;
+                }
+            }
+            ast::AlterColumnOperation::AddGenerated { generated_as, .. } => {
+                col.not_null = true;
+                col.identity = Some(match generated_as {
+                    Some(ast::GeneratedAs::ByDefault) => Identity::ByDefault,
+                    _ => Identity::Always,
+                });
+            }
+        }
+    }
+
+    fn drop_column(
+        &mut self,
+        ctx: &Ctx,
+        table_name: &QualifiedName,
+        column: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) {
+        let Some(table) = self.schema.tables.get(table_name) else {
+            return;
+        };
+        if table.column(column).is_none() {
+            self.missing(
+                ctx,
+                if_exists,
+                format!("column `{column}` of table `{table_name}`"),
+            );
+            return;
+        }
+        // Foreign keys of other tables that reference this column need CASCADE.
+        let dependents: Vec<(QualifiedName, String)> =
+            self.referencing_fks(table_name, Some(column));
+        if !dependents.is_empty() && !cascade {
+            let (t, c) = &dependents[0];
+            self.error(ctx, Code::UnknownObject, format!("cannot drop column `{column}` of table `{table_name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent constraints too, or drop them first");
+            return;
+        }
+        for (t, c) in dependents {
+            if let Some(t) = self.schema.tables.get_mut(&t) {
+                t.constraints.remove(&c);
+            }
+        }
+        if let Some(t) = self.schema.tables.get_mut(table_name) {
+            t.columns.retain(|c| c.name != column);
+            // Constraints and indexes that involve the column go with it.
+            t.constraints.retain(|_, c| !constraint_mentions(c, column));
+        }
+        self.schema
+            .indexes
+            .retain(|_, i| !(i.table == *table_name && index_mentions(i, column)));
+    }
+
+    /// Foreign keys (table, constraint) that reference `table` (and `column`, if given).
+    fn referencing_fks(
+        &self,
+        table: &QualifiedName,
+        column: Option<&str>,
+    ) -> Vec<(QualifiedName, String)> {
+        let mut out = Vec::new();
+        for t in self.schema.tables.values() {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey(fk) = &c.kind {
+                    let hits = fk.ref_table == *table
+                        && column.is_none_or(|col| fk.ref_columns.iter().any(|r| r == col))
+                        && !(t.name == *table && column.is_none());
+                    if hits {
+                        out.push((t.name.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn drop_constraint(
+        &mut self,
+        ctx: &Ctx,
+        table_name: &QualifiedName,
+        cname: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) {
+        let Some(table) = self.schema.tables.get(table_name) else {
+            return;
+        };
+        let Some(constraint) = table.constraints.get(cname) else {
+            self.missing(
+                ctx,
+                if_exists,
+                format!("constraint `{cname}` of table `{table_name}`"),
+            );
+            return;
+        };
+        // Dropping a key that foreign keys rely on needs CASCADE.
+        let key_columns = match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                Some(columns.clone())
+            }
+            _ => None,
+        };
+        if let Some(cols) = key_columns {
+            let dependents: Vec<(QualifiedName, String)> = self
+                .schema
+                .tables
+                .values()
+                .flat_map(|t| {
+                    let cols = &cols;
+                    t.constraints.values().filter_map(move |c| match &c.kind {
+                        ConstraintKind::ForeignKey(fk)
+                            if fk.ref_table == *table_name && fk.ref_columns == *cols =>
+                        {
+                            Some((t.name.clone(), c.name.clone()))
+                        }
+                        _ => None,
+                    })
+                })
+                .collect();
+            if !dependents.is_empty() && !cascade {
+                let (t, c) = &dependents[0];
+                self.error(ctx, Code::UnknownObject, format!("cannot drop constraint `{cname}` on table `{table_name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop them first");
+                return;
+            }
+            for (t, c) in dependents {
+                if let Some(t) = self.schema.tables.get_mut(&t) {
+                    t.constraints.remove(&c);
+                }
+            }
+        }
+        if let Some(t) = self.schema.tables.get_mut(table_name) {
+            t.constraints.remove(cname);
+        }
+    }
+
+    fn rename_column(&mut self, ctx: &Ctx, table_name: &QualifiedName, old: &str, new: &str) {
+        let Some(table) = self.schema.tables.get_mut(table_name) else {
+            return;
+        };
+        if table.column(new).is_some() {
+            self.exists(
+                ctx,
+                false,
+                format!("column `{new}` of table `{table_name}`"),
+            );
+            return;
+        }
+        let Some(col) = table.column_mut(old) else {
+            self.missing(
+                ctx,
+                false,
+                format!("column `{old}` of table `{table_name}`"),
+            );
+            return;
+        };
+        col.name = new.to_string();
+        let rename = |v: &mut Vec<String>| {
+            v.iter_mut()
+                .filter(|c| *c == old)
+                .for_each(|c| *c = new.to_string())
+        };
+        for c in table.constraints.values_mut() {
+            match &mut c.kind {
+                ConstraintKind::PrimaryKey { columns, include }
+                | ConstraintKind::Unique {
+                    columns, include, ..
+                } => {
+                    rename(columns);
+                    rename(include);
+                }
+                ConstraintKind::ForeignKey(fk) => rename(&mut fk.columns),
+                _ => {}
+            }
+        }
+        for t in self.schema.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
+                    if fk.ref_table == *table_name {
+                        rename(&mut fk.ref_columns);
+                    }
+                }
+            }
+        }
+        for i in self
+            .schema
+            .indexes
+            .values_mut()
+            .filter(|i| i.table == *table_name)
+        {
+            for k in &mut i.keys {
+                if k.expr == KeyExpr::Column(old.to_string()) {
+                    k.expr = KeyExpr::Column(new.to_string());
+                }
+            }
+            rename(&mut i.include);
+        }
+    }
+
+    fn rename_table(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        let Some(mut table) = self.schema.tables.remove(old) else {
+            return;
+        };
+        table.name = new.clone();
+        self.schema.tables.insert(new.clone(), table);
+        for t in self.schema.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
+                    if fk.ref_table == *old {
+                        fk.ref_table = new.clone();
+                    }
+                }
+            }
+        }
+        for i in self.schema.indexes.values_mut().filter(|i| i.table == *old) {
+            i.table = new.clone();
+        }
+        let triggers: Vec<_> = self
+            .schema
+            .triggers
+            .keys()
+            .filter(|(t, _)| t == old)
+            .cloned()
+            .collect();
+        for key in triggers {
+            if let Some(mut trig) = self.schema.triggers.remove(&key) {
+                trig.table = new.clone();
+                self.schema.triggers.insert((new.clone(), key.1), trig);
+            }
+        }
+    }
+
+    // ----- indexes -----------------------------------------------------------------
+
+    fn create_index(&mut self, ctx: &Ctx, ci: ast::CreateIndex) {
+        let table_name = self.qname(&ci.table_name);
+        let Some(table) = self.schema.tables.get(&table_name) else {
+            self.missing(ctx, false, format!("table `{table_name}`"));
+            return;
+        };
+        let mut keys = Vec::new();
+        let mut key_names = Vec::new();
+        for col in &ci.columns {
+            let (expr, collation) = match &col.column.expr {
+                ast::Expr::Collate { expr, collation } => {
+                    (strip_nested(expr), Some(self.qname(collation).name))
+                }
+                e => (strip_nested(e), None),
+            };
+            let key = match expr {
+                ast::Expr::Identifier(i) => {
+                    let name = ident(i);
+                    if table.column(&name).is_none() {
+                        let loc = self.loc_of(ctx, i.span);
+                        self.report(
+                            ctx,
+                            Severity::Error,
+                            Code::UnknownObject,
+                            loc,
+                            format!(
+                                "index on table `{table_name}`: column `{name}` does not exist"
+                            ),
+                            "index an existing column",
+                        );
+                        return;
+                    }
+                    key_names.push(name.clone());
+                    KeyExpr::Column(name)
+                }
+                e => {
+                    key_names.push(figure_colname(e).unwrap_or_else(|| "expr".into()));
+                    KeyExpr::Expression(e.to_string())
+                }
+            };
+            keys.push(IndexKey {
+                expr: key,
+                opclass: col.operator_class.as_ref().map(|o| self.qname(o).name),
+                collation,
+                descending: matches!(col.column.options.sort, Some(ast::OrderBySort::Desc)),
+                nulls_first: col.column.options.nulls_first,
+            });
+        }
+        let include: Vec<String> = ci.include.iter().map(ident).collect();
+        if let Some(missing) = include.iter().find(|c| table.column(c).is_none()) {
+            self.missing(
+                ctx,
+                false,
+                format!("column `{missing}` of table `{table_name}`"),
+            );
+            return;
+        }
+        let name = match &ci.name {
+            Some(n) => QualifiedName::new(table_name.schema.clone(), self.qname(n).name),
+            None => {
+                let all: Vec<String> = key_names
+                    .into_iter()
+                    .chain(include.iter().cloned())
+                    .collect();
+                let addition = names::name_addition(&names::distinct_column_names(all));
+                let schema = table_name.schema.clone();
+                let n = names::choose_name(&table_name.name, Some(&addition), "idx", |n| {
+                    self.relation_taken(&QualifiedName::new(schema.clone(), n))
+                });
+                QualifiedName::new(table_name.schema.clone(), n)
+            }
+        };
+        if self.relation_taken(&name) {
+            self.exists(ctx, ci.if_not_exists, format!("relation `{name}`"));
+            return;
+        }
+        let with = ci
+            .with
+            .iter()
+            .map(|e| match e {
+                ast::Expr::BinaryOp { left, right, .. } => (
+                    left.to_string().to_ascii_lowercase(),
+                    unquote(&right.to_string()),
+                ),
+                other => (other.to_string(), String::new()),
+            })
+            .collect();
+        let method = ci.using.as_ref().map_or(IndexMethod::Btree, |u| {
+            IndexMethod::from_name(&u.to_string())
+        });
+        self.schema.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table: table_name,
+                unique: ci.unique,
+                method,
+                keys,
+                include,
+                nulls_not_distinct: ci.nulls_distinct == Some(false),
+                predicate: ci.predicate.as_ref().map(|p| strip_nested(p).to_string()),
+                with,
+                comment: None,
+                loc: ctx.loc.clone(),
+            },
+        );
+    }
+
+    // ----- drops -------------------------------------------------------------------
+
+    fn drop(
+        &mut self,
+        ctx: &Ctx,
+        object_type: ast::ObjectType,
+        if_exists: bool,
+        names: &[ast::ObjectName],
+        cascade: bool,
+    ) -> Option<String> {
+        for n in names {
+            let name = self.qname(n);
+            match object_type {
+                ast::ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade),
+                ast::ObjectType::View | ast::ObjectType::MaterializedView => {
+                    if self.schema.views.remove(&name).is_none() {
+                        self.missing(ctx, if_exists, format!("view `{name}`"));
+                    }
+                }
+                ast::ObjectType::Index => {
+                    if self.schema.indexes.remove(&name).is_none() {
+                        let backs_constraint = self.schema.tables.values().any(|t| {
+                            t.name.schema == name.schema && t.constraints.contains_key(&name.name)
+                        });
+                        if backs_constraint {
+                            self.error(
+                                ctx,
+                                Code::UnknownObject,
+                                format!(
+                                    "cannot drop index `{name}` because a constraint requires it"
+                                ),
+                                "drop the constraint with ALTER TABLE … DROP CONSTRAINT instead",
+                            );
+                        } else {
+                            self.missing(ctx, if_exists, format!("index `{name}`"));
+                        }
+                    }
+                }
+                ast::ObjectType::Sequence => {
+                    if self.schema.sequences.remove(&name).is_none() {
+                        self.missing(ctx, if_exists, format!("sequence `{name}`"));
+                    }
+                }
+                ast::ObjectType::Type => self.drop_type(ctx, &name, if_exists, cascade),
+                ast::ObjectType::Schema => {
+                    if self.schema.schemas.remove(&name.name).is_none() {
+                        self.missing(ctx, if_exists, format!("schema `{}`", name.name));
+                    } else {
+                        let s = name.name.clone();
+                        let has_objects = self.schema.tables.keys().any(|k| k.schema == s);
+                        if has_objects && !cascade {
+                            self.error(
+                                ctx,
+                                Code::UnknownObject,
+                                format!(
+                                    "cannot drop schema `{s}` because other objects depend on it"
+                                ),
+                                "add CASCADE, or drop its objects first",
+                            );
+                        }
+                        self.schema.tables.retain(|k, _| k.schema != s);
+                        self.schema.indexes.retain(|k, _| k.schema != s);
+                        self.schema.enums.retain(|k, _| k.schema != s);
+                        self.schema.domains.retain(|k, _| k.schema != s);
+                        self.schema.views.retain(|k, _| k.schema != s);
+                        self.schema.sequences.retain(|k, _| k.schema != s);
+                    }
+                }
+                other => {
+                    let reason = format!("opaque to the offline model: DROP {other}");
+                    self.note_opaque(ctx, &reason, "this kind of object is not part of the schema model; the statement is kept verbatim and applied as written");
+                    return Some(reason);
+                }
+            }
+        }
+        None
+    }
+
+    fn drop_table(&mut self, ctx: &Ctx, name: &QualifiedName, if_exists: bool, cascade: bool) {
+        if !self.schema.tables.contains_key(name) {
+            self.missing(ctx, if_exists, format!("table `{name}`"));
+            return;
+        }
+        let dependents = self.referencing_fks(name, None);
+        if !dependents.is_empty() && !cascade {
+            let (t, c) = &dependents[0];
+            self.error(ctx, Code::UnknownObject, format!("cannot drop table `{name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop the referencing table first");
+            return;
+        }
+        for (t, c) in dependents {
+            if let Some(t) = self.schema.tables.get_mut(&t) {
+                t.constraints.remove(&c);
+            }
+        }
+        self.schema.tables.remove(name);
+        self.schema.indexes.retain(|_, i| i.table != *name);
+        self.schema.triggers.retain(|(t, _), _| t != name);
+        self.schema
+            .sequences
+            .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));
+    }
+
+    fn drop_type(&mut self, ctx: &Ctx, name: &QualifiedName, if_exists: bool, cascade: bool) {
+        if self.schema.enums.remove(name).is_none() && self.schema.domains.remove(name).is_none() {
+            self.missing(ctx, if_exists, format!("type `{name}`"));
+            return;
+        }
+        let users: Vec<(QualifiedName, String)> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.data_type.name == TypeName::Named(name.clone()))
+                    .map(move |c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if let Some((t, c)) = users.first() {
+            if !cascade {
+                self.error(ctx, Code::UnknownObject, format!("cannot drop type `{name}` because column `{c}` of table `{t}` depends on it"), "add CASCADE to drop the dependent columns too, or change their type first");
+                return;
+            }
+        }
+        for (t, c) in users {
+            self.drop_column(ctx, &t, &c, true, true);
+        }
+    }
+
+    // ----- types -------------------------------------------------------------------
+
+    fn create_type(
+        &mut self,
+        ctx: &Ctx,
+        name: &ast::ObjectName,
+        repr: Option<ast::UserDefinedTypeRepresentation>,
+    ) -> Option<String> {
+        let name = self.qname(name);
+        match repr {
+            Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
+                if self.schema.enums.contains_key(&name) || self.schema.domains.contains_key(&name)
+                {
+                    self.exists(ctx, false, format!("type `{name}`"));
+                    return None;
+                }
+                let mut seen: Vec<String> = Vec::new();
+                for l in labels {
+                    if seen.contains(&l.value) {
+                        self.error(
+                            ctx,
+                            Code::Duplicate,
+                            format!("enum `{name}`: label `{}` used more than once", l.value),
+                            "remove the duplicate label",
+                        );
+                        return None;
+                    }
+                    seen.push(l.value);
+                }
+                self.schema.enums.insert(
+                    name.clone(),
+                    EnumType {
+                        name,
+                        labels: seen,
+                        comment: None,
+                        loc: ctx.loc.clone(),
+                    },
+                );
+                None
+            }
+            _ => {
+                let reason =
+                    "opaque to the offline model: composite, range or base type".to_string();
+                self.note_opaque(ctx, &reason, "only enum types and domains are modelled; this type is kept verbatim and applied as written");
+                Some(reason)
+            }
+        }
+    }
+
+    fn alter_type(&mut self, ctx: &Ctx, at: ast::AlterType) {
+        let name = self.qname(&at.name);
+        if !self.schema.enums.contains_key(&name) {
+            self.missing(ctx, false, format!("enum type `{name}`"));
+            return;
+        }
+        match at.operation {
+            ast::AlterTypeOperation::AddValue(add) => {
+                let Some(e) = self.schema.enums.get_mut(&name) else {
+                    return;
+                };
+                let value = add.value.value.clone();
+                if e.labels.contains(&value) {
+                    if !add.if_not_exists {
+                        self.error(
+                            ctx,
+                            Code::Duplicate,
+                            format!("enum `{name}`: label `{value}` already exists"),
+                            "use ADD VALUE IF NOT EXISTS, or remove the statement",
+                        );
+                    }
+                    return;
+                }
+                let at = match &add.position {
+                    None => Some(e.labels.len()),
+                    Some(ast::AlterTypeAddValuePosition::Before(b)) => {
+                        e.labels.iter().position(|l| *l == b.value)
+                    }
+                    Some(ast::AlterTypeAddValuePosition::After(a)) => {
+                        e.labels.iter().position(|l| *l == a.value).map(|i| i + 1)
+                    }
+                };
+                match at {
+                    Some(i) => e.labels.insert(i, value),
+                    None => self.error(
+                        ctx,
+                        Code::UnknownObject,
+                        format!("enum `{name}`: the label named in BEFORE/AFTER does not exist"),
+                        "name an existing label",
+                    ),
+                }
+            }
+            ast::AlterTypeOperation::RenameValue(r) => {
+                let Some(e) = self.schema.enums.get_mut(&name) else {
+                    return;
+                };
+                match e.labels.iter_mut().find(|l| **l == r.from.value) {
+                    Some(l) => *l = r.to.value.clone(),
+                    None => self.error(
+                        ctx,
+                        Code::UnknownObject,
+                        format!("enum `{name}`: label `{}` does not exist", r.from.value),
+                        "name an existing label",
+                    ),
+                }
+            }
+            ast::AlterTypeOperation::Rename(r) => {
+                let new = QualifiedName::new(name.schema.clone(), ident(&r.new_name));
+                if let Some(mut e) = self.schema.enums.remove(&name) {
+                    e.name = new.clone();
+                    self.schema.enums.insert(new.clone(), e);
+                }
+                for t in self.schema.tables.values_mut() {
+                    for c in &mut t.columns {
+                        if c.data_type.name == TypeName::Named(name.clone()) {
+                            c.data_type.name = TypeName::Named(new.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn create_domain(&mut self, ctx: &Ctx, cd: ast::CreateDomain) {
+        let name = self.qname(&cd.name);
+        if self.schema.enums.contains_key(&name) || self.schema.domains.contains_key(&name) {
+            self.exists(ctx, false, format!("type `{name}`"));
+            return;
+        }
+        let Some(base) = self.column_type(ctx, &cd.data_type, &format!("domain `{name}`")) else {
+            return;
+        };
+        let mut checks = std::collections::BTreeMap::new();
+        for c in &cd.constraints {
+            match c {
+                ast::TableConstraint::Check(ch) => {
+                    let cname = match &ch.name {
+                        Some(n) => ident(n),
+                        None => names::choose_name(&name.name, None, "check", |n| {
+                            checks.contains_key(n)
+                        }),
+                    };
+                    checks.insert(cname, strip_nested(&ch.expr).to_string());
+                }
+                other => self.error(
+                    ctx,
+                    Code::Unsupported,
+                    format!("domain `{name}`: constraint `{other}` is not allowed on a domain"),
+                    "domains take NOT NULL and CHECK constraints only",
+                ),
+            }
+        }
+        self.schema.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base,
+                not_null: false,
+                default: cd.default.as_ref().map(ToString::to_string),
+                collation: cd.collation.as_ref().map(ident),
+                checks,
+                loc: ctx.loc.clone(),
+            },
+        );
+    }
+
+    /// After a rewritten `CREATE DOMAIN … NOT NULL`: marks the domain just created.
+    fn mark_domain_not_null(&mut self, ctx: &Ctx) {
+        if let Ok(ast::Statement::CreateDomain(cd)) = parse_one(ctx.text) {
+            let name = self.qname(&cd.name);
+            if let Some(d) = self.schema.domains.get_mut(&name) {
+                d.not_null = true;
+            }
+        }
+    }
+
+    // ----- functions and triggers ----------------------------------------------------
+
+    fn arg_types(&mut self, ctx: &Ctx, args: &[ast::OperateFunctionArg]) -> Vec<DataType> {
+        args.iter()
+            .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
+            .filter_map(|a| self.column_type(ctx, &a.data_type, "function argument"))
+            .collect()
+    }
+
+    fn create_function(&mut self, ctx: &Ctx, cf: ast::CreateFunction) {
+        let name = self.qname(&cf.name);
+        let key = FunctionKey {
+            name: name.clone(),
+            args: self.arg_types(ctx, cf.args.as_deref().unwrap_or(&[])),
+        };
+        if self.schema.functions.contains_key(&key) && !cf.or_replace {
+            self.exists(ctx, cf.if_not_exists, format!("function `{name}`"));
+            return;
+        }
+        let body = match &cf.function_body {
+            Some(
+                ast::CreateFunctionBody::AsBeforeOptions { body, .. }
+                | ast::CreateFunctionBody::AsAfterOptions(body),
+            ) => literal_text(body),
+            Some(ast::CreateFunctionBody::Return(e) | ast::CreateFunctionBody::AsReturnExpr(e)) => {
+                format!("RETURN {e}")
+            }
+            Some(other) => format!("{other:?}"),
+            None => String::new(),
+        };
+        let returns = cf.return_type.as_ref().map(|r| match r {
+            ast::FunctionReturnType::DataType(t) => type_text(self, t),
+            ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", type_text(self, t)),
+        });
+        let volatility = match cf.behavior {
+            Some(ast::FunctionBehavior::Immutable) => Volatility::Immutable,
+            Some(ast::FunctionBehavior::Stable) => Volatility::Stable,
+            _ => Volatility::Volatile,
+        };
+        self.schema.functions.insert(
+            key.clone(),
+            Function {
+                key,
+                returns,
+                language: cf
+                    .language
+                    .as_ref()
+                    .map_or_else(|| "sql".to_string(), |l| l.value.to_ascii_lowercase()),
+                body,
+                volatility,
+                loc: ctx.loc.clone(),
+            },
+        );
+    }
+
+    fn create_trigger(&mut self, ctx: &Ctx, ct: ast::CreateTrigger) {
+        let table = self.qname(&ct.table_name);
+        let name = self.qname(&ct.name).name;
+        if !self.schema.tables.contains_key(&table) && !self.schema.views.contains_key(&table) {
+            self.missing(ctx, false, format!("table `{table}`"));
+            return;
+        }
+        let key = (table.clone(), name.clone());
+        if self.schema.triggers.contains_key(&key) && !ct.or_replace {
+            self.exists(ctx, false, format!("trigger `{name}` on table `{table}`"));
+            return;
+        }
+        let Some(exec) = &ct.exec_body else {
+            self.error(
+                ctx,
+                Code::Unsupported,
+                format!("trigger `{name}`: only EXECUTE FUNCTION triggers are modelled"),
+                "call a trigger function with EXECUTE FUNCTION",
+            );
+            return;
+        };
+        let function = self.qname(&exec.func_desc.name);
+        if !self.schema.functions.keys().any(|k| k.name == function) {
+            self.missing(ctx, false, format!("function `{function}`"));
+        }
+        let timing = match ct.period {
+            Some(ast::TriggerPeriod::Before) => "BEFORE",
+            Some(ast::TriggerPeriod::InsteadOf) => "INSTEAD OF",
+            _ => "AFTER",
+        };
+        let events = ct
+            .events
+            .iter()
+            .map(|e| match e {
+                ast::TriggerEvent::Insert => "INSERT".to_string(),
+                ast::TriggerEvent::Update(cols) if cols.is_empty() => "UPDATE".to_string(),
+                ast::TriggerEvent::Update(cols) => format!(
+                    "UPDATE OF {}",
+                    cols.iter()
+                        .map(|c| quote_ident(&ident(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                ast::TriggerEvent::Delete => "DELETE".to_string(),
+                ast::TriggerEvent::Truncate => "TRUNCATE".to_string(),
+            })
+            .collect();
+        let for_each_row = matches!(
+            ct.trigger_object,
+            Some(
+                ast::TriggerObjectKind::For(ast::TriggerObject::Row)
+                    | ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)
+            )
+        );
+        self.schema.triggers.insert(
+            key,
+            Trigger {
+                name,
+                table,
+                timing: timing.to_string(),
+                events,
+                for_each_row,
+                condition: ct.condition.as_ref().map(|c| strip_nested(c).to_string()),
+                function,
+                loc: ctx.loc.clone(),
+            },
+        );
+    }
+
+    // ----- comments ----------------------------------------------------------------
+
+    fn comment(
+        &mut self,
+        ctx: &Ctx,
+        object_type: ast::CommentObject,
+        name: &ast::ObjectName,
+        comment: Option<String>,
+        if_exists: bool,
+    ) -> Option<String> {
+        match object_type {
+            ast::CommentObject::Table => {
+                let q = self.qname(name);
+                match self.schema.tables.get_mut(&q) {
+                    Some(t) => t.comment = comment,
+                    None => self.missing(ctx, if_exists, format!("table `{q}`")),
+                }
+            }
+            ast::CommentObject::Column => {
+                let mut parts = name.0.clone();
+                let column = parts
+                    .pop()
+                    .and_then(|p| p.as_ident().map(ident))
+                    .unwrap_or_default();
+                let q = self.qname(&ast::ObjectName(parts));
+                match self
+                    .schema
+                    .tables
+                    .get_mut(&q)
+                    .and_then(|t| t.column_mut(&column))
+                {
+                    Some(c) => c.comment = comment,
+                    None => {
+                        self.missing(ctx, if_exists, format!("column `{column}` of table `{q}`"))
+                    }
+                }
+            }
+            ast::CommentObject::Type => {
+                let q = self.qname(name);
+                match self.schema.enums.get_mut(&q) {
+                    Some(e) => e.comment = comment,
+                    None => self.missing(ctx, if_exists, format!("type `{q}`")),
+                }
+            }
+            ast::CommentObject::Index => {
+                let q = self.qname(name);
+                match self.schema.indexes.get_mut(&q) {
+                    Some(i) => i.comment = comment,
+                    None => self.missing(ctx, if_exists, format!("index `{q}`")),
+                }
+            }
+            ast::CommentObject::View | ast::CommentObject::MaterializedView => {
+                let q = self.qname(name);
+                match self.schema.views.get_mut(&q) {
+                    Some(v) => v.comment = comment,
+                    None => self.missing(ctx, if_exists, format!("view `{q}`")),
+                }
+            }
+            other => {
+                let reason = format!("opaque to the offline model: COMMENT ON {other}");
+                self.note_opaque(
+                    ctx,
+                    &reason,
+                    "comments are modelled on tables, columns, types, indexes and views only",
+                );
+                return Some(reason);
+            }
+        }
+        None
+    }
+
+    // ----- DO blocks -----------------------------------------------------------------
+
+    /// A DO block. The idempotency guards that tools wrap DDL in are seen through:
+    /// `BEGIN <ddl>; EXCEPTION WHEN duplicate_object THEN null; END` (drizzle-kit) and
+    /// `BEGIN IF NOT EXISTS (…) THEN <ddl>; END IF; END`. Anything else is opaque.
+    fn apply_do(&mut self, ctx: &Ctx) -> Option<String> {
+        if let Some(inner) = guarded_body(ctx.text) {
+            let mut ok = true;
+            for (start, end) in &inner {
+                let chunk = Chunk {
+                    start: ctx.base + start,
+                    end: ctx.base + end,
+                };
+                let before = self.diagnostics.len();
+                let opaque = self.apply_chunk(ctx.source, chunk, true);
+                if opaque.is_some() || self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+                    ok = false;
+                }
+            }
+            if ok {
+                return None;
+            }
+        }
+        let reason = "opaque to the offline model: DO block".to_string();
+        self.note_opaque(ctx, &reason, "a DO block runs procedural code the offline model cannot follow; it is kept verbatim and applied as written");
+        Some(reason)
+    }
+}
+
+// ----- free helpers -----------------------------------------------------------------
+
+fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let mut stmts = Parser::new(&dialect)
+        .try_with_sql(text)?
+        .parse_statements()?;
+    match stmts.len() {
+        1 => Ok(stmts.remove(0)),
+        n => Err(ParserError::ParserError(format!(
+            "expected one statement, found {n}"
+        ))),
+    }
+}
+
+/// The identifier as Postgres stores it: folded to lower case unless quoted, and cut to
+/// 63 bytes.
+fn ident(i: &ast::Ident) -> String {
+    let v = if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    };
+    names::truncate_ident(&v).to_string()
+}
+
+fn fk_action(a: ast::ReferentialAction) -> FkAction {
+    match a {
+        ast::ReferentialAction::Restrict => FkAction::Restrict,
+        ast::ReferentialAction::Cascade => FkAction::Cascade,
+        ast::ReferentialAction::SetNull => FkAction::SetNull,
+        ast::ReferentialAction::NoAction => FkAction::NoAction,
+        ast::ReferentialAction::SetDefault => FkAction::SetDefault,
+    }
+}
+
+fn characteristics(c: &Option<ast::ConstraintCharacteristics>) -> (bool, bool) {
+    match c {
+        Some(c) => {
+            let deferred = matches!(c.initially, Some(ast::DeferrableInitial::Deferred));
+            (c.deferrable.unwrap_or(deferred), deferred)
+        }
+        None => (false, false),
+    }
+}
+
+fn strip_nested(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(inner) => strip_nested(inner),
+        other => other,
+    }
+}
+
+/// The name Postgres gives an index column for an expression (`FigureIndexColname`).
+fn figure_colname(e: &ast::Expr) -> Option<String> {
+    match strip_nested(e) {
+        ast::Expr::Identifier(i) => Some(ident(i)),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident),
+        ast::Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident),
+        ast::Expr::Cast {
+            expr, data_type, ..
+        } => figure_colname(expr).or_else(|| Some(data_type.to_string().to_lowercase())),
+        ast::Expr::Case { .. } => Some("case".into()),
+        _ => None,
+    }
+}
+
+/// The one column a CHECK expression mentions, when it mentions exactly one.
+fn single_column_reference(expr: &str, columns: &[Column]) -> Option<String> {
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, expr).tokenize().ok()?;
+    let mut found: Vec<String> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if let Token::Word(w) = t {
+            let is_call = matches!(tokens.get(i + 1), Some(Token::LParen));
+            let name = if w.quote_style.is_some() {
+                w.value.clone()
+            } else {
+                w.value.to_lowercase()
+            };
+            if !is_call && columns.iter().any(|c| c.name == name) && !found.contains(&name) {
+                found.push(name);
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
+}
+
+fn constraint_mentions(c: &Constraint, column: &str) -> bool {
+    match &c.kind {
+        ConstraintKind::PrimaryKey { columns, include }
+        | ConstraintKind::Unique {
+            columns, include, ..
+        } => columns.iter().chain(include).any(|c| c == column),
+        ConstraintKind::ForeignKey(fk) => fk.columns.iter().any(|c| c == column),
+        ConstraintKind::Check { expr } => mentions_word(expr, column),
+        ConstraintKind::Exclusion {
+            elements,
+            predicate,
+            ..
+        } => {
+            elements.iter().any(|e| mentions_word(e, column))
+                || predicate
+                    .as_deref()
+                    .is_some_and(|p| mentions_word(p, column))
+        }
+    }
+}
+
+fn index_mentions(i: &Index, column: &str) -> bool {
+    i.include.iter().any(|c| c == column)
+        || i.keys.iter().any(|k| match &k.expr {
+            KeyExpr::Column(c) => c == column,
+            KeyExpr::Expression(e) => mentions_word(e, column),
+        })
+        || i.predicate
+            .as_deref()
+            .is_some_and(|p| mentions_word(p, column))
+}
+
+fn mentions_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The sequence behind a serial or identity column, if the column has one.
+fn implicit_sequence(table: &Table, column: &Column) -> Option<String> {
+    if column.identity.is_some() {
+        return Some(names::make_object_name(
+            &table.name.name,
+            Some(&column.name),
+            "seq",
+        ));
+    }
+    let d = column.default.as_deref()?;
+    let rest = d.strip_prefix("nextval('")?;
+    let name = &rest[..rest.find('\'')?];
+    Some(
+        name.rsplit('.')
+            .next()
+            .unwrap_or(name)
+            .trim_matches('"')
+            .to_string(),
+    )
+}
+
+fn unquote(s: &str) -> String {
+    s.trim_matches('\'').to_string()
+}
+
+fn literal_text(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::DollarQuotedString(d) => d.value.clone(),
+            ast::Value::SingleQuotedString(s) => s.clone(),
+            other => other.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+fn type_text(folder: &Folder, t: &ast::DataType) -> String {
+    match folder.normalize_type(t) {
+        Ok(Normalized::Type(t)) => t.to_string(),
+        _ => t.to_string().to_lowercase(),
+    }
+}
+
+fn first_line_len(text: &str) -> usize {
+    text.find('\n').unwrap_or(text.len())
+}
+
+/// The first `n` words of a statement, upper-cased, skipping comments.
+fn leading_words(text: &str, n: usize) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+fn first_words(text: &str, n: usize) -> String {
+    text.split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A short name for a statement's kind: `GRANT`, `CREATE POLICY`, `ALTER TABLE`.
+fn statement_kind(text: &str) -> String {
+    let words = leading_words(text, 3);
+    let take = match words.first().map(String::as_str) {
+        Some("CREATE" | "ALTER" | "DROP") => match words.get(1).map(String::as_str) {
+            Some("OR") => 4,
+            Some("UNIQUE" | "MATERIALIZED" | "EVENT" | "FOREIGN" | "DEFAULT" | "TEXT") => 3,
+            _ => 2,
+        },
+        Some("SECURITY" | "REFRESH") => 3,
+        _ => 1,
+    };
+    leading_words(text, take).join(" ")
+}
+
+/// Postgres statements sqlparser cannot parse, and that the model does not represent:
+/// they are opaque, not errors.
+fn known_unparseable(head: &[String]) -> Option<String> {
+    let w: Vec<&str> = head.iter().map(String::as_str).collect();
+    let kind = match w.as_slice() {
+        ["DO", ..] => "DO block".to_string(),
+        ["CREATE", "OR", "REPLACE", "PROCEDURE", ..] | ["CREATE", "PROCEDURE", ..] => {
+            "CREATE PROCEDURE".into()
+        }
+        ["CREATE", "OR", "REPLACE", "RULE", ..] | ["CREATE", "RULE", ..] => "CREATE RULE".into(),
+        [
+            "CREATE",
+            "AGGREGATE" | "CAST" | "PUBLICATION" | "SUBSCRIPTION" | "STATISTICS" | "CONVERSION"
+            | "LANGUAGE" | "TRANSFORM" | "TABLESPACE",
+            ..,
+        ] => format!("CREATE {}", w[1]),
+        ["CREATE", "EVENT", "TRIGGER", ..] => "CREATE EVENT TRIGGER".into(),
+        ["ALTER", "TABLE", ..] if head_contains(head, "PARTITION") => {
+            "ALTER TABLE … ATTACH/DETACH PARTITION".into()
+        }
+        ["ALTER", "DEFAULT", "PRIVILEGES", ..] => "ALTER DEFAULT PRIVILEGES".into(),
+        ["ALTER", second, ..]
+            if matches!(
+                *second,
+                "FUNCTION"
+                    | "PROCEDURE"
+                    | "SEQUENCE"
+                    | "EXTENSION"
+                    | "DOMAIN"
+                    | "SCHEMA"
+                    | "DATABASE"
+                    | "SYSTEM"
+                    | "PUBLICATION"
+                    | "VIEW"
+                    | "MATERIALIZED"
+                    | "TRIGGER"
+                    | "POLICY"
+                    | "ROLE"
+                    | "USER"
+                    | "INDEX"
+            ) =>
+        {
+            format!("ALTER {second}")
+        }
+        [
+            "GRANT" | "REVOKE" | "SECURITY" | "REINDEX" | "CLUSTER" | "VACUUM" | "ANALYZE"
+            | "REFRESH" | "CALL" | "SET" | "RESET" | "LOCK" | "NOTIFY" | "LISTEN",
+            ..,
+        ] => w[0].to_string(),
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn head_contains(head: &[String], word: &str) -> bool {
+    head.iter().any(|w| w == word)
+}
+
+/// Rewrites a statement sqlparser cannot read into one it can, without changing what it
+/// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL) and
+/// `DROP INDEX CONCURRENTLY`.
+fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
+    let w: Vec<&str> = head.iter().map(String::as_str).collect();
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text).tokenize().ok()?;
+    let is_word = |t: &Token, kw: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw));
+    match w.as_slice() {
+        ["CREATE", "DOMAIN", ..] => {
+            let mut out = String::new();
+            let mut depth = 0i32;
+            let mut not_null = false;
+            let mut i = 0;
+            while i < tokens.len() {
+                let t = &tokens[i];
+                match t {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 && is_word(t, "NOT") {
+                    let next = tokens[i + 1..]
+                        .iter()
+                        .position(|t| !matches!(t, Token::Whitespace(_)));
+                    if let Some(j) = next.map(|j| i + 1 + j) {
+                        if is_word(&tokens[j], "NULL") {
+                            not_null = true;
+                            i = j + 1;
+                            continue;
+                        }
+                    }
+                }
+                if depth == 0 && is_word(t, "NULL") {
+                    let prev = out.trim_end().to_ascii_uppercase();
+                    if !prev.ends_with("DEFAULT") {
+                        i += 1;
+                        continue;
+                    }
+                }
+                out.push_str(&t.to_string());
+                i += 1;
+            }
+            Some((out, not_null))
+        }
+        ["DROP", "INDEX", "CONCURRENTLY", ..] => {
+            let mut out = String::new();
+            let mut removed = false;
+            for t in &tokens {
+                if !removed && is_word(t, "CONCURRENTLY") {
+                    removed = true;
+                    continue;
+                }
+                out.push_str(&t.to_string());
+            }
+            Some((out, false))
+        }
+        _ => None,
+    }
+}
+
+/// Splits sqlparser's message "… at Line: L, Column: C" into the message and the place.
+fn split_parser_error(err: &ParserError) -> (String, Option<(u64, u64)>) {
+    let msg = match err {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => "statement is nested too deeply".to_string(),
+    };
+    if let Some(i) = msg.rfind(" at Line: ") {
+        let place = &msg[i + " at Line: ".len()..];
+        let mut parts = place.split(", Column: ");
+        let line = parts.next().and_then(|l| l.trim().parse().ok());
+        let col = parts.next().and_then(|c| c.trim().parse().ok());
+        if let (Some(line), Some(col)) = (line, col) {
+            let text = msg[..i].to_string();
+            return (lowercase_first(&text), Some((line, col)));
+        }
+    }
+    (lowercase_first(&msg), None)
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The statements inside a DO block's guard, as byte ranges of the DO statement text,
+/// when the block is one of the recognised guard shapes.
+fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
+    let open = text.find('$')?;
+    let tag_end = text[open + 1..].find('$')? + open + 1;
+    let tag = &text[open..=tag_end];
+    let body_start = tag_end + 1;
+    let body_end = body_start + text[body_start..].find(tag)?;
+    let body = &text[body_start..body_end];
+    let chunks = split::split(body).ok()?;
+    let words = |c: &Chunk| leading_words(&body[c.start..c.end], 8);
+    let last = chunks.last()?;
+    if words(last) != ["END"] {
+        return None;
+    }
+    let first = chunks.first()?;
+    let first_words = words(first);
+    if first_words.first().map(String::as_str) != Some("BEGIN") {
+        return None;
+    }
+    // The first statement starts after BEGIN.
+    let begin_len = body[first.start..].to_ascii_uppercase().find("BEGIN")? + "BEGIN".len();
+    let mut inner: Vec<(usize, usize)> = chunks[..chunks.len() - 1]
+        .iter()
+        .map(|c| (c.start, c.end))
+        .collect();
+    inner[0].0 = first.start + begin_len;
+    let trim = |(s, e): (usize, usize)| {
+        let piece = &body[s..e];
+        let lead = piece.len() - piece.trim_start().len();
+        (s + lead, e)
+    };
+    let shape_exception = inner.len() >= 2 && {
+        let (s, e) = *inner.last()?;
+        let w = leading_words(&body[s..e], 6);
+        w.first().map(String::as_str) == Some("EXCEPTION")
+            && w.get(1).map(String::as_str) == Some("WHEN")
+            && body[s..e].to_ascii_uppercase().contains("DUPLICATE_")
+    };
+    let ranges: Vec<(usize, usize)> = if shape_exception {
+        inner[..inner.len() - 1].iter().copied().map(trim).collect()
+    } else {
+        // BEGIN IF NOT EXISTS (…) THEN <ddl>; … END IF; END
+        let (s, e) = trim(inner[0]);
+        let piece = &body[s..e];
+        let upper = piece.to_ascii_uppercase();
+        if !upper.starts_with("IF ") || !upper.contains("EXISTS") {
+            return None;
+        }
+        let (end_if_s, end_if_e) = *inner.last()?;
+        if leading_words(&body[end_if_s..end_if_e], 3) != ["END", "IF"] {
+            return None;
+        }
+        let then = find_then(piece)?;
+        let mut r = vec![trim((s + then, e))];
+        r.extend(inner[1..inner.len() - 1].iter().copied().map(trim));
+        r
+    };
+    if ranges.is_empty() || ranges.iter().any(|(s, e)| s >= e) {
+        return None;
+    }
+    Some(
+        ranges
+            .into_iter()
+            .map(|(s, e)| (body_start + s, body_start + e))
+            .collect(),
+    )
+}
+
+/// The byte offset just after the top-level `THEN` of an `IF … THEN` header.
+fn find_then(piece: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let upper = piece.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'T' if depth == 0
+                && upper[i..].starts_with("THEN")
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+                && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_alphanumeric()) =>
+            {
+                return Some(i + 4);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}

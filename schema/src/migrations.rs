@@ -1,0 +1,929 @@
+//! Migration sets: ordered versions, each with an up script, an optional down script and
+//! a no-transaction flag, read from the directory layouts of the common tools.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::Parsed;
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::lower::Folder;
+use crate::source::{SourceFile, read_file};
+
+/// A migration directory layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// One file per version with `-- UP` / `-- DOWN` sections.
+    UpDown,
+    /// dbmate: `-- migrate:up` / `-- migrate:down`, `transaction:false`.
+    Dbmate,
+    /// goose: `-- +goose Up` / `-- +goose Down`, `-- +goose NO TRANSACTION`.
+    Goose,
+    /// sqlx / golang-migrate: `<v>_<name>.up.sql` + `.down.sql` pairs, or plain
+    /// `<v>_<name>.sql` (up only); `-- no-transaction` on the first line.
+    Sqlx,
+    /// diesel: `<v>_<name>/up.sql`, `down.sql`, `metadata.toml`.
+    Diesel,
+    /// Flyway / refinery: `V<n>__<name>.sql`, undo `U<n>__<name>.sql`.
+    Flyway,
+    /// Prisma: `<timestamp>_<name>/migration.sql`, no down scripts.
+    Prisma,
+    /// drizzle: `NNNN_<tag>.sql` with `--> statement-breakpoint`, no down scripts.
+    Drizzle,
+}
+
+impl Layout {
+    /// Every layout, for help texts and `--layout`.
+    pub const ALL: [Layout; 8] = [
+        Layout::UpDown,
+        Layout::Dbmate,
+        Layout::Goose,
+        Layout::Sqlx,
+        Layout::Diesel,
+        Layout::Flyway,
+        Layout::Prisma,
+        Layout::Drizzle,
+    ];
+
+    /// The layout's name as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::UpDown => "up-down",
+            Layout::Dbmate => "dbmate",
+            Layout::Goose => "goose",
+            Layout::Sqlx => "sqlx",
+            Layout::Diesel => "diesel",
+            Layout::Flyway => "flyway",
+            Layout::Prisma => "prisma",
+            Layout::Drizzle => "drizzle",
+        }
+    }
+
+    /// The layout with this name.
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A migration version as written, ordered as a number or timestamp.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    /// The version as written in the file or directory name.
+    pub text: String,
+    /// The sort key: numeric parts, with dashes inside a part dropped, so
+    /// `2017-09-23-182408` and `20170923182408` are the same timestamp.
+    #[serde(skip)]
+    key: Vec<u128>,
+}
+
+impl Version {
+    /// Parses a version: digits, optionally separated by `.` or `_` (Flyway) and with
+    /// dashes inside (diesel timestamps).
+    pub fn parse(text: &str) -> Option<Version> {
+        let mut key = Vec::new();
+        for part in text.split(['.', '_']) {
+            let digits: String = part.chars().filter(|c| *c != '-').collect();
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            key.push(digits.parse().ok()?);
+        }
+        Some(Version {
+            text: text.to_string(),
+            key,
+        })
+    }
+
+    /// The version with dashes removed, as diesel records it.
+    pub fn canonical(&self) -> String {
+        self.key
+            .iter()
+            .map(u128::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Version {}
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A script: a byte range of a source file (a whole file, or one section of it).
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The file it is in.
+    pub source: Arc<SourceFile>,
+    /// Byte offset where the script starts.
+    pub start: usize,
+    /// Byte offset where it ends.
+    pub end: usize,
+}
+
+impl Script {
+    fn whole(source: Arc<SourceFile>) -> Script {
+        let end = source.text.len();
+        Script {
+            source,
+            start: 0,
+            end,
+        }
+    }
+
+    /// The script's text.
+    pub fn text(&self) -> &str {
+        &self.source.text[self.start..self.end]
+    }
+
+    /// The 1-based line of the file where the script starts.
+    pub fn first_line(&self) -> u32 {
+        self.source.loc_at(self.start).line
+    }
+}
+
+impl Serialize for Script {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Script", 2)?;
+        st.serialize_field("file", &*self.source.path)?;
+        st.serialize_field("line", &self.first_line())?;
+        st.end()
+    }
+}
+
+/// One version of a migration set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Migration {
+    /// The version.
+    pub version: Version,
+    /// The descriptive part of the name (`create_jobs`).
+    pub name: String,
+    /// The up script.
+    pub up: Script,
+    /// The down script, when the layout and the author provide one.
+    pub down: Option<Script>,
+    /// Whether the migration must run outside a transaction.
+    pub no_transaction: bool,
+}
+
+/// An ordered list of migrations read from one directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationSet {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Its layout.
+    pub layout: Layout,
+    /// Migrations in version order.
+    pub migrations: Vec<Migration>,
+}
+
+type Errors = Vec<Diagnostic>;
+
+fn layout_error(path: &Path, message: impl Into<String>, help: &str) -> Diagnostic {
+    Diagnostic::about_path(
+        Severity::Error,
+        Code::Layout,
+        &path.display().to_string(),
+        message,
+    )
+    .with_help(help.to_string())
+}
+
+/// The version and name of `<version>_<name>`, with the version made of digits and dashes.
+fn split_version(stem: &str) -> Option<(Version, String)> {
+    let (v, name) = match stem.find('_') {
+        Some(i) => (&stem[..i], &stem[i + 1..]),
+        None => (stem, ""),
+    };
+    if !v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((Version::parse(v)?, name.to_string()))
+}
+
+/// The contents of a directory: files and subdirectories, sorted by name, dotfiles left out.
+fn entries(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Errors> {
+    let read = std::fs::read_dir(dir).map_err(|e| {
+        vec![layout_error(
+            dir,
+            format!("cannot read migration directory: {e}"),
+            "check that the directory exists and is readable",
+        )]
+    })?;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in read.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            dirs.push(path);
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    dirs.sort();
+    Ok((files, dirs))
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn is_sql(p: &Path) -> bool {
+    file_name(p).ends_with(".sql")
+}
+
+/// A section marker line of a one-file-per-version layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Up,
+    Down,
+    NoTransaction,
+    Other,
+}
+
+fn marker(layout: Layout, line: &str) -> Option<Marker> {
+    let l = line.trim();
+    match layout {
+        Layout::UpDown => match l.to_ascii_uppercase().as_str() {
+            "-- UP" | "--UP" => Some(Marker::Up),
+            "-- DOWN" | "--DOWN" => Some(Marker::Down),
+            _ => None,
+        },
+        Layout::Dbmate => {
+            let rest = l.strip_prefix("-- migrate:")?;
+            let mut words = rest.split_whitespace();
+            let m = match words.next()? {
+                "up" => Marker::Up,
+                "down" => Marker::Down,
+                _ => Marker::Other,
+            };
+            // `-- migrate:up transaction:false` carries the flag on the marker line.
+            if m == Marker::Up && rest.contains("transaction:false") {
+                return Some(Marker::NoTransaction);
+            }
+            Some(m)
+        }
+        Layout::Goose => {
+            let rest = l.strip_prefix("-- +goose")?.trim();
+            Some(match rest.to_ascii_lowercase().as_str() {
+                "up" => Marker::Up,
+                "down" => Marker::Down,
+                "no transaction" => Marker::NoTransaction,
+                _ => Marker::Other,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Reads a file with up and down sections.
+fn read_sections(
+    layout: Layout,
+    path: &Path,
+    version: Version,
+    name: String,
+) -> Result<Migration, Errors> {
+    let source = Arc::new(read_file(path).map_err(|d| vec![d])?);
+    let text = &source.text;
+    let mut up: Option<(usize, usize)> = None;
+    let mut down: Option<(usize, usize)> = None;
+    let mut no_transaction = false;
+    let mut current: Option<Marker> = None;
+    let mut offset = 0;
+    let mut first_code: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        match marker(layout, line) {
+            Some(m @ (Marker::Up | Marker::Down | Marker::NoTransaction)) => {
+                let m = if m == Marker::NoTransaction && layout == Layout::Dbmate {
+                    no_transaction = true;
+                    Marker::Up
+                } else if m == Marker::NoTransaction {
+                    no_transaction = true;
+                    continue;
+                } else {
+                    m
+                };
+                let slot = if m == Marker::Up { &mut up } else { &mut down };
+                if slot.is_some() {
+                    let src_loc = source.loc_at(line_start);
+                    return Err(vec![
+                        Diagnostic::new(
+                            Severity::Error,
+                            Code::Layout,
+                            format!(
+                                "migration {version}: a second {} section marker",
+                                if m == Marker::Up { "up" } else { "down" }
+                            ),
+                            &source,
+                            src_loc.with_len(line.trim_end().len()),
+                        )
+                        .with_help("each file has one up section and at most one down section"),
+                    ]);
+                }
+                *slot = Some((offset, offset));
+                current = Some(m);
+            }
+            Some(_) => {}
+            None => {
+                let code = line.trim();
+                if !code.is_empty()
+                    && !code.starts_with("--")
+                    && current.is_none()
+                    && first_code.is_none()
+                {
+                    first_code = Some(line_start);
+                }
+                match current {
+                    Some(Marker::Up) => {
+                        if let Some(u) = up.as_mut() {
+                            u.1 = offset;
+                        }
+                    }
+                    Some(Marker::Down) => {
+                        if let Some(d) = down.as_mut() {
+                            d.1 = offset;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let up_marker = match layout {
+        Layout::UpDown => "-- UP",
+        Layout::Dbmate => "-- migrate:up",
+        _ => "-- +goose Up",
+    };
+    let Some(up) = up else {
+        return Err(vec![layout_error(
+            path,
+            format!("migration {version} has no `{up_marker}` section"),
+            &format!("start the up script with a `{up_marker}` line"),
+        )]);
+    };
+    if let Some(at) = first_code {
+        let loc = source.loc_at(at);
+        return Err(vec![
+            Diagnostic::new(
+                Severity::Error,
+                Code::Layout,
+                format!(
+                    "migration {version}: SQL before the first section marker belongs to no section"
+                ),
+                &source,
+                loc.with_len(1),
+            )
+            .with_help(format!("move it below `{up_marker}`")),
+        ]);
+    }
+    Ok(Migration {
+        version,
+        name,
+        up: Script {
+            source: source.clone(),
+            start: up.0,
+            end: up.1,
+        },
+        down: down.map(|(s, e)| Script {
+            source: source.clone(),
+            start: s,
+            end: e,
+        }),
+        no_transaction,
+    })
+}
+
+/// Detects the layout of a directory.
+fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Errors> {
+    let has_file = |name: &str| files.iter().any(|f| file_name(f) == name);
+    let sub_with = |name: &str| dirs.iter().filter(|d| d.join(name).is_file()).count();
+    let prisma = has_file("migration_lock.toml") || sub_with("migration.sql") > 0;
+    let diesel = sub_with("up.sql") > 0;
+    let drizzle = dir.join("meta").join("_journal.json").is_file();
+    let sql_files: Vec<&PathBuf> = files.iter().filter(|f| is_sql(f)).collect();
+    let mut candidates: Vec<Layout> = Vec::new();
+    if prisma {
+        candidates.push(Layout::Prisma);
+    }
+    if diesel {
+        candidates.push(Layout::Diesel);
+    }
+    if drizzle {
+        candidates.push(Layout::Drizzle);
+    }
+    let mut file_layouts: BTreeMap<&'static str, (Layout, String)> = BTreeMap::new();
+    if !drizzle {
+        for f in &sql_files {
+            let name = file_name(f);
+            let layout = if name.starts_with(['V', 'U', 'R']) && name.contains("__") {
+                Layout::Flyway
+            } else if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
+                Layout::Sqlx
+            } else {
+                let text = std::fs::read(f)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                let has = |layout| {
+                    text.lines().any(|l| {
+                        matches!(marker(layout, l), Some(Marker::Up))
+                            || matches!(marker(layout, l), Some(Marker::NoTransaction))
+                                && layout == Layout::Dbmate
+                    })
+                };
+                if has(Layout::Dbmate) {
+                    Layout::Dbmate
+                } else if has(Layout::Goose) {
+                    Layout::Goose
+                } else if has(Layout::UpDown) {
+                    Layout::UpDown
+                } else if text.contains("--> statement-breakpoint") {
+                    Layout::Drizzle
+                } else {
+                    Layout::Sqlx
+                }
+            };
+            file_layouts.entry(layout.name()).or_insert((layout, name));
+        }
+    }
+    if sql_files.is_empty() && candidates.is_empty() {
+        return Err(vec![layout_error(
+            dir,
+            "no migrations found",
+            "a migration directory holds .sql files or one directory per version (diesel, Prisma)",
+        )]);
+    }
+    let mut all: Vec<(Layout, String)> = candidates
+        .iter()
+        .map(|l| (*l, l.name().to_string()))
+        .collect();
+    all.extend(file_layouts.into_values());
+    // Plain sqlx files may sit beside .up/.down pairs: that is one layout.
+    all.dedup_by_key(|(l, _)| *l);
+    if all.len() > 1 {
+        let list: Vec<String> = all
+            .iter()
+            .map(|(l, example)| format!("{l} (e.g. {example})"))
+            .collect();
+        return Err(vec![layout_error(
+            dir,
+            format!(
+                "mixed migration layouts in one directory: {}",
+                list.join(", ")
+            ),
+            "keep one tool's layout per directory, or name the layout with --layout",
+        )]);
+    }
+    Ok(all[0].0)
+}
+
+impl MigrationSet {
+    /// Reads a migration directory in the given layout, or the detected one.
+    pub fn read(dir: &Path, layout: Option<Layout>) -> Result<MigrationSet, Errors> {
+        let (files, dirs) = entries(dir)?;
+        let layout = match layout {
+            Some(l) => l,
+            None => detect(dir, &files, &dirs)?,
+        };
+        let mut migrations = match layout {
+            Layout::UpDown | Layout::Dbmate | Layout::Goose => read_section_files(layout, &files)?,
+            Layout::Sqlx => read_sqlx(&files)?,
+            Layout::Diesel => read_diesel(&dirs)?,
+            Layout::Flyway => read_flyway(&files)?,
+            Layout::Prisma => read_prisma(&dirs)?,
+            Layout::Drizzle => read_drizzle(&files)?,
+        };
+        migrations.sort_by(|a, b| a.version.cmp(&b.version));
+        let mut errors = Vec::new();
+        for pair in migrations.windows(2) {
+            if pair[0].version == pair[1].version {
+                errors.push(layout_error(
+                    Path::new(&*pair[1].up.source.path),
+                    format!(
+                        "duplicate migration version {} (also `{}`)",
+                        pair[1].version, pair[0].up.source.path
+                    ),
+                    "give every migration its own version",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if migrations.is_empty() {
+            return Err(vec![layout_error(
+                dir,
+                format!("no migrations found in the {layout} layout"),
+                "check the file names against the layout",
+            )]);
+        }
+        Ok(MigrationSet {
+            dir: dir.to_path_buf(),
+            layout,
+            migrations,
+        })
+    }
+
+    /// Applies every up script in order and returns the final model.
+    pub fn fold_up(&self) -> Parsed {
+        let mut folder = Folder::new();
+        let mut statements = Vec::new();
+        for m in &self.migrations {
+            statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
+        }
+        Parsed {
+            schema: folder.schema,
+            statements,
+            diagnostics: folder.diagnostics,
+        }
+    }
+}
+
+fn unexpected(path: &Path, layout: Layout) -> Diagnostic {
+    layout_error(
+        path,
+        format!("`{}` does not fit the {layout} layout", file_name(path)),
+        "rename it to the layout's pattern, move it out of the migration directory, or name the layout with --layout",
+    )
+}
+
+fn read_section_files(layout: Layout, files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let stem = name.trim_end_matches(".sql");
+        let Some((version, mname)) = split_version(stem) else {
+            errors.push(unexpected(f, layout));
+            continue;
+        };
+        match read_sections(layout, f, version, mname) {
+            Ok(m) => out.push(m),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_whole(path: &Path) -> Result<Script, Errors> {
+    Ok(Script::whole(Arc::new(
+        read_file(path).map_err(|d| vec![d])?,
+    )))
+}
+
+fn read_sqlx(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut ups: BTreeMap<String, (Version, String, PathBuf)> = BTreeMap::new();
+    let mut downs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let (stem, is_down) = if let Some(s) = name.strip_suffix(".down.sql") {
+            (s, true)
+        } else if let Some(s) = name.strip_suffix(".up.sql") {
+            (s, false)
+        } else {
+            (name.trim_end_matches(".sql"), false)
+        };
+        let Some((version, mname)) = split_version(stem) else {
+            errors.push(unexpected(f, Layout::Sqlx));
+            continue;
+        };
+        if is_down {
+            downs.insert(stem.to_string(), f.clone());
+        } else if let Some((_, _, other)) = ups.get(stem) {
+            errors.push(layout_error(
+                f,
+                format!(
+                    "migration {version} has two up scripts (also `{}`)",
+                    other.display()
+                ),
+                "keep either the plain .sql file or the .up.sql/.down.sql pair",
+            ));
+        } else {
+            ups.insert(stem.to_string(), (version, mname, f.clone()));
+        }
+    }
+    for (stem, path) in &downs {
+        if !ups.contains_key(stem) {
+            errors.push(layout_error(
+                path,
+                format!("down script without an up script (expected `{stem}.up.sql`)"),
+                "add the up script, or remove the down script",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (stem, (version, name, path)) in ups {
+        let up = match read_whole(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let no_transaction = up
+            .text()
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim() == "-- no-transaction");
+        let down = match downs.get(&stem).map(|p| read_whole(p)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                errors.extend(e);
+                None
+            }
+            None => None,
+        };
+        out.push(Migration {
+            version,
+            name,
+            up,
+            down,
+            no_transaction,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in dirs {
+        let dname = file_name(d);
+        let Some((version, name)) = split_version(&dname) else {
+            errors.push(unexpected(d, Layout::Diesel));
+            continue;
+        };
+        let up_path = d.join("up.sql");
+        let down_path = d.join("down.sql");
+        if !up_path.is_file() {
+            let msg = if down_path.is_file() {
+                "down.sql without up.sql"
+            } else {
+                "no up.sql"
+            };
+            errors.push(layout_error(
+                d,
+                format!("diesel migration {version}: {msg}"),
+                "every diesel migration directory has an up.sql",
+            ));
+            continue;
+        }
+        let mut no_transaction = false;
+        let meta = d.join("metadata.toml");
+        if meta.is_file() {
+            match std::fs::read_to_string(&meta)
+                .map_err(|e| e.to_string())
+                .and_then(|t| t.parse::<toml::Table>().map_err(|e| e.to_string()))
+            {
+                Ok(t) => match t.get("run_in_transaction") {
+                    Some(toml::Value::Boolean(b)) => no_transaction = !b,
+                    Some(other) => errors.push(layout_error(
+                        &meta,
+                        format!("`run_in_transaction` must be true or false, found `{other:?}`"),
+                        "write run_in_transaction = false",
+                    )),
+                    None => {}
+                },
+                Err(e) => errors.push(layout_error(
+                    &meta,
+                    format!("invalid metadata.toml: {}", e.trim()),
+                    "fix the TOML syntax",
+                )),
+            }
+        }
+        match (
+            read_whole(&up_path),
+            down_path
+                .is_file()
+                .then(|| read_whole(&down_path))
+                .transpose(),
+        ) {
+            (Ok(up), Ok(down)) => out.push(Migration {
+                version,
+                name,
+                up,
+                down,
+                no_transaction,
+            }),
+            (Err(e), _) | (_, Err(e)) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut ups: BTreeMap<String, (Version, String, PathBuf)> = BTreeMap::new();
+    let mut undos: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let stem = name.trim_end_matches(".sql");
+        let parsed = stem.split_once("__").and_then(|(head, desc)| {
+            let (kind, v) = head.split_at(1);
+            Some((kind.to_string(), Version::parse(v)?, desc.to_string()))
+        });
+        match parsed {
+            Some((kind, version, desc)) if kind == "V" => {
+                let key = version.canonical();
+                if let Some((_, _, other)) = ups.get(&key) {
+                    errors.push(layout_error(
+                        f,
+                        format!(
+                            "duplicate migration version {version} (also `{}`)",
+                            other.display()
+                        ),
+                        "give every migration its own version",
+                    ));
+                } else {
+                    ups.insert(key, (version, desc, f.clone()));
+                }
+            }
+            Some((kind, version, _)) if kind == "U" => {
+                undos.insert(version.canonical(), f.clone());
+            }
+            _ if name.starts_with("R__") => errors.push(layout_error(
+                f,
+                "repeatable migrations (R__) are not supported",
+                "turn it into a versioned migration",
+            )),
+            _ => errors.push(unexpected(f, Layout::Flyway)),
+        }
+    }
+    for (key, path) in &undos {
+        if !ups.contains_key(key) {
+            errors.push(layout_error(
+                path,
+                "undo script without a versioned migration of the same version",
+                "add the V script, or remove the U script",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (key, (version, name, path)) in ups {
+        let down = match undos.get(&key).map(|p| read_whole(p)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                errors.extend(e);
+                None
+            }
+            None => None,
+        };
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version,
+                name,
+                up,
+                down,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in dirs {
+        let dname = file_name(d);
+        let Some((version, name)) = split_version(&dname) else {
+            errors.push(unexpected(d, Layout::Prisma));
+            continue;
+        };
+        let path = d.join("migration.sql");
+        if !path.is_file() {
+            errors.push(layout_error(
+                d,
+                format!("Prisma migration {version} has no migration.sql"),
+                "every Prisma migration directory holds a migration.sql",
+            ));
+            continue;
+        }
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version,
+                name,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_drizzle(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let Some((version, tag)) = split_version(name.trim_end_matches(".sql")) else {
+            errors.push(unexpected(f, Layout::Drizzle));
+            continue;
+        };
+        match read_whole(f) {
+            Ok(up) => out.push(Migration {
+                version,
+                name: tag,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Version;
+
+    #[test]
+    fn versions_sort_as_numbers_not_strings() {
+        let mut v: Vec<Version> = ["10", "9", "0002", "100"]
+            .iter()
+            .filter_map(|s| Version::parse(s))
+            .collect();
+        v.sort();
+        let texts: Vec<&str> = v.iter().map(|v| v.text.as_str()).collect();
+        assert_eq!(texts, ["0002", "9", "10", "100"]);
+    }
+
+    #[test]
+    fn dashed_and_undashed_timestamps_compare_by_digits() {
+        let a = Version::parse("2017-09-23-182408").unwrap_or_else(|| unreachable!());
+        let b = Version::parse("20170923182409").unwrap_or_else(|| unreachable!());
+        assert!(a < b);
+        assert_eq!(a.canonical(), "20170923182408");
+    }
+
+    #[test]
+    fn flyway_versions_compare_part_by_part() {
+        let a = Version::parse("1.10").unwrap_or_else(|| unreachable!());
+        let b = Version::parse("1.9").unwrap_or_else(|| unreachable!());
+        assert!(b < a);
+    }
+}

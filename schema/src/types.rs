@@ -1,0 +1,265 @@
+//! sqlparser data types → the model's normalized [`DataType`], with Postgres's aliases
+//! resolved (`int4` → `integer`, `varchar` → `character varying`, `timestamptz` →
+//! `timestamp with time zone`).
+
+use sqlparser::ast;
+
+use crate::model::{DataType, QualifiedName, TypeName};
+
+/// A `serial` pseudo-type: the integer type it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    /// `smallserial` / `serial2`.
+    Small,
+    /// `serial` / `serial4`.
+    Regular,
+    /// `bigserial` / `serial8`.
+    Big,
+}
+
+impl Serial {
+    /// The integer type behind the serial.
+    pub fn integer_type(self) -> DataType {
+        DataType::builtin(match self {
+            Serial::Small => "smallint",
+            Serial::Regular => "integer",
+            Serial::Big => "bigint",
+        })
+    }
+}
+
+/// The result of normalizing a written type.
+pub enum Normalized {
+    /// A real type.
+    Type(DataType),
+    /// A serial pseudo-type (column types only).
+    Serial(Serial),
+}
+
+/// Canonical name of a built-in type written as a single (possibly aliased) word.
+fn builtin_alias(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "int2" | "smallint" => "smallint",
+        "int" | "int4" | "integer" => "integer",
+        "int8" | "bigint" => "bigint",
+        "float4" | "real" => "real",
+        "float8" | "double precision" => "double precision",
+        "bool" | "boolean" => "boolean",
+        "decimal" | "numeric" => "numeric",
+        "varchar" | "character varying" => "character varying",
+        "char" | "character" | "bpchar" => "character",
+        "text" => "text",
+        "uuid" => "uuid",
+        "json" => "json",
+        "jsonb" => "jsonb",
+        "bytea" => "bytea",
+        "date" => "date",
+        "timestamptz" => "timestamp with time zone",
+        "timestamp" => "timestamp without time zone",
+        "timetz" => "time with time zone",
+        "time" => "time without time zone",
+        "interval" => "interval",
+        "inet" => "inet",
+        "cidr" => "cidr",
+        "macaddr" => "macaddr",
+        "macaddr8" => "macaddr8",
+        "money" => "money",
+        "oid" => "oid",
+        "regclass" => "regclass",
+        "xml" => "xml",
+        "tsvector" => "tsvector",
+        "tsquery" => "tsquery",
+        "point" => "point",
+        "line" => "line",
+        "lseg" => "lseg",
+        "box" => "box",
+        "path" => "path",
+        "polygon" => "polygon",
+        "circle" => "circle",
+        "bit" => "bit",
+        "varbit" | "bit varying" => "bit varying",
+        "int4range" => "int4range",
+        "int8range" => "int8range",
+        "numrange" => "numrange",
+        "tsrange" => "tsrange",
+        "tstzrange" => "tstzrange",
+        "daterange" => "daterange",
+        "pg_lsn" => "pg_lsn",
+        "name" => "name",
+        _ => return None,
+    })
+}
+
+fn builtin(name: &str, modifiers: Vec<i64>) -> DataType {
+    DataType {
+        name: TypeName::Builtin(name.to_string()),
+        modifiers,
+        array_dims: 0,
+    }
+}
+
+fn opt(n: &Option<u64>) -> Vec<i64> {
+    n.iter().map(|&n| n as i64).collect()
+}
+
+fn char_len(len: &Option<ast::CharacterLength>) -> Vec<i64> {
+    match len {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => vec![*length as i64],
+        _ => Vec::new(),
+    }
+}
+
+fn exact(info: &ast::ExactNumberInfo) -> Vec<i64> {
+    match info {
+        ast::ExactNumberInfo::None => Vec::new(),
+        ast::ExactNumberInfo::Precision(p) => vec![*p as i64],
+        ast::ExactNumberInfo::PrecisionAndScale(p, s) => vec![*p as i64, *s],
+    }
+}
+
+/// Normalizes a written type. `resolve` turns an unqualified user type name into a
+/// qualified one (it knows which schema holds the enum or domain).
+pub fn normalize(
+    ty: &ast::DataType,
+    resolve: &dyn Fn(&ast::ObjectName) -> QualifiedName,
+) -> Result<Normalized, String> {
+    use ast::DataType as T;
+    let t = match ty {
+        T::Array(elem) => {
+            let inner = match elem {
+                ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                | ast::ArrayElemTypeDef::AngleBracket(inner)
+                | ast::ArrayElemTypeDef::Parenthesis(inner)
+                | ast::ArrayElemTypeDef::Qualified(inner, _) => inner,
+                ast::ArrayElemTypeDef::None => {
+                    return Err("an array type needs an element type".into());
+                }
+            };
+            return match normalize(inner, resolve)? {
+                Normalized::Type(mut t) => {
+                    t.array_dims += 1;
+                    Ok(Normalized::Type(t))
+                }
+                Normalized::Serial(_) => Err("an array of serial is not a type".into()),
+            };
+        }
+        T::Character(l) | T::Char(l) => builtin(
+            "character",
+            match char_len(l).as_slice() {
+                [] => vec![1],
+                l => l.to_vec(),
+            },
+        ),
+        T::CharacterVarying(l) | T::CharVarying(l) | T::Varchar(l) | T::Nvarchar(l) => {
+            builtin("character varying", char_len(l))
+        }
+        T::Uuid => builtin("uuid", vec![]),
+        T::Numeric(i) | T::Decimal(i) | T::Dec(i) => builtin("numeric", exact(i)),
+        T::Float(i) => match exact(i).first() {
+            Some(p) if *p <= 24 => builtin("real", vec![]),
+            _ => builtin("double precision", vec![]),
+        },
+        T::Int2(_) | T::SmallInt(_) => builtin("smallint", vec![]),
+        T::Int(_) | T::Int4(_) | T::Integer(_) => builtin("integer", vec![]),
+        T::Int8(_) | T::BigInt(_) => builtin("bigint", vec![]),
+        T::Float4 | T::Real => builtin("real", vec![]),
+        T::Float8 | T::DoublePrecision | T::Double(ast::ExactNumberInfo::None) => {
+            builtin("double precision", vec![])
+        }
+        T::Bool | T::Boolean => builtin("boolean", vec![]),
+        T::Date => builtin("date", vec![]),
+        T::Time(p, tz) => builtin(
+            match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => "time with time zone",
+                _ => "time without time zone",
+            },
+            opt(p),
+        ),
+        T::Timestamp(p, tz) => builtin(
+            match tz {
+                ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
+                    "timestamp with time zone"
+                }
+                _ => "timestamp without time zone",
+            },
+            opt(p),
+        ),
+        T::Interval { fields, precision } => {
+            if fields.is_some() {
+                return Err(format!(
+                    "interval with a field restriction (`{ty}`) is not modelled"
+                ));
+            }
+            builtin("interval", opt(precision))
+        }
+        T::JSON => builtin("json", vec![]),
+        T::JSONB => builtin("jsonb", vec![]),
+        T::Regclass => builtin("regclass", vec![]),
+        T::Text => builtin("text", vec![]),
+        T::Bytea => builtin("bytea", vec![]),
+        T::Bit(n) => builtin(
+            "bit",
+            match opt(n).as_slice() {
+                [] => vec![1],
+                l => l.to_vec(),
+            },
+        ),
+        T::BitVarying(n) | T::VarBit(n) => builtin("bit varying", opt(n)),
+        T::TsVector => builtin("tsvector", vec![]),
+        T::TsQuery => builtin("tsquery", vec![]),
+        T::Custom(name, mods) => return custom(name, mods, resolve),
+        T::GeometricType(kind) => builtin(&kind.to_string().to_ascii_lowercase(), vec![]),
+        other => {
+            // Anything else sqlparser knows by another dialect's name: read its text.
+            let text = other.to_string().to_ascii_lowercase();
+            match builtin_alias(&text) {
+                Some(name) => builtin(name, vec![]),
+                None => return Err(format!("type `{other}` is not a PostgreSQL type")),
+            }
+        }
+    };
+    Ok(Normalized::Type(t))
+}
+
+fn custom(
+    name: &ast::ObjectName,
+    mods: &[String],
+    resolve: &dyn Fn(&ast::ObjectName) -> QualifiedName,
+) -> Result<Normalized, String> {
+    let mut modifiers = Vec::with_capacity(mods.len());
+    for m in mods {
+        match m.trim().parse::<i64>() {
+            Ok(n) => modifiers.push(n),
+            Err(_) => return Err(format!("type modifier `{m}` of `{name}` is not a number")),
+        }
+    }
+    let parts = &name.0;
+    let unqualified = parts.len() == 1
+        || (parts.len() == 2
+            && parts[0]
+                .as_ident()
+                .is_some_and(|i| i.value.eq_ignore_ascii_case("pg_catalog")));
+    if unqualified {
+        if let Some(ident) = parts.last().and_then(|p| p.as_ident()) {
+            let word = if ident.quote_style.is_some() {
+                ident.value.clone()
+            } else {
+                ident.value.to_ascii_lowercase()
+            };
+            match word.as_str() {
+                "serial" | "serial4" => return Ok(Normalized::Serial(Serial::Regular)),
+                "smallserial" | "serial2" => return Ok(Normalized::Serial(Serial::Small)),
+                "bigserial" | "serial8" => return Ok(Normalized::Serial(Serial::Big)),
+                _ => {}
+            }
+            if let Some(canonical) = builtin_alias(&word) {
+                return Ok(Normalized::Type(builtin(canonical, modifiers)));
+            }
+        }
+    }
+    Ok(Normalized::Type(DataType {
+        name: TypeName::Named(resolve(name)),
+        modifiers,
+        array_dims: 0,
+    }))
+}

@@ -1,0 +1,1 @@
+//! Postgres providers, the migration runner, catalog introspection, diff and snapshots (not yet written).

@@ -25,11 +25,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Parse a SQL file or a migration directory and print the folded schema model.
+    /// Parse SQL files or migration directories and print each folded schema model.
     #[command(after_help = "Example: schemakit parse db/user_story_agent/migrations --format json")]
     Parse {
-        /// A .sql file, or a migration directory (its layout is detected).
-        path: PathBuf,
+        /// .sql files, or migration directories (their layout is detected).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -71,18 +72,44 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Parse {
-            path,
+            paths,
             format,
             layout,
-        } => parse(&path, format, layout),
+        } => {
+            let mut failed = false;
+            let mut docs = Vec::new();
+            for path in &paths {
+                if format == Format::Text && paths.len() > 1 {
+                    println!("-- ==== {} ====\n", path.display());
+                }
+                let (doc, ok) = parse(path, format, layout)?;
+                docs.extend(doc);
+                failed |= !ok;
+            }
+            if format == Format::Json {
+                let mut out = std::io::stdout().lock();
+                match docs.as_slice() {
+                    [one] => serde_json::to_writer_pretty(&mut out, one)?,
+                    many => serde_json::to_writer_pretty(&mut out, many)?,
+                }
+                writeln!(out)?;
+            }
+            Ok(if failed {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
 }
 
+/// Parses one path; prints it in text format, or returns its JSON document. The flag
+/// says whether it parsed without errors.
 fn parse(
     path: &std::path::Path,
     format: Format,
     layout: Option<Layout>,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<(Option<serde_json::Value>, bool)> {
     let parsed = match (layout, path.is_dir()) {
         (Some(layout), true) => match MigrationSet::read(path, Some(layout)) {
             Ok(set) => set.fold_up(),
@@ -93,18 +120,19 @@ fn parse(
         },
         _ => schema::parse_path(path),
     };
-    let mut out = std::io::stdout().lock();
+    let ok = !parsed.has_errors();
     match format {
         Format::Json => {
             let doc = serde_json::json!({
-                "schema": parsed.schema,
-                "statements": parsed.statements,
-                "diagnostics": parsed.diagnostics,
+                "path": path.display().to_string(),
+                "schema": serde_json::to_value(&parsed.schema)?,
+                "statements": serde_json::to_value(&parsed.statements)?,
+                "diagnostics": serde_json::to_value(&parsed.diagnostics)?,
             });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
+            Ok((Some(doc), ok))
         }
         Format::Text => {
+            let mut out = std::io::stdout().lock();
             write!(out, "{}", parsed.schema)?;
             let opaque: Vec<_> = parsed
                 .statements
@@ -127,12 +155,11 @@ fn parse(
             eprint!("{}", schema::diagnostic::render(&parsed.diagnostics, color));
             let errors = parsed.diagnostics.iter().filter(|d| d.is_error()).count();
             let notes = parsed.diagnostics.len() - errors;
-            eprintln!("{errors} error(s), {notes} warning(s) and note(s)");
+            eprintln!(
+                "{}: {errors} error(s), {notes} warning(s) and note(s)",
+                path.display()
+            );
+            Ok((None, ok))
         }
     }
-    Ok(if parsed.has_errors() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
 }

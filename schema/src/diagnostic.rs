@@ -201,7 +201,7 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
             Some(src) => {
                 named = NamedDiag {
                     inner: d,
-                    source: NamedSource::new(src.path.to_string(), src.text.clone()),
+                    source: NamedSource::new(&src.path, src.text.clone()),
                 };
                 &named
             }

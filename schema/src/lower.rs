@@ -168,6 +168,11 @@ impl Folder {
                 let (message, at) = split_parser_error(&err);
                 let loc = match at {
                     Some((line, col)) => self.loc_in(&ctx, line, col),
+                    // sqlparser gives no place for the end of input: point at the
+                    // statement's last character.
+                    None if message.ends_with("found: EOF") => {
+                        source.loc_at(chunk.end.saturating_sub(1))
+                    }
                     None => ctx.loc.clone(),
                 };
                 self.diagnostics.push(
@@ -839,6 +844,10 @@ impl Folder {
                 "write the columns out in CREATE TABLE",
             );
             return;
+        }
+        if ct.partition_by.is_some() || ct.inherits.is_some() {
+            let loc = ctx.loc.clone();
+            self.report(ctx, Severity::Warning, Code::Unsupported, loc, format!("table `{name}`: partitioning and inheritance are not modelled; the table is modelled as a plain table"), "partitions and child tables are applied as written when migrations run, but not compared offline");
         }
         if !self.schema_exists(&name.schema) {
             self.missing(ctx, false, format!("schema `{}`", name.schema));

@@ -437,15 +437,20 @@ fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Err
     let diesel = sub_with("up.sql") > 0;
     let drizzle = dir.join("meta").join("_journal.json").is_file();
     let sql_files: Vec<&PathBuf> = files.iter().filter(|f| is_sql(f)).collect();
-    let mut candidates: Vec<Layout> = Vec::new();
+    let first_sub = |name: &str| {
+        dirs.iter()
+            .find(|d| d.join(name).is_file())
+            .map_or_else(|| name.to_string(), |d| format!("{}/{name}", file_name(d)))
+    };
+    let mut candidates: Vec<(Layout, String)> = Vec::new();
     if prisma {
-        candidates.push(Layout::Prisma);
+        candidates.push((Layout::Prisma, first_sub("migration.sql")));
     }
     if diesel {
-        candidates.push(Layout::Diesel);
+        candidates.push((Layout::Diesel, first_sub("up.sql")));
     }
     if drizzle {
-        candidates.push(Layout::Drizzle);
+        candidates.push((Layout::Drizzle, "meta/_journal.json".to_string()));
     }
     let mut file_layouts: BTreeMap<&'static str, (Layout, String)> = BTreeMap::new();
     if !drizzle {
@@ -488,10 +493,7 @@ fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Err
             "a migration directory holds .sql files or one directory per version (diesel, Prisma)",
         )]);
     }
-    let mut all: Vec<(Layout, String)> = candidates
-        .iter()
-        .map(|l| (*l, l.name().to_string()))
-        .collect();
+    let mut all: Vec<(Layout, String)> = candidates;
     all.extend(file_layouts.into_values());
     // Plain sqlx files may sit beside .up/.down pairs: that is one layout.
     all.dedup_by_key(|(l, _)| *l);

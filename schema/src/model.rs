@@ -49,26 +49,45 @@ impl fmt::Display for QualifiedName {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Schema {
     /// Namespaces created explicitly (`public` always exists and is not listed).
+    #[serde(serialize_with = "values")]
     pub schemas: BTreeMap<String, Namespace>,
     /// Installed extensions by name.
+    #[serde(serialize_with = "values")]
     pub extensions: BTreeMap<String, Extension>,
     /// Enum types.
+    #[serde(serialize_with = "values")]
     pub enums: BTreeMap<QualifiedName, EnumType>,
     /// Domains.
+    #[serde(serialize_with = "values")]
     pub domains: BTreeMap<QualifiedName, Domain>,
     /// Explicitly created sequences (not the ones behind serial or identity columns).
+    #[serde(serialize_with = "values")]
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     /// Tables, with their columns and constraints.
+    #[serde(serialize_with = "values")]
     pub tables: BTreeMap<QualifiedName, Table>,
     /// Indexes created with `CREATE INDEX` (the ones behind primary key, unique and
     /// exclusion constraints belong to those constraints).
+    #[serde(serialize_with = "values")]
     pub indexes: BTreeMap<QualifiedName, Index>,
     /// Views and materialized views.
+    #[serde(serialize_with = "values")]
     pub views: BTreeMap<QualifiedName, View>,
     /// Functions and procedures, keyed by name and argument types.
+    #[serde(serialize_with = "values")]
     pub functions: BTreeMap<FunctionKey, Function>,
     /// Triggers, keyed by table and trigger name.
+    #[serde(serialize_with = "values")]
     pub triggers: BTreeMap<(QualifiedName, String), Trigger>,
+}
+
+/// Serializes a map as the list of its values (JSON object keys must be strings; the
+/// values carry their own names).
+fn values<K, V: Serialize, S: serde::Serializer>(
+    map: &BTreeMap<K, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(map.values())
 }
 
 /// A namespace created with `CREATE SCHEMA`.

@@ -117,7 +117,7 @@ mod tests {
         let column = "b".repeat(30);
         let name = make_object_name(&table, Some(&column), "key");
         assert_eq!(name.len(), 63);
-        assert_eq!(name, format!("{}_{}_key", "a".repeat(30), "b".repeat(28)));
+        assert_eq!(name, format!("{}_{}_key", "a".repeat(29), "b".repeat(29)));
     }
 
     #[test]

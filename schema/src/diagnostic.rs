@@ -38,6 +38,8 @@ pub enum Code {
     Unsupported,
     /// A problem with the layout of a migration directory.
     Layout,
+    /// A down script that does not undo its up script.
+    Irreversible,
 }
 
 impl Code {
@@ -51,6 +53,7 @@ impl Code {
             Code::Duplicate => "schema::duplicate",
             Code::Unsupported => "schema::unsupported",
             Code::Layout => "schema::layout",
+            Code::Irreversible => "schema::irreversible",
         }
     }
 }

@@ -561,12 +561,41 @@ impl MigrationSet {
         })
     }
 
-    /// Applies every up script in order and returns the final model.
+    /// Applies every up script in order and returns the final model. Each down script is
+    /// read too, applied to the model right after its up, and checked offline: a down
+    /// that does not bring the model back to where it was before the up is a warning.
     pub fn fold_up(&self) -> Parsed {
         let mut folder = Folder::new();
         let mut statements = Vec::new();
         for m in &self.migrations {
+            let before = folder.schema.clone();
             statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
+            let Some(down) = &m.down else { continue };
+            let mut reverse = Folder {
+                schema: folder.schema.clone(),
+                diagnostics: Vec::new(),
+            };
+            reverse.apply_range(&down.source, down.start, down.end);
+            let down_failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
+            folder.diagnostics.append(&mut reverse.diagnostics);
+            let differences = crate::model::differences(&before, &reverse.schema);
+            if !down_failed && !differences.is_empty() {
+                let loc = down.source.loc_at(down.start);
+                folder.diagnostics.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        Code::Irreversible,
+                        format!(
+                            "migration {}: the down script does not restore the schema as it was before the up: {}",
+                            m.version,
+                            differences.join("; ")
+                        ),
+                        &down.source,
+                        loc.with_len(1),
+                    )
+                    .with_help("make the down script undo exactly what the up script does"),
+                );
+            }
         }
         Parsed {
             schema: folder.schema,

@@ -90,6 +90,83 @@ fn values<K, V: Serialize, S: serde::Serializer>(
     s.collect_seq(map.values())
 }
 
+/// What differs between two schemas, one line per object, in a stable order: objects
+/// only in `a` ("left"), only in `b` ("right"), or in both but different.
+pub fn differences(a: &Schema, b: &Schema) -> Vec<String> {
+    fn diff<K: Ord + fmt::Debug, V: PartialEq>(
+        kind: &str,
+        a: &BTreeMap<K, V>,
+        b: &BTreeMap<K, V>,
+        name: impl Fn(&K) -> String,
+        out: &mut Vec<String>,
+    ) {
+        for (k, v) in a {
+            match b.get(k) {
+                None => out.push(format!("{kind} `{}` is gone", name(k))),
+                Some(w) if w != v => out.push(format!("{kind} `{}` differs", name(k))),
+                _ => {}
+            }
+        }
+        for k in b.keys().filter(|k| !a.contains_key(k)) {
+            out.push(format!("{kind} `{}` remains", name(k)));
+        }
+    }
+    let mut out = Vec::new();
+    diff(
+        "schema",
+        &a.schemas,
+        &b.schemas,
+        ToString::to_string,
+        &mut out,
+    );
+    diff(
+        "extension",
+        &a.extensions,
+        &b.extensions,
+        ToString::to_string,
+        &mut out,
+    );
+    diff("enum", &a.enums, &b.enums, ToString::to_string, &mut out);
+    diff(
+        "domain",
+        &a.domains,
+        &b.domains,
+        ToString::to_string,
+        &mut out,
+    );
+    diff(
+        "sequence",
+        &a.sequences,
+        &b.sequences,
+        ToString::to_string,
+        &mut out,
+    );
+    diff("table", &a.tables, &b.tables, ToString::to_string, &mut out);
+    diff(
+        "index",
+        &a.indexes,
+        &b.indexes,
+        ToString::to_string,
+        &mut out,
+    );
+    diff("view", &a.views, &b.views, ToString::to_string, &mut out);
+    diff(
+        "function",
+        &a.functions,
+        &b.functions,
+        |k| k.name.to_string(),
+        &mut out,
+    );
+    diff(
+        "trigger",
+        &a.triggers,
+        &b.triggers,
+        |(t, n)| format!("{n}` on `{t}"),
+        &mut out,
+    );
+    out
+}
+
 /// A namespace created with `CREATE SCHEMA`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Namespace {

@@ -59,8 +59,6 @@ struct Pending {
     kind: ConstraintKind,
     deferrable: bool,
     initially_deferred: bool,
-    /// For an unnamed CHECK: the first column it mentions when it mentions exactly one.
-    check_column: Option<String>,
     loc: Loc,
 }
 
@@ -630,7 +628,6 @@ impl Folder {
                         },
                         deferrable: false,
                         initially_deferred: false,
-                        check_column: None,
                         loc: loc.clone(),
                     });
                 }
@@ -648,7 +645,6 @@ impl Folder {
                         },
                         deferrable,
                         initially_deferred,
-                        check_column: None,
                         loc: loc.clone(),
                     });
                 }
@@ -667,7 +663,6 @@ impl Folder {
                     },
                     deferrable: false,
                     initially_deferred: false,
-                    check_column: Some(name.clone()),
                     loc: loc.clone(),
                 }),
                 other => {
@@ -705,7 +700,6 @@ impl Folder {
             }),
             deferrable,
             initially_deferred,
-            check_column: None,
             loc,
         }
     }
@@ -736,7 +730,6 @@ impl Folder {
                     },
                     deferrable,
                     initially_deferred,
-                    check_column: None,
                     loc,
                 }
             }
@@ -761,29 +754,19 @@ impl Folder {
                     },
                     deferrable,
                     initially_deferred,
-                    check_column: None,
                     loc,
                 }
             }
             ast::TableConstraint::ForeignKey(fk) => self.foreign_key(fk, loc),
-            ast::TableConstraint::Check(ch) => {
-                let columns = self
-                    .schema
-                    .tables
-                    .get(table)
-                    .map(|t| t.columns.clone())
-                    .unwrap_or_default();
-                Pending {
-                    name: ch.name.as_ref().map(ident),
-                    kind: ConstraintKind::Check {
-                        expr: strip_nested(&ch.expr).to_string(),
-                    },
-                    deferrable: false,
-                    initially_deferred: false,
-                    check_column: single_column_reference(&ch.expr.to_string(), &columns),
-                    loc,
-                }
-            }
+            ast::TableConstraint::Check(ch) => Pending {
+                name: ch.name.as_ref().map(ident),
+                kind: ConstraintKind::Check {
+                    expr: strip_nested(&ch.expr).to_string(),
+                },
+                deferrable: false,
+                initially_deferred: false,
+                loc,
+            },
             ast::TableConstraint::Exclude(ex) => {
                 let (deferrable, initially_deferred) = characteristics(&ex.characteristics);
                 Pending {
@@ -805,7 +788,6 @@ impl Folder {
                     },
                     deferrable,
                     initially_deferred,
-                    check_column: None,
                     loc,
                 }
             }
@@ -1098,8 +1080,19 @@ impl Folder {
                 let addition = names::name_addition(&names::distinct_column_names(cols));
                 names::choose_name(&table.name, Some(&addition), "excl", rel_taken)
             }
-            ConstraintKind::Check { .. } => {
-                names::choose_name(&table.name, p.check_column.as_deref(), "check", con_taken)
+            ConstraintKind::Check { expr } => {
+                {
+                    // `table_column_check` when the expression mentions exactly one column,
+                    // else `table_check`, as Postgres's AddRelationNewConstraints decides.
+                    let columns = self
+                        .schema
+                        .tables
+                        .get(table)
+                        .map(|t| t.columns.as_slice())
+                        .unwrap_or_default();
+                    let column = single_column_reference(expr, columns);
+                    names::choose_name(&table.name, column.as_deref(), "check", con_taken)
+                }
             }
             ConstraintKind::ForeignKey(fk) => {
                 let addition = names::name_addition(&fk.columns);

@@ -58,9 +58,25 @@ fn parse_layout(s: &str) -> Result<Layout, String> {
     })
 }
 
+/// Deeply nested SQL (a CHECK of a thousand `OR`s) recurses deeply in sqlparser; the
+/// work runs on a thread with a stack large enough for it.
+const STACK_BYTES: usize = 512 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let worker = std::thread::Builder::new()
+        .name("schemakit".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
+    let result = match worker {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "internal error: the worker thread panicked"
+            ))
+        }),
+        Err(e) => Err(anyhow::anyhow!("cannot start the worker thread: {e}")),
+    };
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -12,7 +12,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::*;
 use crate::names;
-use crate::source::{Loc, SourceFile, offset_of};
+use crate::source::{Loc, SourceFile};
 use crate::split::{self, Chunk};
 use crate::types::{self, Normalized};
 
@@ -196,7 +196,15 @@ impl Folder {
         if !ctx.exact || line == 0 {
             return ctx.loc.clone();
         }
-        ctx.source.loc_at(ctx.base + offset_of(ctx.text, line, col))
+        // sqlparser counts from the start of the statement text, which starts at
+        // `ctx.loc` in the file.
+        let abs_line = u64::from(ctx.loc.line) + line - 1;
+        let abs_col = if line == 1 {
+            u64::from(ctx.loc.col) + col - 1
+        } else {
+            col
+        };
+        ctx.source.loc_at(ctx.source.offset_of(abs_line, abs_col))
     }
 
     fn loc_of(&self, ctx: &Ctx, span: sqlparser::tokenizer::Span) -> Loc {
@@ -285,6 +293,21 @@ impl Folder {
                 representation,
             } => return self.create_type(ctx, &name, representation),
             S::AlterType(at) => self.alter_type(ctx, at),
+            S::AlterIndex {
+                name,
+                operation: ast::AlterIndexOperation::RenameIndex { index_name },
+            } => {
+                let old = self.qname(&name);
+                let new = QualifiedName::new(old.schema.clone(), self.qname(&index_name).name);
+                if self.relation_taken(&new) {
+                    self.exists(ctx, false, format!("relation `{new}`"));
+                } else if let Some(mut index) = self.schema.indexes.remove(&old) {
+                    index.name = new.clone();
+                    self.schema.indexes.insert(new, index);
+                } else {
+                    self.missing(ctx, false, format!("index `{old}`"));
+                }
+            }
             S::Comment {
                 object_type,
                 object_name,
@@ -601,7 +624,7 @@ impl Folder {
             match &opt.option {
                 ast::ColumnOption::Null => column.not_null = false,
                 ast::ColumnOption::NotNull => column.not_null = true,
-                ast::ColumnOption::Default(e) => column.default = Some(e.to_string()),
+                ast::ColumnOption::Default(e) => column.default = default_text(e),
                 ast::ColumnOption::Collation(c) => column.collation = Some(self.qname(c).name),
                 ast::ColumnOption::Comment(c) => column.comment = Some(c.clone()),
                 ast::ColumnOption::Generated {
@@ -812,6 +835,15 @@ impl Folder {
         let name = self.qname(&ct.name);
         if self.schema.tables.contains_key(&name) || self.relation_taken(&name) {
             self.exists(ctx, ct.if_not_exists, format!("relation `{name}`"));
+            return;
+        }
+        if ct.temporary {
+            let reason = "opaque to the offline model: temporary table".to_string();
+            self.note_opaque(
+                ctx,
+                &reason,
+                "temporary tables vanish with their session; they are not part of the schema",
+            );
             return;
         }
         if ct.query.is_some()
@@ -1238,9 +1270,7 @@ impl Folder {
         match op {
             ast::AlterColumnOperation::SetNotNull => col.not_null = true,
             ast::AlterColumnOperation::DropNotNull => col.not_null = false,
-            ast::AlterColumnOperation::SetDefault { value } => {
-                col.default = Some(value.to_string())
-            }
+            ast::AlterColumnOperation::SetDefault { value } => col.default = default_text(value),
             ast::AlterColumnOperation::DropDefault => col.default = None,
             ast::AlterColumnOperation::SetDataType { .. } => {
                 if let Some(Some(t)) = ty {
@@ -1487,7 +1517,7 @@ impl Folder {
         let mut keys = Vec::new();
         let mut key_names = Vec::new();
         for col in &ci.columns {
-            let (expr, collation) = match &col.column.expr {
+            let (expr, collation) = match strip_nested(&col.column.expr) {
                 ast::Expr::Collate { expr, collation } => {
                     (strip_nested(expr), Some(self.qname(collation).name))
                 }
@@ -2129,13 +2159,13 @@ fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
     }
 }
 
-/// The identifier as Postgres stores it: folded to lower case unless quoted, and cut to
-/// 63 bytes.
+/// The identifier as Postgres stores it: ASCII letters folded to lower case unless
+/// quoted (Postgres folds no other letters), and cut to 63 bytes.
 fn ident(i: &ast::Ident) -> String {
     let v = if i.quote_style.is_some() {
         i.value.clone()
     } else {
-        i.value.to_lowercase()
+        i.value.to_ascii_lowercase()
     };
     names::truncate_ident(&v).to_string()
 }
@@ -2160,6 +2190,16 @@ fn characteristics(c: &Option<ast::ConstraintCharacteristics>) -> (bool, bool) {
     }
 }
 
+/// A default expression's text; `NULL` (also cast or parenthesized) is no default, as
+/// Postgres stores none for it.
+fn default_text(e: &ast::Expr) -> Option<String> {
+    match strip_nested(e) {
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Null) => None,
+        ast::Expr::Cast { expr, .. } if default_text(expr).is_none() => None,
+        other => Some(other.to_string()),
+    }
+}
+
 fn strip_nested(e: &ast::Expr) -> &ast::Expr {
     match e {
         ast::Expr::Nested(inner) => strip_nested(inner),
@@ -2175,10 +2215,48 @@ fn figure_colname(e: &ast::Expr) -> Option<String> {
         ast::Expr::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident),
         ast::Expr::Cast {
             expr, data_type, ..
-        } => figure_colname(expr).or_else(|| Some(data_type.to_string().to_lowercase())),
+        } => figure_colname(expr).or_else(|| Some(internal_type_name(data_type))),
         ast::Expr::Case { .. } => Some("case".into()),
+        ast::Expr::Extract { .. } => Some("extract".into()),
+        ast::Expr::Substring { .. } => Some("substring".into()),
+        ast::Expr::Trim { .. } => Some("btrim".into()),
+        ast::Expr::AtTimeZone { .. } => Some("timezone".into()),
+        ast::Expr::Array(_) => Some("array".into()),
+        ast::Expr::Collate { expr, .. } => figure_colname(expr),
+        ast::Expr::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(field)) => figure_colname(field),
+            _ => figure_colname(root),
+        },
         _ => None,
     }
+}
+
+/// The catalog name of a cast's target type, as Postgres names an index column after a
+/// cast (`int8` for `::bigint`, `varchar` for `::varchar(10)`).
+fn internal_type_name(t: &ast::DataType) -> String {
+    let canonical = match types::normalize(t, &|n| QualifiedName::public(n.to_string())) {
+        Ok(Normalized::Type(t)) => match t.name {
+            TypeName::Builtin(b) => b,
+            TypeName::Named(q) => q.name,
+        },
+        _ => return t.to_string().to_ascii_lowercase(),
+    };
+    match canonical.as_str() {
+        "smallint" => "int2",
+        "integer" => "int4",
+        "bigint" => "int8",
+        "real" => "float4",
+        "double precision" => "float8",
+        "boolean" => "bool",
+        "character varying" => "varchar",
+        "character" => "bpchar",
+        "timestamp with time zone" => "timestamptz",
+        "timestamp without time zone" => "timestamp",
+        "time with time zone" => "timetz",
+        "time without time zone" => "time",
+        other => other,
+    }
+    .to_string()
 }
 
 /// The one column a CHECK expression mentions, when it mentions exactly one.
@@ -2192,7 +2270,7 @@ fn single_column_reference(expr: &str, columns: &[Column]) -> Option<String> {
             let name = if w.quote_style.is_some() {
                 w.value.clone()
             } else {
-                w.value.to_lowercase()
+                w.value.to_ascii_lowercase()
             };
             if !is_call && columns.iter().any(|c| c.name == name) && !found.contains(&name) {
                 found.push(name);
@@ -2234,9 +2312,18 @@ fn index_mentions(i: &Index, column: &str) -> bool {
             .is_some_and(|p| mentions_word(p, column))
 }
 
-fn mentions_word(text: &str, word: &str) -> bool {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .any(|w| w.eq_ignore_ascii_case(word))
+/// Whether an expression refers to `column`: an identifier token, folded as Postgres
+/// folds it, equal to the name (string literals and other case do not count).
+fn mentions_word(text: &str, column: &str) -> bool {
+    let dialect = PostgreSqlDialect {};
+    match Tokenizer::new(&dialect, text).tokenize() {
+        Ok(tokens) => tokens.iter().any(|t| match t {
+            Token::Word(w) if w.quote_style.is_some() => w.value == column,
+            Token::Word(w) => w.value.to_ascii_lowercase() == column,
+            _ => false,
+        }),
+        Err(_) => text.contains(column),
+    }
 }
 
 /// The sequence behind a serial or identity column, if the column has one.
@@ -2419,6 +2506,37 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
                 i += 1;
             }
             Some((out, not_null))
+        }
+        // sqlparser wants sequence options in one fixed order; the model needs none of
+        // them, only the name, the type and OWNED BY.
+        ["CREATE", "SEQUENCE", ..] | ["CREATE", "TEMP" | "TEMPORARY", "SEQUENCE", ..] => {
+            let mut out = String::new();
+            let mut skipping = false;
+            for t in &tokens {
+                if let Token::Word(w) = t {
+                    let upper = w.value.to_ascii_uppercase();
+                    if w.quote_style.is_none() {
+                        if matches!(
+                            upper.as_str(),
+                            "INCREMENT"
+                                | "START"
+                                | "MINVALUE"
+                                | "MAXVALUE"
+                                | "NO"
+                                | "CACHE"
+                                | "CYCLE"
+                        ) {
+                            skipping = true;
+                        } else if upper == "OWNED" {
+                            skipping = false;
+                        }
+                    }
+                }
+                if !skipping {
+                    out.push_str(&t.to_string());
+                }
+            }
+            Some((out, false))
         }
         ["DROP", "INDEX", "CONCURRENTLY", ..] => {
             let mut out = String::new();

@@ -12,24 +12,46 @@ pub struct SourceFile {
     pub path: Arc<str>,
     /// The whole text of the file.
     pub text: Arc<str>,
+    /// Byte offset of the start of each line, and whether the line is pure ASCII (then a
+    /// character column is a byte column).
+    lines: Vec<(usize, bool)>,
 }
 
 impl SourceFile {
     /// A source file from a display path and its text.
+    /// A leading UTF-8 byte-order mark is dropped: editors write it, it is not SQL.
     pub fn new(path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+        let mut text: Arc<str> = text.into();
+        if let Some(rest) = text.strip_prefix('\u{feff}') {
+            text = rest.into();
+        }
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            lines.push((start, line.is_ascii()));
+            start += line.len();
+        }
+        if lines.is_empty() || text.ends_with('\n') {
+            lines.push((start, true));
+        }
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text,
+            lines,
         }
     }
 
     /// The location of a byte offset in this file.
     pub fn loc_at(&self, offset: usize) -> Loc {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let index = self.lines.partition_point(|(start, _)| *start <= offset) - 1;
+        let (line_start, ascii) = self.lines[index];
+        let col = if ascii {
+            offset - line_start + 1
+        } else {
+            self.text[line_start..offset].chars().count() + 1
+        };
+        let line = index + 1;
         Loc {
             file: self.path.clone(),
             line: line as u32,
@@ -40,22 +62,26 @@ impl SourceFile {
     }
 }
 
-/// The byte offset of a 1-based line and character column in `text`, clamped to the text.
-pub fn offset_of(text: &str, line: u64, col: u64) -> usize {
-    let mut offset = 0;
-    for _ in 1..line.max(1) {
-        match text[offset..].find('\n') {
-            Some(i) => offset += i + 1,
-            None => return text.len(),
+impl SourceFile {
+    /// The byte offset of a 1-based line and character column of this file, clamped to
+    /// the text.
+    pub fn offset_of(&self, line: u64, col: u64) -> usize {
+        let Some(&(start, ascii)) = self.lines.get((line.max(1) - 1) as usize) else {
+            return self.text.len();
+        };
+        let end = self
+            .lines
+            .get(line.max(1) as usize)
+            .map_or(self.text.len(), |(s, _)| *s);
+        let col = col.saturating_sub(1) as usize;
+        if ascii {
+            return (start + col).min(end);
         }
+        self.text[start..end]
+            .char_indices()
+            .nth(col)
+            .map_or(end, |(i, _)| start + i)
     }
-    let rest = &text[offset..];
-    let line_end = rest.find('\n').unwrap_or(rest.len());
-    let within = rest[..line_end]
-        .char_indices()
-        .nth(col.saturating_sub(1) as usize)
-        .map_or(line_end, |(i, _)| i);
-    offset + within
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -133,7 +159,13 @@ pub fn read_file(path: &std::path::Path) -> Result<SourceFile, crate::Diagnostic
             )
             .with_help("point schemakit at .sql text files"))
         }
-        Ok(text) => Ok(SourceFile::new(display, text)),
+        // A UTF-8 byte-order mark is not SQL; Postgres would reject it.
+        Ok(text) => Ok(SourceFile::new(
+            display,
+            text.strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text),
+        )),
         Err(e) => {
             let good = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();

@@ -47,7 +47,8 @@ fn builtin_alias(word: &str) -> Option<&'static str> {
         "bool" | "boolean" => "boolean",
         "decimal" | "numeric" => "numeric",
         "varchar" | "character varying" => "character varying",
-        "char" | "character" | "bpchar" => "character",
+        "char" | "character" | "nchar" => "character",
+        "bpchar" => "bpchar",
         "text" => "text",
         "uuid" => "uuid",
         "json" => "json",
@@ -112,7 +113,8 @@ fn char_len(len: &Option<ast::CharacterLength>) -> Vec<i64> {
 fn exact(info: &ast::ExactNumberInfo) -> Vec<i64> {
     match info {
         ast::ExactNumberInfo::None => Vec::new(),
-        ast::ExactNumberInfo::Precision(p) => vec![*p as i64],
+        // `numeric(10)` is `numeric(10,0)`.
+        ast::ExactNumberInfo::Precision(p) => vec![*p as i64, 0],
         ast::ExactNumberInfo::PrecisionAndScale(p, s) => vec![*p as i64, *s],
     }
 }
@@ -184,14 +186,14 @@ pub fn normalize(
             },
             opt(p),
         ),
-        T::Interval { fields, precision } => {
-            if fields.is_some() {
-                return Err(format!(
-                    "interval with a field restriction (`{ty}`) is not modelled"
-                ));
-            }
-            builtin("interval", opt(precision))
-        }
+        T::Interval { fields, precision } => match fields {
+            // `interval day to second(3)`, as format_type prints it.
+            Some(f) => builtin(
+                &format!("interval {}", f.to_string().to_ascii_lowercase()),
+                opt(precision),
+            ),
+            None => builtin("interval", opt(precision)),
+        },
         T::JSON => builtin("json", vec![]),
         T::JSONB => builtin("jsonb", vec![]),
         T::Regclass => builtin("regclass", vec![]),
@@ -246,6 +248,16 @@ fn custom(
             } else {
                 ident.value.to_ascii_lowercase()
             };
+            // `"char"` is the one-byte internal type, not `character`.
+            if ident.quote_style.is_some() && word == "char" {
+                return Ok(Normalized::Type(builtin("\"char\"", modifiers)));
+            }
+            // `_int4` is the catalog's name for `integer[]`.
+            if let Some(elem) = word.strip_prefix('_').and_then(builtin_alias) {
+                let mut t = builtin(elem, modifiers);
+                t.array_dims = 1;
+                return Ok(Normalized::Type(t));
+            }
             match word.as_str() {
                 "serial" | "serial4" => return Ok(Normalized::Serial(Serial::Regular)),
                 "smallserial" | "serial2" => return Ok(Normalized::Serial(Serial::Small)),
@@ -253,6 +265,10 @@ fn custom(
                 _ => {}
             }
             if let Some(canonical) = builtin_alias(&word) {
+                // `char` and `bit` without a length mean length 1.
+                if matches!(canonical, "character" | "bit") && modifiers.is_empty() {
+                    modifiers.push(1);
+                }
                 return Ok(Normalized::Type(builtin(canonical, modifiers)));
             }
         }

@@ -432,6 +432,24 @@ impl Folder {
                     }
                     if self.schema.functions.len() == before {
                         self.missing(ctx, df.if_exists, format!("function `{name}`"));
+                        continue;
+                    }
+                    // Triggers that call a function no longer there depend on it.
+                    if !self.schema.functions.keys().any(|k| k.name == name) {
+                        let users: Vec<_> = self
+                            .schema
+                            .triggers
+                            .iter()
+                            .filter(|(_, t)| t.function == name)
+                            .map(|(k, _)| k.clone())
+                            .collect();
+                        let cascade = matches!(df.drop_behavior, Some(ast::DropBehavior::Cascade));
+                        if let Some((table, trigger)) = users.first().filter(|_| !cascade) {
+                            self.error(ctx, Code::UnknownObject, format!("cannot drop function `{name}` because trigger `{trigger}` on table `{table}` depends on it"), "add CASCADE to drop the triggers too, or drop them first");
+                        }
+                        for key in users {
+                            self.schema.triggers.remove(&key);
+                        }
                     }
                 }
             }
@@ -1446,7 +1464,24 @@ impl Folder {
                     rename(include);
                 }
                 ConstraintKind::ForeignKey(fk) => rename(&mut fk.columns),
-                _ => {}
+                ConstraintKind::Check { expr } => *expr = rename_in_expr(expr, old, new),
+                ConstraintKind::Exclusion {
+                    elements,
+                    predicate,
+                    ..
+                } => {
+                    for e in elements.iter_mut() {
+                        *e = rename_in_expr(e, old, new);
+                    }
+                    if let Some(p) = predicate {
+                        *p = rename_in_expr(p, old, new);
+                    }
+                }
+            }
+        }
+        for c in &mut table.columns {
+            if let Some(g) = &mut c.generated {
+                *g = rename_in_expr(g, old, new);
             }
         }
         for t in self.schema.tables.values_mut() {
@@ -1465,9 +1500,14 @@ impl Folder {
             .filter(|i| i.table == *table_name)
         {
             for k in &mut i.keys {
-                if k.expr == KeyExpr::Column(old.to_string()) {
-                    k.expr = KeyExpr::Column(new.to_string());
+                match &mut k.expr {
+                    KeyExpr::Column(c) if c == old => *c = new.to_string(),
+                    KeyExpr::Expression(e) => *e = rename_in_expr(e, old, new),
+                    KeyExpr::Column(_) => {}
                 }
+            }
+            if let Some(p) = &mut i.predicate {
+                *p = rename_in_expr(p, old, new);
             }
             rename(&mut i.include);
         }
@@ -1705,6 +1745,26 @@ impl Folder {
             self.error(ctx, Code::UnknownObject, format!("cannot drop table `{name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop the referencing table first");
             return;
         }
+        // Views whose query names the table depend on it.
+        let views: Vec<QualifiedName> = self
+            .schema
+            .views
+            .values()
+            .filter(|v| mentions_word(&v.definition, &name.name))
+            .map(|v| v.name.clone())
+            .collect();
+        if let Some(v) = views.first().filter(|_| !cascade) {
+            self.error(
+                ctx,
+                Code::UnknownObject,
+                format!("cannot drop table `{name}` because view `{v}` depends on it"),
+                "add CASCADE to drop the view too, or drop the view first",
+            );
+            return;
+        }
+        for v in views {
+            self.schema.views.remove(&v);
+        }
         for (t, c) in dependents {
             if let Some(t) = self.schema.tables.get_mut(&t) {
                 t.constraints.remove(&c);
@@ -1922,10 +1982,16 @@ impl Folder {
 
     // ----- functions and triggers ----------------------------------------------------
 
+    /// A function's signature: input argument types without modifiers (Postgres ignores
+    /// `varchar(10)`'s length in a signature).
     fn arg_types(&mut self, ctx: &Ctx, args: &[ast::OperateFunctionArg]) -> Vec<DataType> {
         args.iter()
             .filter(|a| !matches!(a.mode, Some(ast::ArgMode::Out)))
             .filter_map(|a| self.column_type(ctx, &a.data_type, "function argument"))
+            .map(|t| DataType {
+                modifiers: Vec::new(),
+                ..t
+            })
             .collect()
     }
 
@@ -2312,6 +2378,33 @@ fn index_mentions(i: &Index, column: &str) -> bool {
             .is_some_and(|p| mentions_word(p, column))
 }
 
+/// An expression with every reference to column `old` renamed to `new` (identifier
+/// tokens only; string literals and function names are left alone).
+fn rename_in_expr(text: &str, old: &str, new: &str) -> String {
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, text).tokenize() else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, t) in tokens.iter().enumerate() {
+        let is_call = matches!(tokens.get(i + 1), Some(Token::LParen));
+        match t {
+            Token::Word(w) if !is_call && folded(w) == old => out.push_str(&quote_ident(new)),
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    out
+}
+
+/// A word token as Postgres stores it: ASCII-folded unless quoted.
+fn folded(w: &sqlparser::tokenizer::Word) -> String {
+    if w.quote_style.is_some() {
+        w.value.clone()
+    } else {
+        w.value.to_ascii_lowercase()
+    }
+}
+
 /// Whether an expression refers to `column`: an identifier token, folded as Postgres
 /// folds it, equal to the name (string literals and other case do not count).
 fn mentions_word(text: &str, column: &str) -> bool {
@@ -2537,6 +2630,35 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
                 }
             }
             Some((out, false))
+        }
+        // Identity sequence options, `AS IDENTITY (START WITH 10 …)`, which sqlparser
+        // reads only in one fixed order; the model keeps the identity, not its options.
+        ["CREATE" | "ALTER", ..] if tokens.iter().any(|t| is_word(t, "IDENTITY")) => {
+            let mut out = String::new();
+            let mut after_identity = false;
+            let mut depth = 0usize;
+            let mut changed = false;
+            for t in &tokens {
+                if depth > 0 {
+                    match t {
+                        Token::LParen => depth += 1,
+                        Token::RParen => depth -= 1,
+                        _ => {}
+                    }
+                    continue;
+                }
+                if after_identity && matches!(t, Token::LParen) {
+                    depth = 1;
+                    changed = true;
+                    after_identity = false;
+                    continue;
+                }
+                if !matches!(t, Token::Whitespace(_)) {
+                    after_identity = is_word(t, "IDENTITY");
+                }
+                out.push_str(&t.to_string());
+            }
+            changed.then_some((out, false))
         }
         ["DROP", "INDEX", "CONCURRENTLY", ..] => {
             let mut out = String::new();

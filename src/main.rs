@@ -11,6 +11,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use schema::migrations::{Layout, MigrationSet};
 
+mod config;
+mod generate;
+
 /// Keeps a PostgreSQL schema, the Rust code that uses it, and the real database in agreement.
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +40,37 @@ enum Command {
         /// The migration layout, when detection should not decide.
         #[arg(long, value_parser = parse_layout)]
         layout: Option<Layout>,
+    },
+    /// Generate Rust types and SQL helpers into the generated crate (no database needed).
+    #[command(
+        after_help = "Examples:\n  schemakit generate\n  schemakit generate --system cira\n  schemakit generate db/cira/schema.sql --out /tmp/cira"
+    )]
+    Generate {
+        /// A DDL file or migration directory to generate one module from, without
+        /// schemakit.toml (needs --out).
+        input: Option<PathBuf>,
+        /// The module directory to write (with an input path).
+        #[arg(long, requires = "input")]
+        out: Option<PathBuf>,
+        /// The module name (with an input path; default: the --out directory's name).
+        #[arg(long, requires = "input")]
+        module: Option<String>,
+        /// Only this system of schemakit.toml.
+        #[arg(long, conflicts_with = "input")]
+        system: Option<String>,
+        /// The configuration file.
+        #[arg(long, default_value = config::FILE_NAME)]
+        config: PathBuf,
+    },
+    /// Check that the generated code is what the DDL produces; exit 1 and print a diff if not.
+    #[command(after_help = "Example: schemakit check --system cira")]
+    Check {
+        /// Only this system of schemakit.toml.
+        #[arg(long)]
+        system: Option<String>,
+        /// The configuration file.
+        #[arg(long, default_value = config::FILE_NAME)]
+        config: PathBuf,
     },
 }
 
@@ -86,7 +120,61 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let color = std::io::stderr().is_terminal();
     match cli.command {
+        Command::Generate {
+            input,
+            out,
+            module,
+            system,
+            config,
+        } => {
+            let plan = match (&input, &out) {
+                (Some(input), Some(out)) => {
+                    generate::plan_single(input, out, module.as_deref(), color)?
+                }
+                (Some(_), None) => anyhow::bail!("generating from a path needs --out DIR"),
+                _ => generate::plan_config(
+                    &config::Config::find(Some(&config))?,
+                    system.as_deref(),
+                    color,
+                )?,
+            };
+            let Ok(plan) = plan else {
+                return Ok(ExitCode::from(2));
+            };
+            let written = generate::write(&plan)?;
+            for p in &written.changed {
+                eprintln!("wrote {}", p.display());
+            }
+            for p in &written.removed {
+                eprintln!("removed {}", p.display());
+            }
+            eprintln!(
+                "{} file(s) written, {} unchanged, {} removed",
+                written.changed.len(),
+                written.unchanged,
+                written.removed.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { system, config } => {
+            let config = config::Config::find(Some(&config))?;
+            let Ok(plan) = generate::plan_config(&config, system.as_deref(), color)? else {
+                return Ok(ExitCode::from(2));
+            };
+            let diff = generate::check(&plan);
+            if diff.is_empty() {
+                eprintln!("generated code is up to date ({} files)", plan.files.len());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                print!("{diff}");
+                eprintln!(
+                    "generated code is out of date; run `schemakit generate` and commit the result"
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
         Command::Parse {
             paths,
             format,

@@ -1,0 +1,134 @@
+//! `schemakit.toml`: the systems of a repository, where their SQL is, and where their
+//! generated code goes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// The file name looked for in the current directory.
+pub const FILE_NAME: &str = "schemakit.toml";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where generated code goes.
+    #[serde(default)]
+    pub generate: GenerateConfig,
+    /// The systems, by name.
+    #[serde(default)]
+    pub systems: BTreeMap<String, System>,
+    /// The directory the file is in; paths in it are relative to this.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+/// `[generate]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateConfig {
+    /// The `src/` directory of the generated crate.
+    #[serde(default = "default_out")]
+    pub out: PathBuf,
+}
+
+impl Default for GenerateConfig {
+    fn default() -> Self {
+        GenerateConfig { out: default_out() }
+    }
+}
+
+fn default_out() -> PathBuf {
+    PathBuf::from("generated/src")
+}
+
+/// `[systems.<name>]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// The migration directory.
+    pub migrations: Option<PathBuf>,
+    /// The canonical DDL file.
+    pub schema: Option<PathBuf>,
+    /// The Rust module the generated code goes in (default: the system's name).
+    pub module: Option<String>,
+    /// Rust types for SQL types: `"citext" = "String"`.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Rust types for columns: `"jobs.payload" = "my_crate::Payload"`.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Reads `path`.
+    pub fn load(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut config: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+        config.root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for (name, system) in &config.systems {
+            if system.migrations.is_none() && system.schema.is_none() {
+                bail!(
+                    "{}: system `{name}` names neither `migrations` nor `schema`; give it at least one",
+                    path.display()
+                );
+            }
+        }
+        Ok(config)
+    }
+
+    /// Reads `schemakit.toml` from the current directory, or the file given.
+    pub fn find(explicit: Option<&Path>) -> anyhow::Result<Config> {
+        let path = explicit.map_or_else(|| PathBuf::from(FILE_NAME), Path::to_path_buf);
+        if !path.is_file() {
+            bail!(
+                "no {} found at {}; run from the repository root, pass --config, or give paths on the command line",
+                FILE_NAME,
+                path.display()
+            );
+        }
+        Config::load(&path)
+    }
+
+    /// A path from the file, made relative to the current directory.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if self.root.as_os_str().is_empty() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    /// The systems selected by `--system` (all when none is named).
+    pub fn selected(&self, name: Option<&str>) -> anyhow::Result<Vec<(&String, &System)>> {
+        match name {
+            None => Ok(self.systems.iter().collect()),
+            Some(n) => match self.systems.get_key_value(n) {
+                Some(pair) => Ok(vec![pair]),
+                None => {
+                    let known: Vec<&str> = self.systems.keys().map(String::as_str).collect();
+                    bail!(
+                        "unknown system `{n}`; {FILE_NAME} has: {}",
+                        known.join(", ")
+                    )
+                }
+            },
+        }
+    }
+}
+
+impl System {
+    /// The module name.
+    pub fn module<'a>(&'a self, name: &'a str) -> &'a str {
+        self.module.as_deref().unwrap_or(name)
+    }
+
+    /// The source generation reads: the migrations when configured, else the schema file.
+    pub fn source(&self) -> Option<&Path> {
+        self.migrations.as_deref().or(self.schema.as_deref())
+    }
+}

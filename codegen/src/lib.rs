@@ -137,7 +137,7 @@ pub fn lib_file(systems: &[(String, String)]) -> String {
     );
     for (module, source) in systems {
         out.push_str(&format!(
-            "/// Generated from `{source}`.\npub mod {module};\n"
+            "/// Generated from `{source}`.\n// rustfmt leaves generated files alone: `schemakit check` compares them byte for byte.\n#[rustfmt::skip]\npub mod {module};\n"
         ));
     }
     out

@@ -83,7 +83,10 @@ pub struct NewJobResult {
 pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, confidence_score, tokens_used, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, job_id, extracted_data, confidence_score, tokens_used, created_at";
 
 /// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewJobResult) -> Result<JobResult, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewJobResult,
+) -> Result<JobResult, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
@@ -110,12 +113,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJobResult) -> Result<Job
 pub const GET: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<JobResult>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(JobResult::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<JobResult>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(JobResult::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -176,9 +178,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<JobResult>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(JobResult::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(JobResult::from_row).collect()
 }

@@ -9,8 +9,7 @@ use postgres::{Error, GenericClient, Row};
 pub const TABLE: &str = "jobs";
 
 /// The select list every query here returns, in the order of the row struct's fields.
-pub const COLUMNS: &str =
-    "id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message";
+pub const COLUMNS: &str = "id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message";
 
 /// Column names.
 pub mod columns {
@@ -137,12 +136,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Erro
 pub const GET: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Job>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Job::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Job>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Job::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -182,10 +180,10 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
 pub const LIST: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<Job>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Job::from_row)
-        .collect()
+pub fn list(
+    client: &mut impl GenericClient,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Job>, Error> {
+    client.query(LIST, &[&limit, &offset])?.iter().map(Job::from_row).collect()
 }

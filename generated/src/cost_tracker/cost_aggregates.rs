@@ -169,11 +169,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<CostAggregate>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(CostAggregate::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(CostAggregate::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -245,9 +241,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<CostAggregate>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(CostAggregate::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(CostAggregate::from_row).collect()
 }

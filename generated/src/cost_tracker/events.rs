@@ -230,12 +230,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, 
 pub const GET: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Event>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Event::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Event>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Event::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -243,7 +242,10 @@ pub const UPDATE: &str = "UPDATE events SET trace_id = $2, span_id = $3, parent_
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Event) -> Result<Option<Event>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Event,
+) -> Result<Option<Event>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -285,10 +287,10 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
 pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<Event>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Event::from_row)
-        .collect()
+pub fn list(
+    client: &mut impl GenericClient,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Event>, Error> {
+    client.query(LIST, &[&limit, &offset])?.iter().map(Event::from_row).collect()
 }

@@ -9,8 +9,7 @@ use postgres::{Error, GenericClient, Row};
 pub const TABLE: &str = "model_pricing";
 
 /// The select list every query here returns, in the order of the row struct's fields.
-pub const COLUMNS: &str =
-    "id, provider, model, input_price_per_1k, output_price_per_1k, effective_date";
+pub const COLUMNS: &str = "id, provider, model, input_price_per_1k, output_price_per_1k, effective_date";
 
 /// Column names.
 pub mod columns {
@@ -118,11 +117,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<ModelPricing>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(ModelPricing::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(ModelPricing::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -188,9 +183,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ModelPricing>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(ModelPricing::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(ModelPricing::from_row).collect()
 }

@@ -9,8 +9,7 @@ use postgres::{Error, GenericClient, Row};
 pub const TABLE: &str = "prompt_analysis";
 
 /// The select list every query here returns, in the order of the row struct's fields.
-pub const COLUMNS: &str =
-    "id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
+pub const COLUMNS: &str = "id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
 
 /// Column names.
 pub mod columns {
@@ -118,11 +117,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<PromptAnalysis>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(PromptAnalysis::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(PromptAnalysis::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).

@@ -9,8 +9,7 @@ use postgres::{Error, GenericClient, Row};
 pub const TABLE: &str = "conversations";
 
 /// The select list every query here returns, in the order of the row struct's fields.
-pub const COLUMNS: &str =
-    "id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
+pub const COLUMNS: &str = "id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
 
 /// Column names.
 pub mod columns {
@@ -148,11 +147,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<Conversation>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Conversation::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(Conversation::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -215,9 +210,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Conversation>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Conversation::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Conversation::from_row).collect()
 }

@@ -118,7 +118,10 @@ pub struct NewMessage {
 pub const INSERT: &str = "INSERT INTO messages (id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at";
 
 /// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewMessage) -> Result<Message, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewMessage,
+) -> Result<Message, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(11);
     if let Some(value) = &new.id {
@@ -155,12 +158,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewMessage) -> Result<Messa
 pub const GET: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Message>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Message::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Message>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Message::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -168,7 +170,10 @@ pub const UPDATE: &str = "UPDATE messages SET conversation_id = $2, role = $3, c
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Message) -> Result<Option<Message>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Message,
+) -> Result<Option<Message>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -208,9 +213,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Message>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Message::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Message::from_row).collect()
 }

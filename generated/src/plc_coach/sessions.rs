@@ -78,7 +78,10 @@ pub struct NewSession {
 pub const INSERT: &str = "INSERT INTO sessions (id, user_id, expires_at, created_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5) RETURNING id, user_id, expires_at, created_at, last_accessed_at";
 
 /// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewSession) -> Result<Session, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewSession,
+) -> Result<Session, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
     if let Some(value) = &new.id {
@@ -102,16 +105,14 @@ pub fn insert(client: &mut impl GenericClient, new: &NewSession) -> Result<Sessi
 }
 
 /// Selects one row by primary key.
-pub const GET: &str =
-    "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions WHERE id = $1";
+pub const GET: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Session>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Session::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Session>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Session::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -119,7 +120,10 @@ pub const UPDATE: &str = "UPDATE sessions SET user_id = $2, expires_at = $3, cre
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Session) -> Result<Option<Session>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Session,
+) -> Result<Option<Session>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -153,9 +157,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Session>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Session::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Session::from_row).collect()
 }

@@ -81,7 +81,10 @@ pub struct NewAppVersion {
 pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\") VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\"";
 
 /// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewAppVersion) -> Result<AppVersion, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewAppVersion,
+) -> Result<AppVersion, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("id", ""));
@@ -106,12 +109,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewAppVersion) -> Result<Ap
 pub const GET: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &String) -> Result<Option<AppVersion>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(AppVersion::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &String,
+) -> Result<Option<AppVersion>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(AppVersion::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -172,9 +174,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<AppVersion>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(AppVersion::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(AppVersion::from_row).collect()
 }

@@ -113,7 +113,10 @@ pub struct NewCredit {
 pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at";
 
 /// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewCredit) -> Result<Credit, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewCredit,
+) -> Result<Credit, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
     columns.push(("id", ""));
@@ -150,12 +153,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewCredit) -> Result<Credit
 pub const GET: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Credit>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Credit::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Credit>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Credit::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -163,7 +165,10 @@ pub const UPDATE: &str = "UPDATE credits SET user_id = $2, subscription_id = $3,
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Credit) -> Result<Option<Credit>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Credit,
+) -> Result<Option<Credit>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -202,9 +207,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Credit>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Credit::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Credit::from_row).collect()
 }

@@ -67,7 +67,10 @@ pub struct NewDiagnostic {
 pub const INSERT: &str = "INSERT INTO \"Diagnostic\" (id, \"filePath\", \"fileSize\", \"timestamp\") VALUES ($1, $2, $3, $4) RETURNING id, \"filePath\", \"fileSize\", \"timestamp\"";
 
 /// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewDiagnostic) -> Result<Diagnostic, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewDiagnostic,
+) -> Result<Diagnostic, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
     columns.push(("id", ""));
@@ -85,16 +88,14 @@ pub fn insert(client: &mut impl GenericClient, new: &NewDiagnostic) -> Result<Di
 }
 
 /// Selects one row by primary key.
-pub const GET: &str =
-    "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" WHERE id = $1";
+pub const GET: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &String) -> Result<Option<Diagnostic>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Diagnostic::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &String,
+) -> Result<Option<Diagnostic>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Diagnostic::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -107,10 +108,7 @@ pub fn update(
     row: &Diagnostic,
 ) -> Result<Option<Diagnostic>, Error> {
     client
-        .query_opt(
-            UPDATE,
-            &[&row.id, &row.file_path, &row.file_size, &row.timestamp],
-        )?
+        .query_opt(UPDATE, &[&row.id, &row.file_path, &row.file_size, &row.timestamp])?
         .as_ref()
         .map(Diagnostic::from_row)
         .transpose()
@@ -133,9 +131,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Diagnostic>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Diagnostic::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Diagnostic::from_row).collect()
 }

@@ -74,7 +74,10 @@ pub struct NewDownload {
 pub const INSERT: &str = "INSERT INTO \"Download\" (id, os, \"timestamp\", \"userAgent\", \"ipHash\") VALUES ($1, $2, $3, $4, $5) RETURNING id, os, \"timestamp\", \"userAgent\", \"ipHash\"";
 
 /// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewDownload) -> Result<Download, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewDownload,
+) -> Result<Download, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
     columns.push(("id", ""));
@@ -94,16 +97,14 @@ pub fn insert(client: &mut impl GenericClient, new: &NewDownload) -> Result<Down
 }
 
 /// Selects one row by primary key.
-pub const GET: &str =
-    "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE id = $1";
+pub const GET: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &String) -> Result<Option<Download>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Download::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &String,
+) -> Result<Option<Download>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Download::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -111,17 +112,14 @@ pub const UPDATE: &str = "UPDATE \"Download\" SET os = $2, \"timestamp\" = $3, \
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Download) -> Result<Option<Download>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Download,
+) -> Result<Option<Download>, Error> {
     client
         .query_opt(
             UPDATE,
-            &[
-                &row.id,
-                &row.os,
-                &row.timestamp,
-                &row.user_agent,
-                &row.ip_hash,
-            ],
+            &[&row.id, &row.os, &row.timestamp, &row.user_agent, &row.ip_hash],
         )?
         .as_ref()
         .map(Download::from_row)
@@ -145,9 +143,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Download>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Download::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Download::from_row).collect()
 }

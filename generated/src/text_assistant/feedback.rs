@@ -67,7 +67,10 @@ pub struct NewFeedback {
 pub const INSERT: &str = "INSERT INTO \"Feedback\" (id, message, email, \"timestamp\") VALUES ($1, $2, $3, $4) RETURNING id, message, email, \"timestamp\"";
 
 /// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewFeedback) -> Result<Feedback, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewFeedback,
+) -> Result<Feedback, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
     columns.push(("id", ""));
@@ -88,12 +91,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewFeedback) -> Result<Feed
 pub const GET: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &String) -> Result<Option<Feedback>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Feedback::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &String,
+) -> Result<Option<Feedback>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Feedback::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -101,7 +103,10 @@ pub const UPDATE: &str = "UPDATE \"Feedback\" SET message = $2, email = $3, \"ti
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Feedback) -> Result<Option<Feedback>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Feedback,
+) -> Result<Option<Feedback>, Error> {
     client
         .query_opt(UPDATE, &[&row.id, &row.message, &row.email, &row.timestamp])?
         .as_ref()
@@ -118,8 +123,7 @@ pub fn delete(client: &mut impl GenericClient, id: &String) -> Result<bool, Erro
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str =
-    "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
+pub const LIST: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
@@ -127,9 +131,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Feedback>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Feedback::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Feedback::from_row).collect()
 }

@@ -204,12 +204,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, 
 pub const GET: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &String) -> Result<Option<Model>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Model::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &String,
+) -> Result<Option<Model>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Model::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -217,7 +216,10 @@ pub const UPDATE: &str = "UPDATE models SET name = $2, display_name = $3, provid
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Model) -> Result<Option<Model>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &Model,
+) -> Result<Option<Model>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -257,10 +259,10 @@ pub fn delete(client: &mut impl GenericClient, id: &String) -> Result<bool, Erro
 pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<Model>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Model::from_row)
-        .collect()
+pub fn list(
+    client: &mut impl GenericClient,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Model>, Error> {
+    client.query(LIST, &[&limit, &offset])?.iter().map(Model::from_row).collect()
 }

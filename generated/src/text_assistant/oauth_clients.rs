@@ -104,7 +104,10 @@ pub struct NewOauthClient {
 pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at";
 
 /// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewOauthClient) -> Result<OauthClient, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewOauthClient,
+) -> Result<OauthClient, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
     columns.push(("client_id", ""));
@@ -141,11 +144,7 @@ pub fn get(
     client: &mut impl GenericClient,
     client_id: &String,
 ) -> Result<Option<OauthClient>, Error> {
-    client
-        .query_opt(GET, &[client_id])?
-        .as_ref()
-        .map(OauthClient::from_row)
-        .transpose()
+    client.query_opt(GET, &[client_id])?.as_ref().map(OauthClient::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -181,7 +180,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM oauth_clients WHERE client_id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, client_id: &String) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl GenericClient,
+    client_id: &String,
+) -> Result<bool, Error> {
     Ok(client.execute(DELETE, &[client_id])? == 1)
 }
 
@@ -194,9 +196,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<OauthClient>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(OauthClient::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(OauthClient::from_row).collect()
 }

@@ -211,11 +211,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<Subscription>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Subscription::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(Subscription::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -271,9 +267,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<Subscription>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Subscription::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(Subscription::from_row).collect()
 }

@@ -167,11 +167,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<UsageHistory>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(UsageHistory::from_row)
-        .transpose()
+    client.query_opt(GET, &[id])?.as_ref().map(UsageHistory::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -223,9 +219,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<UsageHistory>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(UsageHistory::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(UsageHistory::from_row).collect()
 }

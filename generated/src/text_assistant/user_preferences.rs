@@ -143,11 +143,7 @@ pub fn get(
     client: &mut impl GenericClient,
     user_id: &uuid::Uuid,
 ) -> Result<Option<UserPreference>, Error> {
-    client
-        .query_opt(GET, &[user_id])?
-        .as_ref()
-        .map(UserPreference::from_row)
-        .transpose()
+    client.query_opt(GET, &[user_id])?.as_ref().map(UserPreference::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -182,7 +178,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM user_preferences WHERE user_id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, user_id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl GenericClient,
+    user_id: &uuid::Uuid,
+) -> Result<bool, Error> {
     Ok(client.execute(DELETE, &[user_id])? == 1)
 }
 

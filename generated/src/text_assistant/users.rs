@@ -177,12 +177,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Er
 pub const GET: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<User>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(User::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<User>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(User::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -190,7 +189,10 @@ pub const UPDATE: &str = "UPDATE users SET email = $2, email_verified = $3, user
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &User) -> Result<Option<User>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &User,
+) -> Result<Option<User>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -231,21 +233,17 @@ pub fn find_by_email(
     client: &mut impl GenericClient,
     email: &String,
 ) -> Result<Option<User>, Error> {
-    client
-        .query_opt(FIND_BY_EMAIL, &[email])?
-        .as_ref()
-        .map(User::from_row)
-        .transpose()
+    client.query_opt(FIND_BY_EMAIL, &[email])?.as_ref().map(User::from_row).transpose()
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<User>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(User::from_row)
-        .collect()
+pub fn list(
+    client: &mut impl GenericClient,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<User>, Error> {
+    client.query(LIST, &[&limit, &offset])?.iter().map(User::from_row).collect()
 }

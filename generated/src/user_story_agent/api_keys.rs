@@ -129,7 +129,10 @@ pub struct NewApiKey {
 pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at";
 
 /// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewApiKey) -> Result<ApiKey, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewApiKey,
+) -> Result<ApiKey, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
@@ -172,12 +175,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewApiKey) -> Result<ApiKey
 pub const GET: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<ApiKey>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(ApiKey::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<ApiKey>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(ApiKey::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -185,7 +187,10 @@ pub const UPDATE: &str = "UPDATE api_keys SET key_hash = $2, key_prefix = $3, us
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &ApiKey) -> Result<Option<ApiKey>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &ApiKey,
+) -> Result<Option<ApiKey>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -241,9 +246,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ApiKey>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(ApiKey::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(ApiKey::from_row).collect()
 }

@@ -87,7 +87,10 @@ pub struct NewDailyUsage {
 pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count, input_tokens, output_tokens, cost_usd) VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_id, date, request_count, input_tokens, output_tokens, cost_usd";
 
 /// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewDailyUsage) -> Result<DailyUsage, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewDailyUsage,
+) -> Result<DailyUsage, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("user_id", ""));
@@ -177,9 +180,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<DailyUsage>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(DailyUsage::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(DailyUsage::from_row).collect()
 }

@@ -90,7 +90,10 @@ pub struct NewJobFile {
 pub const INSERT: &str = "INSERT INTO job_files (id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at";
 
 /// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewJobFile) -> Result<JobFile, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewJobFile,
+) -> Result<JobFile, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(7);
     if let Some(value) = &new.id {
@@ -119,12 +122,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJobFile) -> Result<JobFi
 pub const GET: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<JobFile>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(JobFile::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<JobFile>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(JobFile::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -132,7 +134,10 @@ pub const UPDATE: &str = "UPDATE job_files SET job_id = $2, file_name = $3, blob
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &JobFile) -> Result<Option<JobFile>, Error> {
+pub fn update(
+    client: &mut impl GenericClient,
+    row: &JobFile,
+) -> Result<Option<JobFile>, Error> {
     client
         .query_opt(
             UPDATE,
@@ -168,9 +173,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<JobFile>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(JobFile::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(JobFile::from_row).collect()
 }

@@ -190,12 +190,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Erro
 pub const GET: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<Job>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(Job::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<Job>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(Job::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -241,10 +240,10 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
 pub const LIST: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<Job>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(Job::from_row)
-        .collect()
+pub fn list(
+    client: &mut impl GenericClient,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Job>, Error> {
+    client.query(LIST, &[&limit, &offset])?.iter().map(Job::from_row).collect()
 }

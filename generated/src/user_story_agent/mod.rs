@@ -33,8 +33,7 @@ fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> Strin
         .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
         .collect();
     format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}",
-        names.join(", "),
+        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}", names.join(", "),
         values.join(", ")
     )
 }

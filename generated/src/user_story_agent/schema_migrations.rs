@@ -85,8 +85,7 @@ pub fn get(
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
-pub const UPDATE: &str =
-    "UPDATE schema_migrations SET applied_at = $2 WHERE version = $1 RETURNING version, applied_at";
+pub const UPDATE: &str = "UPDATE schema_migrations SET applied_at = $2 WHERE version = $1 RETURNING version, applied_at";
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
@@ -110,8 +109,7 @@ pub fn delete(client: &mut impl GenericClient, version: &String) -> Result<bool,
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str =
-    "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
+pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(

@@ -125,7 +125,10 @@ pub struct NewUsageRecord {
 pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms";
 
 /// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewUsageRecord) -> Result<UsageRecord, Error> {
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewUsageRecord,
+) -> Result<UsageRecord, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
@@ -164,12 +167,11 @@ pub fn insert(client: &mut impl GenericClient, new: &NewUsageRecord) -> Result<U
 pub const GET: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<Option<UsageRecord>, Error> {
-    client
-        .query_opt(GET, &[id])?
-        .as_ref()
-        .map(UsageRecord::from_row)
-        .transpose()
+pub fn get(
+    client: &mut impl GenericClient,
+    id: &uuid::Uuid,
+) -> Result<Option<UsageRecord>, Error> {
+    client.query_opt(GET, &[id])?.as_ref().map(UsageRecord::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -221,9 +223,5 @@ pub fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<UsageRecord>, Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(UsageRecord::from_row)
-        .collect()
+    client.query(LIST, &[&limit, &offset])?.iter().map(UsageRecord::from_row).collect()
 }

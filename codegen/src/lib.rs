@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use schema::model::{
-    Column, ConstraintKind, EnumType, Identity, KeyExpr, QualifiedName, Schema, Table, quote_ident,
+    Column, ConstraintKind, EnumType, Identity, Index, KeyExpr, QualifiedName, Schema, Table,
+    quote_ident,
 };
 
 pub use types::TypeOverrides;
@@ -73,6 +74,9 @@ pub enum Error {
     },
 }
 
+/// A table module's name and its rendered file (or why it could not be generated).
+type Rendered = (String, Result<String, Vec<Error>>);
+
 /// Generates the files of one system's module, keyed by path relative to the generated
 /// crate's `src/` (`user_story_agent/mod.rs`, `user_story_agent/jobs.rs`, …).
 pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, String>, Vec<Error>> {
@@ -97,14 +101,50 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
         }
         table_modules.push((module, table));
     }
-    for (module, table) in &table_modules {
-        match table_file(schema, table, opts) {
-            Ok(tokens) => match render(&header, tokens) {
-                Ok(text) => {
-                    files.insert(format!("{}/{}.rs", opts.module, module), text);
-                }
-                Err(e) => errors.push(e),
-            },
+    // Unique indexes by table, so each table's file does not scan every index.
+    let mut unique_indexes: BTreeMap<&QualifiedName, Vec<&Index>> = BTreeMap::new();
+    for i in schema
+        .indexes
+        .values()
+        .filter(|i| i.unique && i.predicate.is_none())
+    {
+        unique_indexes.entry(&i.table).or_default().push(i);
+    }
+    // Tables are independent: render them on every core. The result is collected into a
+    // sorted map, so the output does not depend on scheduling.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(table_modules.len().max(1));
+    let chunk = table_modules.len().div_ceil(threads).max(1);
+    let results: Vec<Vec<Rendered>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = table_modules
+            .chunks(chunk)
+            .map(|part| {
+                let (header, unique_indexes) = (&header, &unique_indexes);
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(module, table)| {
+                            let indexes = unique_indexes
+                                .get(&table.name)
+                                .map_or(&[][..], Vec::as_slice);
+                            let text = table_file(schema, table, indexes, opts)
+                                .and_then(|tokens| render(header, tokens).map_err(|e| vec![e]));
+                            (module.clone(), text)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (module, result) in results.into_iter().flatten() {
+        match result {
+            Ok(text) => {
+                files.insert(format!("{}/{}.rs", opts.module, module), text);
+            }
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -292,7 +332,12 @@ impl Field<'_> {
     }
 }
 
-fn table_file(schema: &Schema, table: &Table, opts: &Options) -> Result<TokenStream, Vec<Error>> {
+fn table_file(
+    schema: &Schema,
+    table: &Table,
+    unique_indexes: &[&Index],
+    opts: &Options,
+) -> Result<TokenStream, Vec<Error>> {
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -329,14 +374,14 @@ fn table_file(schema: &Schema, table: &Table, opts: &Options) -> Result<TokenStr
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(table_tokens(schema, table, &fields))
+    Ok(table_tokens(table, unique_indexes, &fields))
 }
 
 fn doc_lines(text: &str) -> Vec<String> {
     text.lines().map(|l| format!(" {l}")).collect()
 }
 
-fn table_tokens(schema: &Schema, table: &Table, fields: &[Field]) -> TokenStream {
+fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> TokenStream {
     let table_sql = table.name.to_string();
     let row = format_ident!("{}", names::struct_name(&table.name.name));
     let new = format_ident!("New{}", names::struct_name(&table.name.name));
@@ -450,7 +495,7 @@ fn table_tokens(schema: &Schema, table: &Table, fields: &[Field]) -> TokenStream
         (!pk.is_empty()).then(|| pk_queries(&table_sql, &select_list, &row, &pk, fields));
 
     // Unique-key finders.
-    let finders = unique_keys(schema, table, fields, &pk)
+    let finders = unique_keys(table, unique_indexes, fields, &pk)
         .into_iter()
         .map(|key| finder(&table_sql, &select_list, &row, &key));
 
@@ -677,8 +722,8 @@ fn pk_queries(
 /// Unique keys other than the primary key, as column lists: unique constraints, and unique
 /// indexes on plain columns without a predicate. Each column set once.
 fn unique_keys<'a>(
-    schema: &Schema,
     table: &Table,
+    unique_indexes: &[&Index],
     fields: &'a [Field<'a>],
     pk: &[&Field],
 ) -> Vec<Vec<&'a Field<'a>>> {
@@ -688,11 +733,7 @@ fn unique_keys<'a>(
             sets.push(columns.clone());
         }
     }
-    for i in schema
-        .indexes
-        .values()
-        .filter(|i| i.table == table.name && i.unique && i.predicate.is_none())
-    {
+    for i in unique_indexes {
         let cols: Option<Vec<String>> = i
             .keys
             .iter()

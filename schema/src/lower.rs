@@ -2,6 +2,8 @@
 //! whole migration set folds into its final state. This is the only module that looks at
 //! sqlparser's syntax tree.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use sqlparser::ast::{self, Spanned};
@@ -35,6 +37,52 @@ pub struct Folder {
     pub schema: Schema,
     /// Everything noticed so far.
     pub diagnostics: Vec<Diagnostic>,
+    /// Names taken that the schema's maps do not key by, built on demand. Statements that
+    /// only add objects keep it up to date; any other statement drops it.
+    names: RefCell<Option<NameIndex>>,
+}
+
+/// Constraint names per schema, and relation names that are not map keys (the indexes
+/// behind constraints, the sequences behind serial and identity columns).
+#[derive(Debug, Default)]
+struct NameIndex {
+    relations: BTreeSet<QualifiedName>,
+    constraints: BTreeSet<(String, String)>,
+}
+
+impl NameIndex {
+    fn build(schema: &Schema) -> NameIndex {
+        let mut ix = NameIndex::default();
+        for t in schema.tables.values() {
+            for c in t.constraints.values() {
+                ix.add_constraint(&t.name.schema, &c.name, &c.kind);
+            }
+            for c in &t.columns {
+                ix.add_column(t, c);
+            }
+        }
+        ix
+    }
+
+    fn add_constraint(&mut self, schema: &str, name: &str, kind: &ConstraintKind) {
+        self.constraints
+            .insert((schema.to_string(), name.to_string()));
+        if matches!(
+            kind,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion { .. }
+        ) {
+            self.relations.insert(QualifiedName::new(schema, name));
+        }
+    }
+
+    fn add_column(&mut self, table: &Table, column: &Column) {
+        if let Some(seq) = implicit_sequence(table, column) {
+            self.relations
+                .insert(QualifiedName::new(table.name.schema.clone(), seq));
+        }
+    }
 }
 
 /// Where the statement being applied sits, and how to report about it.
@@ -66,6 +114,14 @@ impl Folder {
     /// An empty schema.
     pub fn new() -> Self {
         Folder::default()
+    }
+
+    /// Starts from an existing schema.
+    pub fn from_schema(schema: Schema) -> Self {
+        Folder {
+            schema,
+            ..Folder::default()
+        }
     }
 
     /// Splits, parses and applies every statement of `source`, in order.
@@ -277,6 +333,20 @@ impl Folder {
 
     fn apply_statement(&mut self, ctx: &Ctx, stmt: ast::Statement) -> Option<String> {
         use ast::Statement as S;
+        let only_adds = match &stmt {
+            S::CreateTable(_) | S::CreateIndex(_) => true,
+            S::AlterTable(at) => at.operations.iter().all(|op| {
+                matches!(
+                    op,
+                    ast::AlterTableOperation::AddColumn { .. }
+                        | ast::AlterTableOperation::AddConstraint { .. }
+                )
+            }),
+            _ => false,
+        };
+        if !only_adds {
+            *self.names.get_mut() = None;
+        }
         match stmt {
             S::CreateTable(ct) => self.create_table(ctx, ct),
             S::AlterTable(at) => return self.alter_table(ctx, at),
@@ -523,31 +593,30 @@ impl Folder {
             || s.indexes.contains_key(name)
             || s.sequences.contains_key(name)
             || s.views.contains_key(name)
-            || s.tables
-                .values()
-                .filter(|t| t.name.schema == name.schema)
-                .any(|t| {
-                    t.constraints.values().any(|c| {
-                        c.name == name.name
-                            && matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey { .. }
-                                    | ConstraintKind::Unique { .. }
-                                    | ConstraintKind::Exclusion { .. }
-                            )
-                    }) || t
-                        .columns
-                        .iter()
-                        .any(|c| implicit_sequence(t, c).as_deref() == Some(name.name.as_str()))
-                })
+            || self.with_names(|ix| ix.relations.contains(name))
     }
 
     fn constraint_taken(&self, schema: &str, name: &str) -> bool {
-        self.schema
-            .tables
-            .values()
-            .filter(|t| t.name.schema == schema)
-            .any(|t| t.constraints.contains_key(name))
+        self.with_names(|ix| {
+            ix.constraints
+                .contains(&(schema.to_string(), name.to_string()))
+        })
+    }
+
+    fn with_names<T>(&self, f: impl FnOnce(&NameIndex) -> T) -> T {
+        let mut names = self.names.borrow_mut();
+        f(names.get_or_insert_with(|| NameIndex::build(&self.schema)))
+    }
+
+    /// Records a column just added to `table` in the name index.
+    fn note_column(&mut self, table: &QualifiedName, column: &str) {
+        let (Some(ix), Some(t)) = (self.names.get_mut().as_mut(), self.schema.tables.get(table))
+        else {
+            return;
+        };
+        if let Some(c) = t.column(column) {
+            ix.add_column(t, c);
+        }
     }
 
     // ----- tables ------------------------------------------------------------------
@@ -916,7 +985,11 @@ impl Folder {
             table.columns.push(column);
             pending.extend(cons);
         }
+        let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
         self.schema.tables.insert(name.clone(), table);
+        for c in columns {
+            self.note_column(&name, &c);
+        }
         for c in &ct.constraints {
             if let Some(p) = self.table_constraint(ctx, &name, c) {
                 pending.push(p);
@@ -1083,6 +1156,9 @@ impl Folder {
             }
             None => self.choose_constraint_name(table_name, &p),
         };
+        if let Some(ix) = self.names.get_mut().as_mut() {
+            ix.add_constraint(&table_name.schema, &name, &p.kind);
+        }
         if let Some(t) = self.schema.tables.get_mut(table_name) {
             t.constraints.insert(
                 name.clone(),
@@ -1177,7 +1253,9 @@ impl Folder {
                         self.exists(ctx, *if_not_exists, what);
                         continue;
                     }
+                    let column_name = column.name.clone();
                     table.columns.push(column);
+                    self.note_column(&name, &column_name);
                     for p in cons {
                         self.add_constraint(ctx, &name, p);
                     }

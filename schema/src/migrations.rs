@@ -571,10 +571,7 @@ impl MigrationSet {
             let before = folder.schema.clone();
             statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
             let Some(down) = &m.down else { continue };
-            let mut reverse = Folder {
-                schema: folder.schema.clone(),
-                diagnostics: Vec::new(),
-            };
+            let mut reverse = Folder::from_schema(folder.schema.clone());
             reverse.apply_range(&down.source, down.start, down.end);
             let down_failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
             folder.diagnostics.append(&mut reverse.diagnostics);

@@ -17,6 +17,9 @@ pub struct Config {
     /// Where generated code goes.
     #[serde(default)]
     pub generate: GenerateConfig,
+    /// How `verify` gets a Postgres.
+    #[serde(default)]
+    pub verify: VerifyConfig,
     /// The systems, by name.
     #[serde(default)]
     pub systems: BTreeMap<String, System>,
@@ -44,6 +47,16 @@ fn default_out() -> PathBuf {
     PathBuf::from("generated/src")
 }
 
+/// `[verify]`: defaults for every system.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// The Docker image (`name:tag`), built locally.
+    pub image: Option<String>,
+    /// The directory of local PostgreSQL binaries.
+    pub pg_bin: Option<PathBuf>,
+}
+
 /// `[systems.<name>]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +73,19 @@ pub struct System {
     /// Rust types for columns: `"jobs.payload" = "my_crate::Payload"`.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The catalog snapshot `verify` compares (insta format).
+    pub snapshot: Option<PathBuf>,
+    /// Migrations without a down script are fine for this system.
+    #[serde(default)]
+    pub allow_irreversible: bool,
+    /// The Docker image for this system (one with pgvector, say).
+    pub image: Option<String>,
+    /// Local binaries for this system.
+    pub pg_bin: Option<PathBuf>,
+    /// Known failures (defects kept on purpose): `verify` reports them, CI stays green,
+    /// and a known failure that stops happening is itself a failure.
+    #[serde(default)]
+    pub expect_failure: Vec<verify::check::ExpectedFailure>,
 }
 
 impl Config {

@@ -13,6 +13,7 @@ use schema::migrations::{Layout, MigrationSet};
 
 mod config;
 mod generate;
+mod verify_cmd;
 
 /// Keeps a PostgreSQL schema, the Rust code that uses it, and the real database in agreement.
 #[derive(Debug, Parser)]
@@ -61,6 +62,49 @@ enum Command {
         /// The configuration file.
         #[arg(long, default_value = config::FILE_NAME)]
         config: PathBuf,
+    },
+    /// Verify migrations against a real Postgres: apply, compare with the parsed model,
+    /// round-trip downs, compare with schema.sql, compare with the snapshot.
+    #[command(
+        after_help = "Examples:\n  schemakit verify\n  schemakit verify --system cira --provider local\n  schemakit verify path/to/migrations --database-url postgres://postgres@localhost/postgres\n\nExit codes: 0 all checks pass, 1 a check failed (drift), 2 usage or environment error."
+    )]
+    Verify {
+        /// An ad-hoc migration directory instead of the systems of schemakit.toml.
+        dir: Option<PathBuf>,
+        /// Only this system.
+        #[arg(long, conflicts_with = "dir")]
+        system: Option<String>,
+        #[command(flatten)]
+        server: verify_cmd::ServerArgs,
+        /// Rewrite the snapshots instead of comparing them.
+        #[arg(long)]
+        update: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The configuration file.
+        #[arg(long, default_value = config::FILE_NAME)]
+        config: PathBuf,
+    },
+    /// Apply or revert migrations on a database, or show their status.
+    #[command(
+        after_help = "Example: schemakit migrate --system cira --database-url postgres://postgres@localhost/app up"
+    )]
+    Migrate {
+        /// The migration directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// A system of schemakit.toml.
+        #[arg(long, conflicts_with = "dir")]
+        system: Option<String>,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        /// The configuration file.
+        #[arg(long, default_value = config::FILE_NAME)]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: verify_cmd::MigrateAction,
     },
     /// Check that the generated code is what the DDL produces; exit 1 and print a diff if not.
     #[command(after_help = "Example: schemakit check --system cira")]
@@ -158,6 +202,34 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify {
+            dir,
+            system,
+            server,
+            update,
+            format,
+            config,
+        } => verify_cmd::verify(
+            &config,
+            system.as_deref(),
+            dir.as_deref(),
+            &server,
+            update,
+            format == Format::Json,
+        ),
+        Command::Migrate {
+            dir,
+            system,
+            database_url,
+            config,
+            action,
+        } => verify_cmd::migrate(
+            &config,
+            system.as_deref(),
+            dir.as_deref(),
+            database_url.as_deref(),
+            &action,
+        ),
         Command::Check { system, config } => {
             let config = config::Config::find(Some(&config))?;
             let Ok(plan) = generate::plan_config(&config, system.as_deref(), color)? else {

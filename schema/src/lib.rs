@@ -26,6 +26,7 @@ pub use lower::{Folder, Statement};
 pub use migrations::{Layout, Migration, MigrationSet, Script};
 pub use model::Schema;
 pub use source::{Loc, SourceFile};
+pub use types::parse_type;
 
 /// The result of reading SQL: the folded model, every statement seen, and diagnostics.
 #[derive(Debug, Default)]

@@ -279,3 +279,34 @@ fn custom(
         array_dims: 0,
     }))
 }
+
+/// Parses a type as Postgres prints it (`format_type`: `character varying(255)[]`,
+/// `timestamp(3) with time zone`, `billing.status`) into the model's type. Unqualified
+/// user types resolve to `public`.
+pub fn parse_type(text: &str) -> Result<DataType, String> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let ty = sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_data_type())
+        .map_err(|e| format!("cannot read type `{text}`: {e}"))?;
+    let resolve = |name: &ast::ObjectName| {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| match p.as_ident() {
+                Some(i) if i.quote_style.is_some() => i.value.clone(),
+                Some(i) => i.value.to_ascii_lowercase(),
+                None => p.to_string(),
+            })
+            .collect();
+        match parts.as_slice() {
+            [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+            [name] => QualifiedName::public(name.clone()),
+            [] => QualifiedName::public(""),
+        }
+    };
+    match normalize(&ty, &resolve)? {
+        Normalized::Type(t) => Ok(t),
+        Normalized::Serial(s) => Ok(s.integer_type()),
+    }
+}

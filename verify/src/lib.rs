@@ -1,1 +1,79 @@
-//! Postgres providers, the migration runner, catalog introspection, diff and snapshots (not yet written).
+//! schemakit's verifier: gets a real Postgres (an existing server, a Docker container or
+//! local binaries), applies migration sets up and down with a tracking table, reads the
+//! catalog back into the same schema model the parser produces, and compares the two.
+//! This is the only crate that talks to a database.
+
+pub mod check;
+pub mod docker;
+pub mod introspect;
+pub mod runner;
+pub mod server;
+
+pub use server::{ProviderKind, Server};
+
+/// What went wrong talking to Postgres or getting one.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No server could be had, or the environment is wrong.
+    #[error("{0}")]
+    Environment(String),
+    /// A database call failed.
+    #[error("{context}: {message}")]
+    Db {
+        /// What was being done.
+        context: String,
+        /// Postgres's message (with detail and hint).
+        message: String,
+    },
+    /// A migration statement failed.
+    #[error("{0}")]
+    Statement(Box<runner::StatementFailure>),
+    /// A down was asked of a migration without a down script.
+    #[error("migration {0} has no down script")]
+    Irreversible(String),
+    /// An applied migration's file changed since it was applied.
+    #[error(
+        "migration {version} was applied with checksum {recorded}, but {file} now has checksum {current}; restore the file, or write a new migration instead of editing an applied one"
+    )]
+    Changed {
+        /// The version.
+        version: String,
+        /// Its file.
+        file: String,
+        /// The recorded checksum.
+        recorded: String,
+        /// The checksum of the file now.
+        current: String,
+    },
+}
+
+impl Error {
+    /// A database error with what was being done.
+    pub fn db(context: &str, e: postgres::Error) -> Error {
+        let message = match e.as_db_error() {
+            Some(db) => {
+                let mut m = db.message().to_string();
+                if let Some(d) = db.detail() {
+                    m.push_str(&format!(" (detail: {d})"));
+                }
+                if let Some(h) = db.hint() {
+                    m.push_str(&format!(" (hint: {h})"));
+                }
+                m
+            }
+            None => {
+                let mut m = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    m.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                m
+            }
+        };
+        Error::Db {
+            context: context.to_string(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! `schemakit verify` and `schemakit migrate`: choosing a provider, running the checks
+//! and printing the report.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use schema::migrations::MigrationSet;
+use verify::Server;
+use verify::check::{Outcome, Report, Spec};
+
+use crate::config::Config;
+
+/// Where the Postgres comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Provider {
+    /// URL if given, else Docker if reachable, else local binaries.
+    Auto,
+    /// `--database-url` / `DATABASE_URL`.
+    Url,
+    /// A container (testcontainers).
+    Docker,
+    /// An ephemeral cluster from local binaries.
+    Local,
+}
+
+/// Options shared by `verify` and `migrate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    /// Which provider to use.
+    #[arg(long, value_enum, default_value_t = Provider::Auto)]
+    pub provider: Provider,
+    /// An existing server (each run makes and drops its own databases).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Local PostgreSQL binaries (initdb, postgres).
+    #[arg(long)]
+    pub pg_bin: Option<PathBuf>,
+    /// The Docker image (`name:tag`).
+    #[arg(long)]
+    pub image: Option<String>,
+}
+
+/// Whether a Docker daemon answers.
+pub fn docker_available() -> bool {
+    std::process::Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The way a system's server is started: its provider and runtime.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Runtime {
+    Url(String),
+    Docker(String),
+    Local(Option<PathBuf>),
+}
+
+fn no_server_help() -> String {
+    "no PostgreSQL available. Get one of:\n  1. an existing server: --database-url postgres://user@host/db (or DATABASE_URL)\n  2. Docker: start dockerd and build the image with `bash scripts/postgres-images.sh`\n  3. local binaries: install PostgreSQL (initdb, postgres) or pass --pg-bin DIR".to_string()
+}
+
+fn choose(
+    args: &ServerArgs,
+    image: Option<&str>,
+    pg_bin: Option<&Path>,
+) -> anyhow::Result<Runtime> {
+    let url = || {
+        args.database_url
+            .clone()
+            .context("--provider url needs --database-url or DATABASE_URL")
+    };
+    let docker = || -> anyhow::Result<Runtime> {
+        let image =
+            args.image.as_deref().or(image).context(
+                "--provider docker needs an image: --image or `image` in schemakit.toml",
+            )?;
+        Ok(Runtime::Docker(image.to_string()))
+    };
+    let local = || Runtime::Local(args.pg_bin.clone().or(pg_bin.map(Path::to_path_buf)));
+    Ok(match args.provider {
+        Provider::Url => Runtime::Url(url()?),
+        Provider::Docker => docker()?,
+        Provider::Local => local(),
+        Provider::Auto => {
+            if args.database_url.is_some() {
+                Runtime::Url(url()?)
+            } else if (args.image.is_some() || image.is_some()) && docker_available() {
+                docker()?
+            } else {
+                local()
+            }
+        }
+    })
+}
+
+fn start(runtime: &Runtime) -> anyhow::Result<Server> {
+    let server = match runtime {
+        Runtime::Url(url) => Server::from_url(url),
+        Runtime::Docker(image) => verify::docker::start(image),
+        Runtime::Local(bin) => Server::local(bin.as_deref()),
+    };
+    server.map_err(|e| match e {
+        verify::Error::Environment(m) if m.starts_with("no PostgreSQL binaries") => {
+            anyhow::anyhow!("{m}\n{}", no_server_help())
+        }
+        e => anyhow::anyhow!(e),
+    })
+}
+
+/// `schemakit verify`.
+pub fn verify(
+    config_path: &Path,
+    system: Option<&str>,
+    dir: Option<&Path>,
+    args: &ServerArgs,
+    update: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let color = !json
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
+    // The systems to verify, each with its runtime.
+    let mut jobs: Vec<(Runtime, Spec)> = Vec::new();
+    if let Some(dir) = dir {
+        let set = MigrationSet::read(dir, None)
+            .map_err(|d| anyhow::anyhow!(schema::diagnostic::render_plain(&d)))?;
+        let spec = Spec {
+            name: dir.display().to_string(),
+            set,
+            schema_sql: None,
+            snapshot: None,
+            allow_irreversible: false,
+            expected: Vec::new(),
+            update_snapshot: update,
+        };
+        jobs.push((choose(args, None, None)?, spec));
+    } else {
+        let config = Config::find(Some(config_path))?;
+        for (name, sys) in config.selected(system)? {
+            let Some(migrations) = &sys.migrations else {
+                bail!("system `{name}` has no `migrations`; verify needs a migration set");
+            };
+            let path = config.path(migrations);
+            let set = MigrationSet::read(&path, None)
+                .map_err(|d| anyhow::anyhow!("{}", schema::diagnostic::render_plain(&d)))?;
+            let spec = Spec {
+                name: name.clone(),
+                set,
+                schema_sql: sys.schema.as_ref().map(|p| config.path(p)),
+                snapshot: sys.snapshot.as_ref().map(|p| config.path(p)),
+                allow_irreversible: sys.allow_irreversible,
+                expected: sys.expect_failure.clone(),
+                update_snapshot: update,
+            };
+            let image = sys.image.as_deref().or(config.verify.image.as_deref());
+            let pg_bin = sys
+                .pg_bin
+                .as_ref()
+                .or(config.verify.pg_bin.as_ref())
+                .map(|p| config.path(p));
+            jobs.push((choose(args, image, pg_bin.as_deref())?, spec));
+        }
+    }
+    // One server per runtime per run.
+    let mut servers: BTreeMap<Runtime, Server> = BTreeMap::new();
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut out = std::io::stdout().lock();
+    for (runtime, spec) in &jobs {
+        if !servers.contains_key(runtime) {
+            if !json {
+                eprintln!("starting {} …", describe(runtime));
+            }
+            let server = start(runtime)?;
+            if !json {
+                writeln!(
+                    out,
+                    "server: {} — {}, {}",
+                    server.kind.name(),
+                    server.description,
+                    server.version
+                )?;
+            }
+            servers.insert(runtime.clone(), server);
+        }
+        let Some(server) = servers.get(runtime) else {
+            continue;
+        };
+        let report = verify::check::verify_system(server, spec);
+        if !json {
+            print_report(&mut out, &report, color)?;
+        }
+        reports.push((
+            format!(
+                "{} ({}, {})",
+                server.kind.name(),
+                server.description,
+                server.version
+            ),
+            report,
+        ));
+    }
+    let failed = reports.iter().any(|(_, r)| r.failed());
+    if json {
+        let doc: Vec<serde_json::Value> = reports
+            .iter()
+            .map(|(server, r)| serde_json::json!({ "server": server, "report": r, "failed": r.failed() }))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        let total: usize = reports.iter().map(|(_, r)| r.checks.len()).sum();
+        let failures: usize = reports
+            .iter()
+            .map(|(_, r)| r.checks.iter().filter(|c| c.is_failure()).count())
+            .sum();
+        let known: usize = reports
+            .iter()
+            .map(|(_, r)| r.checks.iter().filter(|c| c.expected.is_some()).count())
+            .sum();
+        writeln!(
+            out,
+            "\n{} system(s), {total} checks: {failures} failed, {known} known failure(s) as declared",
+            reports.len()
+        )?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn describe(runtime: &Runtime) -> String {
+    match runtime {
+        Runtime::Url(_) => "the existing server".into(),
+        Runtime::Docker(image) => format!("a container from {image}"),
+        Runtime::Local(Some(bin)) => format!("a local cluster from {}", bin.display()),
+        Runtime::Local(None) => "a local cluster".into(),
+    }
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn print_report(out: &mut impl Write, report: &Report, color: bool) -> std::io::Result<()> {
+    writeln!(out, "\n{}", paint(&report.system, "1", color))?;
+    for c in &report.checks {
+        let (mark, details): (String, Vec<String>) = match (
+            &c.outcome,
+            &c.expected,
+            &c.expectation_unmet,
+        ) {
+            (_, _, Some(x)) => (
+                paint("✗", "31", color),
+                vec![format!(
+                    "declared known failure did not happen: `{}` ({}); remove it from schemakit.toml",
+                    x.contains, x.reason
+                )],
+            ),
+            (Outcome::Fail(lines), Some(x), _) => {
+                let mut d = vec![format!(
+                    "known failure, declared in schemakit.toml: {}",
+                    x.reason
+                )];
+                d.extend(lines.iter().cloned());
+                (paint("!", "33", color), d)
+            }
+            (Outcome::Fail(lines), None, _) => (paint("✗", "31", color), lines.clone()),
+            (Outcome::Pass, _, _) => (paint("✓", "32", color), Vec::new()),
+            (Outcome::PassWithNotes(notes), _, _) => (paint("✓", "32", color), notes.clone()),
+            (Outcome::NotRun(why), _, _) => {
+                (paint("-", "2", color), vec![format!("not run: {why}")])
+            }
+        };
+        writeln!(
+            out,
+            "  {mark} {}  {} ({:.1} s)",
+            c.id,
+            c.title,
+            c.millis as f64 / 1000.0
+        )?;
+        for line in details {
+            let line = if color && line.starts_with('-') && !line.starts_with("---") {
+                paint(&line, "31", true)
+            } else if color && line.starts_with('+') && !line.starts_with("+++") {
+                paint(&line, "32", true)
+            } else {
+                line
+            };
+            writeln!(out, "      {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What `schemakit migrate` does.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum MigrateAction {
+    /// Apply pending migrations (up to and including --to).
+    Up {
+        /// Stop after this version.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Revert applied migrations, newest first: one, --steps N, or down to --to (kept).
+    Down {
+        /// Revert down to this version, which stays applied.
+        #[arg(long, conflicts_with = "steps")]
+        to: Option<String>,
+        /// How many to revert.
+        #[arg(long)]
+        steps: Option<usize>,
+    },
+    /// Show applied, pending and changed migrations.
+    Status,
+    /// Revert the newest migration and apply it again.
+    Redo,
+}
+
+/// `schemakit migrate`.
+pub fn migrate(
+    config_path: &Path,
+    system: Option<&str>,
+    dir: Option<&Path>,
+    url: Option<&str>,
+    action: &MigrateAction,
+) -> anyhow::Result<ExitCode> {
+    let dir: PathBuf = match (dir, system) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(name)) => {
+            let config = Config::find(Some(config_path))?;
+            let sys = config
+                .systems
+                .get(name)
+                .with_context(|| format!("unknown system `{name}`"))?;
+            let m = sys
+                .migrations
+                .as_ref()
+                .with_context(|| format!("system `{name}` has no migrations"))?;
+            config.path(m)
+        }
+        (None, None) => bail!("name the migration set: --dir PATH or --system NAME"),
+    };
+    let url = url.context("migrate needs --database-url or DATABASE_URL")?;
+    let set = MigrationSet::read(&dir, None)
+        .map_err(|d| anyhow::anyhow!("{}", schema::diagnostic::render_plain(&d)))?;
+    let mut client = verify::server::connect_url(url)?;
+    let fail = |e: verify::Error| -> anyhow::Result<ExitCode> {
+        eprintln!("error: {e}");
+        Ok(ExitCode::from(1))
+    };
+    match action {
+        MigrateAction::Up { to } => match verify::runner::up(&mut client, &set, to.as_deref()) {
+            Ok(done) => report_done("applied", &done),
+            Err(e) => fail(e),
+        },
+        MigrateAction::Down { to, steps } => {
+            match verify::runner::down(&mut client, &set, to.as_deref(), *steps) {
+                Ok(done) => report_done("reverted", &done),
+                Err(e) => fail(e),
+            }
+        }
+        MigrateAction::Redo => {
+            let down = verify::runner::down(&mut client, &set, None, Some(1));
+            match down.and_then(|d| verify::runner::up(&mut client, &set, None).map(|u| (d, u))) {
+                Ok((d, u)) => {
+                    report_done("reverted", &d)?;
+                    report_done("applied", &u)
+                }
+                Err(e) => fail(e),
+            }
+        }
+        MigrateAction::Status => {
+            let statuses =
+                verify::runner::status(&mut client, &set).map_err(anyhow::Error::from)?;
+            for (m, s) in statuses {
+                let state = match s {
+                    verify::runner::Status::Applied => "applied".to_string(),
+                    verify::runner::Status::Pending => "pending".to_string(),
+                    verify::runner::Status::Changed { recorded, current } => {
+                        format!("CHANGED since applied (recorded {recorded}, now {current})")
+                    }
+                };
+                println!("{:<20} {:<40} {state}", m.version.text, m.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn report_done(what: &str, versions: &[String]) -> anyhow::Result<ExitCode> {
+    if versions.is_empty() {
+        println!("nothing {what}");
+    }
+    for v in versions {
+        println!("{what} {v}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,58 @@
+//! A Postgres container started with testcontainers from a locally built image (no
+//! registry is needed: `scripts/postgres-images.sh` builds them). The container is
+//! removed when the server is dropped, on panic, and on Ctrl-C (testcontainers'
+//! watchdog).
+
+use std::time::Duration;
+
+use postgres::Config;
+use testcontainers::core::{IntoContainerPort, WaitFor};
+use testcontainers::runners::SyncRunner;
+use testcontainers::{GenericImage, ImageExt};
+
+use crate::Error;
+use crate::server::{ProviderKind, Server};
+
+/// Starts a container from `image` (`name:tag`) and connects to it.
+pub fn start(image: &str) -> Result<Server, Error> {
+    let (name, tag) = image.rsplit_once(':').unwrap_or((image, "latest"));
+    let container = GenericImage::new(name, tag)
+        .with_exposed_port(5432.tcp())
+        .with_wait_for(WaitFor::message_on_stderr("database system is ready to accept connections"))
+        .with_startup_timeout(Duration::from_secs(120))
+        .start()
+        .map_err(|e| {
+            Error::Environment(format!(
+                "cannot start a container from image `{image}`: {e}; build it with `bash scripts/postgres-images.sh` (no registry is reachable here)"
+            ))
+        })?;
+    let host = container
+        .get_host()
+        .map_err(|e| Error::Environment(format!("container of `{image}`: no host: {e}")))?;
+    let port = container.get_host_port_ipv4(5432).map_err(|e| {
+        Error::Environment(format!(
+            "container of `{image}`: port 5432 is not mapped: {e}"
+        ))
+    })?;
+    let mut config = Config::new();
+    config
+        .host(&host.to_string())
+        .port(port)
+        .user("postgres")
+        .dbname("postgres")
+        .connect_timeout(Duration::from_secs(5));
+    let description = format!(
+        "container {} from image {image} on {host}:{port}",
+        short_id(container.id())
+    );
+    Server::new(
+        ProviderKind::Docker,
+        description,
+        config,
+        Some(Box::new(container)),
+    )
+}
+
+fn short_id(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}

@@ -1,0 +1,519 @@
+//! pg_catalog → the schema model the parser produces. A fixed set of queries, whatever the
+//! number of tables, each with an ORDER BY. System schemas, objects that belong to
+//! extensions, and the runner's tracking table are left out.
+
+use std::collections::BTreeMap;
+
+use postgres::Client;
+use schema::Loc;
+use schema::model::*;
+
+use crate::Error;
+
+/// The number of catalog queries one introspection runs (for the benchmark).
+pub const QUERY_COUNT: usize = QUERIES.len();
+
+const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
+
+const QUERIES: [&str; 11] = [
+    // 0: extensions
+    "SELECT e.extname::text, n.nspname::text, e.extversion
+     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname <> 'plpgsql' ORDER BY 1",
+    // 1: schemas
+    "SELECT n.nspname::text FROM pg_namespace n
+     WHERE {USER} AND n.nspname <> 'public'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+     ORDER BY 1",
+    // 2: enums
+    "SELECT n.nspname::text, t.typname::text, array_agg(e.enumlabel::text ORDER BY e.enumsortorder),
+            obj_description(t.oid, 'pg_type')
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+     WHERE {USER} AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     GROUP BY n.nspname, t.typname, t.oid ORDER BY 1, 2",
+    // 3: domains
+    "SELECT n.nspname::text, t.typname::text, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+            CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN co.collname::text END,
+            coalesce((SELECT array_agg(c.conname::text ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '{}'),
+            coalesce((SELECT array_agg(pg_get_constraintdef(c.oid, true) ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '{}')
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_type bt ON bt.oid = t.typbasetype
+          LEFT JOIN pg_collation co ON co.oid = t.typcollation
+     WHERE t.typtype = 'd' AND {USER}
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     ORDER BY 1, 2",
+    // 4: columns (and table comments)
+    "SELECT n.nspname::text, c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attndims,
+            a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
+            CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname::text END,
+            col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          JOIN pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+          LEFT JOIN pg_collation co ON co.oid = a.attcollation
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER}
+       AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
+     ORDER BY 1, 2, a.attnum",
+    // 5: constraints
+    "SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
+            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord),
+            fn.nspname::text, fc.relname::text,
+            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord),
+            con.confdeltype::text, con.confupdtype::text, con.confmatchtype::text, con.condeferrable, con.condeferred,
+            pg_get_constraintdef(con.oid, true), coalesce(i.indnullsnotdistinct, false),
+            CASE WHEN i.indexrelid IS NULL THEN '{}'::text[] ELSE
+              ARRAY(SELECT a.attname::text FROM generate_series(i.indnkeyatts, i.indnatts - 1) g(k)
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[g.k] ORDER BY g.k) END,
+            am.amname::text
+     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+          LEFT JOIN pg_index i ON i.indexrelid = con.conindid
+          LEFT JOIN pg_class ic ON ic.oid = con.conindid LEFT JOIN pg_am am ON am.oid = ic.relam
+     WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND {USER}
+     ORDER BY 1, 2, 3",
+    // 6: indexes that do not back a constraint
+    "SELECT n.nspname::text, ic.relname::text, c.relname::text, i.indisunique, am.amname::text, i.indnkeyatts, i.indnatts,
+            ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k),
+            ARRAY(SELECT coalesce((SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '')
+                  FROM generate_series(1, i.indnatts) k ORDER BY k),
+            ARRAY(SELECT i.indoption[k - 1]::int FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
+            ARRAY(SELECT CASE WHEN opc.opcdefault THEN '' ELSE opc.opcname::text END
+                  FROM generate_series(1, i.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1] ORDER BY k),
+            ARRAY(SELECT CASE WHEN i.indcollation[k - 1] <> 0 AND i.indcollation[k - 1] <> coalesce(a.attcollation, 0)
+                              THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = i.indcollation[k - 1]) ELSE '' END
+                  FROM generate_series(1, i.indnkeyatts) k
+                  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] ORDER BY k),
+            pg_get_expr(i.indpred, i.indrelid), coalesce(ic.reloptions, '{}'), coalesce(i.indnullsnotdistinct, false),
+            obj_description(ic.oid, 'pg_class')
+     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
+          JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
+     WHERE c.relkind IN ('r', 'p', 'm') AND {USER}
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+     ORDER BY 1, 2",
+    // 7: sequences not owned by a column
+    "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL)
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
+     WHERE c.relkind = 'S' AND {USER}
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+     ORDER BY 1, 2",
+    // 8: views and materialized views
+    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class')
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('v', 'm') AND {USER}
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     ORDER BY 1, 2",
+    // 9: functions and procedures
+    "SELECT n.nspname::text, p.proname::text,
+            ARRAY(SELECT format_type(u.t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o) ORDER BY u.o),
+            CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END,
+            l.lanname::text, p.prosrc, p.provolatile::text
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+     WHERE {USER} AND p.prokind IN ('f', 'p')
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     ORDER BY 1, 2, 3",
+    // 10: triggers
+    "SELECT n.nspname::text, c.relname::text, t.tgname::text, t.tgtype::int, fn.nspname::text, f.proname::text,
+            pg_get_triggerdef(t.oid, true),
+            ARRAY(SELECT a.attname::text FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(attnum, ord)
+                  JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.attnum ORDER BY k.ord)
+     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
+     WHERE NOT t.tgisinternal AND {USER}
+     ORDER BY 1, 2, 3",
+];
+
+fn sql(i: usize) -> String {
+    QUERIES[i].replace("{USER}", USER_SCHEMA)
+}
+
+fn ty(text: &str, what: &str) -> Result<DataType, Error> {
+    schema::parse_type(text).map_err(|e| Error::Environment(format!("{what}: {e}")))
+}
+
+/// Reads the catalog of the connected database into a model. Tables named in `exclude`
+/// (the runner's tracking table) are left out.
+pub fn introspect(client: &mut Client, exclude: &[QualifiedName]) -> Result<Schema, Error> {
+    let mut s = Schema::default();
+    let q = |client: &mut Client, i: usize| {
+        client
+            .query(&sql(i), &[])
+            .map_err(|e| Error::db(&format!("catalog query {i} failed"), e))
+    };
+    for r in q(client, 0)? {
+        let name: String = r.get(0);
+        s.extensions.insert(
+            name.clone(),
+            Extension {
+                name,
+                schema: Some(r.get(1)),
+                version: Some(r.get(2)),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 1)? {
+        let name: String = r.get(0);
+        s.schemas.insert(
+            name.clone(),
+            Namespace {
+                name,
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 2)? {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        s.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                labels: r.get(2),
+                comment: r.get(3),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 3)? {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let names: Vec<String> = r.get(6);
+        let defs: Vec<String> = r.get(7);
+        s.domains.insert(
+            name.clone(),
+            Domain {
+                base: ty(&r.get::<_, String>(2), &format!("domain `{name}`"))?,
+                name,
+                not_null: r.get(3),
+                default: r.get(4),
+                collation: r.get(5),
+                checks: names
+                    .into_iter()
+                    .zip(defs.into_iter().map(|d| check_expr(&d)))
+                    .collect(),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 4)? {
+        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let entry = s.tables.entry(table.clone()).or_insert_with(|| Table {
+            name: table.clone(),
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            comment: r.get(11),
+            loc: Loc::default(),
+        });
+        let name: String = r.get(2);
+        let mut data_type = ty(
+            &r.get::<_, String>(3),
+            &format!("table `{table}`: column `{name}`"),
+        )?;
+        let dims: i32 = r.get(4);
+        if dims > 1 {
+            data_type.array_dims = dims as u32;
+        }
+        let expr: Option<String> = r.get(6);
+        let identity: String = r.get(7);
+        let generated: String = r.get(8);
+        let is_generated = generated == "s" || generated == "v";
+        entry.columns.push(Column {
+            name,
+            data_type,
+            not_null: r.get(5),
+            default: if is_generated { None } else { expr.clone() },
+            identity: match identity.as_str() {
+                "a" => Some(Identity::Always),
+                "d" => Some(Identity::ByDefault),
+                _ => None,
+            },
+            generated: if is_generated { expr } else { None },
+            collation: r.get(9),
+            comment: r.get(10),
+            loc: Loc::default(),
+        });
+    }
+    for r in q(client, 5)? {
+        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let name: String = r.get(2);
+        let contype: String = r.get(3);
+        let columns: Vec<String> = r.get(4);
+        let def: String = r.get(13);
+        let include: Vec<String> = r.get(15);
+        let kind = match contype.as_str() {
+            "p" => ConstraintKind::PrimaryKey { columns, include },
+            "u" => ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct: r.get(14),
+            },
+            "c" => ConstraintKind::Check {
+                expr: check_expr(&def),
+            },
+            "f" => ConstraintKind::ForeignKey(ForeignKey {
+                columns,
+                ref_table: QualifiedName::new(
+                    r.get::<_, Option<String>>(5).unwrap_or_default(),
+                    r.get::<_, Option<String>>(6).unwrap_or_default(),
+                ),
+                ref_columns: r.get(7),
+                on_delete: action(&r.get::<_, String>(8)),
+                on_update: action(&r.get::<_, String>(9)),
+                match_type: match r.get::<_, String>(10).as_str() {
+                    "f" => FkMatch::Full,
+                    "p" => FkMatch::Partial,
+                    _ => FkMatch::Simple,
+                },
+            }),
+            _ => ConstraintKind::Exclusion {
+                method: IndexMethod::from_name(&r.get::<_, Option<String>>(16).unwrap_or_default()),
+                elements: vec![exclusion_elements(&def)],
+                predicate: def
+                    .split_once(" WHERE (")
+                    .map(|(_, p)| p.trim_end_matches(')').to_string()),
+            },
+        };
+        if let Some(t) = s.tables.get_mut(&table) {
+            t.constraints.insert(
+                name.clone(),
+                Constraint {
+                    name,
+                    kind,
+                    deferrable: r.get(11),
+                    initially_deferred: r.get(12),
+                    loc: Loc::default(),
+                },
+            );
+        }
+    }
+    for r in q(client, 6)? {
+        let schema_name: String = r.get(0);
+        let name = QualifiedName::new(schema_name.clone(), r.get::<_, String>(1));
+        let table = QualifiedName::new(schema_name, r.get::<_, String>(2));
+        let nkey: i16 = r.get(5);
+        let defs: Vec<String> = r.get(7);
+        let cols: Vec<String> = r.get(8);
+        let options: Vec<i32> = r.get(9);
+        let opclasses: Vec<String> = r.get(10);
+        let collations: Vec<String> = r.get(11);
+        let reloptions: Vec<String> = r.get(13);
+        let mut keys = Vec::new();
+        let mut include = Vec::new();
+        for (k, (def, col)) in defs.iter().zip(&cols).enumerate() {
+            if k >= nkey as usize {
+                include.push(col.clone());
+                continue;
+            }
+            let option = options.get(k).copied().unwrap_or(0);
+            let descending = option & 1 != 0;
+            let nulls_first = option & 2 != 0;
+            keys.push(IndexKey {
+                expr: if col.is_empty() {
+                    KeyExpr::Expression(unwrap_parens(def).to_string())
+                } else {
+                    KeyExpr::Column(col.clone())
+                },
+                opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
+                collation: collations.get(k).filter(|c| !c.is_empty()).cloned(),
+                descending,
+                // Written only when it differs from the default for the direction.
+                nulls_first: (nulls_first != descending).then_some(nulls_first),
+            });
+        }
+        s.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table,
+                unique: r.get(3),
+                method: IndexMethod::from_name(&r.get::<_, String>(4)),
+                keys,
+                include,
+                nulls_not_distinct: r.get(14),
+                predicate: r.get(12),
+                with: reloptions
+                    .iter()
+                    .filter_map(|o| {
+                        o.split_once('=')
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                    })
+                    .collect(),
+                comment: r.get(15),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 7)? {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let data_type = ty(&r.get::<_, String>(2), &format!("sequence `{name}`"))?;
+        s.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                data_type: Some(data_type),
+                owned_by: None,
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 8)? {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        s.views.insert(
+            name.clone(),
+            View {
+                name,
+                materialized: r.get(2),
+                definition: r
+                    .get::<_, String>(3)
+                    .trim()
+                    .trim_end_matches(';')
+                    .to_string(),
+                comment: r.get(4),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 9)? {
+        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let arg_texts: Vec<String> = r.get(2);
+        let mut args = Vec::new();
+        for a in &arg_texts {
+            args.push(ty(a, &format!("function `{name}`"))?);
+        }
+        let key = FunctionKey { name, args };
+        s.functions.insert(
+            key.clone(),
+            Function {
+                key,
+                returns: r.get(3),
+                language: r.get(4),
+                body: r.get(5),
+                volatility: match r.get::<_, String>(6).as_str() {
+                    "i" => Volatility::Immutable,
+                    "s" => Volatility::Stable,
+                    _ => Volatility::Volatile,
+                },
+                loc: Loc::default(),
+            },
+        );
+    }
+    for r in q(client, 10)? {
+        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let name: String = r.get(2);
+        let tgtype: i32 = r.get(3);
+        let def: String = r.get(6);
+        let update_of: Vec<String> = r.get(7);
+        let mut events = Vec::new();
+        if tgtype & 4 != 0 {
+            events.push("INSERT".to_string());
+        }
+        if tgtype & 8 != 0 {
+            events.push("DELETE".to_string());
+        }
+        if tgtype & 16 != 0 {
+            if update_of.is_empty() {
+                events.push("UPDATE".to_string());
+            } else {
+                let cols: Vec<String> = update_of.iter().map(|c| quote_ident(c)).collect();
+                events.push(format!("UPDATE OF {}", cols.join(", ")));
+            }
+        }
+        if tgtype & 32 != 0 {
+            events.push("TRUNCATE".to_string());
+        }
+        let timing = if tgtype & 2 != 0 {
+            "BEFORE"
+        } else if tgtype & 64 != 0 {
+            "INSTEAD OF"
+        } else {
+            "AFTER"
+        };
+        let condition = def
+            .split_once(" WHEN (")
+            .and_then(|(_, rest)| rest.rsplit_once(") EXECUTE"))
+            .map(|(c, _)| c.to_string());
+        s.triggers.insert(
+            (table.clone(), name.clone()),
+            Trigger {
+                name,
+                table,
+                timing: timing.to_string(),
+                events,
+                for_each_row: tgtype & 1 != 0,
+                condition,
+                function: QualifiedName::new(r.get::<_, String>(4), r.get::<_, String>(5)),
+                loc: Loc::default(),
+            },
+        );
+    }
+    for name in exclude {
+        s.tables.remove(name);
+        s.triggers.retain(|(t, _), _| t != name);
+        s.indexes.retain(|_, i| i.table != *name);
+    }
+    Ok(s)
+}
+
+/// `CHECK ((a > 0)) NOT VALID` → `(a > 0)` as Postgres prints the expression.
+fn check_expr(def: &str) -> String {
+    let def = def
+        .trim()
+        .trim_end_matches(" NOT VALID")
+        .trim_end_matches(" NO INHERIT");
+    let inner = def.strip_prefix("CHECK ").unwrap_or(def);
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(inner);
+    inner.to_string()
+}
+
+/// `EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (…)` → `room WITH =, during WITH &&`.
+fn exclusion_elements(def: &str) -> String {
+    let start = def.find('(').map_or(0, |i| i + 1);
+    let mut depth = 1;
+    for (i, c) in def[start..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return def[start..start + i].to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    def.to_string()
+}
+
+/// `(a + b)` → `a + b`, only when the outer parentheses enclose the whole text.
+fn unwrap_parens(text: &str) -> &str {
+    let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+        return text;
+    };
+    let mut depth = 0i32;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return text;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { text }
+}
+
+fn action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}

@@ -107,8 +107,7 @@ fn write_sequence(f: &mut fmt::Formatter<'_>, s: &Sequence) -> fmt::Result {
 }
 
 fn write_function(f: &mut fmt::Formatter<'_>, func: &Function) -> fmt::Result {
-    let args: Vec<String> = func.key.args.iter().map(ToString::to_string).collect();
-    write!(f, "CREATE FUNCTION {}({})", func.key.name, args.join(", "))?;
+    write!(f, "CREATE FUNCTION {}({})", func.key.name, func.params)?;
     if let Some(r) = &func.returns {
         write!(f, " RETURNS {r}")?;
     }

@@ -2094,6 +2094,31 @@ impl Folder {
             Some(other) => format!("{other:?}"),
             None => String::new(),
         };
+        let params = cf
+            .args
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .map(|a| {
+                let mut p = String::new();
+                match a.mode {
+                    Some(ast::ArgMode::Out) => p.push_str("OUT "),
+                    Some(ast::ArgMode::InOut) => p.push_str("INOUT "),
+                    Some(ast::ArgMode::Variadic) => p.push_str("VARIADIC "),
+                    _ => {}
+                }
+                if let Some(n) = &a.name {
+                    p.push_str(&quote_ident(&ident(n)));
+                    p.push(' ');
+                }
+                p.push_str(&type_text(self, &a.data_type));
+                if let Some(d) = &a.default_expr {
+                    p.push_str(&format!(" DEFAULT {d}"));
+                }
+                p
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let returns = cf.return_type.as_ref().map(|r| match r {
             ast::FunctionReturnType::DataType(t) => type_text(self, t),
             ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", type_text(self, t)),
@@ -2107,6 +2132,7 @@ impl Folder {
             key.clone(),
             Function {
                 key,
+                params,
                 returns,
                 language: cf
                     .language

@@ -636,6 +636,9 @@ pub struct FunctionKey {
 pub struct Function {
     /// The function's name and argument types.
     pub key: FunctionKey,
+    /// The parameter list as Postgres prints it (`a integer, b integer DEFAULT 1`,
+    /// `OUT x text`): names, modes and defaults that the key leaves out.
+    pub params: String,
     /// The return type as text (`trigger`, `integer`, `SETOF text`); none for a procedure.
     pub returns: Option<String>,
     /// `LANGUAGE`.

@@ -108,7 +108,7 @@ const QUERIES: [&str; 11] = [
     "SELECT n.nspname::text, p.proname::text,
             ARRAY(SELECT format_type(u.t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o) ORDER BY u.o),
             CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END,
-            l.lanname::text, p.prosrc, p.provolatile::text
+            l.lanname::text, p.prosrc, p.provolatile::text, pg_get_function_arguments(p.oid)
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
      WHERE {USER} AND p.prokind IN ('f', 'p')
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
@@ -135,8 +135,19 @@ fn ty(text: &str, what: &str) -> Result<DataType, Error> {
 /// Reads the catalog of the connected database into a model. Tables named in `exclude`
 /// (the runner's tracking table) are left out.
 pub fn introspect(client: &mut Client, exclude: &[QualifiedName]) -> Result<Schema, Error> {
+    introspect_counted(client, exclude).map(|(s, _)| s)
+}
+
+/// [`introspect`], also returning how many queries it sent (it does not grow with the
+/// number of tables).
+pub fn introspect_counted(
+    client: &mut Client,
+    exclude: &[QualifiedName],
+) -> Result<(Schema, usize), Error> {
     let mut s = Schema::default();
+    let sent = std::cell::Cell::new(0usize);
     let q = |client: &mut Client, i: usize| {
+        sent.set(sent.get() + 1);
         client
             .query(&sql(i), &[])
             .map_err(|e| Error::db(&format!("catalog query {i} failed"), e))
@@ -385,6 +396,7 @@ pub fn introspect(client: &mut Client, exclude: &[QualifiedName]) -> Result<Sche
             key.clone(),
             Function {
                 key,
+                params: r.get(7),
                 returns: r.get(3),
                 language: r.get(4),
                 body: r.get(5),
@@ -451,7 +463,7 @@ pub fn introspect(client: &mut Client, exclude: &[QualifiedName]) -> Result<Sche
         s.triggers.retain(|(t, _), _| t != name);
         s.indexes.retain(|_, i| i.table != *name);
     }
-    Ok(s)
+    Ok((s, sent.get()))
 }
 
 /// `CHECK ((a > 0)) NOT VALID` → `(a > 0)` as Postgres prints the expression.

@@ -381,6 +381,30 @@ impl LocalCluster {
                 ))
             })?;
         cluster.child = Some(child);
+        // If this process dies without dropping the cluster (a static in a test binary,
+        // Ctrl-C, an abort), a watcher stops the server and deletes the directory.
+        let pg_ctl = cluster.bin.join("pg_ctl");
+        let script = format!(
+            "while [ -d /proc/{pid} ]; do sleep 0.5; done; '{}' -D '{}' stop -m immediate -w >/dev/null 2>&1; rm -rf '{}'",
+            pg_ctl.display(),
+            data.display(),
+            cluster.dir.display(),
+            pid = std::process::id()
+        );
+        let mut reaper = Command::new("sh");
+        reaper
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if as_nobody {
+            use std::os::unix::process::CommandExt;
+            reaper.uid(NOBODY).gid(NOBODY).current_dir(&cluster.dir);
+        }
+        reaper.spawn().map_err(|e| {
+            Error::Environment(format!("cannot start the cluster's cleanup watcher: {e}"))
+        })?;
         Ok(cluster)
     }
 

@@ -44,10 +44,11 @@ pub struct ServerArgs {
     pub image: Option<String>,
 }
 
-/// Whether a Docker daemon answers.
-pub fn docker_available() -> bool {
+/// Whether a Docker daemon answers and has `image` locally (no registry is reachable,
+/// so a missing image cannot be pulled).
+pub fn docker_has_image(image: &str) -> bool {
     std::process::Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
+        .args(["image", "inspect", image])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -91,7 +92,12 @@ fn choose(
         Provider::Auto => {
             if args.database_url.is_some() {
                 Runtime::Url(url()?)
-            } else if (args.image.is_some() || image.is_some()) && docker_available() {
+            } else if args
+                .image
+                .as_deref()
+                .or(image)
+                .is_some_and(docker_has_image)
+            {
                 docker()?
             } else {
                 local()

@@ -45,12 +45,14 @@ const QUERIES: [&str; 11] = [
     "SELECT n.nspname::text, c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attndims,
             a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname::text END,
-            col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')
+            dc.description, dt.description
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
           JOIN pg_type t ON t.oid = a.atttypid
           LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
           LEFT JOIN pg_collation co ON co.oid = a.attcollation
+          LEFT JOIN pg_description dc ON dc.objoid = c.oid AND dc.classoid = 'pg_class'::regclass AND dc.objsubid = a.attnum
+          LEFT JOIN pg_description dt ON dt.objoid = c.oid AND dt.classoid = 'pg_class'::regclass AND dt.objsubid = 0
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER}
        AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
      ORDER BY 1, 2, a.attnum",
@@ -75,7 +77,8 @@ const QUERIES: [&str; 11] = [
      ORDER BY 1, 2, 3",
     // 6: indexes that do not back a constraint
     "SELECT n.nspname::text, ic.relname::text, c.relname::text, i.indisunique, am.amname::text, i.indnkeyatts, i.indnatts,
-            ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k),
+            ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) ELSE '' END
+                  FROM generate_series(1, i.indnatts) k ORDER BY k),
             ARRAY(SELECT coalesce((SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '')
                   FROM generate_series(1, i.indnatts) k ORDER BY k),
             ARRAY(SELECT i.indoption[k - 1]::int FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
@@ -86,11 +89,12 @@ const QUERIES: [&str; 11] = [
                   FROM generate_series(1, i.indnkeyatts) k
                   LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] ORDER BY k),
             pg_get_expr(i.indpred, i.indrelid), coalesce(ic.reloptions, '{}'), coalesce(i.indnullsnotdistinct, false),
-            obj_description(ic.oid, 'pg_class')
+            ds.description
      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
           JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
-     WHERE c.relkind IN ('r', 'p', 'm') AND {USER}
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')
+          LEFT JOIN pg_description ds ON ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+     WHERE c.relkind IN ('r', 'p', 'm') AND {USER} AND con.oid IS NULL
      ORDER BY 1, 2",
     // 7: sequences not owned by a column
     "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL)
@@ -128,8 +132,18 @@ fn sql(i: usize) -> String {
     QUERIES[i].replace("{USER}", USER_SCHEMA)
 }
 
+thread_local! {
+    /// Parsed type texts: a catalog has few distinct ones and many columns.
+    static TYPES: std::cell::RefCell<BTreeMap<String, DataType>> = const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
 fn ty(text: &str, what: &str) -> Result<DataType, Error> {
-    schema::parse_type(text).map_err(|e| Error::Environment(format!("{what}: {e}")))
+    if let Some(t) = TYPES.with(|c| c.borrow().get(text).cloned()) {
+        return Ok(t);
+    }
+    let t = schema::parse_type(text).map_err(|e| Error::Environment(format!("{what}: {e}")))?;
+    TYPES.with(|c| c.borrow_mut().insert(text.to_string(), t.clone()));
+    Ok(t)
 }
 
 /// Reads the catalog of the connected database into a model. Tables named in `exclude`

@@ -270,7 +270,13 @@ pub fn find_binaries(explicit: Option<&Path>) -> Result<PathBuf, Error> {
     }
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(d) = std::env::split_paths(&path).find(|d| has(d)) {
-            return Ok(d);
+            // PATH often holds symlinks (/usr/local/bin/postgres → …/15/bin/postgres):
+            // the real directory also has pg_ctl, pg_dump and the rest.
+            let real = std::fs::canonicalize(d.join("postgres"))
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .filter(|r| has(r));
+            return Ok(real.unwrap_or(d));
         }
     }
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {

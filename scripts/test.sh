@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start, step 2: the full test suite. Database tests run for real both on local
+# binaries and in Docker containers, so the runtimes are prepared first (idempotent:
+# a couple of seconds when everything is in place).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/postgres-runtime.sh
+cargo test --workspace --locked "$@"

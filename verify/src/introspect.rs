@@ -15,7 +15,7 @@ pub const QUERY_COUNT: usize = QUERIES.len();
 
 const USER_SCHEMA: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
 
-const QUERIES: [&str; 11] = [
+const QUERIES: [&str; 13] = [
     // 0: extensions
     "SELECT e.extname::text, n.nspname::text, e.extversion
      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -45,7 +45,7 @@ const QUERIES: [&str; 11] = [
     "SELECT n.nspname::text, c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attndims,
             a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN co.collname::text END,
-            dc.description, dt.description
+            dc.description, dt.description, a.attnum::int, a.attcollation
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
           JOIN pg_type t ON t.oid = a.atttypid
@@ -56,38 +56,25 @@ const QUERIES: [&str; 11] = [
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER}
        AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'e')
      ORDER BY 1, 2, a.attnum",
-    // 5: constraints
-    "SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
-            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-                  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord),
-            fn.nspname::text, fc.relname::text,
-            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                  JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord),
+    // 5: constraints (column numbers are resolved with query 4's names)
+    "SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text, con.conkey,
+            fn.nspname::text, fc.relname::text, con.confkey,
             con.confdeltype::text, con.confupdtype::text, con.confmatchtype::text, con.condeferrable, con.condeferred,
-            pg_get_constraintdef(con.oid, true), coalesce(i.indnullsnotdistinct, false),
-            CASE WHEN i.indexrelid IS NULL THEN '{}'::text[] ELSE
-              ARRAY(SELECT a.attname::text FROM generate_series(i.indnkeyatts, i.indnatts - 1) g(k)
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[g.k] ORDER BY g.k) END,
-            am.amname::text
+            CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END,
+            coalesce(i.indnullsnotdistinct, false), i.indkey::int2[], i.indnkeyatts::int, am.amname::text
      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
           LEFT JOIN pg_index i ON i.indexrelid = con.conindid
           LEFT JOIN pg_class ic ON ic.oid = con.conindid LEFT JOIN pg_am am ON am.oid = ic.relam
      WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND {USER}
      ORDER BY 1, 2, 3",
-    // 6: indexes that do not back a constraint
-    "SELECT n.nspname::text, ic.relname::text, c.relname::text, i.indisunique, am.amname::text, i.indnkeyatts, i.indnatts,
-            ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) ELSE '' END
-                  FROM generate_series(1, i.indnatts) k ORDER BY k),
-            ARRAY(SELECT coalesce((SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0), '')
-                  FROM generate_series(1, i.indnatts) k ORDER BY k),
-            ARRAY(SELECT i.indoption[k - 1]::int FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
-            ARRAY(SELECT CASE WHEN opc.opcdefault THEN '' ELSE opc.opcname::text END
-                  FROM generate_series(1, i.indnkeyatts) k JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1] ORDER BY k),
-            ARRAY(SELECT CASE WHEN i.indcollation[k - 1] <> 0 AND i.indcollation[k - 1] <> coalesce(a.attcollation, 0)
-                              THEN (SELECT co.collname::text FROM pg_collation co WHERE co.oid = i.indcollation[k - 1]) ELSE '' END
-                  FROM generate_series(1, i.indnkeyatts) k
-                  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] ORDER BY k),
+    // 6: indexes that do not back a constraint (column numbers, operator classes and
+    // collations are resolved with queries 4, 11 and 12)
+    "SELECT n.nspname::text, ic.relname::text, c.relname::text, i.indisunique, am.amname::text, i.indnkeyatts::int,
+            CASE WHEN 0 = ANY (i.indkey::int2[]) THEN
+              ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) ELSE '' END
+                    FROM generate_series(1, i.indnatts) k ORDER BY k) END,
+            i.indkey::int2[], i.indoption::int2[], i.indclass::oid[], i.indcollation::oid[],
             pg_get_expr(i.indpred, i.indrelid), coalesce(ic.reloptions, '{}'), coalesce(i.indnullsnotdistinct, false),
             ds.description
      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
@@ -126,6 +113,10 @@ const QUERIES: [&str; 11] = [
           JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
      WHERE NOT t.tgisinternal AND {USER}
      ORDER BY 1, 2, 3",
+    // 11: operator classes that are not their type's default
+    "SELECT oid, opcname::text FROM pg_opclass WHERE NOT opcdefault ORDER BY oid",
+    // 12: collations
+    "SELECT oid, collname::text FROM pg_collation ORDER BY oid",
 ];
 
 fn sql(i: usize) -> String {
@@ -220,8 +211,14 @@ pub fn introspect_counted(
             },
         );
     }
+    // Column names and collations by (table, attnum), for constraints and indexes.
+    let mut attrs: BTreeMap<(QualifiedName, i16), (String, u32)> = BTreeMap::new();
     for r in q(client, 4)? {
         let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        attrs.insert(
+            (table.clone(), r.get::<_, i32>(12) as i16),
+            (r.get::<_, String>(2), r.get::<_, u32>(13)),
+        );
         let entry = s.tables.entry(table.clone()).or_insert_with(|| Table {
             name: table.clone(),
             columns: Vec::new(),
@@ -258,13 +255,32 @@ pub fn introspect_counted(
             loc: Loc::default(),
         });
     }
+    let names = |table: &QualifiedName, nums: &[i16]| -> Vec<String> {
+        nums.iter()
+            .map(|n| {
+                attrs
+                    .get(&(table.clone(), *n))
+                    .map_or_else(|| format!("#{n}"), |(name, _)| name.clone())
+            })
+            .collect()
+    };
     for r in q(client, 5)? {
         let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
         let name: String = r.get(2);
         let contype: String = r.get(3);
-        let columns: Vec<String> = r.get(4);
-        let def: String = r.get(13);
-        let include: Vec<String> = r.get(15);
+        let columns = names(&table, &r.get::<_, Option<Vec<i16>>>(4).unwrap_or_default());
+        let ref_table = QualifiedName::new(
+            r.get::<_, Option<String>>(5).unwrap_or_default(),
+            r.get::<_, Option<String>>(6).unwrap_or_default(),
+        );
+        let ref_columns = names(
+            &ref_table,
+            &r.get::<_, Option<Vec<i16>>>(7).unwrap_or_default(),
+        );
+        let def: String = r.get::<_, Option<String>>(13).unwrap_or_default();
+        let indkey: Vec<i16> = r.get::<_, Option<Vec<i16>>>(15).unwrap_or_default();
+        let nkey = r.get::<_, Option<i32>>(16).unwrap_or(0) as usize;
+        let include = names(&table, indkey.get(nkey..).unwrap_or_default());
         let kind = match contype.as_str() {
             "p" => ConstraintKind::PrimaryKey { columns, include },
             "u" => ConstraintKind::Unique {
@@ -277,11 +293,8 @@ pub fn introspect_counted(
             },
             "f" => ConstraintKind::ForeignKey(ForeignKey {
                 columns,
-                ref_table: QualifiedName::new(
-                    r.get::<_, Option<String>>(5).unwrap_or_default(),
-                    r.get::<_, Option<String>>(6).unwrap_or_default(),
-                ),
-                ref_columns: r.get(7),
+                ref_table,
+                ref_columns,
                 on_delete: action(&r.get::<_, String>(8)),
                 on_update: action(&r.get::<_, String>(9)),
                 match_type: match r.get::<_, String>(10).as_str() {
@@ -291,7 +304,7 @@ pub fn introspect_counted(
                 },
             }),
             _ => ConstraintKind::Exclusion {
-                method: IndexMethod::from_name(&r.get::<_, Option<String>>(16).unwrap_or_default()),
+                method: IndexMethod::from_name(&r.get::<_, Option<String>>(17).unwrap_or_default()),
                 elements: vec![exclusion_elements(&def)],
                 predicate: def
                     .split_once(" WHERE (")
@@ -311,35 +324,53 @@ pub fn introspect_counted(
             );
         }
     }
+    let opclasses: BTreeMap<u32, String> = q(client, 11)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let collations: BTreeMap<u32, String> = q(client, 12)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    /// The database's default collation: an index key using it shows none.
+    const DEFAULT_COLLATION: u32 = 100;
     for r in q(client, 6)? {
         let schema_name: String = r.get(0);
         let name = QualifiedName::new(schema_name.clone(), r.get::<_, String>(1));
         let table = QualifiedName::new(schema_name, r.get::<_, String>(2));
-        let nkey: i16 = r.get(5);
-        let defs: Vec<String> = r.get(7);
-        let cols: Vec<String> = r.get(8);
-        let options: Vec<i32> = r.get(9);
-        let opclasses: Vec<String> = r.get(10);
-        let collations: Vec<String> = r.get(11);
-        let reloptions: Vec<String> = r.get(13);
+        let nkey = r.get::<_, i32>(5) as usize;
+        let exprs: Vec<String> = r.get::<_, Option<Vec<String>>>(6).unwrap_or_default();
+        let indkey: Vec<i16> = r.get(7);
+        let options: Vec<i16> = r.get(8);
+        let classes: Vec<u32> = r.get(9);
+        let colls: Vec<u32> = r.get(10);
+        let reloptions: Vec<String> = r.get(12);
         let mut keys = Vec::new();
         let mut include = Vec::new();
-        for (k, (def, col)) in defs.iter().zip(&cols).enumerate() {
-            if k >= nkey as usize {
-                include.push(col.clone());
+        for (k, attnum) in indkey.iter().enumerate() {
+            let column = (*attnum != 0)
+                .then(|| attrs.get(&(table.clone(), *attnum)))
+                .flatten();
+            if k >= nkey {
+                include.extend(column.map(|(n, _)| n.clone()));
                 continue;
             }
             let option = options.get(k).copied().unwrap_or(0);
             let descending = option & 1 != 0;
             let nulls_first = option & 2 != 0;
+            let coll = colls.get(k).copied().unwrap_or(0);
+            let column_coll = column.map_or(0, |(_, c)| *c);
             keys.push(IndexKey {
-                expr: if col.is_empty() {
-                    KeyExpr::Expression(unwrap_parens(def).to_string())
-                } else {
-                    KeyExpr::Column(col.clone())
+                expr: match column {
+                    Some((n, _)) => KeyExpr::Column(n.clone()),
+                    None => KeyExpr::Expression(
+                        unwrap_parens(exprs.get(k).map_or("", String::as_str)).to_string(),
+                    ),
                 },
-                opclass: opclasses.get(k).filter(|o| !o.is_empty()).cloned(),
-                collation: collations.get(k).filter(|c| !c.is_empty()).cloned(),
+                opclass: classes.get(k).and_then(|c| opclasses.get(c)).cloned(),
+                collation: (coll != 0 && coll != column_coll && coll != DEFAULT_COLLATION)
+                    .then(|| collations.get(&coll).cloned())
+                    .flatten(),
                 descending,
                 // Written only when it differs from the default for the direction.
                 nulls_first: (nulls_first != descending).then_some(nulls_first),
@@ -354,8 +385,8 @@ pub fn introspect_counted(
                 method: IndexMethod::from_name(&r.get::<_, String>(4)),
                 keys,
                 include,
-                nulls_not_distinct: r.get(14),
-                predicate: r.get(12),
+                nulls_not_distinct: r.get(13),
+                predicate: r.get(11),
                 with: reloptions
                     .iter()
                     .filter_map(|o| {
@@ -363,7 +394,7 @@ pub fn introspect_counted(
                             .map(|(k, v)| (k.to_string(), v.to_string()))
                     })
                     .collect(),
-                comment: r.get(15),
+                comment: r.get(14),
                 loc: Loc::default(),
             },
         );

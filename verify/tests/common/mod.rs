@@ -272,6 +272,7 @@ pub fn introspection_matches_the_parsed_model(server: &Server) {
         "names_and_quoting.sql",
         "views_functions_triggers.sql",
         "alter_and_drop.sql",
+        "expression_index_names.sql",
     ] {
         let text = std::fs::read_to_string(fixtures.join(name)).unwrap();
         let parsed = schema::parse_sql(name, &text);

@@ -310,23 +310,7 @@ fn parse(
         Format::Text => {
             let mut out = std::io::stdout().lock();
             write!(out, "{}", parsed.schema)?;
-            let opaque: Vec<_> = parsed
-                .statements
-                .iter()
-                .filter(|s| s.opaque.is_some())
-                .collect();
-            if !opaque.is_empty() {
-                writeln!(out, "-- statements kept verbatim, not in the model above:")?;
-                for s in opaque {
-                    let reason = s.opaque.as_deref().unwrap_or_default();
-                    writeln!(
-                        out,
-                        "--   {}  {}",
-                        s.loc,
-                        reason.trim_start_matches("opaque to the offline model: ")
-                    )?;
-                }
-            }
+            write!(out, "{}", parsed.opaque_listing())?;
             let color = std::io::stderr().is_terminal();
             eprint!("{}", schema::diagnostic::render(&parsed.diagnostics, color));
             let errors = parsed.diagnostics.iter().filter(|d| d.is_error()).count();

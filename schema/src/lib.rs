@@ -44,6 +44,24 @@ impl Parsed {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// The statements kept verbatim, one SQL comment line each with its location and
+    /// reason; empty when there are none.
+    pub fn opaque_listing(&self) -> String {
+        let mut out = String::new();
+        for s in self.statements.iter().filter(|s| s.opaque.is_some()) {
+            if out.is_empty() {
+                out.push_str("-- statements kept verbatim, not in the model above:\n");
+            }
+            let reason = s.opaque.as_deref().unwrap_or_default();
+            out.push_str(&format!(
+                "--   {}  {}\n",
+                s.loc,
+                reason.trim_start_matches("opaque to the offline model: ")
+            ));
+        }
+        out
+    }
 }
 
 /// Parses one SQL text into a model.

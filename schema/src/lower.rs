@@ -570,19 +570,7 @@ impl Folder {
     // ----- names -------------------------------------------------------------------
 
     fn qname(&self, name: &ast::ObjectName) -> QualifiedName {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| match p.as_ident() {
-                Some(i) => ident(i),
-                None => p.to_string(),
-            })
-            .collect();
-        match parts.as_slice() {
-            [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
-            [name] => QualifiedName::public(name.clone()),
-            [] => QualifiedName::public(""),
-        }
+        types::qualified_name(name)
     }
 
     /// A name in the relation namespace of `name.schema` is used (tables, indexes,
@@ -2329,16 +2317,7 @@ fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
     }
 }
 
-/// The identifier as Postgres stores it: ASCII letters folded to lower case unless
-/// quoted (Postgres folds no other letters), and cut to 63 bytes.
-fn ident(i: &ast::Ident) -> String {
-    let v = if i.quote_style.is_some() {
-        i.value.clone()
-    } else {
-        i.value.to_ascii_lowercase()
-    };
-    names::truncate_ident(&v).to_string()
-}
+use types::ident;
 
 fn fk_action(a: ast::ReferentialAction) -> FkAction {
     match a {

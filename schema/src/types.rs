@@ -289,24 +289,37 @@ pub fn parse_type(text: &str) -> Result<DataType, String> {
         .try_with_sql(text)
         .and_then(|mut p| p.parse_data_type())
         .map_err(|e| format!("cannot read type `{text}`: {e}"))?;
-    let resolve = |name: &ast::ObjectName| {
-        let parts: Vec<String> = name
-            .0
-            .iter()
-            .map(|p| match p.as_ident() {
-                Some(i) if i.quote_style.is_some() => i.value.clone(),
-                Some(i) => i.value.to_ascii_lowercase(),
-                None => p.to_string(),
-            })
-            .collect();
-        match parts.as_slice() {
-            [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
-            [name] => QualifiedName::public(name.clone()),
-            [] => QualifiedName::public(""),
-        }
-    };
+    let resolve = qualified_name;
     match normalize(&ty, &resolve)? {
         Normalized::Type(t) => Ok(t),
         Normalized::Serial(s) => Ok(s.integer_type()),
+    }
+}
+
+/// The identifier as Postgres stores it: ASCII letters folded to lower case unless
+/// quoted (Postgres folds no other letters), and cut to 63 bytes.
+pub(crate) fn ident(i: &ast::Ident) -> String {
+    let v = if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_ascii_lowercase()
+    };
+    crate::names::truncate_ident(&v).to_string()
+}
+
+/// A written name, with `public` for an unqualified one.
+pub(crate) fn qualified_name(name: &ast::ObjectName) -> QualifiedName {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p.as_ident() {
+            Some(i) => ident(i),
+            None => p.to_string(),
+        })
+        .collect();
+    match parts.as_slice() {
+        [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
+        [name] => QualifiedName::public(name.clone()),
+        [] => QualifiedName::public(""),
     }
 }

@@ -12,22 +12,7 @@ use schema::{Parsed, diagnostic};
 /// rendered without colour: what a reviewer reads.
 fn render(parsed: &Parsed) -> String {
     let mut out = parsed.schema.to_string();
-    let opaque: Vec<_> = parsed
-        .statements
-        .iter()
-        .filter(|s| s.opaque.is_some())
-        .collect();
-    if !opaque.is_empty() {
-        out.push_str("-- kept verbatim:\n");
-        for s in opaque {
-            let _ = writeln!(
-                out,
-                "--   {}  {}",
-                s.loc,
-                s.opaque.as_deref().unwrap_or_default()
-            );
-        }
-    }
+    out.push_str(&parsed.opaque_listing());
     out.push_str("\n-- diagnostics:\n");
     out.push_str(&diagnostic::render_plain(&parsed.diagnostics));
     out

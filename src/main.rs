@@ -106,6 +106,32 @@ enum Command {
         #[command(subcommand)]
         action: verify_cmd::MigrateAction,
     },
+    /// Static checks over migration sets: each finding with its rule, location and fix.
+    #[command(
+        after_help = "Examples:\n  schemakit lint db/user_story_agent/migrations\n  schemakit lint --system cira --format github\n\nSuppress a finding with `-- schemakit:allow <rule>` on or above the statement.\nExit codes: 0 no findings, 1 findings, 2 usage or input error."
+    )]
+    Lint {
+        /// A migration directory (default: every system of schemakit.toml).
+        dir: Option<PathBuf>,
+        /// Only this system.
+        #[arg(long, conflicts_with = "dir")]
+        system: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+        format: LintFormat,
+        /// Switch a rule on (e.g. prefer-text, timestamp-without-time-zone).
+        #[arg(long)]
+        enable: Vec<String>,
+        /// Switch a rule off.
+        #[arg(long)]
+        disable: Vec<String>,
+        /// Treat every migration file as meant to be re-runnable.
+        #[arg(long)]
+        rerunnable: bool,
+        /// The configuration file.
+        #[arg(long, default_value = config::FILE_NAME)]
+        config: PathBuf,
+    },
     /// Check that the generated code is what the DDL produces; exit 1 and print a diff if not.
     #[command(after_help = "Example: schemakit check --system cira")]
     Check {
@@ -124,6 +150,16 @@ enum Format {
     Text,
     /// One JSON document with the model, the statements and the diagnostics.
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LintFormat {
+    /// `file:line:col: rule: message` and a help line.
+    Text,
+    /// A JSON array of findings.
+    Json,
+    /// GitHub Actions annotations (`::warning file=…,line=…::…`).
+    Github,
 }
 
 fn parse_layout(s: &str) -> Result<Layout, String> {
@@ -230,6 +266,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             database_url.as_deref(),
             &action,
         ),
+        Command::Lint {
+            dir,
+            system,
+            format,
+            enable,
+            disable,
+            rerunnable,
+            config,
+        } => lint(
+            &config,
+            dir.as_deref(),
+            system.as_deref(),
+            format,
+            enable,
+            disable,
+            rerunnable,
+        ),
         Command::Check { system, config } => {
             let config = config::Config::find(Some(&config))?;
             let Ok(plan) = generate::plan_config(&config, system.as_deref(), color)? else {
@@ -322,4 +375,78 @@ fn parse(
             Ok((None, ok))
         }
     }
+}
+
+fn lint(
+    config_path: &std::path::Path,
+    dir: Option<&std::path::Path>,
+    system: Option<&str>,
+    format: LintFormat,
+    enable: Vec<String>,
+    disable: Vec<String>,
+    rerunnable: bool,
+) -> anyhow::Result<ExitCode> {
+    for rule in enable.iter().chain(&disable) {
+        if !schema::lint::RULES.iter().any(|(r, _, _)| r == rule) {
+            let names: Vec<&str> = schema::lint::RULES.iter().map(|(r, _, _)| *r).collect();
+            anyhow::bail!(
+                "unknown lint rule `{rule}`; the rules are: {}",
+                names.join(", ")
+            );
+        }
+    }
+    let opts = schema::lint::Options {
+        enable: enable.into_iter().collect(),
+        disable: disable.into_iter().collect(),
+        rerunnable,
+    };
+    let dirs: Vec<PathBuf> = match dir {
+        Some(d) => vec![d.to_path_buf()],
+        None => {
+            let config = config::Config::find(Some(config_path))?;
+            config
+                .selected(system)?
+                .into_iter()
+                .filter_map(|(_, s)| s.migrations.as_ref().map(|m| config.path(m)))
+                .collect()
+        }
+    };
+    let mut findings = Vec::new();
+    for d in &dirs {
+        let set = MigrationSet::read(d, None)
+            .map_err(|diags| anyhow::anyhow!("{}", schema::diagnostic::render_plain(&diags)))?;
+        findings.extend(schema::lint::lint(&set, &opts));
+    }
+    let mut out = std::io::stdout().lock();
+    match format {
+        LintFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &findings)?;
+            writeln!(out)?;
+        }
+        LintFormat::Github => {
+            for f in &findings {
+                let message = f.message.replace('%', "%25").replace('\n', "%0A");
+                writeln!(
+                    out,
+                    "::warning file={},line={},col={},title={}::{} (fix: {})",
+                    f.loc.file, f.loc.line, f.loc.col, f.rule, message, f.help
+                )?;
+            }
+        }
+        LintFormat::Text => {
+            for f in &findings {
+                writeln!(
+                    out,
+                    "{}: {}: {}\n  help: {}",
+                    f.loc, f.rule, f.message, f.help
+                )?;
+            }
+            eprintln!("{} finding(s)", findings.len());
+        }
+    }
+    Ok(if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

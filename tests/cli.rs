@@ -104,3 +104,42 @@ fn explicit_layout_overrides_detection() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("expected one of"));
 }
+
+#[test]
+fn lint_reports_findings_with_locations_and_exits_one() {
+    let out = schemakit(&["lint", "db/plc_coach/migrations"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "db/plc_coach/migrations/0001_initial_schema.up.sql:66:1: volatile-index-expression"
+        ),
+        "{stdout}"
+    );
+    let out = schemakit(&["lint", "db/cost_tracker/migrations"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn lint_writes_github_annotations_and_json() {
+    let out = schemakit(&["lint", "db/cira/migrations", "--format", "github"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("::warning file=db/cira/migrations/20250911000000_initial_schema.sql,line=42,col=1,title=duplicate-index::"),
+        "{stdout}"
+    );
+    let out = schemakit(&["lint", "db/cira/migrations", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        doc.as_array()
+            .is_some_and(|a| a.iter().any(|f| f["rule"] == "duplicate-index")),
+        "{doc}"
+    );
+}
+
+#[test]
+fn lint_rejects_unknown_rules() {
+    let out = schemakit(&["lint", "db/cira/migrations", "--disable", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown lint rule `no-such-rule`"));
+}

@@ -10,6 +10,7 @@
 pub mod diagnostic;
 mod display;
 mod keywords;
+pub mod lint;
 pub mod lower;
 pub mod migrations;
 pub mod model;

@@ -2304,7 +2304,7 @@ impl Folder {
 
 // ----- free helpers -----------------------------------------------------------------
 
-fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
+pub(crate) fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
     let dialect = PostgreSqlDialect {};
     let mut stmts = Parser::new(&dialect)
         .try_with_sql(text)?
@@ -2788,7 +2788,7 @@ fn lowercase_first(s: &str) -> String {
 
 /// The statements inside a DO block's guard, as byte ranges of the DO statement text,
 /// when the block is one of the recognised guard shapes.
-fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
+pub(crate) fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
     let open = text.find('$')?;
     let tag_end = text[open + 1..].find('$')? + open + 1;
     let tag = &text[open..=tag_end];

@@ -189,3 +189,66 @@ fn canonical_ddl_round_trips_to_the_same_model() {
         );
     }
 }
+
+/// Lint fixtures: each directory under `fixtures/lint` is a migration set; its findings
+/// (all rules on, including the ones off by default) are the snapshot.
+#[test]
+fn lint_findings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 3);
+    let opts = schema::lint::Options {
+        enable: ["prefer-text", "timestamp-without-time-zone"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    for case in cases {
+        let rel = relative(&case);
+        let name = case
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let set = MigrationSet::read(Path::new(&rel), None)
+            .unwrap_or_else(|d| panic!("{}", diagnostic::render_plain(&d)));
+        let mut out = String::new();
+        for f in schema::lint::lint(&set, &opts) {
+            let _ = writeln!(
+                out,
+                "{}: {}: {}\n  help: {}",
+                f.loc, f.rule, f.message, f.help
+            );
+        }
+        insta::assert_snapshot!(format!("lint_{name}"), out);
+    }
+}
+
+#[test]
+fn lint_finds_the_example_systems_documented_defects() {
+    let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("../db");
+    let lint = |system: &str| -> Vec<(String, u32)> {
+        let set = MigrationSet::read(&db.join(system).join("migrations"), None)
+            .unwrap_or_else(|d| panic!("{}", diagnostic::render_plain(&d)));
+        schema::lint::lint(&set, &schema::lint::Options::default())
+            .into_iter()
+            .map(|f| (f.rule.to_string(), f.loc.line))
+            .collect()
+    };
+    let has = |found: &[(String, u32)], rule: &str, line: u32| {
+        found.iter().any(|(r, l)| r == rule && *l == line)
+    };
+    let usa = lint("user_story_agent");
+    assert!(has(&usa, "foreign-key-without-on-delete", 41), "{usa:?}");
+    assert!(has(&usa, "unindexed-foreign-key", 32), "{usa:?}");
+    let cira = lint("cira");
+    assert!(has(&cira, "duplicate-index", 42), "{cira:?}");
+    let plc = lint("plc_coach");
+    assert!(has(&plc, "volatile-index-expression", 66), "{plc:?}");
+}

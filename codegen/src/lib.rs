@@ -634,14 +634,19 @@ fn key_params(key: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
         .map(|f| {
             let ident = &f.ident;
             let ty = &f.value_ty;
-            quote! { #ident: &#ty }
+            // Borrowed forms, as a Rust caller would pass them.
+            match ty.to_string().as_str() {
+                "String" => quote! { #ident: &str },
+                "Vec < u8 >" => quote! { #ident: &[u8] },
+                _ => quote! { #ident: &#ty },
+            }
         })
         .collect();
     let args = key
         .iter()
         .map(|f| {
             let ident = &f.ident;
-            quote! { #ident }
+            quote! { &#ident }
         })
         .collect();
     (params, args)

@@ -18,6 +18,10 @@ pub mod plc_coach;
 // rustfmt leaves generated files alone: `schemakit check` compares them byte for byte.
 #[rustfmt::skip]
 pub mod text_assistant;
+/// Generated from `generated/fixtures/type_coverage/migrations`.
+// rustfmt leaves generated files alone: `schemakit check` compares them byte for byte.
+#[rustfmt::skip]
+pub mod type_coverage;
 /// Generated from `db/user_story_agent/migrations`.
 // rustfmt leaves generated files alone: `schemakit check` compares them byte for byte.
 #[rustfmt::skip]

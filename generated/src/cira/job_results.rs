@@ -117,7 +117,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<JobResult>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(JobResult::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(JobResult::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -151,7 +151,7 @@ pub const DELETE: &str = "DELETE FROM job_results WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`job_id`).
@@ -163,7 +163,7 @@ pub fn find_by_job_id(
     job_id: &uuid::Uuid,
 ) -> Result<Option<JobResult>, Error> {
     client
-        .query_opt(FIND_BY_JOB_ID, &[job_id])?
+        .query_opt(FIND_BY_JOB_ID, &[&job_id])?
         .as_ref()
         .map(JobResult::from_row)
         .transpose()

@@ -169,7 +169,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<CostAggregate>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(CostAggregate::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(CostAggregate::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -207,7 +207,7 @@ pub const DELETE: &str = "DELETE FROM cost_aggregates WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`project_id`, `feature`, `model`, `period`, `period_start`).
@@ -216,16 +216,16 @@ pub const FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START: 
 /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
 pub fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
     client: &mut impl GenericClient,
-    project_id: &String,
-    feature: &String,
-    model: &String,
-    period: &String,
+    project_id: &str,
+    feature: &str,
+    model: &str,
+    period: &str,
     period_start: &chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<CostAggregate>, Error> {
     client
         .query_opt(
             FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
-            &[project_id, feature, model, period, period_start],
+            &[&project_id, &feature, &model, &period, &period_start],
         )?
         .as_ref()
         .map(CostAggregate::from_row)

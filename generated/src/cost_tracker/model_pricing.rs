@@ -117,7 +117,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<ModelPricing>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(ModelPricing::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(ModelPricing::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -151,7 +151,7 @@ pub const DELETE: &str = "DELETE FROM model_pricing WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`provider`, `model`, `effective_date`).
@@ -160,14 +160,14 @@ pub const FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE: &str = "SELECT id, prov
 /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
 pub fn find_by_provider_and_model_and_effective_date(
     client: &mut impl GenericClient,
-    provider: &String,
-    model: &String,
+    provider: &str,
+    model: &str,
     effective_date: &chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<ModelPricing>, Error> {
     client
         .query_opt(
             FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
-            &[provider, model, effective_date],
+            &[&provider, &model, &effective_date],
         )?
         .as_ref()
         .map(ModelPricing::from_row)

@@ -147,7 +147,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<Conversation>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(Conversation::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(Conversation::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -183,7 +183,7 @@ pub const DELETE: &str = "DELETE FROM conversations WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`share_token`).
@@ -192,10 +192,10 @@ pub const FIND_BY_SHARE_TOKEN: &str = "SELECT id, user_id, title, status, create
 /// The row with this unique key (`share_token`), if there is one.
 pub fn find_by_share_token(
     client: &mut impl GenericClient,
-    share_token: &String,
+    share_token: &str,
 ) -> Result<Option<Conversation>, Error> {
     client
-        .query_opt(FIND_BY_SHARE_TOKEN, &[share_token])?
+        .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])?
         .as_ref()
         .map(Conversation::from_row)
         .transpose()

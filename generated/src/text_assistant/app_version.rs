@@ -111,9 +111,9 @@ pub const GET: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", cha
 /// The row with this primary key, if there is one.
 pub fn get(
     client: &mut impl GenericClient,
-    id: &String,
+    id: &str,
 ) -> Result<Option<AppVersion>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(AppVersion::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(AppVersion::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -146,8 +146,8 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"AppVersion\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &String) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`version`).
@@ -156,10 +156,10 @@ pub const FIND_BY_VERSION: &str = "SELECT id, version, \"releaseDate\", \"downlo
 /// The row with this unique key (`version`), if there is one.
 pub fn find_by_version(
     client: &mut impl GenericClient,
-    version: &String,
+    version: &str,
 ) -> Result<Option<AppVersion>, Error> {
     client
-        .query_opt(FIND_BY_VERSION, &[version])?
+        .query_opt(FIND_BY_VERSION, &[&version])?
         .as_ref()
         .map(AppVersion::from_row)
         .transpose()

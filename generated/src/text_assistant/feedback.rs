@@ -93,9 +93,9 @@ pub const GET: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\
 /// The row with this primary key, if there is one.
 pub fn get(
     client: &mut impl GenericClient,
-    id: &String,
+    id: &str,
 ) -> Result<Option<Feedback>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(Feedback::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(Feedback::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -118,8 +118,8 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"Feedback\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &String) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

@@ -204,11 +204,8 @@ pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, 
 pub const GET: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl GenericClient,
-    id: &String,
-) -> Result<Option<Model>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(Model::from_row).transpose()
+pub fn get(client: &mut impl GenericClient, id: &str) -> Result<Option<Model>, Error> {
+    client.query_opt(GET, &[&id])?.as_ref().map(Model::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -251,8 +248,8 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM models WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &String) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

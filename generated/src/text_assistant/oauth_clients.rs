@@ -142,9 +142,9 @@ pub const GET: &str = "SELECT client_id, client_name, client_secret_hash, redire
 /// The row with this primary key, if there is one.
 pub fn get(
     client: &mut impl GenericClient,
-    client_id: &String,
+    client_id: &str,
 ) -> Result<Option<OauthClient>, Error> {
-    client.query_opt(GET, &[client_id])?.as_ref().map(OauthClient::from_row).transpose()
+    client.query_opt(GET, &[&client_id])?.as_ref().map(OauthClient::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -180,11 +180,8 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM oauth_clients WHERE client_id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl GenericClient,
-    client_id: &String,
-) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[client_id])? == 1)
+pub fn delete(client: &mut impl GenericClient, client_id: &str) -> Result<bool, Error> {
+    Ok(client.execute(DELETE, &[&client_id])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

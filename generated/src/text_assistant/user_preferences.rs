@@ -143,7 +143,11 @@ pub fn get(
     client: &mut impl GenericClient,
     user_id: &uuid::Uuid,
 ) -> Result<Option<UserPreference>, Error> {
-    client.query_opt(GET, &[user_id])?.as_ref().map(UserPreference::from_row).transpose()
+    client
+        .query_opt(GET, &[&user_id])?
+        .as_ref()
+        .map(UserPreference::from_row)
+        .transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -182,7 +186,7 @@ pub fn delete(
     client: &mut impl GenericClient,
     user_id: &uuid::Uuid,
 ) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[user_id])? == 1)
+    Ok(client.execute(DELETE, &[&user_id])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

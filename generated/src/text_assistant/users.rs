@@ -181,7 +181,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<User>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(User::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -222,7 +222,7 @@ pub const DELETE: &str = "DELETE FROM users WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`email`).
@@ -231,9 +231,9 @@ pub const FIND_BY_EMAIL: &str = "SELECT id, email, email_verified, username, pas
 /// The row with this unique key (`email`), if there is one.
 pub fn find_by_email(
     client: &mut impl GenericClient,
-    email: &String,
+    email: &str,
 ) -> Result<Option<User>, Error> {
-    client.query_opt(FIND_BY_EMAIL, &[email])?.as_ref().map(User::from_row).transpose()
+    client.query_opt(FIND_BY_EMAIL, &[&email])?.as_ref().map(User::from_row).transpose()
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

@@ -179,7 +179,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<ApiKey>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(ApiKey::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(ApiKey::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -219,7 +219,7 @@ pub const DELETE: &str = "DELETE FROM api_keys WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Selects one row by the unique key (`key_hash`).
@@ -228,10 +228,10 @@ pub const FIND_BY_KEY_HASH: &str = "SELECT id, key_hash, key_prefix, user_id, te
 /// The row with this unique key (`key_hash`), if there is one.
 pub fn find_by_key_hash(
     client: &mut impl GenericClient,
-    key_hash: &String,
+    key_hash: &str,
 ) -> Result<Option<ApiKey>, Error> {
     client
-        .query_opt(FIND_BY_KEY_HASH, &[key_hash])?
+        .query_opt(FIND_BY_KEY_HASH, &[&key_hash])?
         .as_ref()
         .map(ApiKey::from_row)
         .transpose()

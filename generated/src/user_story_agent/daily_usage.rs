@@ -123,11 +123,11 @@ pub const GET: &str = "SELECT user_id, date, request_count, input_tokens, output
 /// The row with this primary key, if there is one.
 pub fn get(
     client: &mut impl GenericClient,
-    user_id: &String,
+    user_id: &str,
     date: &chrono::NaiveDate,
 ) -> Result<Option<DailyUsage>, Error> {
     client
-        .query_opt(GET, &[user_id, date])?
+        .query_opt(GET, &[&user_id, &date])?
         .as_ref()
         .map(DailyUsage::from_row)
         .transpose()
@@ -165,10 +165,10 @@ pub const DELETE: &str = "DELETE FROM daily_usage WHERE user_id = $1 AND date = 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(
     client: &mut impl GenericClient,
-    user_id: &String,
+    user_id: &str,
     date: &chrono::NaiveDate,
 ) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[user_id, date])? == 1)
+    Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

@@ -194,7 +194,7 @@ pub fn get(
     client: &mut impl GenericClient,
     id: &uuid::Uuid,
 ) -> Result<Option<Job>, Error> {
-    client.query_opt(GET, &[id])?.as_ref().map(Job::from_row).transpose()
+    client.query_opt(GET, &[&id])?.as_ref().map(Job::from_row).transpose()
 }
 
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
@@ -233,7 +233,7 @@ pub const DELETE: &str = "DELETE FROM jobs WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[id])? == 1)
+    Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

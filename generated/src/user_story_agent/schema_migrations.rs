@@ -75,10 +75,10 @@ pub const GET: &str = "SELECT version, applied_at FROM schema_migrations WHERE v
 /// The row with this primary key, if there is one.
 pub fn get(
     client: &mut impl GenericClient,
-    version: &String,
+    version: &str,
 ) -> Result<Option<SchemaMigration>, Error> {
     client
-        .query_opt(GET, &[version])?
+        .query_opt(GET, &[&version])?
         .as_ref()
         .map(SchemaMigration::from_row)
         .transpose()
@@ -104,8 +104,8 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM schema_migrations WHERE version = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, version: &String) -> Result<bool, Error> {
-    Ok(client.execute(DELETE, &[version])? == 1)
+pub fn delete(client: &mut impl GenericClient, version: &str) -> Result<bool, Error> {
+    Ok(client.execute(DELETE, &[&version])? == 1)
 }
 
 /// Lists rows with a limit and an offset (`$1`, `$2`).

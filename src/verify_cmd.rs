@@ -180,7 +180,8 @@ pub fn verify(
     let mut out = std::io::stdout().lock();
     for (runtime, spec) in &jobs {
         if !servers.contains_key(runtime) {
-            if !json {
+            // Progress only on a terminal; logs and pipes stay quiet.
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
                 eprintln!("starting {} …", describe(runtime));
             }
             let server = start(runtime)?;

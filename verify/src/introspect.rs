@@ -119,6 +119,13 @@ const QUERIES: [&str; 13] = [
     "SELECT oid, collname::text FROM pg_collation ORDER BY oid",
 ];
 
+/// A column of a catalog row; a type the server did not send as expected is an error,
+/// not a panic.
+fn get<'a, T: postgres::types::FromSql<'a>>(r: &'a postgres::Row, i: usize) -> Result<T, Error> {
+    r.try_get(i)
+        .map_err(|e| Error::db(&format!("catalog column {i}"), e))
+}
+
 fn sql(i: usize) -> String {
     QUERIES[i].replace("{USER}", USER_SCHEMA)
 }
@@ -158,19 +165,19 @@ pub fn introspect_counted(
             .map_err(|e| Error::db(&format!("catalog query {i} failed"), e))
     };
     for r in q(client, 0)? {
-        let name: String = r.get(0);
+        let name: String = get(&r, 0)?;
         s.extensions.insert(
             name.clone(),
             Extension {
                 name,
-                schema: Some(r.get(1)),
-                version: Some(r.get(2)),
+                schema: Some(get(&r, 1)?),
+                version: Some(get(&r, 2)?),
                 loc: Loc::default(),
             },
         );
     }
     for r in q(client, 1)? {
-        let name: String = r.get(0);
+        let name: String = get(&r, 0)?;
         s.schemas.insert(
             name.clone(),
             Namespace {
@@ -180,29 +187,29 @@ pub fn introspect_counted(
         );
     }
     for r in q(client, 2)? {
-        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let name = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
         s.enums.insert(
             name.clone(),
             EnumType {
                 name,
-                labels: r.get(2),
-                comment: r.get(3),
+                labels: get(&r, 2)?,
+                comment: get(&r, 3)?,
                 loc: Loc::default(),
             },
         );
     }
     for r in q(client, 3)? {
-        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
-        let names: Vec<String> = r.get(6);
-        let defs: Vec<String> = r.get(7);
+        let name = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
+        let names: Vec<String> = get(&r, 6)?;
+        let defs: Vec<String> = get(&r, 7)?;
         s.domains.insert(
             name.clone(),
             Domain {
-                base: ty(&r.get::<_, String>(2), &format!("domain `{name}`"))?,
+                base: ty(&get::<String>(&r, 2)?, &format!("domain `{name}`"))?,
                 name,
-                not_null: r.get(3),
-                default: r.get(4),
-                collation: r.get(5),
+                not_null: get(&r, 3)?,
+                default: get(&r, 4)?,
+                collation: get(&r, 5)?,
                 checks: names
                     .into_iter()
                     .zip(defs.into_iter().map(|d| check_expr(&d)))
@@ -214,35 +221,36 @@ pub fn introspect_counted(
     // Column names and collations by (table, attnum), for constraints and indexes.
     let mut attrs: BTreeMap<(QualifiedName, i16), (String, u32)> = BTreeMap::new();
     for r in q(client, 4)? {
-        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let table = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
         attrs.insert(
-            (table.clone(), r.get::<_, i32>(12) as i16),
-            (r.get::<_, String>(2), r.get::<_, u32>(13)),
+            (table.clone(), get::<i32>(&r, 12)? as i16),
+            (get::<String>(&r, 2)?, get::<u32>(&r, 13)?),
         );
+        let comment: Option<String> = get(&r, 11)?;
         let entry = s.tables.entry(table.clone()).or_insert_with(|| Table {
             name: table.clone(),
             columns: Vec::new(),
             constraints: BTreeMap::new(),
-            comment: r.get(11),
+            comment,
             loc: Loc::default(),
         });
-        let name: String = r.get(2);
+        let name: String = get(&r, 2)?;
         let mut data_type = ty(
-            &r.get::<_, String>(3),
+            &get::<String>(&r, 3)?,
             &format!("table `{table}`: column `{name}`"),
         )?;
-        let dims: i32 = r.get(4);
+        let dims: i32 = get(&r, 4)?;
         if dims > 1 {
             data_type.array_dims = dims as u32;
         }
-        let expr: Option<String> = r.get(6);
-        let identity: String = r.get(7);
-        let generated: String = r.get(8);
+        let expr: Option<String> = get(&r, 6)?;
+        let identity: String = get(&r, 7)?;
+        let generated: String = get(&r, 8)?;
         let is_generated = generated == "s" || generated == "v";
         entry.columns.push(Column {
             name,
             data_type,
-            not_null: r.get(5),
+            not_null: get(&r, 5)?,
             default: if is_generated { None } else { expr.clone() },
             identity: match identity.as_str() {
                 "a" => Some(Identity::Always),
@@ -250,8 +258,8 @@ pub fn introspect_counted(
                 _ => None,
             },
             generated: if is_generated { expr } else { None },
-            collation: r.get(9),
-            comment: r.get(10),
+            collation: get(&r, 9)?,
+            comment: get(&r, 10)?,
             loc: Loc::default(),
         });
     }
@@ -265,28 +273,28 @@ pub fn introspect_counted(
             .collect()
     };
     for r in q(client, 5)? {
-        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
-        let name: String = r.get(2);
-        let contype: String = r.get(3);
-        let columns = names(&table, &r.get::<_, Option<Vec<i16>>>(4).unwrap_or_default());
+        let table = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
+        let name: String = get(&r, 2)?;
+        let contype: String = get(&r, 3)?;
+        let columns = names(&table, &get::<Option<Vec<i16>>>(&r, 4)?.unwrap_or_default());
         let ref_table = QualifiedName::new(
-            r.get::<_, Option<String>>(5).unwrap_or_default(),
-            r.get::<_, Option<String>>(6).unwrap_or_default(),
+            get::<Option<String>>(&r, 5)?.unwrap_or_default(),
+            get::<Option<String>>(&r, 6)?.unwrap_or_default(),
         );
         let ref_columns = names(
             &ref_table,
-            &r.get::<_, Option<Vec<i16>>>(7).unwrap_or_default(),
+            &get::<Option<Vec<i16>>>(&r, 7)?.unwrap_or_default(),
         );
-        let def: String = r.get::<_, Option<String>>(13).unwrap_or_default();
-        let indkey: Vec<i16> = r.get::<_, Option<Vec<i16>>>(15).unwrap_or_default();
-        let nkey = r.get::<_, Option<i32>>(16).unwrap_or(0) as usize;
+        let def: String = get::<Option<String>>(&r, 13)?.unwrap_or_default();
+        let indkey: Vec<i16> = get::<Option<Vec<i16>>>(&r, 15)?.unwrap_or_default();
+        let nkey = get::<Option<i32>>(&r, 16)?.unwrap_or(0) as usize;
         let include = names(&table, indkey.get(nkey..).unwrap_or_default());
         let kind = match contype.as_str() {
             "p" => ConstraintKind::PrimaryKey { columns, include },
             "u" => ConstraintKind::Unique {
                 columns,
                 include,
-                nulls_not_distinct: r.get(14),
+                nulls_not_distinct: get(&r, 14)?,
             },
             "c" => ConstraintKind::Check {
                 expr: check_expr(&def),
@@ -295,16 +303,16 @@ pub fn introspect_counted(
                 columns,
                 ref_table,
                 ref_columns,
-                on_delete: action(&r.get::<_, String>(8)),
-                on_update: action(&r.get::<_, String>(9)),
-                match_type: match r.get::<_, String>(10).as_str() {
+                on_delete: action(&get::<String>(&r, 8)?),
+                on_update: action(&get::<String>(&r, 9)?),
+                match_type: match get::<String>(&r, 10)?.as_str() {
                     "f" => FkMatch::Full,
                     "p" => FkMatch::Partial,
                     _ => FkMatch::Simple,
                 },
             }),
             _ => ConstraintKind::Exclusion {
-                method: IndexMethod::from_name(&r.get::<_, Option<String>>(17).unwrap_or_default()),
+                method: IndexMethod::from_name(&get::<Option<String>>(&r, 17)?.unwrap_or_default()),
                 elements: vec![exclusion_elements(&def)],
                 predicate: def
                     .split_once(" WHERE (")
@@ -317,8 +325,8 @@ pub fn introspect_counted(
                 Constraint {
                     name,
                     kind,
-                    deferrable: r.get(11),
-                    initially_deferred: r.get(12),
+                    deferrable: get(&r, 11)?,
+                    initially_deferred: get(&r, 12)?,
                     loc: Loc::default(),
                 },
             );
@@ -326,25 +334,25 @@ pub fn introspect_counted(
     }
     let opclasses: BTreeMap<u32, String> = q(client, 11)?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
+        .collect::<Result<_, Error>>()?;
     let collations: BTreeMap<u32, String> = q(client, 12)?
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
+        .map(|r| Ok((get(r, 0)?, get(r, 1)?)))
+        .collect::<Result<_, Error>>()?;
     /// The database's default collation: an index key using it shows none.
     const DEFAULT_COLLATION: u32 = 100;
     for r in q(client, 6)? {
-        let schema_name: String = r.get(0);
-        let name = QualifiedName::new(schema_name.clone(), r.get::<_, String>(1));
-        let table = QualifiedName::new(schema_name, r.get::<_, String>(2));
-        let nkey = r.get::<_, i32>(5) as usize;
-        let exprs: Vec<String> = r.get::<_, Option<Vec<String>>>(6).unwrap_or_default();
-        let indkey: Vec<i16> = r.get(7);
-        let options: Vec<i16> = r.get(8);
-        let classes: Vec<u32> = r.get(9);
-        let colls: Vec<u32> = r.get(10);
-        let reloptions: Vec<String> = r.get(12);
+        let schema_name: String = get(&r, 0)?;
+        let name = QualifiedName::new(schema_name.clone(), get::<String>(&r, 1)?);
+        let table = QualifiedName::new(schema_name, get::<String>(&r, 2)?);
+        let nkey = get::<i32>(&r, 5)? as usize;
+        let exprs: Vec<String> = get::<Option<Vec<String>>>(&r, 6)?.unwrap_or_default();
+        let indkey: Vec<i16> = get(&r, 7)?;
+        let options: Vec<i16> = get(&r, 8)?;
+        let classes: Vec<u32> = get(&r, 9)?;
+        let colls: Vec<u32> = get(&r, 10)?;
+        let reloptions: Vec<String> = get(&r, 12)?;
         let mut keys = Vec::new();
         let mut include = Vec::new();
         for (k, attnum) in indkey.iter().enumerate() {
@@ -381,12 +389,12 @@ pub fn introspect_counted(
             Index {
                 name,
                 table,
-                unique: r.get(3),
-                method: IndexMethod::from_name(&r.get::<_, String>(4)),
+                unique: get(&r, 3)?,
+                method: IndexMethod::from_name(&get::<String>(&r, 4)?),
                 keys,
                 include,
-                nulls_not_distinct: r.get(13),
-                predicate: r.get(11),
+                nulls_not_distinct: get(&r, 13)?,
+                predicate: get(&r, 11)?,
                 with: reloptions
                     .iter()
                     .filter_map(|o| {
@@ -394,14 +402,14 @@ pub fn introspect_counted(
                             .map(|(k, v)| (k.to_string(), v.to_string()))
                     })
                     .collect(),
-                comment: r.get(14),
+                comment: get(&r, 14)?,
                 loc: Loc::default(),
             },
         );
     }
     for r in q(client, 7)? {
-        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
-        let data_type = ty(&r.get::<_, String>(2), &format!("sequence `{name}`"))?;
+        let name = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
+        let data_type = ty(&get::<String>(&r, 2)?, &format!("sequence `{name}`"))?;
         s.sequences.insert(
             name.clone(),
             Sequence {
@@ -413,25 +421,25 @@ pub fn introspect_counted(
         );
     }
     for r in q(client, 8)? {
-        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
+        let name = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
         s.views.insert(
             name.clone(),
             View {
                 name,
-                materialized: r.get(2),
+                materialized: get(&r, 2)?,
                 definition: r
                     .get::<_, String>(3)
                     .trim()
                     .trim_end_matches(';')
                     .to_string(),
-                comment: r.get(4),
+                comment: get(&r, 4)?,
                 loc: Loc::default(),
             },
         );
     }
     for r in q(client, 9)? {
-        let name = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
-        let arg_texts: Vec<String> = r.get(2);
+        let name = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
+        let arg_texts: Vec<String> = get(&r, 2)?;
         let mut args = Vec::new();
         for a in &arg_texts {
             args.push(ty(a, &format!("function `{name}`"))?);
@@ -441,11 +449,11 @@ pub fn introspect_counted(
             key.clone(),
             Function {
                 key,
-                params: r.get(7),
-                returns: r.get(3),
-                language: r.get(4),
-                body: r.get(5),
-                volatility: match r.get::<_, String>(6).as_str() {
+                params: get(&r, 7)?,
+                returns: get(&r, 3)?,
+                language: get(&r, 4)?,
+                body: get(&r, 5)?,
+                volatility: match get::<String>(&r, 6)?.as_str() {
                     "i" => Volatility::Immutable,
                     "s" => Volatility::Stable,
                     _ => Volatility::Volatile,
@@ -455,11 +463,11 @@ pub fn introspect_counted(
         );
     }
     for r in q(client, 10)? {
-        let table = QualifiedName::new(r.get::<_, String>(0), r.get::<_, String>(1));
-        let name: String = r.get(2);
-        let tgtype: i32 = r.get(3);
-        let def: String = r.get(6);
-        let update_of: Vec<String> = r.get(7);
+        let table = QualifiedName::new(get::<String>(&r, 0)?, get::<String>(&r, 1)?);
+        let name: String = get(&r, 2)?;
+        let tgtype: i32 = get(&r, 3)?;
+        let def: String = get(&r, 6)?;
+        let update_of: Vec<String> = get(&r, 7)?;
         let mut events = Vec::new();
         if tgtype & 4 != 0 {
             events.push("INSERT".to_string());
@@ -498,7 +506,7 @@ pub fn introspect_counted(
                 events,
                 for_each_row: tgtype & 1 != 0,
                 condition,
-                function: QualifiedName::new(r.get::<_, String>(4), r.get::<_, String>(5)),
+                function: QualifiedName::new(get::<String>(&r, 4)?, get::<String>(&r, 5)?),
                 loc: Loc::default(),
             },
         );

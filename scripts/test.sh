@@ -6,3 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/postgres-runtime.sh
 cargo test --workspace --locked "$@"
+# The generated crate's async API (feature `tokio`), on a real Postgres too.
+cargo test -p generated --features tokio --locked --test roundtrip_async "$@"

@@ -299,6 +299,57 @@ fn enum_item(e: &EnumType) -> Result<TokenStream, Error> {
     })
 }
 
+/// Blocking functions over `postgres`, or async ones over `tokio-postgres` (in a
+/// `nonblocking` module behind the generated crate's `tokio` feature). Both call the same
+/// SQL constants, which only the blocking pass emits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Blocking,
+    Async,
+}
+
+impl Mode {
+    /// `pub fn` or `pub async fn`.
+    fn sig(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! { pub fn },
+            Mode::Async => quote! { pub async fn },
+        }
+    }
+
+    /// The client parameter.
+    fn client(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! { client: &mut impl GenericClient },
+            Mode::Async => quote! { client: &impl tokio_postgres::GenericClient },
+        }
+    }
+
+    /// `.await` where the async client needs it.
+    fn aw(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! {},
+            Mode::Async => quote! { .await },
+        }
+    }
+
+    /// The system module's `insert_sql`.
+    fn helper(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! { super::insert_sql },
+            Mode::Async => quote! { super::super::insert_sql },
+        }
+    }
+
+    /// Items both passes share, emitted once.
+    fn once(self, items: TokenStream) -> TokenStream {
+        match self {
+            Mode::Blocking => items,
+            Mode::Async => quote! {},
+        }
+    }
+}
+
 /// A column as the generated code sees it.
 struct Field<'a> {
     column: &'a Column,
@@ -448,24 +499,27 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
         .iter()
         .all(|f| f.has_default() || !f.column.not_null);
     let derive_default = all_defaulted.then(|| quote! { Default, });
-    let pushes = insertable.iter().map(|f| {
-        let ident = &f.ident;
-        let sql = &f.sql;
-        let cast = &f.cast;
-        if f.has_default() {
-            quote! {
-                if let Some(value) = &new.#ident {
+    let pushes: Vec<TokenStream> = insertable
+        .iter()
+        .map(|f| {
+            let ident = &f.ident;
+            let sql = &f.sql;
+            let cast = &f.cast;
+            if f.has_default() {
+                quote! {
+                    if let Some(value) = &new.#ident {
+                        columns.push((#sql, #cast));
+                        params.push(value);
+                    }
+                }
+            } else {
+                quote! {
                     columns.push((#sql, #cast));
-                    params.push(value);
+                    params.push(&new.#ident);
                 }
             }
-        } else {
-            quote! {
-                columns.push((#sql, #cast));
-                params.push(&new.#ident);
-            }
-        }
-    });
+        })
+        .collect();
     let insert_all = format!(
         "INSERT INTO {table_sql} ({}) VALUES ({}) RETURNING {select_list}",
         insertable
@@ -491,13 +545,7 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
     let capacity = proc_macro2::Literal::usize_unsuffixed(insertable.len());
 
     // Primary-key queries.
-    let pk_items =
-        (!pk.is_empty()).then(|| pk_queries(&table_sql, &select_list, &row, &pk, fields));
-
-    // Unique-key finders.
-    let finders = unique_keys(table, unique_indexes, fields, &pk)
-        .into_iter()
-        .map(|key| finder(&table_sql, &select_list, &row, &key));
+    let keys = unique_keys(table, unique_indexes, fields, &pk);
 
     // List.
     let order = if pk.is_empty() {
@@ -517,6 +565,42 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
     } else {
         " Lists rows ordered by primary key, at most `limit`, skipping `offset`."
     };
+
+    // The functions, blocking at the top level and async in `nonblocking`.
+    let functions = |mode: Mode| {
+        let (sig, client, aw, helper) = (mode.sig(), mode.client(), mode.aw(), mode.helper());
+        let pk_items =
+            (!pk.is_empty()).then(|| pk_queries(mode, &table_sql, &select_list, &row, &pk, fields));
+        let finders = keys
+            .iter()
+            .map(|key| finder(mode, &table_sql, &select_list, &row, key));
+        let pushes = pushes.clone();
+        quote! {
+            #[doc = #insert_doc]
+            #sig insert(#client, new: &#new) -> Result<#row, Error> {
+                let mut columns: Vec<(&str, &str)> = Vec::with_capacity(#capacity);
+                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(#capacity);
+                #(#pushes)*
+                let sql = #helper(TABLE, &columns, COLUMNS);
+                #row::from_row(&client.query_one(sql.as_str(), &params)#aw?)
+            }
+
+            #pk_items
+
+            #(#finders)*
+
+            #[doc = #list_doc]
+            #sig list(#client, limit: i64, offset: i64) -> Result<Vec<#row>, Error> {
+                client
+                    .query(LIST, &[&limit, &offset])#aw?
+                    .iter()
+                    .map(#row::from_row)
+                    .collect()
+            }
+        }
+    };
+    let blocking = functions(Mode::Blocking);
+    let nonblocking = functions(Mode::Async);
 
     quote! {
         #![doc = #module_doc]
@@ -559,29 +643,17 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
         #[doc = #insert_all_doc]
         pub const INSERT: &str = #insert_all;
 
-        #[doc = #insert_doc]
-        pub fn insert(client: &mut impl GenericClient, new: &#new) -> Result<#row, Error> {
-            let mut columns: Vec<(&str, &str)> = Vec::with_capacity(#capacity);
-            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(#capacity);
-            #(#pushes)*
-            let sql = super::insert_sql(TABLE, &columns, COLUMNS);
-            #row::from_row(&client.query_one(sql.as_str(), &params)?)
-        }
-
-        #pk_items
-
-        #(#finders)*
-
         /// Lists rows with a limit and an offset (`$1`, `$2`).
         pub const LIST: &str = #list_sql;
 
-        #[doc = #list_doc]
-        pub fn list(client: &mut impl GenericClient, limit: i64, offset: i64) -> Result<Vec<#row>, Error> {
-            client
-                .query(LIST, &[&limit, &offset])?
-                .iter()
-                .map(#row::from_row)
-                .collect()
+        #blocking
+
+        /// The same functions over tokio-postgres, for async code (feature `tokio`).
+        #[cfg(feature = "tokio")]
+        pub mod nonblocking {
+            use super::*;
+
+            #nonblocking
         }
     }
 }
@@ -653,12 +725,14 @@ fn key_params(key: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
 }
 
 fn pk_queries(
+    mode: Mode,
     table_sql: &str,
     select_list: &str,
     row: &syn::Ident,
     pk: &[&Field],
     fields: &[Field],
 ) -> TokenStream {
+    let (sig, client, aw) = (mode.sig(), mode.client(), mode.aw());
     let get_sql = format!(
         "SELECT {select_list} FROM {table_sql} WHERE {}",
         where_clause(pk, 1)
@@ -684,29 +758,39 @@ fn pk_queries(
             let ident = &f.ident;
             quote! { &row.#ident }
         });
-        quote! {
+        let constant = mode.once(quote! {
             /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
             pub const UPDATE: &str = #sql;
+        });
+        quote! {
+            #constant
 
             /// Writes `row` over the stored row with the same primary key; returns the row as
             /// stored, or `None` when no row has that key.
-            pub fn update(client: &mut impl GenericClient, row: &#row) -> Result<Option<#row>, Error> {
+            #sig update(#client, row: &#row) -> Result<Option<#row>, Error> {
                 client
-                    .query_opt(UPDATE, &[#(#values),*])?
+                    .query_opt(UPDATE, &[#(#values),*])#aw?
                     .as_ref()
                     .map(#row::from_row)
                     .transpose()
             }
         }
     });
-    quote! {
+    let get_const = mode.once(quote! {
         /// Selects one row by primary key.
         pub const GET: &str = #get_sql;
+    });
+    let delete_const = mode.once(quote! {
+        /// Deletes one row by primary key.
+        pub const DELETE: &str = #delete_sql;
+    });
+    quote! {
+        #get_const
 
         /// The row with this primary key, if there is one.
-        pub fn get(client: &mut impl GenericClient, #(#params),*) -> Result<Option<#row>, Error> {
+        #sig get(#client, #(#params),*) -> Result<Option<#row>, Error> {
             client
-                .query_opt(GET, &[#(#args),*])?
+                .query_opt(GET, &[#(#args),*])#aw?
                 .as_ref()
                 .map(#row::from_row)
                 .transpose()
@@ -714,12 +798,11 @@ fn pk_queries(
 
         #update
 
-        /// Deletes one row by primary key.
-        pub const DELETE: &str = #delete_sql;
+        #delete_const
 
         /// Deletes the row with this primary key; returns whether there was one.
-        pub fn delete(client: &mut impl GenericClient, #(#params),*) -> Result<bool, Error> {
-            Ok(client.execute(DELETE, &[#(#args),*])? == 1)
+        #sig delete(#client, #(#params),*) -> Result<bool, Error> {
+            Ok(client.execute(DELETE, &[#(#args),*])#aw? == 1)
         }
     }
 }
@@ -770,7 +853,14 @@ fn unique_keys<'a>(
     out
 }
 
-fn finder(table_sql: &str, select_list: &str, row: &syn::Ident, key: &[&Field]) -> TokenStream {
+fn finder(
+    mode: Mode,
+    table_sql: &str,
+    select_list: &str,
+    row: &syn::Ident,
+    key: &[&Field],
+) -> TokenStream {
+    let (sig, client, aw) = (mode.sig(), mode.client(), mode.aw());
     let suffix = key
         .iter()
         .map(|f| names::field(&f.column.name))
@@ -793,14 +883,17 @@ fn finder(table_sql: &str, select_list: &str, row: &syn::Ident, key: &[&Field]) 
         .join(", ");
     let const_doc = format!(" Selects one row by the unique key ({cols}).");
     let fn_doc = format!(" The row with this unique key ({cols}), if there is one.");
-    quote! {
+    let constant = mode.once(quote! {
         #[doc = #const_doc]
         pub const #const_name: &str = #sql;
+    });
+    quote! {
+        #constant
 
         #[doc = #fn_doc]
-        pub fn #fn_name(client: &mut impl GenericClient, #(#params),*) -> Result<Option<#row>, Error> {
+        #sig #fn_name(#client, #(#params),*) -> Result<Option<#row>, Error> {
             client
-                .query_opt(#const_name, &[#(#args),*])?
+                .query_opt(#const_name, &[#(#args),*])#aw?
                 .as_ref()
                 .map(#row::from_row)
                 .transpose()

@@ -82,6 +82,9 @@ pub struct NewJobResult {
 /// Inserts a row with a value for every insertable column, in the order of [`NewJobResult`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, confidence_score, tokens_used, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, job_id, extracted_data, confidence_score, tokens_used, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -169,9 +172,6 @@ pub fn find_by_job_id(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -179,4 +179,103 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<JobResult>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(JobResult::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("job_id", ""));
+        params.push(&new.job_id);
+        columns.push(("extracted_data", ""));
+        params.push(&new.extracted_data);
+        columns.push(("confidence_score", ""));
+        params.push(&new.confidence_score);
+        columns.push(("tokens_used", ""));
+        params.push(&new.tokens_used);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        JobResult::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<JobResult>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &JobResult,
+    ) -> Result<Option<JobResult>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.job_id,
+                    &row.extracted_data,
+                    &row.confidence_score,
+                    &row.tokens_used,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`job_id`), if there is one.
+    pub async fn find_by_job_id(
+        client: &impl tokio_postgres::GenericClient,
+        job_id: &uuid::Uuid,
+    ) -> Result<Option<JobResult>, Error> {
+        client
+            .query_opt(FIND_BY_JOB_ID, &[&job_id])
+            .await?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<JobResult>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(JobResult::from_row)
+            .collect()
+    }
 }

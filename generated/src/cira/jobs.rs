@@ -100,6 +100,9 @@ pub struct NewJob {
 /// Inserts a row with a value for every insertable column, in the order of [`NewJob`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO jobs (id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
@@ -176,9 +179,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -186,4 +186,91 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Job>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Job::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewJob,
+    ) -> Result<Job, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("client_id", ""));
+        params.push(&new.client_id);
+        if let Some(value) = &new.status {
+            columns.push(("status", ""));
+            params.push(value);
+        }
+        columns.push(("pdf_url", ""));
+        params.push(&new.pdf_url);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.updated_at {
+            columns.push(("updated_at", ""));
+            params.push(value);
+        }
+        columns.push(("completed_at", ""));
+        params.push(&new.completed_at);
+        columns.push(("error_message", ""));
+        params.push(&new.error_message);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Job::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Job>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Job::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Job,
+    ) -> Result<Option<Job>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.client_id,
+                    &row.status,
+                    &row.pdf_url,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.completed_at,
+                    &row.error_message,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Job::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Job>, Error> {
+        client.query(LIST, &[&limit, &offset]).await?.iter().map(Job::from_row).collect()
+    }
 }

@@ -118,6 +118,9 @@ pub struct NewCostAggregate {
 /// Inserts a row with a value for every insertable column, in the order of [`NewCostAggregate`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -232,9 +235,6 @@ pub fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -242,4 +242,130 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<CostAggregate>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(CostAggregate::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.project_id {
+            columns.push(("project_id", ""));
+            params.push(value);
+        }
+        columns.push(("feature", ""));
+        params.push(&new.feature);
+        columns.push(("model", ""));
+        params.push(&new.model);
+        columns.push(("period", ""));
+        params.push(&new.period);
+        columns.push(("period_start", ""));
+        params.push(&new.period_start);
+        if let Some(value) = &new.total_cost {
+            columns.push(("total_cost", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.total_tokens {
+            columns.push(("total_tokens", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.call_count {
+            columns.push(("call_count", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.avg_latency {
+            columns.push(("avg_latency", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        CostAggregate::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &CostAggregate,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.project_id,
+                    &row.feature,
+                    &row.model,
+                    &row.period,
+                    &row.period_start,
+                    &row.total_cost,
+                    &row.total_tokens,
+                    &row.call_count,
+                    &row.avg_latency,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
+    pub async fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
+        client: &impl tokio_postgres::GenericClient,
+        project_id: &str,
+        feature: &str,
+        model: &str,
+        period: &str,
+        period_start: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client
+            .query_opt(
+                FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
+                &[&project_id, &feature, &model, &period, &period_start],
+            )
+            .await?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(CostAggregate::from_row)
+            .collect()
+    }
 }

@@ -172,6 +172,9 @@ pub struct NewEvent {
 /// Inserts a row with a value for every insertable column, in the order of [`NewEvent`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO events (id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
@@ -283,9 +286,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -293,4 +293,128 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Event>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Event::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewEvent,
+    ) -> Result<Event, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(18);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("trace_id", ""));
+        params.push(&new.trace_id);
+        columns.push(("span_id", ""));
+        params.push(&new.span_id);
+        columns.push(("parent_span_id", ""));
+        params.push(&new.parent_span_id);
+        if let Some(value) = &new.project_id {
+            columns.push(("project_id", ""));
+            params.push(value);
+        }
+        columns.push(("feature", ""));
+        params.push(&new.feature);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("provider", ""));
+        params.push(&new.provider);
+        columns.push(("model", ""));
+        params.push(&new.model);
+        columns.push(("input_tokens", ""));
+        params.push(&new.input_tokens);
+        columns.push(("output_tokens", ""));
+        params.push(&new.output_tokens);
+        if let Some(value) = &new.cached_tokens {
+            columns.push(("cached_tokens", ""));
+            params.push(value);
+        }
+        columns.push(("latency_ms", ""));
+        params.push(&new.latency_ms);
+        columns.push(("estimated_cost_usd", ""));
+        params.push(&new.estimated_cost_usd);
+        columns.push(("verified_cost_usd", ""));
+        params.push(&new.verified_cost_usd);
+        if let Some(value) = &new.is_cache_hit {
+            columns.push(("is_cache_hit", ""));
+            params.push(value);
+        }
+        columns.push(("metadata", ""));
+        params.push(&new.metadata);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Event::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Event>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Event::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Event,
+    ) -> Result<Option<Event>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.trace_id,
+                    &row.span_id,
+                    &row.parent_span_id,
+                    &row.project_id,
+                    &row.feature,
+                    &row.user_id,
+                    &row.provider,
+                    &row.model,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cached_tokens,
+                    &row.latency_ms,
+                    &row.estimated_cost_usd,
+                    &row.verified_cost_usd,
+                    &row.is_cache_hit,
+                    &row.metadata,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Event::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
 }

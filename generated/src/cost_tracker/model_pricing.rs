@@ -82,6 +82,9 @@ pub struct NewModelPricing {
 /// Inserts a row with a value for every insertable column, in the order of [`NewModelPricing`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO model_pricing (id, provider, model, input_price_per_1k, output_price_per_1k, effective_date) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, provider, model, input_price_per_1k, output_price_per_1k, effective_date";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -174,9 +177,6 @@ pub fn find_by_provider_and_model_and_effective_date(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -184,4 +184,108 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<ModelPricing>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ModelPricing::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("provider", ""));
+        params.push(&new.provider);
+        columns.push(("model", ""));
+        params.push(&new.model);
+        columns.push(("input_price_per_1k", ""));
+        params.push(&new.input_price_per_1k);
+        columns.push(("output_price_per_1k", ""));
+        params.push(&new.output_price_per_1k);
+        if let Some(value) = &new.effective_date {
+            columns.push(("effective_date", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        ModelPricing::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &ModelPricing,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.provider,
+                    &row.model,
+                    &row.input_price_per_1k,
+                    &row.output_price_per_1k,
+                    &row.effective_date,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
+    pub async fn find_by_provider_and_model_and_effective_date(
+        client: &impl tokio_postgres::GenericClient,
+        provider: &str,
+        model: &str,
+        effective_date: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client
+            .query_opt(
+                FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
+                &[&provider, &model, &effective_date],
+            )
+            .await?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ModelPricing>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(ModelPricing::from_row)
+            .collect()
+    }
 }

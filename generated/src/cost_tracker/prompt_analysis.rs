@@ -82,6 +82,9 @@ pub struct NewPromptAnalysis {
 /// Inserts a row with a value for every insertable column, in the order of [`NewPromptAnalysis`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token_ratio, redundancy_score, suggestions, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -154,9 +157,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -168,4 +168,91 @@ pub fn list(
         .iter()
         .map(PromptAnalysis::from_row)
         .collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewPromptAnalysis,
+    ) -> Result<PromptAnalysis, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("event_id", ""));
+        params.push(&new.event_id);
+        columns.push(("input_token_ratio", ""));
+        params.push(&new.input_token_ratio);
+        columns.push(("redundancy_score", ""));
+        params.push(&new.redundancy_score);
+        columns.push(("suggestions", ""));
+        params.push(&new.suggestions);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(PromptAnalysis::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &PromptAnalysis,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.event_id,
+                    &row.input_token_ratio,
+                    &row.redundancy_score,
+                    &row.suggestions,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(PromptAnalysis::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(PromptAnalysis::from_row)
+            .collect()
+    }
 }

@@ -102,6 +102,9 @@ pub struct NewConversation {
 /// Inserts a row with a value for every insertable column, in the order of [`NewConversation`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, share_token, share_enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -201,9 +204,6 @@ pub fn find_by_share_token(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -211,4 +211,115 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Conversation>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Conversation::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("title", ""));
+        params.push(&new.title);
+        if let Some(value) = &new.status {
+            columns.push(("status", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.updated_at {
+            columns.push(("updated_at", ""));
+            params.push(value);
+        }
+        columns.push(("share_token", ""));
+        params.push(&new.share_token);
+        if let Some(value) = &new.share_enabled {
+            columns.push(("share_enabled", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Conversation::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Conversation>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Conversation,
+    ) -> Result<Option<Conversation>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.title,
+                    &row.status,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.share_token,
+                    &row.share_enabled,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`share_token`), if there is one.
+    pub async fn find_by_share_token(
+        client: &impl tokio_postgres::GenericClient,
+        share_token: &str,
+    ) -> Result<Option<Conversation>, Error> {
+        client
+            .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])
+            .await?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Conversation>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Conversation::from_row)
+            .collect()
+    }
 }

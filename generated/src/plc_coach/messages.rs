@@ -117,6 +117,9 @@ pub struct NewMessage {
 /// Inserts a row with a value for every insertable column, in the order of [`NewMessage`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO messages (id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -204,9 +207,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -214,4 +214,101 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Message>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Message::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewMessage,
+    ) -> Result<Message, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(11);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("conversation_id", ""));
+        params.push(&new.conversation_id);
+        columns.push(("role", ""));
+        params.push(&new.role);
+        columns.push(("content", ""));
+        params.push(&new.content);
+        columns.push(("citations", ""));
+        params.push(&new.citations);
+        columns.push(("domains", ""));
+        params.push(&new.domains);
+        columns.push(("feedback_score", ""));
+        params.push(&new.feedback_score);
+        columns.push(("input_tokens", ""));
+        params.push(&new.input_tokens);
+        columns.push(("output_tokens", ""));
+        params.push(&new.output_tokens);
+        columns.push(("cost_usd", ""));
+        params.push(&new.cost_usd);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Message::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Message>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Message::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Message,
+    ) -> Result<Option<Message>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.conversation_id,
+                    &row.role,
+                    &row.content,
+                    &row.citations,
+                    &row.domains,
+                    &row.feedback_score,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Message::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
 }

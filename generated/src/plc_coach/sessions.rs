@@ -77,6 +77,9 @@ pub struct NewSession {
 /// Inserts a row with a value for every insertable column, in the order of [`NewSession`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO sessions (id, user_id, expires_at, created_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5) RETURNING id, user_id, expires_at, created_at, last_accessed_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -148,9 +151,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -158,4 +158,85 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Session>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Session::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewSession,
+    ) -> Result<Session, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("expires_at", ""));
+        params.push(&new.expires_at);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.last_accessed_at {
+            columns.push(("last_accessed_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Session::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Session>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Session::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Session,
+    ) -> Result<Option<Session>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.expires_at,
+                    &row.created_at,
+                    &row.last_accessed_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Session::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Session>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Session::from_row)
+            .collect()
+    }
 }

@@ -80,6 +80,9 @@ pub struct NewAppVersion {
 /// Inserts a row with a value for every insertable column, in the order of [`NewAppVersion`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\") VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\"";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -165,9 +168,6 @@ pub fn find_by_version(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -175,4 +175,101 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<AppVersion>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(AppVersion::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("version", ""));
+        params.push(&new.version);
+        columns.push(("\"releaseDate\"", ""));
+        params.push(&new.release_date);
+        columns.push(("\"downloadUrl\"", ""));
+        params.push(&new.download_url);
+        columns.push(("changelog", ""));
+        params.push(&new.changelog);
+        if let Some(value) = &new.is_latest {
+            columns.push(("\"isLatest\"", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        AppVersion::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<AppVersion>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &AppVersion,
+    ) -> Result<Option<AppVersion>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.version,
+                    &row.release_date,
+                    &row.download_url,
+                    &row.changelog,
+                    &row.is_latest,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`version`), if there is one.
+    pub async fn find_by_version(
+        client: &impl tokio_postgres::GenericClient,
+        version: &str,
+    ) -> Result<Option<AppVersion>, Error> {
+        client
+            .query_opt(FIND_BY_VERSION, &[&version])
+            .await?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AppVersion>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(AppVersion::from_row)
+            .collect()
+    }
 }

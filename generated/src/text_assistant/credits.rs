@@ -112,6 +112,9 @@ pub struct NewCredit {
 /// Inserts a row with a value for every insertable column, in the order of [`NewCredit`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -198,9 +201,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -208,4 +208,100 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Credit>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Credit::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewCredit,
+    ) -> Result<Credit, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("subscription_id", ""));
+        params.push(&new.subscription_id);
+        columns.push(("total_credits", ""));
+        params.push(&new.total_credits);
+        if let Some(value) = &new.used_credits {
+            columns.push(("used_credits", ""));
+            params.push(value);
+        }
+        columns.push(("billing_period_start", ""));
+        params.push(&new.billing_period_start);
+        columns.push(("billing_period_end", ""));
+        params.push(&new.billing_period_end);
+        if let Some(value) = &new.is_current {
+            columns.push(("is_current", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("updated_at", ""));
+        params.push(&new.updated_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Credit::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Credit>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Credit::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Credit,
+    ) -> Result<Option<Credit>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.subscription_id,
+                    &row.total_credits,
+                    &row.used_credits,
+                    &row.billing_period_start,
+                    &row.billing_period_end,
+                    &row.is_current,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Credit::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
 }

@@ -66,6 +66,9 @@ pub struct NewDiagnostic {
 /// Inserts a row with a value for every insertable column, in the order of [`NewDiagnostic`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"Diagnostic\" (id, \"filePath\", \"fileSize\", \"timestamp\") VALUES ($1, $2, $3, $4) RETURNING id, \"filePath\", \"fileSize\", \"timestamp\"";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -122,9 +125,6 @@ pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -132,4 +132,78 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Diagnostic>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Diagnostic::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewDiagnostic,
+    ) -> Result<Diagnostic, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("\"filePath\"", ""));
+        params.push(&new.file_path);
+        columns.push(("\"fileSize\"", ""));
+        params.push(&new.file_size);
+        if let Some(value) = &new.timestamp {
+            columns.push(("\"timestamp\"", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Diagnostic::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Diagnostic>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(Diagnostic::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Diagnostic,
+    ) -> Result<Option<Diagnostic>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[&row.id, &row.file_path, &row.file_size, &row.timestamp],
+            )
+            .await?
+            .as_ref()
+            .map(Diagnostic::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Diagnostic::from_row)
+            .collect()
+    }
 }

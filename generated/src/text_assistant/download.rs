@@ -73,6 +73,9 @@ pub struct NewDownload {
 /// Inserts a row with a value for every insertable column, in the order of [`NewDownload`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"Download\" (id, os, \"timestamp\", \"userAgent\", \"ipHash\") VALUES ($1, $2, $3, $4, $5) RETURNING id, os, \"timestamp\", \"userAgent\", \"ipHash\"";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -134,9 +137,6 @@ pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -144,4 +144,75 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Download>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Download::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewDownload,
+    ) -> Result<Download, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("os", ""));
+        params.push(&new.os);
+        if let Some(value) = &new.timestamp {
+            columns.push(("\"timestamp\"", ""));
+            params.push(value);
+        }
+        columns.push(("\"userAgent\"", ""));
+        params.push(&new.user_agent);
+        columns.push(("\"ipHash\"", ""));
+        params.push(&new.ip_hash);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Download::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Download>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Download::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Download,
+    ) -> Result<Option<Download>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[&row.id, &row.os, &row.timestamp, &row.user_agent, &row.ip_hash],
+            )
+            .await?
+            .as_ref()
+            .map(Download::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
 }

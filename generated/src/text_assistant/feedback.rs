@@ -66,6 +66,9 @@ pub struct NewFeedback {
 /// Inserts a row with a value for every insertable column, in the order of [`NewFeedback`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"Feedback\" (id, message, email, \"timestamp\") VALUES ($1, $2, $3, $4) RETURNING id, message, email, \"timestamp\"";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -122,9 +125,6 @@ pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -132,4 +132,70 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Feedback>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Feedback::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewFeedback,
+    ) -> Result<Feedback, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("message", ""));
+        params.push(&new.message);
+        columns.push(("email", ""));
+        params.push(&new.email);
+        if let Some(value) = &new.timestamp {
+            columns.push(("\"timestamp\"", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Feedback::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Feedback>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Feedback::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Feedback,
+    ) -> Result<Option<Feedback>, Error> {
+        client
+            .query_opt(UPDATE, &[&row.id, &row.message, &row.email, &row.timestamp])
+            .await?
+            .as_ref()
+            .map(Feedback::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Feedback>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Feedback::from_row)
+            .collect()
+    }
 }

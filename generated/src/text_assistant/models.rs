@@ -154,6 +154,9 @@ pub struct NewModel {
 /// Inserts a row with a value for every insertable column, in the order of [`NewModel`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO models (id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
@@ -252,9 +255,6 @@ pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -262,4 +262,118 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Model>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Model::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewModel,
+    ) -> Result<Model, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("name", ""));
+        params.push(&new.name);
+        columns.push(("display_name", ""));
+        params.push(&new.display_name);
+        columns.push(("provider", ""));
+        params.push(&new.provider);
+        columns.push(("description", ""));
+        params.push(&new.description);
+        columns.push(("capabilities", ""));
+        params.push(&new.capabilities);
+        columns.push(("context_length", ""));
+        params.push(&new.context_length);
+        columns.push(("max_output_tokens", ""));
+        params.push(&new.max_output_tokens);
+        columns.push(("input_cost_per_million_tokens", ""));
+        params.push(&new.input_cost_per_million_tokens);
+        columns.push(("output_cost_per_million_tokens", ""));
+        params.push(&new.output_cost_per_million_tokens);
+        columns.push(("credits_per_1k_tokens", ""));
+        params.push(&new.credits_per_1k_tokens);
+        if let Some(value) = &new.is_available {
+            columns.push(("is_available", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.is_deprecated {
+            columns.push(("is_deprecated", ""));
+            params.push(value);
+        }
+        columns.push(("version", ""));
+        params.push(&new.version);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("updated_at", ""));
+        params.push(&new.updated_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Model::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Model>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Model::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Model,
+    ) -> Result<Option<Model>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.name,
+                    &row.display_name,
+                    &row.provider,
+                    &row.description,
+                    &row.capabilities,
+                    &row.context_length,
+                    &row.max_output_tokens,
+                    &row.input_cost_per_million_tokens,
+                    &row.output_cost_per_million_tokens,
+                    &row.credits_per_1k_tokens,
+                    &row.is_available,
+                    &row.is_deprecated,
+                    &row.version,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Model::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
 }

@@ -103,6 +103,9 @@ pub struct NewOauthClient {
 /// Inserts a row with a value for every insertable column, in the order of [`NewOauthClient`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -184,9 +187,6 @@ pub fn delete(client: &mut impl GenericClient, client_id: &str) -> Result<bool, 
     Ok(client.execute(DELETE, &[&client_id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -194,4 +194,100 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<OauthClient>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(OauthClient::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewOauthClient,
+    ) -> Result<OauthClient, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
+        columns.push(("client_id", ""));
+        params.push(&new.client_id);
+        columns.push(("client_name", ""));
+        params.push(&new.client_name);
+        columns.push(("client_secret_hash", ""));
+        params.push(&new.client_secret_hash);
+        columns.push(("redirect_uris", ""));
+        params.push(&new.redirect_uris);
+        columns.push(("grant_types", ""));
+        params.push(&new.grant_types);
+        columns.push(("response_types", ""));
+        params.push(&new.response_types);
+        columns.push(("scope", ""));
+        params.push(&new.scope);
+        if let Some(value) = &new.is_active {
+            columns.push(("is_active", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        OauthClient::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<Option<OauthClient>, Error> {
+        client
+            .query_opt(GET, &[&client_id])
+            .await?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &OauthClient,
+    ) -> Result<Option<OauthClient>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.client_id,
+                    &row.client_name,
+                    &row.client_secret_hash,
+                    &row.redirect_uris,
+                    &row.grant_types,
+                    &row.response_types,
+                    &row.scope,
+                    &row.is_active,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&client_id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<OauthClient>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(OauthClient::from_row)
+            .collect()
+    }
 }

@@ -154,6 +154,9 @@ pub struct NewSubscription {
 /// Inserts a row with a value for every insertable column, in the order of [`NewSubscription`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO subscriptions (id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -258,9 +261,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -268,4 +268,123 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Subscription>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Subscription::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewSubscription,
+    ) -> Result<Subscription, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("tier", ""));
+        params.push(&new.tier);
+        if let Some(value) = &new.status {
+            columns.push(("status", ""));
+            params.push(value);
+        }
+        columns.push(("credits_per_month", ""));
+        params.push(&new.credits_per_month);
+        if let Some(value) = &new.credits_rollover {
+            columns.push(("credits_rollover", ""));
+            params.push(value);
+        }
+        columns.push(("price_cents", ""));
+        params.push(&new.price_cents);
+        columns.push(("billing_interval", ""));
+        params.push(&new.billing_interval);
+        columns.push(("stripe_subscription_id", ""));
+        params.push(&new.stripe_subscription_id);
+        columns.push(("stripe_customer_id", ""));
+        params.push(&new.stripe_customer_id);
+        columns.push(("current_period_start", ""));
+        params.push(&new.current_period_start);
+        columns.push(("current_period_end", ""));
+        params.push(&new.current_period_end);
+        columns.push(("trial_end", ""));
+        params.push(&new.trial_end);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("updated_at", ""));
+        params.push(&new.updated_at);
+        columns.push(("cancelled_at", ""));
+        params.push(&new.cancelled_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Subscription::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Subscription>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(Subscription::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Subscription,
+    ) -> Result<Option<Subscription>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.tier,
+                    &row.status,
+                    &row.credits_per_month,
+                    &row.credits_rollover,
+                    &row.price_cents,
+                    &row.billing_interval,
+                    &row.stripe_subscription_id,
+                    &row.stripe_customer_id,
+                    &row.current_period_start,
+                    &row.current_period_end,
+                    &row.trial_end,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.cancelled_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Subscription::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
 }

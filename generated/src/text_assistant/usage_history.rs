@@ -122,6 +122,9 @@ pub struct NewUsageHistory {
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageHistory`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_history (id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -210,9 +213,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -220,4 +220,107 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<UsageHistory>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(UsageHistory::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewUsageHistory,
+    ) -> Result<UsageHistory, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("credit_id", ""));
+        params.push(&new.credit_id);
+        columns.push(("model_id", ""));
+        params.push(&new.model_id);
+        columns.push(("operation", ""));
+        params.push(&new.operation);
+        columns.push(("credits_used", ""));
+        params.push(&new.credits_used);
+        columns.push(("input_tokens", ""));
+        params.push(&new.input_tokens);
+        columns.push(("output_tokens", ""));
+        params.push(&new.output_tokens);
+        columns.push(("total_tokens", ""));
+        params.push(&new.total_tokens);
+        columns.push(("request_duration_ms", ""));
+        params.push(&new.request_duration_ms);
+        columns.push(("request_metadata", ""));
+        params.push(&new.request_metadata);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        UsageHistory::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<UsageHistory>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(UsageHistory::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &UsageHistory,
+    ) -> Result<Option<UsageHistory>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.credit_id,
+                    &row.model_id,
+                    &row.operation,
+                    &row.credits_used,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.total_tokens,
+                    &row.request_duration_ms,
+                    &row.request_metadata,
+                    &row.created_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(UsageHistory::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
 }

@@ -100,6 +100,9 @@ pub struct NewUserPreference {
 /// Inserts a row with a value for every insertable column, in the order of [`NewUserPreference`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO user_preferences (user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -189,9 +192,6 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&user_id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -203,4 +203,101 @@ pub fn list(
         .iter()
         .map(UserPreference::from_row)
         .collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewUserPreference,
+    ) -> Result<UserPreference, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("default_model_id", ""));
+        params.push(&new.default_model_id);
+        if let Some(value) = &new.enable_streaming {
+            columns.push(("enable_streaming", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.max_tokens {
+            columns.push(("max_tokens", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.temperature {
+            columns.push(("temperature", ""));
+            params.push(value);
+        }
+        columns.push(("preferences_metadata", ""));
+        params.push(&new.preferences_metadata);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("updated_at", ""));
+        params.push(&new.updated_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        UserPreference::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        user_id: &uuid::Uuid,
+    ) -> Result<Option<UserPreference>, Error> {
+        client
+            .query_opt(GET, &[&user_id])
+            .await?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &UserPreference,
+    ) -> Result<Option<UserPreference>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.user_id,
+                    &row.default_model_id,
+                    &row.enable_streaming,
+                    &row.max_tokens,
+                    &row.temperature,
+                    &row.preferences_metadata,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        user_id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&user_id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UserPreference>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(UserPreference::from_row)
+            .collect()
+    }
 }

@@ -133,6 +133,9 @@ pub struct NewUser {
 /// Inserts a row with a value for every insertable column, in the order of [`NewUser`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO users (id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(13);
@@ -236,9 +239,6 @@ pub fn find_by_email(
     client.query_opt(FIND_BY_EMAIL, &[&email])?.as_ref().map(User::from_row).transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -246,4 +246,121 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<User>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(User::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(13);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(13);
+        columns.push(("id", ""));
+        params.push(&new.id);
+        columns.push(("email", ""));
+        params.push(&new.email);
+        if let Some(value) = &new.email_verified {
+            columns.push(("email_verified", ""));
+            params.push(value);
+        }
+        columns.push(("username", ""));
+        params.push(&new.username);
+        columns.push(("password_hash", ""));
+        params.push(&new.password_hash);
+        columns.push(("first_name", ""));
+        params.push(&new.first_name);
+        columns.push(("last_name", ""));
+        params.push(&new.last_name);
+        columns.push(("profile_picture_url", ""));
+        params.push(&new.profile_picture_url);
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("updated_at", ""));
+        params.push(&new.updated_at);
+        columns.push(("last_login_at", ""));
+        params.push(&new.last_login_at);
+        if let Some(value) = &new.is_active {
+            columns.push(("is_active", ""));
+            params.push(value);
+        }
+        columns.push(("deleted_at", ""));
+        params.push(&new.deleted_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        User::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<User>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(User::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &User,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.email,
+                    &row.email_verified,
+                    &row.username,
+                    &row.password_hash,
+                    &row.first_name,
+                    &row.last_name,
+                    &row.profile_picture_url,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.last_login_at,
+                    &row.is_active,
+                    &row.deleted_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`email`), if there is one.
+    pub async fn find_by_email(
+        client: &impl tokio_postgres::GenericClient,
+        email: &str,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(FIND_BY_EMAIL, &[&email])
+            .await?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<User>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(User::from_row)
+            .collect()
+    }
 }

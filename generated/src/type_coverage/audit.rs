@@ -52,6 +52,9 @@ pub struct NewAudit {
 /// Inserts a row with a value for every insertable column, in the order of [`NewAudit`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO audit (at, what) VALUES ($1, $2) RETURNING at, what";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT at, what FROM audit LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `audit` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
@@ -66,9 +69,6 @@ pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, 
     Audit::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT at, what FROM audit LIMIT $1 OFFSET $2";
-
 /// Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -76,4 +76,39 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Audit>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Audit::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `audit` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewAudit,
+    ) -> Result<Audit, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+        if let Some(value) = &new.at {
+            columns.push(("at", ""));
+            params.push(value);
+        }
+        columns.push(("what", ""));
+        params.push(&new.what);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Audit::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Audit>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Audit::from_row)
+            .collect()
+    }
 }

@@ -225,6 +225,9 @@ pub struct NewEverything {
 /// Inserts a row with a value for every insertable column, in the order of [`NewEverything`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact, embedding, external_id, qty) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::text, $23, $24, $25) RETURNING id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -370,9 +373,6 @@ pub fn find_by_external_id(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -380,4 +380,161 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Everything>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Everything::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(25);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(25);
+        columns.push(("small", ""));
+        params.push(&new.small);
+        columns.push(("big", ""));
+        params.push(&new.big);
+        columns.push(("ratio", ""));
+        params.push(&new.ratio);
+        columns.push(("precise", ""));
+        params.push(&new.precise);
+        columns.push(("amount", ""));
+        params.push(&new.amount);
+        columns.push(("big_amount", ""));
+        params.push(&new.big_amount);
+        if let Some(value) = &new.flag {
+            columns.push(("flag", ""));
+            params.push(value);
+        }
+        columns.push(("label", ""));
+        params.push(&new.label);
+        columns.push(("code", ""));
+        params.push(&new.code);
+        columns.push(("body", ""));
+        params.push(&new.body);
+        columns.push(("payload", ""));
+        params.push(&new.payload);
+        columns.push(("doc", ""));
+        params.push(&new.doc);
+        columns.push(("raw", ""));
+        params.push(&new.raw);
+        columns.push(("born", ""));
+        params.push(&new.born);
+        columns.push(("alarm", ""));
+        params.push(&new.alarm);
+        columns.push(("local_at", ""));
+        params.push(&new.local_at);
+        columns.push(("at", ""));
+        params.push(&new.at);
+        columns.push(("addr", ""));
+        params.push(&new.addr);
+        if let Some(value) = &new.tags {
+            columns.push(("tags", ""));
+            params.push(value);
+        }
+        columns.push(("moods", ""));
+        params.push(&new.moods);
+        columns.push(("current_mood", ""));
+        params.push(&new.current_mood);
+        columns.push(("contact", "::text"));
+        params.push(&new.contact);
+        columns.push(("embedding", ""));
+        params.push(&new.embedding);
+        columns.push(("external_id", ""));
+        params.push(&new.external_id);
+        columns.push(("qty", ""));
+        params.push(&new.qty);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Everything::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &i64,
+    ) -> Result<Option<Everything>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Everything,
+    ) -> Result<Option<Everything>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.small,
+                    &row.big,
+                    &row.ratio,
+                    &row.precise,
+                    &row.amount,
+                    &row.big_amount,
+                    &row.flag,
+                    &row.label,
+                    &row.code,
+                    &row.body,
+                    &row.payload,
+                    &row.doc,
+                    &row.raw,
+                    &row.born,
+                    &row.alarm,
+                    &row.local_at,
+                    &row.at,
+                    &row.addr,
+                    &row.tags,
+                    &row.moods,
+                    &row.current_mood,
+                    &row.contact,
+                    &row.embedding,
+                    &row.external_id,
+                    &row.qty,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &i64,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`external_id`), if there is one.
+    pub async fn find_by_external_id(
+        client: &impl tokio_postgres::GenericClient,
+        external_id: &uuid::Uuid,
+    ) -> Result<Option<Everything>, Error> {
+        client
+            .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])
+            .await?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Everything>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Everything::from_row)
+            .collect()
+    }
 }

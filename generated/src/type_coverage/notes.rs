@@ -59,6 +59,9 @@ pub struct NewNote {
 /// Inserts a row with a value for every insertable column, in the order of [`NewNote`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO notes (id, everything_id, note) VALUES ($1, $2, $3) RETURNING id, everything_id, note";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, everything_id, note FROM notes ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `notes` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewNote) -> Result<Note, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(3);
@@ -110,9 +113,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, everything_id, note FROM notes ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -120,4 +120,68 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Note>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Note::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `notes` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewNote,
+    ) -> Result<Note, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(3);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("everything_id", ""));
+        params.push(&new.everything_id);
+        columns.push(("note", ""));
+        params.push(&new.note);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Note::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Note>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(Note::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Note,
+    ) -> Result<Option<Note>, Error> {
+        client
+            .query_opt(UPDATE, &[&row.id, &row.everything_id, &row.note])
+            .await?
+            .as_ref()
+            .map(Note::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Note>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Note::from_row)
+            .collect()
+    }
 }

@@ -50,6 +50,9 @@ pub struct NewOrder {
 /// Inserts a row with a value for every insertable column, in the order of [`NewOrder`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"order\" (\"user\", \"select\") VALUES ($1, $2) RETURNING \"user\", \"select\"";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT \"user\", \"select\" FROM \"order\" ORDER BY \"user\" LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `"order"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(client: &mut impl GenericClient, new: &NewOrder) -> Result<Order, Error> {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
@@ -94,9 +97,6 @@ pub fn delete(client: &mut impl GenericClient, user: &i32) -> Result<bool, Error
     Ok(client.execute(DELETE, &[&user])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT \"user\", \"select\" FROM \"order\" ORDER BY \"user\" LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -104,4 +104,64 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Order>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Order::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `"order"` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewOrder,
+    ) -> Result<Order, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+        columns.push(("\"user\"", ""));
+        params.push(&new.user);
+        columns.push(("\"select\"", ""));
+        params.push(&new.select);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        Order::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        user: &i32,
+    ) -> Result<Option<Order>, Error> {
+        client.query_opt(GET, &[&user]).await?.as_ref().map(Order::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &Order,
+    ) -> Result<Option<Order>, Error> {
+        client
+            .query_opt(UPDATE, &[&row.user, &row.select])
+            .await?
+            .as_ref()
+            .map(Order::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        user: &i32,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&user]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Order>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(Order::from_row)
+            .collect()
+    }
 }

@@ -128,6 +128,9 @@ pub struct NewApiKey {
 /// Inserts a row with a value for every insertable column, in the order of [`NewApiKey`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -237,9 +240,6 @@ pub fn find_by_key_hash(
         .transpose()
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -247,4 +247,120 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<ApiKey>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ApiKey::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("key_hash", ""));
+        params.push(&new.key_hash);
+        columns.push(("key_prefix", ""));
+        params.push(&new.key_prefix);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("tenant_id", ""));
+        params.push(&new.tenant_id);
+        columns.push(("name", ""));
+        params.push(&new.name);
+        if let Some(value) = &new.scopes {
+            columns.push(("scopes", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.quota_tier {
+            columns.push(("quota_tier", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.created_at {
+            columns.push(("created_at", ""));
+            params.push(value);
+        }
+        columns.push(("expires_at", ""));
+        params.push(&new.expires_at);
+        columns.push(("last_used_at", ""));
+        params.push(&new.last_used_at);
+        columns.push(("revoked_at", ""));
+        params.push(&new.revoked_at);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        ApiKey::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<ApiKey>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(ApiKey::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &ApiKey,
+    ) -> Result<Option<ApiKey>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.key_hash,
+                    &row.key_prefix,
+                    &row.user_id,
+                    &row.tenant_id,
+                    &row.name,
+                    &row.scopes,
+                    &row.quota_tier,
+                    &row.created_at,
+                    &row.expires_at,
+                    &row.last_used_at,
+                    &row.revoked_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// The row with this unique key (`key_hash`), if there is one.
+    pub async fn find_by_key_hash(
+        client: &impl tokio_postgres::GenericClient,
+        key_hash: &str,
+    ) -> Result<Option<ApiKey>, Error> {
+        client
+            .query_opt(FIND_BY_KEY_HASH, &[&key_hash])
+            .await?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
 }

@@ -86,6 +86,9 @@ pub struct NewDailyUsage {
 /// Inserts a row with a value for every insertable column, in the order of [`NewDailyUsage`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count, input_tokens, output_tokens, cost_usd) VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_id, date, request_count, input_tokens, output_tokens, cost_usd";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -171,9 +174,6 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -181,4 +181,97 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<DailyUsage>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(DailyUsage::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewDailyUsage,
+    ) -> Result<DailyUsage, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("date", ""));
+        params.push(&new.date);
+        if let Some(value) = &new.request_count {
+            columns.push(("request_count", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.input_tokens {
+            columns.push(("input_tokens", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.output_tokens {
+            columns.push(("output_tokens", ""));
+            params.push(value);
+        }
+        if let Some(value) = &new.cost_usd {
+            columns.push(("cost_usd", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        DailyUsage::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<Option<DailyUsage>, Error> {
+        client
+            .query_opt(GET, &[&user_id, &date])
+            .await?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &DailyUsage,
+    ) -> Result<Option<DailyUsage>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.user_id,
+                    &row.date,
+                    &row.request_count,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&user_id, &date]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<DailyUsage>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(DailyUsage::from_row)
+            .collect()
+    }
 }

@@ -89,6 +89,9 @@ pub struct NewJobFile {
 /// Inserts a row with a value for every insertable column, in the order of [`NewJobFile`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO job_files (id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -164,9 +167,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -174,4 +174,89 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<JobFile>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(JobFile::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewJobFile,
+    ) -> Result<JobFile, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(7);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("job_id", ""));
+        params.push(&new.job_id);
+        columns.push(("file_name", ""));
+        params.push(&new.file_name);
+        columns.push(("blob_path", ""));
+        params.push(&new.blob_path);
+        columns.push(("content_type", ""));
+        params.push(&new.content_type);
+        columns.push(("size_bytes", ""));
+        params.push(&new.size_bytes);
+        if let Some(value) = &new.uploaded_at {
+            columns.push(("uploaded_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        JobFile::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<JobFile>, Error> {
+        client.query_opt(GET, &[&id]).await?.as_ref().map(JobFile::from_row).transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &JobFile,
+    ) -> Result<Option<JobFile>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.job_id,
+                    &row.file_name,
+                    &row.blob_path,
+                    &row.content_type,
+                    &row.size_bytes,
+                    &row.uploaded_at,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(JobFile::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<JobFile>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(JobFile::from_row)
+            .collect()
+    }
 }

@@ -52,6 +52,9 @@ pub struct NewSchemaMigration {
 /// Inserts a row with a value for every insertable column, in the order of [`NewSchemaMigration`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) RETURNING version, applied_at";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `schema_migrations` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -108,9 +111,6 @@ pub fn delete(client: &mut impl GenericClient, version: &str) -> Result<bool, Er
     Ok(client.execute(DELETE, &[&version])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -122,4 +122,71 @@ pub fn list(
         .iter()
         .map(SchemaMigration::from_row)
         .collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `schema_migrations` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewSchemaMigration,
+    ) -> Result<SchemaMigration, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+        columns.push(("version", ""));
+        params.push(&new.version);
+        if let Some(value) = &new.applied_at {
+            columns.push(("applied_at", ""));
+            params.push(value);
+        }
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        SchemaMigration::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        version: &str,
+    ) -> Result<Option<SchemaMigration>, Error> {
+        client
+            .query_opt(GET, &[&version])
+            .await?
+            .as_ref()
+            .map(SchemaMigration::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &SchemaMigration,
+    ) -> Result<Option<SchemaMigration>, Error> {
+        client
+            .query_opt(UPDATE, &[&row.version, &row.applied_at])
+            .await?
+            .as_ref()
+            .map(SchemaMigration::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        version: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&version]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<SchemaMigration>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(SchemaMigration::from_row)
+            .collect()
+    }
 }

@@ -124,6 +124,9 @@ pub struct NewUsageRecord {
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageRecord`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms";
 
+/// Lists rows with a limit and an offset (`$1`, `$2`).
+pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
+
 /// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
     client: &mut impl GenericClient,
@@ -214,9 +217,6 @@ pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, 
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
-pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
-
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl GenericClient,
@@ -224,4 +224,109 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<UsageRecord>, Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(UsageRecord::from_row).collect()
+}
+
+/// The same functions over tokio-postgres, for async code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub mod nonblocking {
+    use super::*;
+    /// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
+    pub async fn insert(
+        client: &impl tokio_postgres::GenericClient,
+        new: &NewUsageRecord,
+    ) -> Result<UsageRecord, Error> {
+        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+        if let Some(value) = &new.id {
+            columns.push(("id", ""));
+            params.push(value);
+        }
+        columns.push(("user_id", ""));
+        params.push(&new.user_id);
+        columns.push(("tenant_id", ""));
+        params.push(&new.tenant_id);
+        columns.push(("request_id", ""));
+        params.push(&new.request_id);
+        columns.push(("job_id", ""));
+        params.push(&new.job_id);
+        if let Some(value) = &new.timestamp {
+            columns.push(("\"timestamp\"", ""));
+            params.push(value);
+        }
+        columns.push(("model", ""));
+        params.push(&new.model);
+        columns.push(("input_tokens", ""));
+        params.push(&new.input_tokens);
+        columns.push(("output_tokens", ""));
+        params.push(&new.output_tokens);
+        columns.push(("cost_usd", ""));
+        params.push(&new.cost_usd);
+        columns.push(("iterations_run", ""));
+        params.push(&new.iterations_run);
+        columns.push(("duration_ms", ""));
+        params.push(&new.duration_ms);
+        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        UsageRecord::from_row(&client.query_one(sql.as_str(), &params).await?)
+    }
+    /// The row with this primary key, if there is one.
+    pub async fn get(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<UsageRecord>, Error> {
+        client
+            .query_opt(GET, &[&id])
+            .await?
+            .as_ref()
+            .map(UsageRecord::from_row)
+            .transpose()
+    }
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub async fn update(
+        client: &impl tokio_postgres::GenericClient,
+        row: &UsageRecord,
+    ) -> Result<Option<UsageRecord>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.tenant_id,
+                    &row.request_id,
+                    &row.job_id,
+                    &row.timestamp,
+                    &row.model,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                    &row.iterations_run,
+                    &row.duration_ms,
+                ],
+            )
+            .await?
+            .as_ref()
+            .map(UsageRecord::from_row)
+            .transpose()
+    }
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub async fn delete(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id]).await? == 1)
+    }
+    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+    pub async fn list(
+        client: &impl tokio_postgres::GenericClient,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST, &[&limit, &offset])
+            .await?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
 }

@@ -37,7 +37,8 @@ fn write(path: &Path, text: &str) {
 
 fn manifest(name: &str, deps: &str) -> String {
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n{deps}"
+        // `tokio` names the generated crate's feature (off here), so its cfg is expected.
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[features]\ntokio = []\n\n[dependencies]\n{deps}"
     )
 }
 

@@ -333,14 +333,6 @@ impl Mode {
         }
     }
 
-    /// The system module's `insert_sql`.
-    fn helper(self) -> TokenStream {
-        match self {
-            Mode::Blocking => quote! { super::insert_sql },
-            Mode::Async => quote! { super::super::insert_sql },
-        }
-    }
-
     /// Items both passes share, emitted once.
     fn once(self, items: TokenStream) -> TokenStream {
         match self {
@@ -568,20 +560,16 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
 
     // The functions, blocking at the top level and async in `nonblocking`.
     let functions = |mode: Mode| {
-        let (sig, client, aw, helper) = (mode.sig(), mode.client(), mode.aw(), mode.helper());
+        let (sig, client, aw) = (mode.sig(), mode.client(), mode.aw());
         let pk_items =
             (!pk.is_empty()).then(|| pk_queries(mode, &table_sql, &select_list, &row, &pk, fields));
         let finders = keys
             .iter()
             .map(|key| finder(mode, &table_sql, &select_list, &row, key));
-        let pushes = pushes.clone();
         quote! {
             #[doc = #insert_doc]
             #sig insert(#client, new: &#new) -> Result<#row, Error> {
-                let mut columns: Vec<(&str, &str)> = Vec::with_capacity(#capacity);
-                let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(#capacity);
-                #(#pushes)*
-                let sql = #helper(TABLE, &columns, COLUMNS);
+                let (sql, params) = insert_statement(new);
                 #row::from_row(&client.query_one(sql.as_str(), &params)#aw?)
             }
 
@@ -645,6 +633,14 @@ fn table_tokens(table: &Table, unique_indexes: &[&Index], fields: &[Field]) -> T
 
         /// Lists rows with a limit and an offset (`$1`, `$2`).
         pub const LIST: &str = #list_sql;
+
+        /// The INSERT for `new` and its parameters: every column not left to its default.
+        fn insert_statement(new: &#new) -> (String, Vec<&(dyn ToSql + Sync)>) {
+            let mut columns: Vec<(&str, &str)> = Vec::with_capacity(#capacity);
+            let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(#capacity);
+            #(#pushes)*
+            (super::insert_sql(TABLE, &columns, COLUMNS), params)
+        }
 
         #blocking
 

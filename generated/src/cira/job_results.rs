@@ -85,11 +85,8 @@ pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, c
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewJobResult,
-) -> Result<JobResult, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewJobResult) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
@@ -108,7 +105,15 @@ pub fn insert(
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewJobResult,
+) -> Result<JobResult, Error> {
+    let (sql, params) = insert_statement(new);
     JobResult::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -190,25 +195,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewJobResult,
     ) -> Result<JobResult, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("job_id", ""));
-        params.push(&new.job_id);
-        columns.push(("extracted_data", ""));
-        params.push(&new.extracted_data);
-        columns.push(("confidence_score", ""));
-        params.push(&new.confidence_score);
-        columns.push(("tokens_used", ""));
-        params.push(&new.tokens_used);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         JobResult::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

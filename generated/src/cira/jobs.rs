@@ -103,8 +103,8 @@ pub const INSERT: &str = "INSERT INTO jobs (id, client_id, status, pdf_url, crea
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewJob) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
     if let Some(value) = &new.id {
@@ -131,7 +131,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Erro
     params.push(&new.completed_at);
     columns.push(("error_message", ""));
     params.push(&new.error_message);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
+    let (sql, params) = insert_statement(new);
     Job::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -197,33 +202,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewJob,
     ) -> Result<Job, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("client_id", ""));
-        params.push(&new.client_id);
-        if let Some(value) = &new.status {
-            columns.push(("status", ""));
-            params.push(value);
-        }
-        columns.push(("pdf_url", ""));
-        params.push(&new.pdf_url);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.updated_at {
-            columns.push(("updated_at", ""));
-            params.push(value);
-        }
-        columns.push(("completed_at", ""));
-        params.push(&new.completed_at);
-        columns.push(("error_message", ""));
-        params.push(&new.error_message);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Job::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

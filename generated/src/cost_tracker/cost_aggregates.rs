@@ -121,11 +121,8 @@ pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewCostAggregate,
-) -> Result<CostAggregate, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewCostAggregate) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
     if let Some(value) = &new.id {
@@ -160,7 +157,15 @@ pub fn insert(
         columns.push(("avg_latency", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewCostAggregate,
+) -> Result<CostAggregate, Error> {
+    let (sql, params) = insert_statement(new);
     CostAggregate::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -253,41 +258,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewCostAggregate,
     ) -> Result<CostAggregate, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.project_id {
-            columns.push(("project_id", ""));
-            params.push(value);
-        }
-        columns.push(("feature", ""));
-        params.push(&new.feature);
-        columns.push(("model", ""));
-        params.push(&new.model);
-        columns.push(("period", ""));
-        params.push(&new.period);
-        columns.push(("period_start", ""));
-        params.push(&new.period_start);
-        if let Some(value) = &new.total_cost {
-            columns.push(("total_cost", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.total_tokens {
-            columns.push(("total_tokens", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.call_count {
-            columns.push(("call_count", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.avg_latency {
-            columns.push(("avg_latency", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         CostAggregate::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -175,8 +175,8 @@ pub const INSERT: &str = "INSERT INTO events (id, trace_id, span_id, parent_span
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewEvent) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(18);
     if let Some(value) = &new.id {
@@ -225,7 +225,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, 
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, Error> {
+    let (sql, params) = insert_statement(new);
     Event::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -304,55 +309,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewEvent,
     ) -> Result<Event, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(18);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("trace_id", ""));
-        params.push(&new.trace_id);
-        columns.push(("span_id", ""));
-        params.push(&new.span_id);
-        columns.push(("parent_span_id", ""));
-        params.push(&new.parent_span_id);
-        if let Some(value) = &new.project_id {
-            columns.push(("project_id", ""));
-            params.push(value);
-        }
-        columns.push(("feature", ""));
-        params.push(&new.feature);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("provider", ""));
-        params.push(&new.provider);
-        columns.push(("model", ""));
-        params.push(&new.model);
-        columns.push(("input_tokens", ""));
-        params.push(&new.input_tokens);
-        columns.push(("output_tokens", ""));
-        params.push(&new.output_tokens);
-        if let Some(value) = &new.cached_tokens {
-            columns.push(("cached_tokens", ""));
-            params.push(value);
-        }
-        columns.push(("latency_ms", ""));
-        params.push(&new.latency_ms);
-        columns.push(("estimated_cost_usd", ""));
-        params.push(&new.estimated_cost_usd);
-        columns.push(("verified_cost_usd", ""));
-        params.push(&new.verified_cost_usd);
-        if let Some(value) = &new.is_cache_hit {
-            columns.push(("is_cache_hit", ""));
-            params.push(value);
-        }
-        columns.push(("metadata", ""));
-        params.push(&new.metadata);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Event::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

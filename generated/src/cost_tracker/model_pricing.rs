@@ -85,11 +85,8 @@ pub const INSERT: &str = "INSERT INTO model_pricing (id, provider, model, input_
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewModelPricing,
-) -> Result<ModelPricing, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewModelPricing) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
@@ -108,7 +105,15 @@ pub fn insert(
         columns.push(("effective_date", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewModelPricing,
+) -> Result<ModelPricing, Error> {
+    let (sql, params) = insert_statement(new);
     ModelPricing::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -195,25 +200,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewModelPricing,
     ) -> Result<ModelPricing, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("provider", ""));
-        params.push(&new.provider);
-        columns.push(("model", ""));
-        params.push(&new.model);
-        columns.push(("input_price_per_1k", ""));
-        params.push(&new.input_price_per_1k);
-        columns.push(("output_price_per_1k", ""));
-        params.push(&new.output_price_per_1k);
-        if let Some(value) = &new.effective_date {
-            columns.push(("effective_date", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         ModelPricing::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

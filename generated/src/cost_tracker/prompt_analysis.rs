@@ -85,11 +85,8 @@ pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewPromptAnalysis,
-) -> Result<PromptAnalysis, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewPromptAnalysis) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
@@ -108,7 +105,15 @@ pub fn insert(
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewPromptAnalysis,
+) -> Result<PromptAnalysis, Error> {
+    let (sql, params) = insert_statement(new);
     PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -179,25 +184,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewPromptAnalysis,
     ) -> Result<PromptAnalysis, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("event_id", ""));
-        params.push(&new.event_id);
-        columns.push(("input_token_ratio", ""));
-        params.push(&new.input_token_ratio);
-        columns.push(("redundancy_score", ""));
-        params.push(&new.redundancy_score);
-        columns.push(("suggestions", ""));
-        params.push(&new.suggestions);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -105,11 +105,8 @@ pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status,
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewConversation,
-) -> Result<Conversation, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewConversation) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
     if let Some(value) = &new.id {
@@ -138,7 +135,15 @@ pub fn insert(
         columns.push(("share_enabled", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewConversation,
+) -> Result<Conversation, Error> {
+    let (sql, params) = insert_statement(new);
     Conversation::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -222,35 +227,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewConversation,
     ) -> Result<Conversation, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("title", ""));
-        params.push(&new.title);
-        if let Some(value) = &new.status {
-            columns.push(("status", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.updated_at {
-            columns.push(("updated_at", ""));
-            params.push(value);
-        }
-        columns.push(("share_token", ""));
-        params.push(&new.share_token);
-        if let Some(value) = &new.share_enabled {
-            columns.push(("share_enabled", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Conversation::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -120,11 +120,8 @@ pub const INSERT: &str = "INSERT INTO messages (id, conversation_id, role, conte
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewMessage,
-) -> Result<Message, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewMessage) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(11);
     if let Some(value) = &new.id {
@@ -153,7 +150,15 @@ pub fn insert(
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewMessage,
+) -> Result<Message, Error> {
+    let (sql, params) = insert_statement(new);
     Message::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -225,35 +230,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewMessage,
     ) -> Result<Message, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(11);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("conversation_id", ""));
-        params.push(&new.conversation_id);
-        columns.push(("role", ""));
-        params.push(&new.role);
-        columns.push(("content", ""));
-        params.push(&new.content);
-        columns.push(("citations", ""));
-        params.push(&new.citations);
-        columns.push(("domains", ""));
-        params.push(&new.domains);
-        columns.push(("feedback_score", ""));
-        params.push(&new.feedback_score);
-        columns.push(("input_tokens", ""));
-        params.push(&new.input_tokens);
-        columns.push(("output_tokens", ""));
-        params.push(&new.output_tokens);
-        columns.push(("cost_usd", ""));
-        params.push(&new.cost_usd);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Message::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

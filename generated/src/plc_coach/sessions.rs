@@ -80,11 +80,8 @@ pub const INSERT: &str = "INSERT INTO sessions (id, user_id, expires_at, created
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewSession,
-) -> Result<Session, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewSession) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
     if let Some(value) = &new.id {
@@ -103,7 +100,15 @@ pub fn insert(
         columns.push(("last_accessed_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewSession,
+) -> Result<Session, Error> {
+    let (sql, params) = insert_statement(new);
     Session::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -169,25 +174,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewSession,
     ) -> Result<Session, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("expires_at", ""));
-        params.push(&new.expires_at);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.last_accessed_at {
-            columns.push(("last_accessed_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Session::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -106,8 +106,8 @@ pub const INSERT: &str = "INSERT INTO users (id, email, name, role, organization
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewUser) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
     if let Some(value) = &new.id {
@@ -132,7 +132,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Er
     }
     columns.push(("last_login", ""));
     params.push(&new.last_login);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
+    let (sql, params) = insert_statement(new);
     User::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -213,31 +218,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewUser,
     ) -> Result<User, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("email", ""));
-        params.push(&new.email);
-        columns.push(("name", ""));
-        params.push(&new.name);
-        columns.push(("role", ""));
-        params.push(&new.role);
-        columns.push(("organization_id", ""));
-        params.push(&new.organization_id);
-        columns.push(("sso_provider", ""));
-        params.push(&new.sso_provider);
-        columns.push(("sso_id", ""));
-        params.push(&new.sso_id);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("last_login", ""));
-        params.push(&new.last_login);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         User::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -83,11 +83,8 @@ pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewAppVersion,
-) -> Result<AppVersion, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewAppVersion) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("id", ""));
@@ -104,7 +101,15 @@ pub fn insert(
         columns.push(("\"isLatest\"", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewAppVersion,
+) -> Result<AppVersion, Error> {
+    let (sql, params) = insert_statement(new);
     AppVersion::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -186,23 +191,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewAppVersion,
     ) -> Result<AppVersion, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("version", ""));
-        params.push(&new.version);
-        columns.push(("\"releaseDate\"", ""));
-        params.push(&new.release_date);
-        columns.push(("\"downloadUrl\"", ""));
-        params.push(&new.download_url);
-        columns.push(("changelog", ""));
-        params.push(&new.changelog);
-        if let Some(value) = &new.is_latest {
-            columns.push(("\"isLatest\"", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         AppVersion::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

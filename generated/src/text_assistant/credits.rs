@@ -115,11 +115,8 @@ pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, tot
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewCredit,
-) -> Result<Credit, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewCredit) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
     columns.push(("id", ""));
@@ -148,7 +145,15 @@ pub fn insert(
     }
     columns.push(("updated_at", ""));
     params.push(&new.updated_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewCredit,
+) -> Result<Credit, Error> {
+    let (sql, params) = insert_statement(new);
     Credit::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -219,35 +224,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewCredit,
     ) -> Result<Credit, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("subscription_id", ""));
-        params.push(&new.subscription_id);
-        columns.push(("total_credits", ""));
-        params.push(&new.total_credits);
-        if let Some(value) = &new.used_credits {
-            columns.push(("used_credits", ""));
-            params.push(value);
-        }
-        columns.push(("billing_period_start", ""));
-        params.push(&new.billing_period_start);
-        columns.push(("billing_period_end", ""));
-        params.push(&new.billing_period_end);
-        if let Some(value) = &new.is_current {
-            columns.push(("is_current", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("updated_at", ""));
-        params.push(&new.updated_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Credit::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

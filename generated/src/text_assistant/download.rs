@@ -76,11 +76,8 @@ pub const INSERT: &str = "INSERT INTO \"Download\" (id, os, \"timestamp\", \"use
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewDownload,
-) -> Result<Download, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewDownload) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
     columns.push(("id", ""));
@@ -95,7 +92,15 @@ pub fn insert(
     params.push(&new.user_agent);
     columns.push(("\"ipHash\"", ""));
     params.push(&new.ip_hash);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewDownload,
+) -> Result<Download, Error> {
+    let (sql, params) = insert_statement(new);
     Download::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -155,21 +160,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewDownload,
     ) -> Result<Download, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("os", ""));
-        params.push(&new.os);
-        if let Some(value) = &new.timestamp {
-            columns.push(("\"timestamp\"", ""));
-            params.push(value);
-        }
-        columns.push(("\"userAgent\"", ""));
-        params.push(&new.user_agent);
-        columns.push(("\"ipHash\"", ""));
-        params.push(&new.ip_hash);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Download::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

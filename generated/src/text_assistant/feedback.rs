@@ -69,11 +69,8 @@ pub const INSERT: &str = "INSERT INTO \"Feedback\" (id, message, email, \"timest
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewFeedback,
-) -> Result<Feedback, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewFeedback) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
     columns.push(("id", ""));
@@ -86,7 +83,15 @@ pub fn insert(
         columns.push(("\"timestamp\"", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewFeedback,
+) -> Result<Feedback, Error> {
+    let (sql, params) = insert_statement(new);
     Feedback::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -143,19 +148,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewFeedback,
     ) -> Result<Feedback, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("message", ""));
-        params.push(&new.message);
-        columns.push(("email", ""));
-        params.push(&new.email);
-        if let Some(value) = &new.timestamp {
-            columns.push(("\"timestamp\"", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Feedback::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -157,8 +157,8 @@ pub const INSERT: &str = "INSERT INTO models (id, name, display_name, provider, 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewModel) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
     columns.push(("id", ""));
@@ -199,7 +199,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, 
     }
     columns.push(("updated_at", ""));
     params.push(&new.updated_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, Error> {
+    let (sql, params) = insert_statement(new);
     Model::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -273,47 +278,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewModel,
     ) -> Result<Model, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("name", ""));
-        params.push(&new.name);
-        columns.push(("display_name", ""));
-        params.push(&new.display_name);
-        columns.push(("provider", ""));
-        params.push(&new.provider);
-        columns.push(("description", ""));
-        params.push(&new.description);
-        columns.push(("capabilities", ""));
-        params.push(&new.capabilities);
-        columns.push(("context_length", ""));
-        params.push(&new.context_length);
-        columns.push(("max_output_tokens", ""));
-        params.push(&new.max_output_tokens);
-        columns.push(("input_cost_per_million_tokens", ""));
-        params.push(&new.input_cost_per_million_tokens);
-        columns.push(("output_cost_per_million_tokens", ""));
-        params.push(&new.output_cost_per_million_tokens);
-        columns.push(("credits_per_1k_tokens", ""));
-        params.push(&new.credits_per_1k_tokens);
-        if let Some(value) = &new.is_available {
-            columns.push(("is_available", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.is_deprecated {
-            columns.push(("is_deprecated", ""));
-            params.push(value);
-        }
-        columns.push(("version", ""));
-        params.push(&new.version);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("updated_at", ""));
-        params.push(&new.updated_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Model::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

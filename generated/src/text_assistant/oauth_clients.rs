@@ -106,11 +106,8 @@ pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, cli
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewOauthClient,
-) -> Result<OauthClient, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewOauthClient) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
     columns.push(("client_id", ""));
@@ -135,7 +132,15 @@ pub fn insert(
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewOauthClient,
+) -> Result<OauthClient, Error> {
+    let (sql, params) = insert_statement(new);
     OauthClient::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -205,31 +210,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewOauthClient,
     ) -> Result<OauthClient, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
-        columns.push(("client_id", ""));
-        params.push(&new.client_id);
-        columns.push(("client_name", ""));
-        params.push(&new.client_name);
-        columns.push(("client_secret_hash", ""));
-        params.push(&new.client_secret_hash);
-        columns.push(("redirect_uris", ""));
-        params.push(&new.redirect_uris);
-        columns.push(("grant_types", ""));
-        params.push(&new.grant_types);
-        columns.push(("response_types", ""));
-        params.push(&new.response_types);
-        columns.push(("scope", ""));
-        params.push(&new.scope);
-        if let Some(value) = &new.is_active {
-            columns.push(("is_active", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         OauthClient::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

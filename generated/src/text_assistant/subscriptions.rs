@@ -157,11 +157,8 @@ pub const INSERT: &str = "INSERT INTO subscriptions (id, user_id, tier, status, 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewSubscription,
-) -> Result<Subscription, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewSubscription) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
     columns.push(("id", ""));
@@ -202,7 +199,15 @@ pub fn insert(
     params.push(&new.updated_at);
     columns.push(("cancelled_at", ""));
     params.push(&new.cancelled_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewSubscription,
+) -> Result<Subscription, Error> {
+    let (sql, params) = insert_statement(new);
     Subscription::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -279,47 +284,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewSubscription,
     ) -> Result<Subscription, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("tier", ""));
-        params.push(&new.tier);
-        if let Some(value) = &new.status {
-            columns.push(("status", ""));
-            params.push(value);
-        }
-        columns.push(("credits_per_month", ""));
-        params.push(&new.credits_per_month);
-        if let Some(value) = &new.credits_rollover {
-            columns.push(("credits_rollover", ""));
-            params.push(value);
-        }
-        columns.push(("price_cents", ""));
-        params.push(&new.price_cents);
-        columns.push(("billing_interval", ""));
-        params.push(&new.billing_interval);
-        columns.push(("stripe_subscription_id", ""));
-        params.push(&new.stripe_subscription_id);
-        columns.push(("stripe_customer_id", ""));
-        params.push(&new.stripe_customer_id);
-        columns.push(("current_period_start", ""));
-        params.push(&new.current_period_start);
-        columns.push(("current_period_end", ""));
-        params.push(&new.current_period_end);
-        columns.push(("trial_end", ""));
-        params.push(&new.trial_end);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("updated_at", ""));
-        params.push(&new.updated_at);
-        columns.push(("cancelled_at", ""));
-        params.push(&new.cancelled_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Subscription::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -125,11 +125,8 @@ pub const INSERT: &str = "INSERT INTO usage_history (id, user_id, credit_id, mod
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewUsageHistory,
-) -> Result<UsageHistory, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewUsageHistory) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
     columns.push(("id", ""));
@@ -158,7 +155,15 @@ pub fn insert(
         columns.push(("created_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewUsageHistory,
+) -> Result<UsageHistory, Error> {
+    let (sql, params) = insert_statement(new);
     UsageHistory::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -231,35 +236,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewUsageHistory,
     ) -> Result<UsageHistory, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("credit_id", ""));
-        params.push(&new.credit_id);
-        columns.push(("model_id", ""));
-        params.push(&new.model_id);
-        columns.push(("operation", ""));
-        params.push(&new.operation);
-        columns.push(("credits_used", ""));
-        params.push(&new.credits_used);
-        columns.push(("input_tokens", ""));
-        params.push(&new.input_tokens);
-        columns.push(("output_tokens", ""));
-        params.push(&new.output_tokens);
-        columns.push(("total_tokens", ""));
-        params.push(&new.total_tokens);
-        columns.push(("request_duration_ms", ""));
-        params.push(&new.request_duration_ms);
-        columns.push(("request_metadata", ""));
-        params.push(&new.request_metadata);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         UsageHistory::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

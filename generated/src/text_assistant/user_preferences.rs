@@ -103,11 +103,8 @@ pub const INSERT: &str = "INSERT INTO user_preferences (user_id, default_model_i
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewUserPreference,
-) -> Result<UserPreference, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewUserPreference) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
     columns.push(("user_id", ""));
@@ -134,7 +131,15 @@ pub fn insert(
     }
     columns.push(("updated_at", ""));
     params.push(&new.updated_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewUserPreference,
+) -> Result<UserPreference, Error> {
+    let (sql, params) = insert_statement(new);
     UserPreference::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -214,33 +219,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewUserPreference,
     ) -> Result<UserPreference, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("default_model_id", ""));
-        params.push(&new.default_model_id);
-        if let Some(value) = &new.enable_streaming {
-            columns.push(("enable_streaming", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.max_tokens {
-            columns.push(("max_tokens", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.temperature {
-            columns.push(("temperature", ""));
-            params.push(value);
-        }
-        columns.push(("preferences_metadata", ""));
-        params.push(&new.preferences_metadata);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("updated_at", ""));
-        params.push(&new.updated_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         UserPreference::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

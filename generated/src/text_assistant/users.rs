@@ -136,8 +136,8 @@ pub const INSERT: &str = "INSERT INTO users (id, email, email_verified, username
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewUser) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(13);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(13);
     columns.push(("id", ""));
@@ -172,7 +172,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Er
     }
     columns.push(("deleted_at", ""));
     params.push(&new.deleted_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
+    let (sql, params) = insert_statement(new);
     User::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -257,41 +262,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewUser,
     ) -> Result<User, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(13);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(13);
-        columns.push(("id", ""));
-        params.push(&new.id);
-        columns.push(("email", ""));
-        params.push(&new.email);
-        if let Some(value) = &new.email_verified {
-            columns.push(("email_verified", ""));
-            params.push(value);
-        }
-        columns.push(("username", ""));
-        params.push(&new.username);
-        columns.push(("password_hash", ""));
-        params.push(&new.password_hash);
-        columns.push(("first_name", ""));
-        params.push(&new.first_name);
-        columns.push(("last_name", ""));
-        params.push(&new.last_name);
-        columns.push(("profile_picture_url", ""));
-        params.push(&new.profile_picture_url);
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("updated_at", ""));
-        params.push(&new.updated_at);
-        columns.push(("last_login_at", ""));
-        params.push(&new.last_login_at);
-        if let Some(value) = &new.is_active {
-            columns.push(("is_active", ""));
-            params.push(value);
-        }
-        columns.push(("deleted_at", ""));
-        params.push(&new.deleted_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         User::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -55,8 +55,8 @@ pub const INSERT: &str = "INSERT INTO audit (at, what) VALUES ($1, $2) RETURNING
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT at, what FROM audit LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `audit` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewAudit) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
     if let Some(value) = &new.at {
@@ -65,7 +65,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, 
     }
     columns.push(("what", ""));
     params.push(&new.what);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `audit` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, Error> {
+    let (sql, params) = insert_statement(new);
     Audit::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -87,15 +92,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewAudit,
     ) -> Result<Audit, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
-        if let Some(value) = &new.at {
-            columns.push(("at", ""));
-            params.push(value);
-        }
-        columns.push(("what", ""));
-        params.push(&new.what);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Audit::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`.

@@ -228,11 +228,8 @@ pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, am
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewEverything,
-) -> Result<Everything, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewEverything) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(25);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(25);
     columns.push(("small", ""));
@@ -289,7 +286,15 @@ pub fn insert(
     params.push(&new.external_id);
     columns.push(("qty", ""));
     params.push(&new.qty);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewEverything,
+) -> Result<Everything, Error> {
+    let (sql, params) = insert_statement(new);
     Everything::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -391,63 +396,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewEverything,
     ) -> Result<Everything, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(25);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(25);
-        columns.push(("small", ""));
-        params.push(&new.small);
-        columns.push(("big", ""));
-        params.push(&new.big);
-        columns.push(("ratio", ""));
-        params.push(&new.ratio);
-        columns.push(("precise", ""));
-        params.push(&new.precise);
-        columns.push(("amount", ""));
-        params.push(&new.amount);
-        columns.push(("big_amount", ""));
-        params.push(&new.big_amount);
-        if let Some(value) = &new.flag {
-            columns.push(("flag", ""));
-            params.push(value);
-        }
-        columns.push(("label", ""));
-        params.push(&new.label);
-        columns.push(("code", ""));
-        params.push(&new.code);
-        columns.push(("body", ""));
-        params.push(&new.body);
-        columns.push(("payload", ""));
-        params.push(&new.payload);
-        columns.push(("doc", ""));
-        params.push(&new.doc);
-        columns.push(("raw", ""));
-        params.push(&new.raw);
-        columns.push(("born", ""));
-        params.push(&new.born);
-        columns.push(("alarm", ""));
-        params.push(&new.alarm);
-        columns.push(("local_at", ""));
-        params.push(&new.local_at);
-        columns.push(("at", ""));
-        params.push(&new.at);
-        columns.push(("addr", ""));
-        params.push(&new.addr);
-        if let Some(value) = &new.tags {
-            columns.push(("tags", ""));
-            params.push(value);
-        }
-        columns.push(("moods", ""));
-        params.push(&new.moods);
-        columns.push(("current_mood", ""));
-        params.push(&new.current_mood);
-        columns.push(("contact", "::text"));
-        params.push(&new.contact);
-        columns.push(("embedding", ""));
-        params.push(&new.embedding);
-        columns.push(("external_id", ""));
-        params.push(&new.external_id);
-        columns.push(("qty", ""));
-        params.push(&new.qty);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Everything::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

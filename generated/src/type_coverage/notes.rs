@@ -62,8 +62,8 @@ pub const INSERT: &str = "INSERT INTO notes (id, everything_id, note) VALUES ($1
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, everything_id, note FROM notes ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `notes` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewNote) -> Result<Note, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewNote) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(3);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3);
     if let Some(value) = &new.id {
@@ -74,7 +74,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewNote) -> Result<Note, Er
     params.push(&new.everything_id);
     columns.push(("note", ""));
     params.push(&new.note);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `notes` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewNote) -> Result<Note, Error> {
+    let (sql, params) = insert_statement(new);
     Note::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -131,17 +136,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewNote,
     ) -> Result<Note, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(3);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("everything_id", ""));
-        params.push(&new.everything_id);
-        columns.push(("note", ""));
-        params.push(&new.note);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Note::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -53,15 +53,20 @@ pub const INSERT: &str = "INSERT INTO \"order\" (\"user\", \"select\") VALUES ($
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT \"user\", \"select\" FROM \"order\" ORDER BY \"user\" LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `"order"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewOrder) -> Result<Order, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewOrder) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
     columns.push(("\"user\"", ""));
     params.push(&new.user);
     columns.push(("\"select\"", ""));
     params.push(&new.select);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `"order"` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewOrder) -> Result<Order, Error> {
+    let (sql, params) = insert_statement(new);
     Order::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -115,13 +120,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewOrder,
     ) -> Result<Order, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
-        columns.push(("\"user\"", ""));
-        params.push(&new.user);
-        columns.push(("\"select\"", ""));
-        params.push(&new.select);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Order::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

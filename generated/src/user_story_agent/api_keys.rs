@@ -131,11 +131,8 @@ pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_i
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewApiKey,
-) -> Result<ApiKey, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewApiKey) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
@@ -170,7 +167,15 @@ pub fn insert(
     params.push(&new.last_used_at);
     columns.push(("revoked_at", ""));
     params.push(&new.revoked_at);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewApiKey,
+) -> Result<ApiKey, Error> {
+    let (sql, params) = insert_statement(new);
     ApiKey::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -258,41 +263,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewApiKey,
     ) -> Result<ApiKey, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("key_hash", ""));
-        params.push(&new.key_hash);
-        columns.push(("key_prefix", ""));
-        params.push(&new.key_prefix);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("tenant_id", ""));
-        params.push(&new.tenant_id);
-        columns.push(("name", ""));
-        params.push(&new.name);
-        if let Some(value) = &new.scopes {
-            columns.push(("scopes", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.quota_tier {
-            columns.push(("quota_tier", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("expires_at", ""));
-        params.push(&new.expires_at);
-        columns.push(("last_used_at", ""));
-        params.push(&new.last_used_at);
-        columns.push(("revoked_at", ""));
-        params.push(&new.revoked_at);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         ApiKey::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -89,11 +89,8 @@ pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count,
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewDailyUsage,
-) -> Result<DailyUsage, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewDailyUsage) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("user_id", ""));
@@ -116,7 +113,15 @@ pub fn insert(
         columns.push(("cost_usd", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewDailyUsage,
+) -> Result<DailyUsage, Error> {
+    let (sql, params) = insert_statement(new);
     DailyUsage::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -192,29 +197,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewDailyUsage,
     ) -> Result<DailyUsage, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("date", ""));
-        params.push(&new.date);
-        if let Some(value) = &new.request_count {
-            columns.push(("request_count", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.input_tokens {
-            columns.push(("input_tokens", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.output_tokens {
-            columns.push(("output_tokens", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.cost_usd {
-            columns.push(("cost_usd", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         DailyUsage::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -92,11 +92,8 @@ pub const INSERT: &str = "INSERT INTO job_files (id, job_id, file_name, blob_pat
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewJobFile,
-) -> Result<JobFile, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewJobFile) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(7);
     if let Some(value) = &new.id {
@@ -117,7 +114,15 @@ pub fn insert(
         columns.push(("uploaded_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewJobFile,
+) -> Result<JobFile, Error> {
+    let (sql, params) = insert_statement(new);
     JobFile::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -185,27 +190,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewJobFile,
     ) -> Result<JobFile, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(7);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("job_id", ""));
-        params.push(&new.job_id);
-        columns.push(("file_name", ""));
-        params.push(&new.file_name);
-        columns.push(("blob_path", ""));
-        params.push(&new.blob_path);
-        columns.push(("content_type", ""));
-        params.push(&new.content_type);
-        columns.push(("size_bytes", ""));
-        params.push(&new.size_bytes);
-        if let Some(value) = &new.uploaded_at {
-            columns.push(("uploaded_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         JobFile::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -145,8 +145,8 @@ pub const INSERT: &str = "INSERT INTO jobs (id, user_id, tenant_id, status, stor
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewJob) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(14);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(14);
     if let Some(value) = &new.id {
@@ -185,7 +185,12 @@ pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Erro
     params.push(&new.worker_id);
     columns.push(("locked_until", ""));
     params.push(&new.locked_until);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
+pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
+    let (sql, params) = insert_statement(new);
     Job::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -257,45 +262,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewJob,
     ) -> Result<Job, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(14);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(14);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("tenant_id", ""));
-        params.push(&new.tenant_id);
-        if let Some(value) = &new.status {
-            columns.push(("status", ""));
-            params.push(value);
-        }
-        columns.push(("story", ""));
-        params.push(&new.story);
-        columns.push(("iterations", ""));
-        params.push(&new.iterations);
-        if let Some(value) = &new.options {
-            columns.push(("options", ""));
-            params.push(value);
-        }
-        if let Some(value) = &new.created_at {
-            columns.push(("created_at", ""));
-            params.push(value);
-        }
-        columns.push(("started_at", ""));
-        params.push(&new.started_at);
-        columns.push(("completed_at", ""));
-        params.push(&new.completed_at);
-        columns.push(("result", ""));
-        params.push(&new.result);
-        columns.push(("error", ""));
-        params.push(&new.error);
-        columns.push(("worker_id", ""));
-        params.push(&new.worker_id);
-        columns.push(("locked_until", ""));
-        params.push(&new.locked_until);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         Job::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

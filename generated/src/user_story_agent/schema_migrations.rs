@@ -55,11 +55,8 @@ pub const INSERT: &str = "INSERT INTO schema_migrations (version, applied_at) VA
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `schema_migrations` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewSchemaMigration,
-) -> Result<SchemaMigration, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewSchemaMigration) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
     columns.push(("version", ""));
@@ -68,7 +65,15 @@ pub fn insert(
         columns.push(("applied_at", ""));
         params.push(value);
     }
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `schema_migrations` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewSchemaMigration,
+) -> Result<SchemaMigration, Error> {
+    let (sql, params) = insert_statement(new);
     SchemaMigration::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -133,15 +138,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewSchemaMigration,
     ) -> Result<SchemaMigration, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
-        columns.push(("version", ""));
-        params.push(&new.version);
-        if let Some(value) = &new.applied_at {
-            columns.push(("applied_at", ""));
-            params.push(value);
-        }
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         SchemaMigration::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

@@ -127,11 +127,8 @@ pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, req
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
 
-/// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl GenericClient,
-    new: &NewUsageRecord,
-) -> Result<UsageRecord, Error> {
+/// The INSERT for `new` and its parameters: every column not left to its default.
+fn insert_statement(new: &NewUsageRecord) -> (String, Vec<&(dyn ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
     let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
@@ -162,7 +159,15 @@ pub fn insert(
     params.push(&new.iterations_run);
     columns.push(("duration_ms", ""));
     params.push(&new.duration_ms);
-    let sql = super::insert_sql(TABLE, &columns, COLUMNS);
+    (super::insert_sql(TABLE, &columns, COLUMNS), params)
+}
+
+/// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
+pub fn insert(
+    client: &mut impl GenericClient,
+    new: &NewUsageRecord,
+) -> Result<UsageRecord, Error> {
+    let (sql, params) = insert_statement(new);
     UsageRecord::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
@@ -235,37 +240,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         new: &NewUsageRecord,
     ) -> Result<UsageRecord, Error> {
-        let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
-        if let Some(value) = &new.id {
-            columns.push(("id", ""));
-            params.push(value);
-        }
-        columns.push(("user_id", ""));
-        params.push(&new.user_id);
-        columns.push(("tenant_id", ""));
-        params.push(&new.tenant_id);
-        columns.push(("request_id", ""));
-        params.push(&new.request_id);
-        columns.push(("job_id", ""));
-        params.push(&new.job_id);
-        if let Some(value) = &new.timestamp {
-            columns.push(("\"timestamp\"", ""));
-            params.push(value);
-        }
-        columns.push(("model", ""));
-        params.push(&new.model);
-        columns.push(("input_tokens", ""));
-        params.push(&new.input_tokens);
-        columns.push(("output_tokens", ""));
-        params.push(&new.output_tokens);
-        columns.push(("cost_usd", ""));
-        params.push(&new.cost_usd);
-        columns.push(("iterations_run", ""));
-        params.push(&new.iterations_run);
-        columns.push(("duration_ms", ""));
-        params.push(&new.duration_ms);
-        let sql = super::super::insert_sql(TABLE, &columns, COLUMNS);
+        let (sql, params) = insert_statement(new);
         UsageRecord::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
     /// The row with this primary key, if there is one.

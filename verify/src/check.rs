@@ -315,10 +315,13 @@ fn nullness(not_null: bool) -> &'static str {
     if not_null { "NOT NULL" } else { "nullable" }
 }
 
-/// The snapshot file's text: insta's format, so `cargo insta review` can show it.
+/// The snapshot file's text, written as insta writes it (its header, trailing blank lines
+/// trimmed), so accepting a `.snap.new` with `cargo insta accept` gives the same bytes as
+/// `schemakit verify --update`.
 pub fn snapshot_text(system: &str, source: &str, rendered: &str) -> String {
     format!(
-        "---\nsource: {source}\nexpression: \"catalog of {system} after all up migrations\"\n---\n{rendered}"
+        "---\nsource: {source}\nexpression: catalog of {system} after all up migrations\n---\n{}\n",
+        rendered.trim_end()
     )
 }
 
@@ -599,7 +602,7 @@ fn snapshot_check(spec: &Spec, cat: &Schema, path: &Path) -> Outcome {
                 path.display()
             )])
         }
-        Ok(old) if snapshot_body(&old) == rendered => {
+        Ok(old) if snapshot_body(&old).trim_end() == rendered.trim_end() => {
             let _ = std::fs::remove_file(path.with_extension("snap.new"));
             Outcome::Pass
         }

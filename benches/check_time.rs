@@ -4,7 +4,7 @@
 //! checked once to build its dependencies, then its own source is touched and checked
 //! again: the second time is the figure (what a developer waits for after `generate`).
 //!
-//! Run with `cargo bench --bench check_time` (needs the crates.io registry the first
+//! Run with `cargo bench --bench check_time` (needs the package registry the first
 //! time; takes several minutes).
 
 #[path = "synthetic.rs"]

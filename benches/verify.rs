@@ -25,14 +25,9 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     (best, out.unwrap_or_else(|| unreachable!()))
 }
 
+/// Runs `cmd` as `nobody` when the bench runs as root, as the verifier's clusters do.
 fn as_postgres_user(cmd: &mut Command) -> &mut Command {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false);
-    if root {
+    if verify::server::running_as_root() {
         cmd.uid(65534).gid(65534);
     }
     cmd

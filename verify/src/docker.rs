@@ -43,17 +43,7 @@ pub fn start(image: &str) -> Result<Server, Error> {
         .connect_timeout(Duration::from_secs(5));
     // If this process dies without dropping the container (a static in a test binary,
     // Ctrl-C, an abort), a watcher removes it.
-    let script = format!(
-        "while [ -d /proc/{} ]; do sleep 0.5; done; docker rm -f {} >/dev/null 2>&1",
-        std::process::id(),
-        container.id()
-    );
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+    crate::server::cleanup_watcher(&format!("docker rm -f {} >/dev/null 2>&1", container.id()))
         .spawn()
         .map_err(|e| {
             Error::Environment(format!("cannot start the container's cleanup watcher: {e}"))

@@ -243,7 +243,22 @@ pub(crate) struct LocalCluster {
 /// The uid and gid Postgres runs under when schemakit runs as root (it refuses root).
 const NOBODY: u32 = 65534;
 
-fn running_as_root() -> bool {
+/// A shell that waits for this process to end, however it ends, then runs `cleanup`.
+pub(crate) fn cleanup_watcher(cleanup: &str) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "while [ -d /proc/{} ]; do sleep 0.5; done; {cleanup}",
+            std::process::id()
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// Whether this process runs as root (Postgres then runs as `nobody`).
+pub fn running_as_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -389,26 +404,18 @@ impl LocalCluster {
         cluster.child = Some(child);
         // If this process dies without dropping the cluster (a static in a test binary,
         // Ctrl-C, an abort), a watcher stops the server and deletes the directory.
-        let pg_ctl = cluster.bin.join("pg_ctl");
-        let script = format!(
-            "while [ -d /proc/{pid} ]; do sleep 0.5; done; '{}' -D '{}' stop -m immediate -w >/dev/null 2>&1; rm -rf '{}'",
-            pg_ctl.display(),
+        let cleanup = format!(
+            "'{}' -D '{}' stop -m immediate -w >/dev/null 2>&1; rm -rf '{}'",
+            cluster.bin.join("pg_ctl").display(),
             data.display(),
-            cluster.dir.display(),
-            pid = std::process::id()
+            cluster.dir.display()
         );
-        let mut reaper = Command::new("sh");
-        reaper
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        let mut watcher = cleanup_watcher(&cleanup);
         if as_nobody {
             use std::os::unix::process::CommandExt;
-            reaper.uid(NOBODY).gid(NOBODY).current_dir(&cluster.dir);
+            watcher.uid(NOBODY).gid(NOBODY).current_dir(&cluster.dir);
         }
-        reaper.spawn().map_err(|e| {
+        watcher.spawn().map_err(|e| {
             Error::Environment(format!("cannot start the cluster's cleanup watcher: {e}"))
         })?;
         Ok(cluster)

@@ -130,62 +130,21 @@ fn catalog(server: &Server, db: &str) -> Result<Schema, Error> {
     introspect(&mut client, &[tracking()])
 }
 
-/// A line diff of two renderings, `-` expected and `+` actual, with a little context.
+/// A unified diff of two renderings, `-` expected and `+` actual, two lines of context.
 pub fn diff_text(
     expected: &str,
     actual: &str,
     expected_name: &str,
     actual_name: &str,
 ) -> Vec<String> {
-    let mut out = vec![format!("--- {expected_name}"), format!("+++ {actual_name}")];
-    let e: Vec<&str> = expected.lines().collect();
-    let a: Vec<&str> = actual.lines().collect();
-    // Longest common subsequence on lines; the renderings are small.
-    let (n, m) = (e.len(), a.len());
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if e[i] == a[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut lines: Vec<(char, &str)> = Vec::new();
-    while i < n || j < m {
-        if i < n && j < m && e[i] == a[j] {
-            lines.push((' ', e[i]));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            lines.push(('+', a[j]));
-            j += 1;
-        } else {
-            lines.push(('-', e[i]));
-            i += 1;
-        }
-    }
-    let changed: Vec<usize> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, (k, _))| *k != ' ')
-        .map(|(i, _)| i)
-        .collect();
-    let mut last_printed: Option<usize> = None;
-    for (idx, (kind, text)) in lines.iter().enumerate() {
-        let near = changed.iter().any(|&c| c.abs_diff(idx) <= 2);
-        if !near {
-            continue;
-        }
-        if last_printed.is_some_and(|l| idx > l + 1) {
-            out.push("…".to_string());
-        }
-        out.push(format!("{kind}{text}"));
-        last_printed = Some(idx);
-    }
-    out
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(2)
+        .header(expected_name, actual_name)
+        .to_string()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Everything codegen depends on, compared: column types, nullability, has-default,
@@ -583,7 +542,9 @@ fn round_trip(server: &Server, spec: &Spec) -> Outcome {
 
 fn snapshot_check(spec: &Spec, cat: &Schema, path: &Path) -> Outcome {
     let rendered = cat.to_string();
-    let text = snapshot_text(&spec.name, &spec.set.dir.display().to_string(), &rendered);
+    // Snapshots are stored without trailing blank lines, as insta stores them.
+    let rendered = rendered.trim_end();
+    let text = snapshot_text(&spec.name, &spec.set.dir.display().to_string(), rendered);
     if spec.update_snapshot {
         return match std::fs::write(path, &text) {
             Ok(()) => {
@@ -602,15 +563,15 @@ fn snapshot_check(spec: &Spec, cat: &Schema, path: &Path) -> Outcome {
                 path.display()
             )])
         }
-        Ok(old) if snapshot_body(&old).trim_end() == rendered.trim_end() => {
+        Ok(old) if snapshot_body(&old).trim_end() == rendered => {
             let _ = std::fs::remove_file(path.with_extension("snap.new"));
             Outcome::Pass
         }
         Ok(old) => {
             let _ = std::fs::write(path.with_extension("snap.new"), &text);
             let mut lines = diff_text(
-                snapshot_body(&old),
-                &rendered,
+                snapshot_body(&old).trim_end(),
+                rendered,
                 &path.display().to_string(),
                 "database",
             );

@@ -13,7 +13,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::lower::{Folder, parse_one};
 use crate::migrations::{Layout, Migration, MigrationSet};
-use crate::model::{ConstraintKind, KeyExpr, QualifiedName, Schema, Volatility};
+use crate::model::{ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Volatility};
 use crate::source::{Loc, SourceFile};
 use crate::split;
 
@@ -478,9 +478,9 @@ fn identifier_lengths(l: &mut Linter, source: &SourceFile, offset: usize, stmt: 
 }
 
 /// The columns an index or key constraint leads with.
-fn leading(keys: &[KeyExpr]) -> Vec<String> {
+fn leading(keys: &[IndexKey]) -> Vec<String> {
     keys.iter()
-        .map_while(|k| match k {
+        .map_while(|k| match &k.expr {
             KeyExpr::Column(c) => Some(c.clone()),
             KeyExpr::Expression(_) => None,
         })
@@ -550,7 +550,7 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
         for i in &indexes {
             keyed.push((
                 format!("index `{}`", i.name.name),
-                leading(&i.keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>()),
+                leading(&i.keys),
                 i.predicate.clone(),
             ));
         }
@@ -577,7 +577,7 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
             {
                 continue;
             }
-            let cols = leading(&i.keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>());
+            let cols = leading(&i.keys);
             let by_constraint = keyed
                 .iter()
                 .find(|(what, other, _)| {
@@ -590,10 +590,7 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
                 .filter(|j| {
                     j.name != i.name && j.predicate.is_none() && j.method.as_str() == "btree"
                 })
-                .filter(|j| {
-                    leading(&j.keys.iter().map(|k| k.expr.clone()).collect::<Vec<_>>()) == cols
-                        && j.keys.len() == i.keys.len()
-                })
+                .filter(|j| leading(&j.keys) == cols && j.keys.len() == i.keys.len())
                 .find(|j| {
                     (j.unique && !i.unique)
                         || (j.unique == i.unique && (j.loc.line, &j.name) < (i.loc.line, &i.name))

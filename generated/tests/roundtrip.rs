@@ -28,11 +28,17 @@ fn pg15() -> &'static Server {
     })
 }
 
+/// `$SCHEMAKIT_PG18_BIN`, by default where scripts/postgres-runtime.sh puts it; never skipped.
 fn pg18_vector() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        Server::local(Some(Path::new("/opt/schemakit/pg18-vector/bin"))).unwrap_or_else(|e| {
-            panic!("PostgreSQL 18 with pgvector is required (run scripts/postgres-runtime.sh): {e}")
+        let bin = std::env::var_os("SCHEMAKIT_PG18_BIN")
+            .map_or_else(|| "/opt/schemakit/pg18-vector/bin".into(), std::path::PathBuf::from);
+        Server::local(Some(&bin)).unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL 18 with pgvector is required in {} (run scripts/postgres-runtime.sh, or set SCHEMAKIT_PG18_BIN): {e}",
+                bin.display()
+            )
         })
     })
 }

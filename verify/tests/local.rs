@@ -16,12 +16,19 @@ fn server() -> &'static Server {
     })
 }
 
-/// PostgreSQL 18 with pgvector, from scripts/postgres-runtime.sh.
+/// PostgreSQL 18 with pgvector: `$SCHEMAKIT_PG18_BIN`, by default where
+/// scripts/postgres-runtime.sh puts it. Missing, the tests fail; they are never skipped.
 fn vector_server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| {
-        Server::local(Some(std::path::Path::new("/opt/schemakit/pg18-vector/bin")))
-            .unwrap_or_else(|e| panic!("run scripts/postgres-runtime.sh first: {e}"))
+        let bin = std::env::var_os("SCHEMAKIT_PG18_BIN")
+            .map_or_else(|| "/opt/schemakit/pg18-vector/bin".into(), std::path::PathBuf::from);
+        Server::local(Some(&bin)).unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL 18 with pgvector is required in {} (run scripts/postgres-runtime.sh, or set SCHEMAKIT_PG18_BIN): {e}",
+                bin.display()
+            )
+        })
     })
 }
 

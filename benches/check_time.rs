@@ -46,7 +46,7 @@ fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
     let opts = codegen::Options {
         module: "synthetic".into(),
         source: "synthetic.sql".into(),
-        overrides: codegen::TypeOverrides::default(),
+        ..codegen::Options::default()
     };
     let files = codegen::generate(schema, &opts).unwrap_or_else(|e| panic!("{e:?}"));
     for (path, text) in files {
@@ -54,7 +54,8 @@ fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
     }
     write(
         &dir.join("src/lib.rs"),
-        &codegen::lib_file(&[("synthetic".into(), "synthetic.sql".into())]),
+        &codegen::lib_file(&[("synthetic".into(), "synthetic.sql".into())])
+            .unwrap_or_else(|e| panic!("{e}")),
     );
     write(
         &dir.join("Cargo.toml"),

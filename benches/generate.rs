@@ -42,7 +42,7 @@ fn main() {
     let opts = codegen::Options {
         module: "synthetic".into(),
         source: "synthetic.sql".into(),
-        overrides: codegen::TypeOverrides::default(),
+        ..codegen::Options::default()
     };
     let (codegen_only, files) = best_of(runs, || codegen::generate(&parsed.schema, &opts));
     let files = files.unwrap_or_default();

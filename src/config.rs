@@ -73,6 +73,10 @@ pub struct System {
     /// Rust types for columns: `"jobs.payload" = "my_crate::Payload"`.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// Rust names for SQL objects the default conversion does not suit, or that would
+    /// become the same Rust name.
+    #[serde(default)]
+    pub rename: Rename,
     /// The catalog snapshot `verify` compares (insta format).
     pub snapshot: Option<PathBuf>,
     /// Migrations without a down script are fine for this system.
@@ -86,6 +90,37 @@ pub struct System {
     /// and a known failure that stops happening is itself a failure.
     #[serde(default)]
     pub expect_failure: Vec<verify::check::ExpectedFailure>,
+}
+
+/// `[systems.<name>.rename]`: SQL object → Rust name. Tables and types are keyed `name`
+/// in `public` and `schema.name` elsewhere; columns `table.column`; labels `type.label`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rename {
+    /// Tables → the row struct's name (the module is its snake_case).
+    #[serde(default)]
+    pub tables: BTreeMap<String, String>,
+    /// Columns → field names.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Enum types → Rust enum names.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Enum labels → variant names.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl Rename {
+    /// The generator's form.
+    pub fn to_codegen(&self) -> codegen::Renames {
+        codegen::Renames {
+            tables: self.tables.clone(),
+            columns: self.columns.clone(),
+            types: self.types.clone(),
+            labels: self.labels.clone(),
+        }
+    }
 }
 
 impl Config {
@@ -148,9 +183,10 @@ impl Config {
 }
 
 impl System {
-    /// The module name.
-    pub fn module<'a>(&'a self, name: &'a str) -> &'a str {
-        self.module.as_deref().unwrap_or(name)
+    /// The Rust module of the system called `name`: `module` when set (an error unless it
+    /// is a Rust identifier), else `name` in snake_case.
+    pub fn module(&self, name: &str) -> anyhow::Result<String> {
+        Ok(codegen::system_module(name, self.module.as_deref())?)
     }
 
     /// The source generation reads: the migrations when configured, else the schema file.

@@ -8,14 +8,15 @@ use anyhow::bail;
 
 use crate::config::Config;
 
-/// Files to write and the module directories they own (stale `.rs` files in an owned
-/// directory are removed).
+/// Files to write and the module directories they are written to. A `.rs` file in one of
+/// those directories that the plan does not contain is stale when it carries schemakit's
+/// `@generated` header, and removed; any other file there is left alone.
 #[derive(Debug, Default)]
 pub struct Plan {
     /// Path (relative to the current directory) → text.
     pub files: BTreeMap<PathBuf, String>,
-    /// Directories whose `.rs` files are all generated.
-    pub owned_dirs: Vec<PathBuf>,
+    /// Directories the plan generates modules into.
+    pub module_dirs: Vec<PathBuf>,
 }
 
 /// Why no plan could be made: the input had errors, which were printed.
@@ -29,6 +30,7 @@ fn plan_module(
     dir: &Path,
     module: &str,
     overrides: codegen::TypeOverrides,
+    renames: codegen::Renames,
     color: bool,
 ) -> Result<(), InputErrors> {
     let parsed = schema::parse_path(source);
@@ -51,6 +53,7 @@ fn plan_module(
         module: module.to_string(),
         source: source.display().to_string(),
         overrides,
+        renames,
     };
     match codegen::generate(&parsed.schema, &opts) {
         Ok(files) => {
@@ -61,7 +64,7 @@ fn plan_module(
                     .to_string();
                 plan.files.insert(dir.join(rel), text);
             }
-            plan.owned_dirs.push(dir.to_path_buf());
+            plan.module_dirs.push(dir.to_path_buf());
             Ok(())
         }
         Err(errors) => {
@@ -84,7 +87,7 @@ pub fn plan_config(
     let mut failed = false;
     for (name, sys) in config.selected(system)? {
         let Some(source) = sys.source() else { continue };
-        let module = sys.module(name);
+        let module = sys.module(name)?;
         let overrides = codegen::TypeOverrides {
             types: sys.types.clone(),
             columns: sys.columns.clone(),
@@ -92,9 +95,10 @@ pub fn plan_config(
         if plan_module(
             &mut plan,
             &config.path(source),
-            &out.join(module),
-            module,
+            &out.join(&module),
+            &module,
             overrides,
+            sys.rename.to_codegen(),
             color,
         )
         .is_err()
@@ -105,18 +109,14 @@ pub fn plan_config(
     if failed {
         return Ok(Err(InputErrors));
     }
-    let systems: Vec<(String, String)> = config
-        .systems
-        .iter()
-        .filter_map(|(name, sys)| {
-            Some((
-                sys.module(name).to_string(),
-                sys.source()?.display().to_string(),
-            ))
-        })
-        .collect();
+    let mut systems: Vec<(String, String)> = Vec::new();
+    for (name, sys) in &config.systems {
+        if let Some(source) = sys.source() {
+            systems.push((sys.module(name)?, source.display().to_string()));
+        }
+    }
     plan.files
-        .insert(out.join("lib.rs"), codegen::lib_file(&systems));
+        .insert(out.join("lib.rs"), codegen::lib_file(&systems)?);
     Ok(Ok(plan))
 }
 
@@ -144,6 +144,7 @@ pub fn plan_single(
         out,
         &module,
         codegen::TypeOverrides::default(),
+        codegen::Renames::default(),
         color,
     )
     .map(|()| plan))
@@ -156,30 +157,75 @@ pub struct Written {
     pub changed: Vec<PathBuf>,
     /// Files that were already up to date.
     pub unchanged: usize,
-    /// Stale files removed.
+    /// Stale generated files removed.
     pub removed: Vec<PathBuf>,
+    /// Files in a module directory that schemakit did not write, left alone.
+    pub foreign: Vec<PathBuf>,
 }
 
-fn stale_files(plan: &Plan) -> Vec<PathBuf> {
-    let mut stale = Vec::new();
-    for dir in &plan.owned_dirs {
+/// Whether `path` is a file schemakit wrote: it starts with the `@generated` header.
+fn is_generated(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; codegen::GENERATED_HEADER.len()];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut start))
+        .is_ok_and(|()| start == codegen::GENERATED_HEADER.as_bytes())
+}
+
+/// The `.rs` files of the plan's module directories that the plan does not contain:
+/// generated ones (stale) and the rest (foreign), each sorted.
+fn leftovers(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let (mut stale, mut foreign) = (Vec::new(), Vec::new());
+    for dir in &plan.module_dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "rs") && !plan.files.contains_key(&path) {
+            if path.extension().is_none_or(|e| e != "rs") || plan.files.contains_key(&path) {
+                continue;
+            }
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            if regular && is_generated(&path) {
                 stale.push(path);
+            } else {
+                foreign.push(path);
             }
         }
     }
     stale.sort();
-    stale
+    foreign.sort();
+    (stale, foreign)
 }
 
-/// Writes every file of the plan that differs from disk, and removes stale ones.
+/// Files the plan would overwrite that schemakit did not write.
+fn would_overwrite(plan: &Plan) -> Vec<&Path> {
+    plan.files
+        .keys()
+        .filter(|p| p.symlink_metadata().is_ok() && !is_generated(p))
+        .map(PathBuf::as_path)
+        .collect()
+}
+
+/// Writes every file of the plan that differs from disk, and removes stale generated
+/// ones. Refuses, before writing anything, when a file it would write exists and was not
+/// written by schemakit.
 pub fn write(plan: &Plan) -> anyhow::Result<Written> {
-    let mut written = Written::default();
+    let clobbered = would_overwrite(plan);
+    if !clobbered.is_empty() {
+        let list: Vec<String> = clobbered.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "refusing to overwrite {} file(s) that schemakit did not write (no `{}` header): {}; move them away or generate into another directory",
+            list.len(),
+            codegen::GENERATED_HEADER,
+            list.join(", ")
+        );
+    }
+    let (stale, foreign) = leftovers(plan);
+    let mut written = Written {
+        foreign,
+        ..Written::default()
+    };
     for (path, text) in &plan.files {
         if std::fs::read_to_string(path).is_ok_and(|old| old == *text) {
             written.unchanged += 1;
@@ -193,7 +239,7 @@ pub fn write(plan: &Plan) -> anyhow::Result<Written> {
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         written.changed.push(path.clone());
     }
-    for path in stale_files(plan) {
+    for path in stale {
         std::fs::remove_file(&path)
             .map_err(|e| anyhow::anyhow!("cannot remove {}: {e}", path.display()))?;
         written.removed.push(path);
@@ -218,7 +264,7 @@ pub fn check(plan: &Plan) -> String {
             );
         }
     }
-    for path in stale_files(plan) {
+    for path in leftovers(plan).0 {
         out.push_str(&format!(
             "--- {}\n+++ /dev/null\n(stale: no longer generated)\n",
             path.display()

@@ -230,6 +230,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &written.removed {
                 eprintln!("removed {}", p.display());
             }
+            for p in &written.foreign {
+                eprintln!("left alone {} (not written by schemakit)", p.display());
+            }
             eprintln!(
                 "{} file(s) written, {} unchanged, {} removed",
                 written.changed.len(),

@@ -1,7 +1,17 @@
 //! SQL names → Rust names: modules and fields in snake_case, types and variants in
-//! PascalCase, raw identifiers for Rust keywords.
+//! PascalCase, raw identifiers for Rust keywords. Non-ASCII letters are transliterated
+//! (`größe` → `grosse`), so every name is an ASCII identifier.
+//!
+//! [`Names`] resolves every Rust name of a schema once, before anything is rendered:
+//! renames from the configuration first, then the default conversion, and a
+//! [`Error::NameClash`] naming both SQL objects and the key that renames one where two
+//! of them would become the same Rust name.
 
-use schema::model::QualifiedName;
+use std::collections::BTreeMap;
+
+use schema::model::{QualifiedName, Schema};
+
+use crate::{Error, Section};
 
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
@@ -15,7 +25,8 @@ const KEYWORDS: &[&str] = &[
 fn words(name: &str) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     let mut current = String::new();
-    let chars: Vec<char> = name.chars().collect();
+    let ascii = deunicode::deunicode_with_tofu(name, "_");
+    let chars: Vec<char> = ascii.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if !c.is_alphanumeric() {
             if !current.is_empty() {
@@ -80,10 +91,16 @@ pub fn pascal(name: &str) -> String {
     }
 }
 
-/// A field name, with `r#` for Rust keywords.
+/// Keywords that cannot be raw identifiers: they get a trailing `_` instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// A field or parameter name: snake_case, `r#` for Rust keywords, a trailing `_` for the
+/// keywords that cannot be raw (`self_`).
 pub fn field(column: &str) -> String {
     let s = snake(column);
-    if KEYWORDS.contains(&s.as_str()) {
+    if NOT_RAW.contains(&s.as_str()) {
+        format!("{s}_")
+    } else if KEYWORDS.contains(&s.as_str()) {
         format!("r#{s}")
     } else {
         s
@@ -105,11 +122,7 @@ pub fn module_name(table: &QualifiedName) -> String {
     } else {
         snake(&format!("{}_{}", table.schema, table.name))
     };
-    if KEYWORDS.contains(&base.as_str()) || base == "enums" || base == "columns" {
-        format!("{base}_table")
-    } else {
-        base
-    }
+    module_ident(&base)
 }
 
 /// The row struct of a table: the singular of its name in PascalCase (`jobs` → `Job`,
@@ -135,11 +148,32 @@ pub fn struct_name(table: &str) -> String {
         p
     };
     // `Self`-like and prelude names would confuse readers and the compiler.
-    match singular.as_str() {
-        "Self" | "Option" | "Result" | "Vec" | "String" | "Box" | "Row" | "Error" => {
-            format!("{singular}Row")
-        }
-        _ => singular,
+    if RESERVED_TYPES.contains(&singular.as_str()) {
+        format!("{singular}Row")
+    } else {
+        singular
+    }
+}
+
+/// Type names the generated code uses unqualified (the prelude, `Self`), or that readers
+/// would take for postgres's own.
+const RESERVED_TYPES: &[&str] = &[
+    "Self", "Option", "Result", "Vec", "String", "Box", "Row", "Error", "Send", "Sync", "Some",
+    "None", "Ok", "Err",
+];
+
+/// The Rust type of an enum: `job_status` → `JobStatus`, `billing.status` →
+/// `BillingStatus` outside `public`.
+pub fn enum_name(name: &QualifiedName) -> String {
+    let base = if name.schema == "public" {
+        pascal(&name.name)
+    } else {
+        pascal(&format!("{}_{}", name.schema, name.name))
+    };
+    if RESERVED_TYPES.contains(&base.as_str()) {
+        format!("{base}Enum")
+    } else {
+        base
     }
 }
 
@@ -149,9 +183,307 @@ pub fn variant(label: &str) -> String {
     if v == "Self" { "SelfValue".into() } else { v }
 }
 
-/// A constant's name for a column: `createdAt` → `CREATED_AT`.
-pub fn constant(column: &str) -> String {
-    snake(column).to_ascii_uppercase()
+/// A column constant's name for a field: `created_at` → `CREATED_AT`.
+pub fn constant(field: &str) -> String {
+    field.trim_start_matches("r#").to_ascii_uppercase()
+}
+
+/// Renames from the configuration (`[systems.NAME.rename]`): SQL object → Rust name.
+/// Keys name tables and types as `name` in `public` and `schema.name` elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct Renames {
+    /// Tables (`jobs`, `billing.invoices`) → the row struct's name; the module is its
+    /// snake_case.
+    pub tables: BTreeMap<String, String>,
+    /// Columns (`jobs.createdAt`) → the field's name.
+    pub columns: BTreeMap<String, String>,
+    /// Enum types (`job_status`) → the Rust enum's name.
+    pub types: BTreeMap<String, String>,
+    /// Enum labels (`job_status.in-progress`) → the variant's name.
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The Rust names of one table.
+#[derive(Debug, Clone)]
+pub struct TableNames {
+    /// The module (`jobs`).
+    pub module: String,
+    /// The row struct (`Job`).
+    pub row: String,
+    /// The insert struct (`NewJob`).
+    pub new: String,
+    /// Column → field (`type` → `r#type`, `self` → `self_`).
+    pub fields: BTreeMap<String, String>,
+    /// The client parameter of the table's functions: `client`, unless a column took it.
+    pub client: String,
+}
+
+/// The Rust names of one enum type.
+#[derive(Debug, Clone)]
+pub struct EnumNames {
+    /// The enum (`JobStatus`).
+    pub ident: String,
+    /// Label → variant.
+    pub variants: BTreeMap<String, String>,
+}
+
+/// Every Rust name of a schema, resolved before anything is rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// By table.
+    pub tables: BTreeMap<QualifiedName, TableNames>,
+    /// By enum type.
+    pub enums: BTreeMap<QualifiedName, EnumNames>,
+}
+
+/// The configuration key of an object, as `[systems.NAME.rename]` and the type overrides
+/// spell it: `jobs` in `public`, `billing.invoices` elsewhere.
+pub fn key(name: &QualifiedName) -> String {
+    if name.schema == "public" {
+        name.name.clone()
+    } else {
+        format!("{}.{}", name.schema, name.name)
+    }
+}
+
+/// Checks a configured Rust name: an identifier (raw allowed where `raw`), not one the
+/// generated code reserves.
+fn configured(section: Section, key: &str, value: &str, raw: bool) -> Result<String, Error> {
+    let bad = |reason: &str| Error::BadRename {
+        section,
+        key: key.to_string(),
+        value: value.to_string(),
+        reason: reason.to_string(),
+    };
+    let ident = syn::parse_str::<syn::Ident>(value)
+        .map_err(|_| bad("not a Rust identifier (write `r#type` for a keyword)"))?;
+    let text = ident.to_string();
+    if text.starts_with("r#") && !raw {
+        return Err(bad("a type or variant cannot be a raw identifier"));
+    }
+    if !raw && RESERVED_TYPES.contains(&text.as_str()) {
+        return Err(bad("the generated code uses this name itself"));
+    }
+    Ok(text)
+}
+
+/// Finds the first SQL object already given a Rust name.
+struct Taken<'a> {
+    what: String,
+    section: Section,
+    seen: BTreeMap<String, String>,
+    errors: &'a mut Vec<Error>,
+}
+
+impl<'a> Taken<'a> {
+    fn new(what: String, section: Section, errors: &'a mut Vec<Error>) -> Self {
+        Taken {
+            what,
+            section,
+            seen: BTreeMap::new(),
+            errors,
+        }
+    }
+
+    /// Claims `rust` for the SQL object `sql` (configured as `key`); false, with an error,
+    /// when another object has it.
+    fn claim(&mut self, rust: &str, sql: &str, key: &str) -> bool {
+        if let Some(first) = self.seen.get(rust) {
+            self.errors.push(Error::NameClash {
+                what: self.what.clone(),
+                first: first.clone(),
+                second: sql.to_string(),
+                rust: rust.to_string(),
+                section: self.section,
+                key: key.to_string(),
+            });
+            return false;
+        }
+        self.seen.insert(rust.to_string(), sql.to_string());
+        true
+    }
+}
+
+impl Names {
+    /// Resolves the Rust name of every table, column, enum and label of `schema`.
+    pub fn resolve(schema: &Schema, renames: &Renames) -> Result<Names, Vec<Error>> {
+        let mut errors = Vec::new();
+        let mut names = Names::default();
+        let mut used = Renames::default();
+
+        let mut modules = Taken::new("table modules".into(), Section::Tables, &mut errors);
+        let mut tables = Vec::new();
+        for table in schema.tables.values() {
+            let k = key(&table.name);
+            let (module, row) = match renames.tables.get(&k) {
+                Some(v) => {
+                    used.tables.insert(k.clone(), v.clone());
+                    match configured(Section::Tables, &k, v, false) {
+                        Ok(row) => (module_ident(&snake(&row)), row),
+                        Err(e) => {
+                            modules.errors.push(e);
+                            continue;
+                        }
+                    }
+                }
+                None => (module_name(&table.name), struct_name(&table.name.name)),
+            };
+            if modules.claim(&module, &table.name.to_string(), &k) {
+                tables.push((table, module, row));
+            }
+        }
+        for (table, module, row) in tables {
+            let table_key = key(&table.name);
+            let mut fields = BTreeMap::new();
+            let mut constants = BTreeMap::new();
+            let mut taken = Taken::new(
+                format!("table `{}` columns", table.name),
+                Section::Columns,
+                &mut errors,
+            );
+            for column in &table.columns {
+                let k = format!("{table_key}.{}", column.name);
+                let f = match renames.columns.get(&k) {
+                    Some(v) => {
+                        used.columns.insert(k.clone(), v.clone());
+                        match configured(Section::Columns, &k, v, true) {
+                            Ok(f) => f,
+                            Err(e) => {
+                                taken.errors.push(e);
+                                continue;
+                            }
+                        }
+                    }
+                    None => field(&column.name),
+                };
+                if !taken.claim(&f, &column.name, &k) {
+                    continue;
+                }
+                // Constants are the fields in upper case: `Foo` and `foo` would meet there.
+                let c = constant(&f);
+                if let Some(first) = constants.insert(c.clone(), column.name.clone()) {
+                    taken.errors.push(Error::NameClash {
+                        what: format!("table `{}` column constants", table.name),
+                        first,
+                        second: column.name.clone(),
+                        rust: c,
+                        section: Section::Columns,
+                        key: k,
+                    });
+                    continue;
+                }
+                fields.insert(column.name.clone(), f);
+            }
+            let mut client = String::from("client");
+            while fields.values().any(|f| *f == client) {
+                client.push('_');
+            }
+            let new = format!("New{row}");
+            names.tables.insert(
+                table.name.clone(),
+                TableNames {
+                    module,
+                    row,
+                    new,
+                    fields,
+                    client,
+                },
+            );
+        }
+
+        let mut types = Taken::new("enum types".into(), Section::Types, &mut errors);
+        for e in schema.enums.values() {
+            let k = key(&e.name);
+            let ident = match renames.types.get(&k) {
+                Some(v) => {
+                    used.types.insert(k.clone(), v.clone());
+                    match configured(Section::Types, &k, v, false) {
+                        Ok(i) => i,
+                        Err(err) => {
+                            types.errors.push(err);
+                            continue;
+                        }
+                    }
+                }
+                None => enum_name(&e.name),
+            };
+            if !types.claim(&ident, &e.name.to_string(), &k) {
+                continue;
+            }
+            let mut variants = BTreeMap::new();
+            let mut labels = Taken::new(
+                format!("enum `{}` labels", e.name),
+                Section::Labels,
+                types.errors,
+            );
+            for label in &e.labels {
+                let k = format!("{k}.{label}");
+                let v = match renames.labels.get(&k) {
+                    Some(v) => {
+                        used.labels.insert(k.clone(), v.clone());
+                        match configured(Section::Labels, &k, v, false) {
+                            Ok(v) => v,
+                            Err(err) => {
+                                labels.errors.push(err);
+                                continue;
+                            }
+                        }
+                    }
+                    None => variant(label),
+                };
+                if labels.claim(&v, label, &k) {
+                    variants.insert(label.clone(), v);
+                }
+            }
+            names
+                .enums
+                .insert(e.name.clone(), EnumNames { ident, variants });
+        }
+
+        // A rename that matches nothing is a typo, not a no-op.
+        for (section, given, matched) in [
+            (Section::Tables, &renames.tables, &used.tables),
+            (Section::Columns, &renames.columns, &used.columns),
+            (Section::Types, &renames.types, &used.types),
+            (Section::Labels, &renames.labels, &used.labels),
+        ] {
+            for k in given.keys().filter(|k| !matched.contains_key(*k)) {
+                errors.push(Error::UnknownRename {
+                    section,
+                    key: k.clone(),
+                });
+            }
+        }
+        if errors.is_empty() {
+            Ok(names)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A module name that is not a keyword or one of the names a system module uses itself.
+fn module_ident(base: &str) -> String {
+    if KEYWORDS.contains(&base) || NOT_RAW.contains(&base) || base == "enums" || base == "columns" {
+        format!("{base}_table")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The module of a system in the generated crate's `lib.rs`: the configured name when it
+/// is an identifier, else an error; the system's name in snake_case by default.
+pub fn system_module(system: &str, configured_module: Option<&str>) -> Result<String, Error> {
+    match configured_module {
+        Some(m) => match syn::parse_str::<syn::Ident>(m) {
+            Ok(i) if !i.to_string().starts_with("r#") => Ok(m.to_string()),
+            _ => Err(Error::BadModule {
+                system: system.to_string(),
+                module: m.to_string(),
+            }),
+        },
+        None => Ok(module_ident(&snake(system))),
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +499,14 @@ mod tests {
         assert_eq!(pascal("job_status"), "JobStatus");
         assert_eq!(pascal("it's complicated"), "ItSComplicated");
         assert_eq!(field("type"), "r#type");
+        assert_eq!(field("self"), "self_");
+        assert_eq!(field("Self"), "self_");
+        assert_eq!(field("_self"), "self_");
+        assert_eq!(field("crate"), "crate_");
+        assert_eq!(field("größe"), "grosse");
+        assert_eq!(snake("Ω"), "o");
+        assert_eq!(pascal("ǅemal"), "Dzemal");
+        assert_eq!(snake("😀"), "grinning");
         assert_eq!(struct_name("jobs"), "Job");
         assert_eq!(struct_name("api_keys"), "ApiKey");
         assert_eq!(struct_name("daily_usage"), "DailyUsage");

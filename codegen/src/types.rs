@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use schema::model::{Column, DataType, Schema, Table, TypeName};
 
-use crate::{Error, names, table_key};
+use crate::Error;
+use crate::names::{self, Names};
 
 /// Rust types chosen by the user for SQL types and columns.
 #[derive(Debug, Clone, Default)]
@@ -31,11 +32,12 @@ fn parse_override(key: &str, value: &str) -> Result<TokenStream, Error> {
 /// for a domain over text, so values travel as the base type).
 pub fn column_type(
     schema: &Schema,
+    names: &Names,
     table: &Table,
     column: &Column,
     overrides: &TypeOverrides,
 ) -> Result<(TokenStream, String), Error> {
-    let key = format!("{}.{}", table_key(&table.name), column.name);
+    let key = format!("{}.{}", names::key(&table.name), column.name);
     let mut cast = String::new();
     let mut ty = column.data_type.clone();
     // A domain maps to its base type, and travels as it.
@@ -50,7 +52,7 @@ pub fn column_type(
     if let Some(value) = overrides.columns.get(&key) {
         return Ok((parse_override(&key, value)?, cast));
     }
-    let element = element_type(schema, &ty, overrides).map_err(|()| {
+    let element = element_type(names, &ty, overrides).map_err(|()| {
         let type_key = match &ty.name {
             TypeName::Builtin(b) => b.clone(),
             TypeName::Named(q) => q.to_string(),
@@ -60,7 +62,7 @@ pub fn column_type(
             column: column.name.clone(),
             ty: column.data_type.to_string(),
             type_key,
-            table_key: table_key(&table.name),
+            table_key: names::key(&table.name),
         }
     })??;
     let mut t = element;
@@ -72,7 +74,7 @@ pub fn column_type(
 
 /// The Rust type of one element; `Err(())` when there is no mapping.
 fn element_type(
-    schema: &Schema,
+    rust_names: &Names,
     ty: &DataType,
     overrides: &TypeOverrides,
 ) -> Result<Result<TokenStream, Error>, ()> {
@@ -112,8 +114,8 @@ fn element_type(
             _ => return Err(()),
         },
         TypeName::Named(q) => {
-            if schema.enums.contains_key(q) {
-                let ident = format_ident!("{}", names::pascal(&q.name));
+            if let Some(e) = rust_names.enums.get(q) {
+                let ident = names::ident(&e.ident);
                 quote! { super::enums::#ident }
             } else if q.name == "vector" {
                 quote! { pgvector::Vector }

@@ -14,6 +14,7 @@ fn generate(path: &std::path::Path, overrides: codegen::TypeOverrides) -> String
         module: "fixture".into(),
         source: "fixture.sql".into(),
         overrides,
+        renames: codegen::Renames::default(),
     };
     match codegen::generate(&parsed.schema, &opts) {
         Ok(files) => {

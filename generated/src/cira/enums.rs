@@ -2,10 +2,17 @@
 
 //! Enum types.
 
-use postgres_types::{FromSql, ToSql};
-
 /// Enum type `job_status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "job_status")]
 pub enum JobStatus {
     /// `queued`

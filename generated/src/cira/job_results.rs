@@ -2,9 +2,6 @@
 
 //! Table `job_results`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "job_results";
 
@@ -46,7 +43,7 @@ pub struct JobResult {
 
 impl JobResult {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             job_id: row.try_get(1)?,
@@ -86,9 +83,11 @@ pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, c
 pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewJobResult) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewJobResult,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -110,9 +109,9 @@ fn insert_statement(new: &NewJobResult) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewJobResult,
-) -> Result<JobResult, Error> {
+) -> Result<JobResult, postgres::Error> {
     let (sql, params) = insert_statement(new);
     JobResult::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -122,9 +121,9 @@ pub const GET: &str = "SELECT id, job_id, extracted_data, confidence_score, toke
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<JobResult>, Error> {
+) -> Result<Option<JobResult>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(JobResult::from_row).transpose()
 }
 
@@ -134,9 +133,9 @@ pub const UPDATE: &str = "UPDATE job_results SET job_id = $2, extracted_data = $
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &JobResult,
-) -> Result<Option<JobResult>, Error> {
+) -> Result<Option<JobResult>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -158,7 +157,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM job_results WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -167,9 +169,9 @@ pub const FIND_BY_JOB_ID: &str = "SELECT id, job_id, extracted_data, confidence_
 
 /// The row with this unique key (`job_id`), if there is one.
 pub fn find_by_job_id(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     job_id: &uuid::Uuid,
-) -> Result<Option<JobResult>, Error> {
+) -> Result<Option<JobResult>, postgres::Error> {
     client
         .query_opt(FIND_BY_JOB_ID, &[&job_id])?
         .as_ref()
@@ -179,10 +181,10 @@ pub fn find_by_job_id(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<JobResult>, Error> {
+) -> Result<Vec<JobResult>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(JobResult::from_row).collect()
 }
 
@@ -194,7 +196,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewJobResult,
-    ) -> Result<JobResult, Error> {
+    ) -> Result<JobResult, postgres::Error> {
         let (sql, params) = insert_statement(new);
         JobResult::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -202,7 +204,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<JobResult>, Error> {
+    ) -> Result<Option<JobResult>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -215,7 +217,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &JobResult,
-    ) -> Result<Option<JobResult>, Error> {
+    ) -> Result<Option<JobResult>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -237,14 +239,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`job_id`), if there is one.
     pub async fn find_by_job_id(
         client: &impl tokio_postgres::GenericClient,
         job_id: &uuid::Uuid,
-    ) -> Result<Option<JobResult>, Error> {
+    ) -> Result<Option<JobResult>, postgres::Error> {
         client
             .query_opt(FIND_BY_JOB_ID, &[&job_id])
             .await?
@@ -257,7 +259,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<JobResult>, Error> {
+    ) -> Result<Vec<JobResult>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

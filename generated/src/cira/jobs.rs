@@ -2,9 +2,6 @@
 
 //! Table `jobs`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "jobs";
 
@@ -54,7 +51,7 @@ pub struct Job {
 
 impl Job {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             client_id: row.try_get(1)?,
@@ -104,9 +101,11 @@ pub const INSERT: &str = "INSERT INTO jobs (id, client_id, status, pdf_url, crea
 pub const LIST: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewJob) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewJob,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(8);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -135,7 +134,10 @@ fn insert_statement(new: &NewJob) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewJob) -> Result<Job, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewJob,
+) -> Result<Job, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Job::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -145,9 +147,9 @@ pub const GET: &str = "SELECT id, client_id, status, pdf_url, created_at, update
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Job>, Error> {
+) -> Result<Option<Job>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Job::from_row).transpose()
 }
 
@@ -156,7 +158,10 @@ pub const UPDATE: &str = "UPDATE jobs SET client_id = $2, status = $3, pdf_url =
 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
-pub fn update(client: &mut impl GenericClient, row: &Job) -> Result<Option<Job>, Error> {
+pub fn update(
+    client: &mut impl postgres::GenericClient,
+    row: &Job,
+) -> Result<Option<Job>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -180,16 +185,19 @@ pub fn update(client: &mut impl GenericClient, row: &Job) -> Result<Option<Job>,
 pub const DELETE: &str = "DELETE FROM jobs WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Job>, Error> {
+) -> Result<Vec<Job>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Job::from_row).collect()
 }
 
@@ -201,7 +209,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewJob,
-    ) -> Result<Job, Error> {
+    ) -> Result<Job, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Job::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -209,7 +217,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Job>, Error> {
+    ) -> Result<Option<Job>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Job::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -217,7 +225,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Job,
-    ) -> Result<Option<Job>, Error> {
+    ) -> Result<Option<Job>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -241,7 +249,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -249,7 +257,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Job>, Error> {
+    ) -> Result<Vec<Job>, postgres::Error> {
         client.query(LIST, &[&limit, &offset]).await?.iter().map(Job::from_row).collect()
     }
 }

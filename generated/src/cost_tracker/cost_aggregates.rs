@@ -2,9 +2,6 @@
 
 //! Table `cost_aggregates`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "cost_aggregates";
 
@@ -62,7 +59,7 @@ pub struct CostAggregate {
 
 impl CostAggregate {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             project_id: row.try_get(1)?,
@@ -122,9 +119,11 @@ pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, 
 pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewCostAggregate) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewCostAggregate,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(10);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -162,9 +161,9 @@ fn insert_statement(new: &NewCostAggregate) -> (String, Vec<&(dyn ToSql + Sync)>
 
 /// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewCostAggregate,
-) -> Result<CostAggregate, Error> {
+) -> Result<CostAggregate, postgres::Error> {
     let (sql, params) = insert_statement(new);
     CostAggregate::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -174,9 +173,9 @@ pub const GET: &str = "SELECT id, project_id, feature, model, period, period_sta
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<CostAggregate>, Error> {
+) -> Result<Option<CostAggregate>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(CostAggregate::from_row).transpose()
 }
 
@@ -186,9 +185,9 @@ pub const UPDATE: &str = "UPDATE cost_aggregates SET project_id = $2, feature = 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &CostAggregate,
-) -> Result<Option<CostAggregate>, Error> {
+) -> Result<Option<CostAggregate>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -214,7 +213,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM cost_aggregates WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -223,13 +225,13 @@ pub const FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START: 
 
 /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
 pub fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     project_id: &str,
     feature: &str,
     model: &str,
     period: &str,
     period_start: &chrono::DateTime<chrono::Utc>,
-) -> Result<Option<CostAggregate>, Error> {
+) -> Result<Option<CostAggregate>, postgres::Error> {
     client
         .query_opt(
             FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
@@ -242,10 +244,10 @@ pub fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<CostAggregate>, Error> {
+) -> Result<Vec<CostAggregate>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(CostAggregate::from_row).collect()
 }
 
@@ -257,7 +259,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewCostAggregate,
-    ) -> Result<CostAggregate, Error> {
+    ) -> Result<CostAggregate, postgres::Error> {
         let (sql, params) = insert_statement(new);
         CostAggregate::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -265,7 +267,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<CostAggregate>, Error> {
+    ) -> Result<Option<CostAggregate>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -278,7 +280,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &CostAggregate,
-    ) -> Result<Option<CostAggregate>, Error> {
+    ) -> Result<Option<CostAggregate>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -304,7 +306,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
@@ -315,7 +317,7 @@ pub mod nonblocking {
         model: &str,
         period: &str,
         period_start: &chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<CostAggregate>, Error> {
+    ) -> Result<Option<CostAggregate>, postgres::Error> {
         client
             .query_opt(
                 FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
@@ -331,7 +333,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<CostAggregate>, Error> {
+    ) -> Result<Vec<CostAggregate>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

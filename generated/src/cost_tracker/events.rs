@@ -2,9 +2,6 @@
 
 //! Table `events`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "events";
 
@@ -94,7 +91,7 @@ pub struct Event {
 
 impl Event {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             trace_id: row.try_get(1)?,
@@ -176,9 +173,11 @@ pub const INSERT: &str = "INSERT INTO events (id, trace_id, span_id, parent_span
 pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewEvent) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewEvent,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(18);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(18);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -229,7 +228,10 @@ fn insert_statement(new: &NewEvent) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewEvent) -> Result<Event, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewEvent,
+) -> Result<Event, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Event::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -239,9 +241,9 @@ pub const GET: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id,
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Event>, Error> {
+) -> Result<Option<Event>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Event::from_row).transpose()
 }
 
@@ -251,9 +253,9 @@ pub const UPDATE: &str = "UPDATE events SET trace_id = $2, span_id = $3, parent_
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Event,
-) -> Result<Option<Event>, Error> {
+) -> Result<Option<Event>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -287,16 +289,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM events WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Event>, Error> {
+) -> Result<Vec<Event>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Event::from_row).collect()
 }
 
@@ -308,7 +313,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewEvent,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Event::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -316,7 +321,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Event>, Error> {
+    ) -> Result<Option<Event>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Event::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -324,7 +329,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Event,
-    ) -> Result<Option<Event>, Error> {
+    ) -> Result<Option<Event>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -358,7 +363,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -366,7 +371,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Event>, Error> {
+    ) -> Result<Vec<Event>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

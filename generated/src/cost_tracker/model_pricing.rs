@@ -2,9 +2,6 @@
 
 //! Table `model_pricing`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "model_pricing";
 
@@ -46,7 +43,7 @@ pub struct ModelPricing {
 
 impl ModelPricing {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             provider: row.try_get(1)?,
@@ -86,9 +83,11 @@ pub const INSERT: &str = "INSERT INTO model_pricing (id, provider, model, input_
 pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewModelPricing) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewModelPricing,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -110,9 +109,9 @@ fn insert_statement(new: &NewModelPricing) -> (String, Vec<&(dyn ToSql + Sync)>)
 
 /// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewModelPricing,
-) -> Result<ModelPricing, Error> {
+) -> Result<ModelPricing, postgres::Error> {
     let (sql, params) = insert_statement(new);
     ModelPricing::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -122,9 +121,9 @@ pub const GET: &str = "SELECT id, provider, model, input_price_per_1k, output_pr
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<ModelPricing>, Error> {
+) -> Result<Option<ModelPricing>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(ModelPricing::from_row).transpose()
 }
 
@@ -134,9 +133,9 @@ pub const UPDATE: &str = "UPDATE model_pricing SET provider = $2, model = $3, in
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &ModelPricing,
-) -> Result<Option<ModelPricing>, Error> {
+) -> Result<Option<ModelPricing>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -158,7 +157,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM model_pricing WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -167,11 +169,11 @@ pub const FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE: &str = "SELECT id, prov
 
 /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
 pub fn find_by_provider_and_model_and_effective_date(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     provider: &str,
     model: &str,
     effective_date: &chrono::DateTime<chrono::Utc>,
-) -> Result<Option<ModelPricing>, Error> {
+) -> Result<Option<ModelPricing>, postgres::Error> {
     client
         .query_opt(
             FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
@@ -184,10 +186,10 @@ pub fn find_by_provider_and_model_and_effective_date(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<ModelPricing>, Error> {
+) -> Result<Vec<ModelPricing>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ModelPricing::from_row).collect()
 }
 
@@ -199,7 +201,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewModelPricing,
-    ) -> Result<ModelPricing, Error> {
+    ) -> Result<ModelPricing, postgres::Error> {
         let (sql, params) = insert_statement(new);
         ModelPricing::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -207,7 +209,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<ModelPricing>, Error> {
+    ) -> Result<Option<ModelPricing>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -220,7 +222,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &ModelPricing,
-    ) -> Result<Option<ModelPricing>, Error> {
+    ) -> Result<Option<ModelPricing>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -242,7 +244,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
@@ -251,7 +253,7 @@ pub mod nonblocking {
         provider: &str,
         model: &str,
         effective_date: &chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<ModelPricing>, Error> {
+    ) -> Result<Option<ModelPricing>, postgres::Error> {
         client
             .query_opt(
                 FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
@@ -267,7 +269,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<ModelPricing>, Error> {
+    ) -> Result<Vec<ModelPricing>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

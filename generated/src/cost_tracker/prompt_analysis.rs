@@ -2,9 +2,6 @@
 
 //! Table `prompt_analysis`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "prompt_analysis";
 
@@ -46,7 +43,7 @@ pub struct PromptAnalysis {
 
 impl PromptAnalysis {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             event_id: row.try_get(1)?,
@@ -86,9 +83,11 @@ pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token
 pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewPromptAnalysis) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewPromptAnalysis,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -110,9 +109,9 @@ fn insert_statement(new: &NewPromptAnalysis) -> (String, Vec<&(dyn ToSql + Sync)
 
 /// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewPromptAnalysis,
-) -> Result<PromptAnalysis, Error> {
+) -> Result<PromptAnalysis, postgres::Error> {
     let (sql, params) = insert_statement(new);
     PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -122,9 +121,9 @@ pub const GET: &str = "SELECT id, event_id, input_token_ratio, redundancy_score,
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<PromptAnalysis>, Error> {
+) -> Result<Option<PromptAnalysis>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(PromptAnalysis::from_row).transpose()
 }
 
@@ -134,9 +133,9 @@ pub const UPDATE: &str = "UPDATE prompt_analysis SET event_id = $2, input_token_
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &PromptAnalysis,
-) -> Result<Option<PromptAnalysis>, Error> {
+) -> Result<Option<PromptAnalysis>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -158,16 +157,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM prompt_analysis WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<PromptAnalysis>, Error> {
+) -> Result<Vec<PromptAnalysis>, postgres::Error> {
     client
         .query(LIST, &[&limit, &offset])?
         .iter()
@@ -183,7 +185,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewPromptAnalysis,
-    ) -> Result<PromptAnalysis, Error> {
+    ) -> Result<PromptAnalysis, postgres::Error> {
         let (sql, params) = insert_statement(new);
         PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -191,7 +193,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<PromptAnalysis>, Error> {
+    ) -> Result<Option<PromptAnalysis>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -204,7 +206,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &PromptAnalysis,
-    ) -> Result<Option<PromptAnalysis>, Error> {
+    ) -> Result<Option<PromptAnalysis>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -226,7 +228,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -234,7 +236,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<PromptAnalysis>, Error> {
+    ) -> Result<Vec<PromptAnalysis>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

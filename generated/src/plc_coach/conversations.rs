@@ -2,9 +2,6 @@
 
 //! Table `conversations`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "conversations";
 
@@ -54,7 +51,7 @@ pub struct Conversation {
 
 impl Conversation {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -106,9 +103,11 @@ pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status,
 pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewConversation) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewConversation,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(8);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -140,9 +139,9 @@ fn insert_statement(new: &NewConversation) -> (String, Vec<&(dyn ToSql + Sync)>)
 
 /// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewConversation,
-) -> Result<Conversation, Error> {
+) -> Result<Conversation, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Conversation::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -152,9 +151,9 @@ pub const GET: &str = "SELECT id, user_id, title, status, created_at, updated_at
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Conversation>, Error> {
+) -> Result<Option<Conversation>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Conversation::from_row).transpose()
 }
 
@@ -164,9 +163,9 @@ pub const UPDATE: &str = "UPDATE conversations SET user_id = $2, title = $3, sta
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Conversation,
-) -> Result<Option<Conversation>, Error> {
+) -> Result<Option<Conversation>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -190,7 +189,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM conversations WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -199,9 +201,9 @@ pub const FIND_BY_SHARE_TOKEN: &str = "SELECT id, user_id, title, status, create
 
 /// The row with this unique key (`share_token`), if there is one.
 pub fn find_by_share_token(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     share_token: &str,
-) -> Result<Option<Conversation>, Error> {
+) -> Result<Option<Conversation>, postgres::Error> {
     client
         .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])?
         .as_ref()
@@ -211,10 +213,10 @@ pub fn find_by_share_token(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Conversation>, Error> {
+) -> Result<Vec<Conversation>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Conversation::from_row).collect()
 }
 
@@ -226,7 +228,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewConversation,
-    ) -> Result<Conversation, Error> {
+    ) -> Result<Conversation, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Conversation::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -234,7 +236,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Conversation>, Error> {
+    ) -> Result<Option<Conversation>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -247,7 +249,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Conversation,
-    ) -> Result<Option<Conversation>, Error> {
+    ) -> Result<Option<Conversation>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -271,14 +273,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`share_token`), if there is one.
     pub async fn find_by_share_token(
         client: &impl tokio_postgres::GenericClient,
         share_token: &str,
-    ) -> Result<Option<Conversation>, Error> {
+    ) -> Result<Option<Conversation>, postgres::Error> {
         client
             .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])
             .await?
@@ -291,7 +293,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Conversation>, Error> {
+    ) -> Result<Vec<Conversation>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

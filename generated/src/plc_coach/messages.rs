@@ -2,9 +2,6 @@
 
 //! Table `messages`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "messages";
 
@@ -66,7 +63,7 @@ pub struct Message {
 
 impl Message {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             conversation_id: row.try_get(1)?,
@@ -121,9 +118,11 @@ pub const INSERT: &str = "INSERT INTO messages (id, conversation_id, role, conte
 pub const LIST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewMessage) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewMessage,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(11);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(11);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -155,9 +154,9 @@ fn insert_statement(new: &NewMessage) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewMessage,
-) -> Result<Message, Error> {
+) -> Result<Message, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Message::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -167,9 +166,9 @@ pub const GET: &str = "SELECT id, conversation_id, role, content, citations, dom
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Message>, Error> {
+) -> Result<Option<Message>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Message::from_row).transpose()
 }
 
@@ -179,9 +178,9 @@ pub const UPDATE: &str = "UPDATE messages SET conversation_id = $2, role = $3, c
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Message,
-) -> Result<Option<Message>, Error> {
+) -> Result<Option<Message>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -208,16 +207,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM messages WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Message>, Error> {
+) -> Result<Vec<Message>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Message::from_row).collect()
 }
 
@@ -229,7 +231,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewMessage,
-    ) -> Result<Message, Error> {
+    ) -> Result<Message, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Message::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -237,7 +239,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Message>, Error> {
+    ) -> Result<Option<Message>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Message::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -245,7 +247,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Message,
-    ) -> Result<Option<Message>, Error> {
+    ) -> Result<Option<Message>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -272,7 +274,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -280,7 +282,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Message>, Error> {
+    ) -> Result<Vec<Message>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

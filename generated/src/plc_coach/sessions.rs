@@ -2,9 +2,6 @@
 
 //! Table `sessions`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "sessions";
 
@@ -42,7 +39,7 @@ pub struct Session {
 
 impl Session {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -81,9 +78,11 @@ pub const INSERT: &str = "INSERT INTO sessions (id, user_id, expires_at, created
 pub const LIST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewSession) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewSession,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(5);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -105,9 +104,9 @@ fn insert_statement(new: &NewSession) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewSession,
-) -> Result<Session, Error> {
+) -> Result<Session, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Session::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -117,9 +116,9 @@ pub const GET: &str = "SELECT id, user_id, expires_at, created_at, last_accessed
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Session>, Error> {
+) -> Result<Option<Session>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Session::from_row).transpose()
 }
 
@@ -129,9 +128,9 @@ pub const UPDATE: &str = "UPDATE sessions SET user_id = $2, expires_at = $3, cre
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Session,
-) -> Result<Option<Session>, Error> {
+) -> Result<Option<Session>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -152,16 +151,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM sessions WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Session>, Error> {
+) -> Result<Vec<Session>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Session::from_row).collect()
 }
 
@@ -173,7 +175,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewSession,
-    ) -> Result<Session, Error> {
+    ) -> Result<Session, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Session::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -181,7 +183,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Session>, Error> {
+    ) -> Result<Option<Session>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Session::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -189,7 +191,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Session,
-    ) -> Result<Option<Session>, Error> {
+    ) -> Result<Option<Session>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -210,7 +212,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -218,7 +220,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Session>, Error> {
+    ) -> Result<Vec<Session>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

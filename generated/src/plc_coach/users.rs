@@ -2,9 +2,6 @@
 
 //! Table `users`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "users";
 
@@ -58,7 +55,7 @@ pub struct User {
 
 impl User {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -107,9 +104,11 @@ pub const INSERT: &str = "INSERT INTO users (id, email, name, role, organization
 pub const LIST: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewUser) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewUser,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(9);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -136,7 +135,10 @@ fn insert_statement(new: &NewUser) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewUser) -> Result<User, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewUser,
+) -> Result<User, postgres::Error> {
     let (sql, params) = insert_statement(new);
     User::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -146,9 +148,9 @@ pub const GET: &str = "SELECT id, email, name, role, organization_id, sso_provid
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<User>, Error> {
+) -> Result<Option<User>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
 }
 
@@ -158,9 +160,9 @@ pub const UPDATE: &str = "UPDATE users SET email = $2, name = $3, role = $4, org
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &User,
-) -> Result<Option<User>, Error> {
+) -> Result<Option<User>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -185,7 +187,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM users WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -194,18 +199,18 @@ pub const FIND_BY_EMAIL: &str = "SELECT id, email, name, role, organization_id, 
 
 /// The row with this unique key (`email`), if there is one.
 pub fn find_by_email(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     email: &str,
-) -> Result<Option<User>, Error> {
+) -> Result<Option<User>, postgres::Error> {
     client.query_opt(FIND_BY_EMAIL, &[&email])?.as_ref().map(User::from_row).transpose()
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<User>, Error> {
+) -> Result<Vec<User>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(User::from_row).collect()
 }
 
@@ -217,7 +222,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewUser,
-    ) -> Result<User, Error> {
+    ) -> Result<User, postgres::Error> {
         let (sql, params) = insert_statement(new);
         User::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -225,7 +230,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<User>, Error> {
+    ) -> Result<Option<User>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(User::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -233,7 +238,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &User,
-    ) -> Result<Option<User>, Error> {
+    ) -> Result<Option<User>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -258,14 +263,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`email`), if there is one.
     pub async fn find_by_email(
         client: &impl tokio_postgres::GenericClient,
         email: &str,
-    ) -> Result<Option<User>, Error> {
+    ) -> Result<Option<User>, postgres::Error> {
         client
             .query_opt(FIND_BY_EMAIL, &[&email])
             .await?
@@ -278,7 +283,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<User>, Error> {
+    ) -> Result<Vec<User>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `"AppVersion"`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "\"AppVersion\"";
 
@@ -46,7 +43,7 @@ pub struct AppVersion {
 
 impl AppVersion {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             version: row.try_get(1)?,
@@ -84,9 +81,11 @@ pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate
 pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewAppVersion) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewAppVersion,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("version", ""));
@@ -106,9 +105,9 @@ fn insert_statement(new: &NewAppVersion) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewAppVersion,
-) -> Result<AppVersion, Error> {
+) -> Result<AppVersion, postgres::Error> {
     let (sql, params) = insert_statement(new);
     AppVersion::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -118,9 +117,9 @@ pub const GET: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", cha
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &str,
-) -> Result<Option<AppVersion>, Error> {
+) -> Result<Option<AppVersion>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(AppVersion::from_row).transpose()
 }
 
@@ -130,9 +129,9 @@ pub const UPDATE: &str = "UPDATE \"AppVersion\" SET version = $2, \"releaseDate\
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &AppVersion,
-) -> Result<Option<AppVersion>, Error> {
+) -> Result<Option<AppVersion>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -154,7 +153,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"AppVersion\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -163,9 +165,9 @@ pub const FIND_BY_VERSION: &str = "SELECT id, version, \"releaseDate\", \"downlo
 
 /// The row with this unique key (`version`), if there is one.
 pub fn find_by_version(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     version: &str,
-) -> Result<Option<AppVersion>, Error> {
+) -> Result<Option<AppVersion>, postgres::Error> {
     client
         .query_opt(FIND_BY_VERSION, &[&version])?
         .as_ref()
@@ -175,10 +177,10 @@ pub fn find_by_version(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<AppVersion>, Error> {
+) -> Result<Vec<AppVersion>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(AppVersion::from_row).collect()
 }
 
@@ -190,7 +192,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewAppVersion,
-    ) -> Result<AppVersion, Error> {
+    ) -> Result<AppVersion, postgres::Error> {
         let (sql, params) = insert_statement(new);
         AppVersion::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -198,7 +200,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<Option<AppVersion>, Error> {
+    ) -> Result<Option<AppVersion>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -211,7 +213,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &AppVersion,
-    ) -> Result<Option<AppVersion>, Error> {
+    ) -> Result<Option<AppVersion>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -233,14 +235,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`version`), if there is one.
     pub async fn find_by_version(
         client: &impl tokio_postgres::GenericClient,
         version: &str,
-    ) -> Result<Option<AppVersion>, Error> {
+    ) -> Result<Option<AppVersion>, postgres::Error> {
         client
             .query_opt(FIND_BY_VERSION, &[&version])
             .await?
@@ -253,7 +255,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<AppVersion>, Error> {
+    ) -> Result<Vec<AppVersion>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `credits`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "credits";
 
@@ -62,7 +59,7 @@ pub struct Credit {
 
 impl Credit {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -116,9 +113,11 @@ pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, tot
 pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewCredit) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewCredit,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(10);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(10);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("user_id", ""));
@@ -150,9 +149,9 @@ fn insert_statement(new: &NewCredit) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewCredit,
-) -> Result<Credit, Error> {
+) -> Result<Credit, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Credit::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -162,9 +161,9 @@ pub const GET: &str = "SELECT id, user_id, subscription_id, total_credits, used_
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Credit>, Error> {
+) -> Result<Option<Credit>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Credit::from_row).transpose()
 }
 
@@ -174,9 +173,9 @@ pub const UPDATE: &str = "UPDATE credits SET user_id = $2, subscription_id = $3,
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Credit,
-) -> Result<Option<Credit>, Error> {
+) -> Result<Option<Credit>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -202,16 +201,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM credits WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Credit>, Error> {
+) -> Result<Vec<Credit>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Credit::from_row).collect()
 }
 
@@ -223,7 +225,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewCredit,
-    ) -> Result<Credit, Error> {
+    ) -> Result<Credit, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Credit::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -231,7 +233,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Credit>, Error> {
+    ) -> Result<Option<Credit>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Credit::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -239,7 +241,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Credit,
-    ) -> Result<Option<Credit>, Error> {
+    ) -> Result<Option<Credit>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -265,7 +267,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -273,7 +275,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Credit>, Error> {
+    ) -> Result<Vec<Credit>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `"Diagnostic"`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "\"Diagnostic\"";
 
@@ -38,7 +35,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             file_path: row.try_get(1)?,
@@ -70,9 +67,11 @@ pub const INSERT: &str = "INSERT INTO \"Diagnostic\" (id, \"filePath\", \"fileSi
 pub const LIST: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewDiagnostic) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewDiagnostic,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(4);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("\"filePath\"", ""));
@@ -88,9 +87,9 @@ fn insert_statement(new: &NewDiagnostic) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewDiagnostic,
-) -> Result<Diagnostic, Error> {
+) -> Result<Diagnostic, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Diagnostic::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -100,9 +99,9 @@ pub const GET: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &str,
-) -> Result<Option<Diagnostic>, Error> {
+) -> Result<Option<Diagnostic>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Diagnostic::from_row).transpose()
 }
 
@@ -112,9 +111,9 @@ pub const UPDATE: &str = "UPDATE \"Diagnostic\" SET \"filePath\" = $2, \"fileSiz
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Diagnostic,
-) -> Result<Option<Diagnostic>, Error> {
+) -> Result<Option<Diagnostic>, postgres::Error> {
     client
         .query_opt(UPDATE, &[&row.id, &row.file_path, &row.file_size, &row.timestamp])?
         .as_ref()
@@ -126,16 +125,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"Diagnostic\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Diagnostic>, Error> {
+) -> Result<Vec<Diagnostic>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Diagnostic::from_row).collect()
 }
 
@@ -147,7 +149,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewDiagnostic,
-    ) -> Result<Diagnostic, Error> {
+    ) -> Result<Diagnostic, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Diagnostic::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -155,7 +157,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<Option<Diagnostic>, Error> {
+    ) -> Result<Option<Diagnostic>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -168,7 +170,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Diagnostic,
-    ) -> Result<Option<Diagnostic>, Error> {
+    ) -> Result<Option<Diagnostic>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -183,7 +185,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -191,7 +193,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Diagnostic>, Error> {
+    ) -> Result<Vec<Diagnostic>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `"Download"`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "\"Download\"";
 
@@ -42,7 +39,7 @@ pub struct Download {
 
 impl Download {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             os: row.try_get(1)?,
@@ -77,9 +74,11 @@ pub const INSERT: &str = "INSERT INTO \"Download\" (id, os, \"timestamp\", \"use
 pub const LIST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewDownload) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewDownload,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(5);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(5);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("os", ""));
@@ -97,9 +96,9 @@ fn insert_statement(new: &NewDownload) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewDownload,
-) -> Result<Download, Error> {
+) -> Result<Download, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Download::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -109,9 +108,9 @@ pub const GET: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" F
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &str,
-) -> Result<Option<Download>, Error> {
+) -> Result<Option<Download>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Download::from_row).transpose()
 }
 
@@ -121,9 +120,9 @@ pub const UPDATE: &str = "UPDATE \"Download\" SET os = $2, \"timestamp\" = $3, \
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Download,
-) -> Result<Option<Download>, Error> {
+) -> Result<Option<Download>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -138,16 +137,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"Download\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Download>, Error> {
+) -> Result<Vec<Download>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Download::from_row).collect()
 }
 
@@ -159,7 +161,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewDownload,
-    ) -> Result<Download, Error> {
+    ) -> Result<Download, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Download::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -167,7 +169,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<Option<Download>, Error> {
+    ) -> Result<Option<Download>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Download::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -175,7 +177,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Download,
-    ) -> Result<Option<Download>, Error> {
+    ) -> Result<Option<Download>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -190,7 +192,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -198,7 +200,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Download>, Error> {
+    ) -> Result<Vec<Download>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

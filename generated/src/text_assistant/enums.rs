@@ -2,10 +2,17 @@
 
 //! Enum types.
 
-use postgres_types::{FromSql, ToSql};
-
 /// Enum type `"ModelCapability"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "ModelCapability")]
 pub enum ModelCapability {
     /// `text`
@@ -26,7 +33,16 @@ pub enum ModelCapability {
 }
 
 /// Enum type `"SubscriptionStatus"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "SubscriptionStatus")]
 pub enum SubscriptionStatus {
     /// `active`
@@ -44,7 +60,16 @@ pub enum SubscriptionStatus {
 }
 
 /// Enum type `"SubscriptionTier"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "SubscriptionTier")]
 pub enum SubscriptionTier {
     /// `free`
@@ -59,7 +84,16 @@ pub enum SubscriptionTier {
 }
 
 /// Enum type `"UsageOperation"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "UsageOperation")]
 pub enum UsageOperation {
     /// `completion`

@@ -2,9 +2,6 @@
 
 //! Table `"Feedback"`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "\"Feedback\"";
 
@@ -38,7 +35,7 @@ pub struct Feedback {
 
 impl Feedback {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             message: row.try_get(1)?,
@@ -70,9 +67,11 @@ pub const INSERT: &str = "INSERT INTO \"Feedback\" (id, message, email, \"timest
 pub const LIST: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewFeedback) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewFeedback,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(4);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(4);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("message", ""));
@@ -88,9 +87,9 @@ fn insert_statement(new: &NewFeedback) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `"Feedback"` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewFeedback,
-) -> Result<Feedback, Error> {
+) -> Result<Feedback, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Feedback::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -100,9 +99,9 @@ pub const GET: &str = "SELECT id, message, email, \"timestamp\" FROM \"Feedback\
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &str,
-) -> Result<Option<Feedback>, Error> {
+) -> Result<Option<Feedback>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Feedback::from_row).transpose()
 }
 
@@ -112,9 +111,9 @@ pub const UPDATE: &str = "UPDATE \"Feedback\" SET message = $2, email = $3, \"ti
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Feedback,
-) -> Result<Option<Feedback>, Error> {
+) -> Result<Option<Feedback>, postgres::Error> {
     client
         .query_opt(UPDATE, &[&row.id, &row.message, &row.email, &row.timestamp])?
         .as_ref()
@@ -126,16 +125,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"Feedback\" WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Feedback>, Error> {
+) -> Result<Vec<Feedback>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Feedback::from_row).collect()
 }
 
@@ -147,7 +149,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewFeedback,
-    ) -> Result<Feedback, Error> {
+    ) -> Result<Feedback, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Feedback::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -155,7 +157,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<Option<Feedback>, Error> {
+    ) -> Result<Option<Feedback>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Feedback::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -163,7 +165,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Feedback,
-    ) -> Result<Option<Feedback>, Error> {
+    ) -> Result<Option<Feedback>, postgres::Error> {
         client
             .query_opt(UPDATE, &[&row.id, &row.message, &row.email, &row.timestamp])
             .await?
@@ -175,7 +177,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -183,7 +185,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Feedback>, Error> {
+    ) -> Result<Vec<Feedback>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

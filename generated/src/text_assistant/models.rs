@@ -2,9 +2,6 @@
 
 //! Table `models`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "models";
 
@@ -86,7 +83,7 @@ pub struct Model {
 
 impl Model {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -158,9 +155,11 @@ pub const INSERT: &str = "INSERT INTO models (id, name, display_name, provider, 
 pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewModel) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewModel,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(16);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("name", ""));
@@ -203,7 +202,10 @@ fn insert_statement(new: &NewModel) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewModel,
+) -> Result<Model, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Model::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -212,7 +214,10 @@ pub fn insert(client: &mut impl GenericClient, new: &NewModel) -> Result<Model, 
 pub const GET: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, id: &str) -> Result<Option<Model>, Error> {
+pub fn get(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<Option<Model>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Model::from_row).transpose()
 }
 
@@ -222,9 +227,9 @@ pub const UPDATE: &str = "UPDATE models SET name = $2, display_name = $3, provid
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Model,
-) -> Result<Option<Model>, Error> {
+) -> Result<Option<Model>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -256,16 +261,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM models WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Model>, Error> {
+) -> Result<Vec<Model>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Model::from_row).collect()
 }
 
@@ -277,7 +285,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewModel,
-    ) -> Result<Model, Error> {
+    ) -> Result<Model, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Model::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -285,7 +293,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<Option<Model>, Error> {
+    ) -> Result<Option<Model>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Model::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -293,7 +301,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Model,
-    ) -> Result<Option<Model>, Error> {
+    ) -> Result<Option<Model>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -325,7 +333,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -333,7 +341,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Model>, Error> {
+    ) -> Result<Vec<Model>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `oauth_clients`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "oauth_clients";
 
@@ -58,7 +55,7 @@ pub struct OauthClient {
 
 impl OauthClient {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             client_id: row.try_get(0)?,
             client_name: row.try_get(1)?,
@@ -107,9 +104,11 @@ pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, cli
 pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewOauthClient) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewOauthClient,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(9);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(9);
     columns.push(("client_id", ""));
     params.push(&new.client_id);
     columns.push(("client_name", ""));
@@ -137,9 +136,9 @@ fn insert_statement(new: &NewOauthClient) -> (String, Vec<&(dyn ToSql + Sync)>) 
 
 /// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewOauthClient,
-) -> Result<OauthClient, Error> {
+) -> Result<OauthClient, postgres::Error> {
     let (sql, params) = insert_statement(new);
     OauthClient::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -149,9 +148,9 @@ pub const GET: &str = "SELECT client_id, client_name, client_secret_hash, redire
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     client_id: &str,
-) -> Result<Option<OauthClient>, Error> {
+) -> Result<Option<OauthClient>, postgres::Error> {
     client.query_opt(GET, &[&client_id])?.as_ref().map(OauthClient::from_row).transpose()
 }
 
@@ -161,9 +160,9 @@ pub const UPDATE: &str = "UPDATE oauth_clients SET client_name = $2, client_secr
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &OauthClient,
-) -> Result<Option<OauthClient>, Error> {
+) -> Result<Option<OauthClient>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -188,16 +187,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM oauth_clients WHERE client_id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, client_id: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    client_id: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&client_id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<OauthClient>, Error> {
+) -> Result<Vec<OauthClient>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(OauthClient::from_row).collect()
 }
 
@@ -209,7 +211,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewOauthClient,
-    ) -> Result<OauthClient, Error> {
+    ) -> Result<OauthClient, postgres::Error> {
         let (sql, params) = insert_statement(new);
         OauthClient::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -217,7 +219,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         client_id: &str,
-    ) -> Result<Option<OauthClient>, Error> {
+    ) -> Result<Option<OauthClient>, postgres::Error> {
         client
             .query_opt(GET, &[&client_id])
             .await?
@@ -230,7 +232,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &OauthClient,
-    ) -> Result<Option<OauthClient>, Error> {
+    ) -> Result<Option<OauthClient>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -255,7 +257,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         client_id: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&client_id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -263,7 +265,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<OauthClient>, Error> {
+    ) -> Result<Vec<OauthClient>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

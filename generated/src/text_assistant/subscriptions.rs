@@ -2,9 +2,6 @@
 
 //! Table `subscriptions`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "subscriptions";
 
@@ -86,7 +83,7 @@ pub struct Subscription {
 
 impl Subscription {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -158,9 +155,11 @@ pub const INSERT: &str = "INSERT INTO subscriptions (id, user_id, tier, status, 
 pub const LIST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewSubscription) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewSubscription,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(16);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(16);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("user_id", ""));
@@ -204,9 +203,9 @@ fn insert_statement(new: &NewSubscription) -> (String, Vec<&(dyn ToSql + Sync)>)
 
 /// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewSubscription,
-) -> Result<Subscription, Error> {
+) -> Result<Subscription, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Subscription::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -216,9 +215,9 @@ pub const GET: &str = "SELECT id, user_id, tier, status, credits_per_month, cred
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Subscription>, Error> {
+) -> Result<Option<Subscription>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Subscription::from_row).transpose()
 }
 
@@ -228,9 +227,9 @@ pub const UPDATE: &str = "UPDATE subscriptions SET user_id = $2, tier = $3, stat
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Subscription,
-) -> Result<Option<Subscription>, Error> {
+) -> Result<Option<Subscription>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -262,16 +261,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM subscriptions WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Subscription>, Error> {
+) -> Result<Vec<Subscription>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Subscription::from_row).collect()
 }
 
@@ -283,7 +285,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewSubscription,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Subscription::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -291,7 +293,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Subscription>, Error> {
+    ) -> Result<Option<Subscription>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -304,7 +306,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Subscription,
-    ) -> Result<Option<Subscription>, Error> {
+    ) -> Result<Option<Subscription>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -336,7 +338,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -344,7 +346,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Subscription>, Error> {
+    ) -> Result<Vec<Subscription>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

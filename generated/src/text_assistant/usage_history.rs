@@ -2,9 +2,6 @@
 
 //! Table `usage_history`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "usage_history";
 
@@ -70,7 +67,7 @@ pub struct UsageHistory {
 
 impl UsageHistory {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -126,9 +123,11 @@ pub const INSERT: &str = "INSERT INTO usage_history (id, user_id, credit_id, mod
 pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewUsageHistory) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewUsageHistory,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
     columns.push(("id", ""));
     params.push(&new.id);
     columns.push(("user_id", ""));
@@ -160,9 +159,9 @@ fn insert_statement(new: &NewUsageHistory) -> (String, Vec<&(dyn ToSql + Sync)>)
 
 /// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewUsageHistory,
-) -> Result<UsageHistory, Error> {
+) -> Result<UsageHistory, postgres::Error> {
     let (sql, params) = insert_statement(new);
     UsageHistory::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -172,9 +171,9 @@ pub const GET: &str = "SELECT id, user_id, credit_id, model_id, operation, credi
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<UsageHistory>, Error> {
+) -> Result<Option<UsageHistory>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(UsageHistory::from_row).transpose()
 }
 
@@ -184,9 +183,9 @@ pub const UPDATE: &str = "UPDATE usage_history SET user_id = $2, credit_id = $3,
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &UsageHistory,
-) -> Result<Option<UsageHistory>, Error> {
+) -> Result<Option<UsageHistory>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -214,16 +213,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM usage_history WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<UsageHistory>, Error> {
+) -> Result<Vec<UsageHistory>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(UsageHistory::from_row).collect()
 }
 
@@ -235,7 +237,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewUsageHistory,
-    ) -> Result<UsageHistory, Error> {
+    ) -> Result<UsageHistory, postgres::Error> {
         let (sql, params) = insert_statement(new);
         UsageHistory::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -243,7 +245,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<UsageHistory>, Error> {
+    ) -> Result<Option<UsageHistory>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -256,7 +258,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &UsageHistory,
-    ) -> Result<Option<UsageHistory>, Error> {
+    ) -> Result<Option<UsageHistory>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -284,7 +286,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -292,7 +294,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<UsageHistory>, Error> {
+    ) -> Result<Vec<UsageHistory>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `user_preferences`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "user_preferences";
 
@@ -54,7 +51,7 @@ pub struct UserPreference {
 
 impl UserPreference {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             user_id: row.try_get(0)?,
             default_model_id: row.try_get(1)?,
@@ -104,9 +101,11 @@ pub const INSERT: &str = "INSERT INTO user_preferences (user_id, default_model_i
 pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewUserPreference) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewUserPreference,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(8);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(8);
     columns.push(("user_id", ""));
     params.push(&new.user_id);
     columns.push(("default_model_id", ""));
@@ -136,9 +135,9 @@ fn insert_statement(new: &NewUserPreference) -> (String, Vec<&(dyn ToSql + Sync)
 
 /// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewUserPreference,
-) -> Result<UserPreference, Error> {
+) -> Result<UserPreference, postgres::Error> {
     let (sql, params) = insert_statement(new);
     UserPreference::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -148,9 +147,9 @@ pub const GET: &str = "SELECT user_id, default_model_id, enable_streaming, max_t
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     user_id: &uuid::Uuid,
-) -> Result<Option<UserPreference>, Error> {
+) -> Result<Option<UserPreference>, postgres::Error> {
     client
         .query_opt(GET, &[&user_id])?
         .as_ref()
@@ -164,9 +163,9 @@ pub const UPDATE: &str = "UPDATE user_preferences SET default_model_id = $2, ena
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &UserPreference,
-) -> Result<Option<UserPreference>, Error> {
+) -> Result<Option<UserPreference>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -191,18 +190,18 @@ pub const DELETE: &str = "DELETE FROM user_preferences WHERE user_id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     user_id: &uuid::Uuid,
-) -> Result<bool, Error> {
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&user_id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<UserPreference>, Error> {
+) -> Result<Vec<UserPreference>, postgres::Error> {
     client
         .query(LIST, &[&limit, &offset])?
         .iter()
@@ -218,7 +217,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewUserPreference,
-    ) -> Result<UserPreference, Error> {
+    ) -> Result<UserPreference, postgres::Error> {
         let (sql, params) = insert_statement(new);
         UserPreference::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -226,7 +225,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         user_id: &uuid::Uuid,
-    ) -> Result<Option<UserPreference>, Error> {
+    ) -> Result<Option<UserPreference>, postgres::Error> {
         client
             .query_opt(GET, &[&user_id])
             .await?
@@ -239,7 +238,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &UserPreference,
-    ) -> Result<Option<UserPreference>, Error> {
+    ) -> Result<Option<UserPreference>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -263,7 +262,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         user_id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&user_id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -271,7 +270,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<UserPreference>, Error> {
+    ) -> Result<Vec<UserPreference>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

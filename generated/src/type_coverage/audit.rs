@@ -2,9 +2,6 @@
 
 //! Table `audit`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "audit";
 
@@ -30,7 +27,7 @@ pub struct Audit {
 
 impl Audit {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             at: row.try_get(0)?,
             what: row.try_get(1)?,
@@ -56,9 +53,11 @@ pub const INSERT: &str = "INSERT INTO audit (at, what) VALUES ($1, $2) RETURNING
 pub const LIST: &str = "SELECT at, what FROM audit LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewAudit) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewAudit,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(2);
     if let Some(value) = &new.at {
         columns.push(("at", ""));
         params.push(value);
@@ -69,17 +68,20 @@ fn insert_statement(new: &NewAudit) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `audit` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewAudit) -> Result<Audit, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewAudit,
+) -> Result<Audit, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Audit::from_row(&client.query_one(sql.as_str(), &params)?)
 }
 
 /// Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Audit>, Error> {
+) -> Result<Vec<Audit>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Audit::from_row).collect()
 }
 
@@ -91,7 +93,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewAudit,
-    ) -> Result<Audit, Error> {
+    ) -> Result<Audit, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Audit::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -100,7 +102,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Audit>, Error> {
+    ) -> Result<Vec<Audit>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,10 +2,17 @@
 
 //! Enum types.
 
-use postgres_types::{FromSql, ToSql};
-
 /// Enum type `mood`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    postgres_types::ToSql,
+    postgres_types::FromSql
+)]
 #[postgres(name = "mood")]
 pub enum Mood {
     /// `happy`

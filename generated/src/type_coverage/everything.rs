@@ -2,9 +2,6 @@
 
 //! Table `everything`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "everything";
 
@@ -130,7 +127,7 @@ pub struct Everything {
 
 impl Everything {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             small: row.try_get(1)?,
@@ -229,9 +226,11 @@ pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, am
 pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewEverything) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewEverything,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(25);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(25);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(25);
     columns.push(("small", ""));
     params.push(&new.small);
     columns.push(("big", ""));
@@ -291,9 +290,9 @@ fn insert_statement(new: &NewEverything) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewEverything,
-) -> Result<Everything, Error> {
+) -> Result<Everything, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Everything::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -303,9 +302,9 @@ pub const GET: &str = "SELECT id, small, big, ratio, precise, amount, big_amount
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &i64,
-) -> Result<Option<Everything>, Error> {
+) -> Result<Option<Everything>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Everything::from_row).transpose()
 }
 
@@ -315,9 +314,9 @@ pub const UPDATE: &str = "UPDATE everything SET small = $2, big = $3, ratio = $4
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Everything,
-) -> Result<Option<Everything>, Error> {
+) -> Result<Option<Everything>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -359,7 +358,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM everything WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &i64) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &i64,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -368,9 +370,9 @@ pub const FIND_BY_EXTERNAL_ID: &str = "SELECT id, small, big, ratio, precise, am
 
 /// The row with this unique key (`external_id`), if there is one.
 pub fn find_by_external_id(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     external_id: &uuid::Uuid,
-) -> Result<Option<Everything>, Error> {
+) -> Result<Option<Everything>, postgres::Error> {
     client
         .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])?
         .as_ref()
@@ -380,10 +382,10 @@ pub fn find_by_external_id(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Everything>, Error> {
+) -> Result<Vec<Everything>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Everything::from_row).collect()
 }
 
@@ -395,7 +397,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewEverything,
-    ) -> Result<Everything, Error> {
+    ) -> Result<Everything, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Everything::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -403,7 +405,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &i64,
-    ) -> Result<Option<Everything>, Error> {
+    ) -> Result<Option<Everything>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -416,7 +418,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Everything,
-    ) -> Result<Option<Everything>, Error> {
+    ) -> Result<Option<Everything>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -458,14 +460,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &i64,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`external_id`), if there is one.
     pub async fn find_by_external_id(
         client: &impl tokio_postgres::GenericClient,
         external_id: &uuid::Uuid,
-    ) -> Result<Option<Everything>, Error> {
+    ) -> Result<Option<Everything>, postgres::Error> {
         client
             .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])
             .await?
@@ -478,7 +480,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Everything>, Error> {
+    ) -> Result<Vec<Everything>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `notes`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "notes";
 
@@ -34,7 +31,7 @@ pub struct Note {
 
 impl Note {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             everything_id: row.try_get(1)?,
@@ -63,9 +60,11 @@ pub const INSERT: &str = "INSERT INTO notes (id, everything_id, note) VALUES ($1
 pub const LIST: &str = "SELECT id, everything_id, note FROM notes ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewNote) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewNote,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(3);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(3);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(3);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -78,7 +77,10 @@ fn insert_statement(new: &NewNote) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `notes` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewNote) -> Result<Note, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewNote,
+) -> Result<Note, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Note::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -88,9 +90,9 @@ pub const GET: &str = "SELECT id, everything_id, note FROM notes WHERE id = $1";
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<Note>, Error> {
+) -> Result<Option<Note>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(Note::from_row).transpose()
 }
 
@@ -100,9 +102,9 @@ pub const UPDATE: &str = "UPDATE notes SET everything_id = $2, note = $3 WHERE i
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Note,
-) -> Result<Option<Note>, Error> {
+) -> Result<Option<Note>, postgres::Error> {
     client
         .query_opt(UPDATE, &[&row.id, &row.everything_id, &row.note])?
         .as_ref()
@@ -114,16 +116,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM notes WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Note>, Error> {
+) -> Result<Vec<Note>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Note::from_row).collect()
 }
 
@@ -135,7 +140,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewNote,
-    ) -> Result<Note, Error> {
+    ) -> Result<Note, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Note::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -143,7 +148,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<Note>, Error> {
+    ) -> Result<Option<Note>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Note::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -151,7 +156,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Note,
-    ) -> Result<Option<Note>, Error> {
+    ) -> Result<Option<Note>, postgres::Error> {
         client
             .query_opt(UPDATE, &[&row.id, &row.everything_id, &row.note])
             .await?
@@ -163,7 +168,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -171,7 +176,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Note>, Error> {
+    ) -> Result<Vec<Note>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

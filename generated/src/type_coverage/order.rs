@@ -2,9 +2,6 @@
 
 //! Table `"order"`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "\"order\"";
 
@@ -30,7 +27,7 @@ pub struct Order {
 
 impl Order {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             user: row.try_get(0)?,
             select: row.try_get(1)?,
@@ -54,9 +51,11 @@ pub const INSERT: &str = "INSERT INTO \"order\" (\"user\", \"select\") VALUES ($
 pub const LIST: &str = "SELECT \"user\", \"select\" FROM \"order\" ORDER BY \"user\" LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewOrder) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewOrder,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(2);
     columns.push(("\"user\"", ""));
     params.push(&new.user);
     columns.push(("\"select\"", ""));
@@ -65,7 +64,10 @@ fn insert_statement(new: &NewOrder) -> (String, Vec<&(dyn ToSql + Sync)>) {
 }
 
 /// Inserts a row into `"order"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(client: &mut impl GenericClient, new: &NewOrder) -> Result<Order, Error> {
+pub fn insert(
+    client: &mut impl postgres::GenericClient,
+    new: &NewOrder,
+) -> Result<Order, postgres::Error> {
     let (sql, params) = insert_statement(new);
     Order::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -74,7 +76,10 @@ pub fn insert(client: &mut impl GenericClient, new: &NewOrder) -> Result<Order, 
 pub const GET: &str = "SELECT \"user\", \"select\" FROM \"order\" WHERE \"user\" = $1";
 
 /// The row with this primary key, if there is one.
-pub fn get(client: &mut impl GenericClient, user: &i32) -> Result<Option<Order>, Error> {
+pub fn get(
+    client: &mut impl postgres::GenericClient,
+    user: &i32,
+) -> Result<Option<Order>, postgres::Error> {
     client.query_opt(GET, &[&user])?.as_ref().map(Order::from_row).transpose()
 }
 
@@ -84,9 +89,9 @@ pub const UPDATE: &str = "UPDATE \"order\" SET \"select\" = $2 WHERE \"user\" = 
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &Order,
-) -> Result<Option<Order>, Error> {
+) -> Result<Option<Order>, postgres::Error> {
     client
         .query_opt(UPDATE, &[&row.user, &row.select])?
         .as_ref()
@@ -98,16 +103,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM \"order\" WHERE \"user\" = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, user: &i32) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    user: &i32,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&user])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Order>, Error> {
+) -> Result<Vec<Order>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Order::from_row).collect()
 }
 
@@ -119,7 +127,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewOrder,
-    ) -> Result<Order, Error> {
+    ) -> Result<Order, postgres::Error> {
         let (sql, params) = insert_statement(new);
         Order::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -127,7 +135,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         user: &i32,
-    ) -> Result<Option<Order>, Error> {
+    ) -> Result<Option<Order>, postgres::Error> {
         client.query_opt(GET, &[&user]).await?.as_ref().map(Order::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -135,7 +143,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &Order,
-    ) -> Result<Option<Order>, Error> {
+    ) -> Result<Option<Order>, postgres::Error> {
         client
             .query_opt(UPDATE, &[&row.user, &row.select])
             .await?
@@ -147,7 +155,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         user: &i32,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&user]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -155,7 +163,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Order>, Error> {
+    ) -> Result<Vec<Order>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `api_keys`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "api_keys";
 
@@ -70,7 +67,7 @@ pub struct ApiKey {
 
 impl ApiKey {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             key_hash: row.try_get(1)?,
@@ -132,9 +129,11 @@ pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_i
 pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewApiKey) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewApiKey,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -172,9 +171,9 @@ fn insert_statement(new: &NewApiKey) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewApiKey,
-) -> Result<ApiKey, Error> {
+) -> Result<ApiKey, postgres::Error> {
     let (sql, params) = insert_statement(new);
     ApiKey::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -184,9 +183,9 @@ pub const GET: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<ApiKey>, Error> {
+) -> Result<Option<ApiKey>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(ApiKey::from_row).transpose()
 }
 
@@ -196,9 +195,9 @@ pub const UPDATE: &str = "UPDATE api_keys SET key_hash = $2, key_prefix = $3, us
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &ApiKey,
-) -> Result<Option<ApiKey>, Error> {
+) -> Result<Option<ApiKey>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -226,7 +225,10 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM api_keys WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
@@ -235,9 +237,9 @@ pub const FIND_BY_KEY_HASH: &str = "SELECT id, key_hash, key_prefix, user_id, te
 
 /// The row with this unique key (`key_hash`), if there is one.
 pub fn find_by_key_hash(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     key_hash: &str,
-) -> Result<Option<ApiKey>, Error> {
+) -> Result<Option<ApiKey>, postgres::Error> {
     client
         .query_opt(FIND_BY_KEY_HASH, &[&key_hash])?
         .as_ref()
@@ -247,10 +249,10 @@ pub fn find_by_key_hash(
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<ApiKey>, Error> {
+) -> Result<Vec<ApiKey>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ApiKey::from_row).collect()
 }
 
@@ -262,7 +264,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewApiKey,
-    ) -> Result<ApiKey, Error> {
+    ) -> Result<ApiKey, postgres::Error> {
         let (sql, params) = insert_statement(new);
         ApiKey::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -270,7 +272,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<ApiKey>, Error> {
+    ) -> Result<Option<ApiKey>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(ApiKey::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -278,7 +280,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &ApiKey,
-    ) -> Result<Option<ApiKey>, Error> {
+    ) -> Result<Option<ApiKey>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -306,14 +308,14 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// The row with this unique key (`key_hash`), if there is one.
     pub async fn find_by_key_hash(
         client: &impl tokio_postgres::GenericClient,
         key_hash: &str,
-    ) -> Result<Option<ApiKey>, Error> {
+    ) -> Result<Option<ApiKey>, postgres::Error> {
         client
             .query_opt(FIND_BY_KEY_HASH, &[&key_hash])
             .await?
@@ -326,7 +328,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<ApiKey>, Error> {
+    ) -> Result<Vec<ApiKey>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `daily_usage`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "daily_usage";
 
@@ -46,7 +43,7 @@ pub struct DailyUsage {
 
 impl DailyUsage {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             user_id: row.try_get(0)?,
             date: row.try_get(1)?,
@@ -90,9 +87,11 @@ pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count,
 pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewDailyUsage) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewDailyUsage,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(6);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
     columns.push(("user_id", ""));
     params.push(&new.user_id);
     columns.push(("date", ""));
@@ -118,9 +117,9 @@ fn insert_statement(new: &NewDailyUsage) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewDailyUsage,
-) -> Result<DailyUsage, Error> {
+) -> Result<DailyUsage, postgres::Error> {
     let (sql, params) = insert_statement(new);
     DailyUsage::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -130,10 +129,10 @@ pub const GET: &str = "SELECT user_id, date, request_count, input_tokens, output
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     user_id: &str,
     date: &chrono::NaiveDate,
-) -> Result<Option<DailyUsage>, Error> {
+) -> Result<Option<DailyUsage>, postgres::Error> {
     client
         .query_opt(GET, &[&user_id, &date])?
         .as_ref()
@@ -147,9 +146,9 @@ pub const UPDATE: &str = "UPDATE daily_usage SET request_count = $3, input_token
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &DailyUsage,
-) -> Result<Option<DailyUsage>, Error> {
+) -> Result<Option<DailyUsage>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -172,19 +171,19 @@ pub const DELETE: &str = "DELETE FROM daily_usage WHERE user_id = $1 AND date = 
 
 /// Deletes the row with this primary key; returns whether there was one.
 pub fn delete(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     user_id: &str,
     date: &chrono::NaiveDate,
-) -> Result<bool, Error> {
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<DailyUsage>, Error> {
+) -> Result<Vec<DailyUsage>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(DailyUsage::from_row).collect()
 }
 
@@ -196,7 +195,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewDailyUsage,
-    ) -> Result<DailyUsage, Error> {
+    ) -> Result<DailyUsage, postgres::Error> {
         let (sql, params) = insert_statement(new);
         DailyUsage::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -205,7 +204,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         user_id: &str,
         date: &chrono::NaiveDate,
-    ) -> Result<Option<DailyUsage>, Error> {
+    ) -> Result<Option<DailyUsage>, postgres::Error> {
         client
             .query_opt(GET, &[&user_id, &date])
             .await?
@@ -218,7 +217,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &DailyUsage,
-    ) -> Result<Option<DailyUsage>, Error> {
+    ) -> Result<Option<DailyUsage>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -241,7 +240,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         user_id: &str,
         date: &chrono::NaiveDate,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&user_id, &date]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -249,7 +248,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<DailyUsage>, Error> {
+    ) -> Result<Vec<DailyUsage>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

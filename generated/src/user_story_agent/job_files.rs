@@ -2,9 +2,6 @@
 
 //! Table `job_files`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "job_files";
 
@@ -50,7 +47,7 @@ pub struct JobFile {
 
 impl JobFile {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             job_id: row.try_get(1)?,
@@ -93,9 +90,11 @@ pub const INSERT: &str = "INSERT INTO job_files (id, job_id, file_name, blob_pat
 pub const LIST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewJobFile) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewJobFile,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(7);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(7);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -119,9 +118,9 @@ fn insert_statement(new: &NewJobFile) -> (String, Vec<&(dyn ToSql + Sync)>) {
 
 /// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewJobFile,
-) -> Result<JobFile, Error> {
+) -> Result<JobFile, postgres::Error> {
     let (sql, params) = insert_statement(new);
     JobFile::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -131,9 +130,9 @@ pub const GET: &str = "SELECT id, job_id, file_name, blob_path, content_type, si
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<JobFile>, Error> {
+) -> Result<Option<JobFile>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(JobFile::from_row).transpose()
 }
 
@@ -143,9 +142,9 @@ pub const UPDATE: &str = "UPDATE job_files SET job_id = $2, file_name = $3, blob
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &JobFile,
-) -> Result<Option<JobFile>, Error> {
+) -> Result<Option<JobFile>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -168,16 +167,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM job_files WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<JobFile>, Error> {
+) -> Result<Vec<JobFile>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(JobFile::from_row).collect()
 }
 
@@ -189,7 +191,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewJobFile,
-    ) -> Result<JobFile, Error> {
+    ) -> Result<JobFile, postgres::Error> {
         let (sql, params) = insert_statement(new);
         JobFile::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -197,7 +199,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<JobFile>, Error> {
+    ) -> Result<Option<JobFile>, postgres::Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(JobFile::from_row).transpose()
     }
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -205,7 +207,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &JobFile,
-    ) -> Result<Option<JobFile>, Error> {
+    ) -> Result<Option<JobFile>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -228,7 +230,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -236,7 +238,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<JobFile>, Error> {
+    ) -> Result<Vec<JobFile>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

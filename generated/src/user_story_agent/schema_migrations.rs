@@ -2,9 +2,6 @@
 
 //! Table `schema_migrations`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "schema_migrations";
 
@@ -30,7 +27,7 @@ pub struct SchemaMigration {
 
 impl SchemaMigration {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             version: row.try_get(0)?,
             applied_at: row.try_get(1)?,
@@ -56,9 +53,11 @@ pub const INSERT: &str = "INSERT INTO schema_migrations (version, applied_at) VA
 pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewSchemaMigration) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewSchemaMigration,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(2);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(2);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(2);
     columns.push(("version", ""));
     params.push(&new.version);
     if let Some(value) = &new.applied_at {
@@ -70,9 +69,9 @@ fn insert_statement(new: &NewSchemaMigration) -> (String, Vec<&(dyn ToSql + Sync
 
 /// Inserts a row into `schema_migrations` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewSchemaMigration,
-) -> Result<SchemaMigration, Error> {
+) -> Result<SchemaMigration, postgres::Error> {
     let (sql, params) = insert_statement(new);
     SchemaMigration::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -82,9 +81,9 @@ pub const GET: &str = "SELECT version, applied_at FROM schema_migrations WHERE v
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     version: &str,
-) -> Result<Option<SchemaMigration>, Error> {
+) -> Result<Option<SchemaMigration>, postgres::Error> {
     client
         .query_opt(GET, &[&version])?
         .as_ref()
@@ -98,9 +97,9 @@ pub const UPDATE: &str = "UPDATE schema_migrations SET applied_at = $2 WHERE ver
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &SchemaMigration,
-) -> Result<Option<SchemaMigration>, Error> {
+) -> Result<Option<SchemaMigration>, postgres::Error> {
     client
         .query_opt(UPDATE, &[&row.version, &row.applied_at])?
         .as_ref()
@@ -112,16 +111,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM schema_migrations WHERE version = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, version: &str) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    version: &str,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&version])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<SchemaMigration>, Error> {
+) -> Result<Vec<SchemaMigration>, postgres::Error> {
     client
         .query(LIST, &[&limit, &offset])?
         .iter()
@@ -137,7 +139,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewSchemaMigration,
-    ) -> Result<SchemaMigration, Error> {
+    ) -> Result<SchemaMigration, postgres::Error> {
         let (sql, params) = insert_statement(new);
         SchemaMigration::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -145,7 +147,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         version: &str,
-    ) -> Result<Option<SchemaMigration>, Error> {
+    ) -> Result<Option<SchemaMigration>, postgres::Error> {
         client
             .query_opt(GET, &[&version])
             .await?
@@ -158,7 +160,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &SchemaMigration,
-    ) -> Result<Option<SchemaMigration>, Error> {
+    ) -> Result<Option<SchemaMigration>, postgres::Error> {
         client
             .query_opt(UPDATE, &[&row.version, &row.applied_at])
             .await?
@@ -170,7 +172,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         version: &str,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&version]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -178,7 +180,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<SchemaMigration>, Error> {
+    ) -> Result<Vec<SchemaMigration>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -2,9 +2,6 @@
 
 //! Table `usage_records`: row types, SQL and queries.
 
-use postgres::types::ToSql;
-use postgres::{Error, GenericClient, Row};
-
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "usage_records";
 
@@ -70,7 +67,7 @@ pub struct UsageRecord {
 
 impl UsageRecord {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &Row) -> Result<Self, Error> {
+    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -128,9 +125,11 @@ pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, req
 pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
 
 /// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(new: &NewUsageRecord) -> (String, Vec<&(dyn ToSql + Sync)>) {
+fn insert_statement(
+    new: &NewUsageRecord,
+) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
     let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(12);
+    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
     if let Some(value) = &new.id {
         columns.push(("id", ""));
         params.push(value);
@@ -164,9 +163,9 @@ fn insert_statement(new: &NewUsageRecord) -> (String, Vec<&(dyn ToSql + Sync)>) 
 
 /// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
 pub fn insert(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     new: &NewUsageRecord,
-) -> Result<UsageRecord, Error> {
+) -> Result<UsageRecord, postgres::Error> {
     let (sql, params) = insert_statement(new);
     UsageRecord::from_row(&client.query_one(sql.as_str(), &params)?)
 }
@@ -176,9 +175,9 @@ pub const GET: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"time
 
 /// The row with this primary key, if there is one.
 pub fn get(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     id: &uuid::Uuid,
-) -> Result<Option<UsageRecord>, Error> {
+) -> Result<Option<UsageRecord>, postgres::Error> {
     client.query_opt(GET, &[&id])?.as_ref().map(UsageRecord::from_row).transpose()
 }
 
@@ -188,9 +187,9 @@ pub const UPDATE: &str = "UPDATE usage_records SET user_id = $2, tenant_id = $3,
 /// Writes `row` over the stored row with the same primary key; returns the row as
 /// stored, or `None` when no row has that key.
 pub fn update(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     row: &UsageRecord,
-) -> Result<Option<UsageRecord>, Error> {
+) -> Result<Option<UsageRecord>, postgres::Error> {
     client
         .query_opt(
             UPDATE,
@@ -218,16 +217,19 @@ pub fn update(
 pub const DELETE: &str = "DELETE FROM usage_records WHERE id = $1";
 
 /// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(client: &mut impl GenericClient, id: &uuid::Uuid) -> Result<bool, Error> {
+pub fn delete(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
-    client: &mut impl GenericClient,
+    client: &mut impl postgres::GenericClient,
     limit: i64,
     offset: i64,
-) -> Result<Vec<UsageRecord>, Error> {
+) -> Result<Vec<UsageRecord>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(UsageRecord::from_row).collect()
 }
 
@@ -239,7 +241,7 @@ pub mod nonblocking {
     pub async fn insert(
         client: &impl tokio_postgres::GenericClient,
         new: &NewUsageRecord,
-    ) -> Result<UsageRecord, Error> {
+    ) -> Result<UsageRecord, postgres::Error> {
         let (sql, params) = insert_statement(new);
         UsageRecord::from_row(&client.query_one(sql.as_str(), &params).await?)
     }
@@ -247,7 +249,7 @@ pub mod nonblocking {
     pub async fn get(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<Option<UsageRecord>, Error> {
+    ) -> Result<Option<UsageRecord>, postgres::Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -260,7 +262,7 @@ pub mod nonblocking {
     pub async fn update(
         client: &impl tokio_postgres::GenericClient,
         row: &UsageRecord,
-    ) -> Result<Option<UsageRecord>, Error> {
+    ) -> Result<Option<UsageRecord>, postgres::Error> {
         client
             .query_opt(
                 UPDATE,
@@ -288,7 +290,7 @@ pub mod nonblocking {
     pub async fn delete(
         client: &impl tokio_postgres::GenericClient,
         id: &uuid::Uuid,
-    ) -> Result<bool, Error> {
+    ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
@@ -296,7 +298,7 @@ pub mod nonblocking {
         client: &impl tokio_postgres::GenericClient,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<UsageRecord>, Error> {
+    ) -> Result<Vec<UsageRecord>, postgres::Error> {
         client
             .query(LIST, &[&limit, &offset])
             .await?

@@ -42,6 +42,7 @@ fn main() {
     let opts = codegen::Options {
         module: "synthetic".into(),
         source: "synthetic.sql".into(),
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
         ..codegen::Options::default()
     };
     let (codegen_only, files) = best_of(runs, || codegen::generate(&parsed.schema, &opts));

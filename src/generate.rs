@@ -54,6 +54,7 @@ fn plan_module(
         source: source.display().to_string(),
         overrides,
         renames,
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
     match codegen::generate(&parsed.schema, &opts) {
         Ok(files) => {

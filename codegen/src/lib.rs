@@ -33,6 +33,9 @@ pub struct Options {
     /// Rust names for tables, columns, enum types and labels the default conversion does
     /// not suit.
     pub renames: Renames,
+    /// How many threads render tables: the caller's choice (0 and 1 both render on the
+    /// calling thread). The output does not depend on it.
+    pub threads: usize,
 }
 
 /// Why code could not be generated.
@@ -180,11 +183,9 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
     {
         unique_indexes.entry(&i.table).or_default().push(i);
     }
-    // Tables are independent: render them on every core. The result is collected into a
-    // sorted map, so the output does not depend on scheduling.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(table_modules.len().max(1));
+    // Tables are independent: render them on as many threads as the caller asked for. The
+    // result is collected into a sorted map, so the output does not depend on scheduling.
+    let threads = opts.threads.clamp(1, table_modules.len().max(1));
     let chunk = table_modules.len().div_ceil(threads).max(1);
     let results: Vec<Vec<Rendered>> = std::thread::scope(|scope| {
         let handles: Vec<_> = table_modules

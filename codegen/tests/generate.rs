@@ -15,6 +15,7 @@ fn generate(path: &std::path::Path, overrides: codegen::TypeOverrides) -> String
         source: "fixture.sql".into(),
         overrides,
         renames: codegen::Renames::default(),
+        threads: 2,
     };
     match codegen::generate(&parsed.schema, &opts) {
         Ok(files) => {

@@ -88,7 +88,7 @@ enum Command {
     },
     /// Apply or revert migrations on a database, or show their status.
     #[command(
-        after_help = "Example: schemakit migrate --system cira --database-url postgres://postgres@localhost/app up"
+        after_help = "Example: schemakit migrate --system cira --database-url postgres://postgres@localhost/app up\n\nA no-transaction migration that fails part way is marked failed in the tracking table, and\n`up`, `down` and `redo` refuse to run until you repair the database by hand and clear the\nmark with `schemakit migrate … resolve VERSION --as applied` (you completed it) or\n`--as pending` (you undid it).\n\nExit codes: 0 done; 1 a migration failed, or `status` found a changed, missing or failed\nmigration; 2 usage error (an unknown version, a tracking table of another tool)."
     )]
     Migrate {
         /// The migration directory.
@@ -103,6 +103,8 @@ enum Command {
         /// The configuration file.
         #[arg(long, default_value = config::FILE_NAME)]
         config: PathBuf,
+        #[command(flatten)]
+        options: verify_cmd::MigrateOptions,
         #[command(subcommand)]
         action: verify_cmd::MigrateAction,
     },
@@ -261,12 +263,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             system,
             database_url,
             config,
+            options,
             action,
         } => verify_cmd::migrate(
             &config,
             system.as_deref(),
             dir.as_deref(),
             database_url.as_deref(),
+            &options,
             &action,
         ),
         Command::Lint {

@@ -143,3 +143,317 @@ fn lint_rejects_unknown_rules() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown lint rule `no-such-rule`"));
 }
+
+// ----- migrate, against a local cluster ----------------------------------------------
+
+/// The test binary's one local cluster.
+fn server() -> &'static verify::Server {
+    static SERVER: std::sync::OnceLock<verify::Server> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| {
+        verify::Server::local(None)
+            .unwrap_or_else(|e| panic!("local binaries are required for these tests: {e}"))
+    })
+}
+
+/// A fresh database: its name and a connection string for `--database-url`.
+fn database() -> (String, String) {
+    let server = server();
+    let db = server
+        .create_database(None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let config = server.config();
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or("postgres");
+    let url = format!("host='{host}' port={port} user='{user}' dbname='{db}'");
+    (db, url)
+}
+
+fn sql(db: &str, statements: &str) {
+    let mut client = server().connect(db).unwrap_or_else(|e| panic!("{e}"));
+    client
+        .batch_execute(statements)
+        .unwrap_or_else(|e| panic!("{statements}: {e}"));
+}
+
+fn query(db: &str, statement: &str) -> Vec<String> {
+    let mut client = server().connect(db).unwrap_or_else(|e| panic!("{e}"));
+    client
+        .query(statement, &[])
+        .unwrap_or_else(|e| panic!("{statement}: {e}"))
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// A scratch migration directory with the given files.
+fn scratch(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("schemakit-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+fn three(name: &str) -> std::path::PathBuf {
+    scratch(
+        name,
+        &[
+            (
+                "001_a.sql",
+                "-- UP\nCREATE TABLE a (id int);\n-- DOWN\nDROP TABLE a;\n",
+            ),
+            (
+                "002_b.sql",
+                "-- UP\nCREATE TABLE b (id int);\n-- DOWN\nDROP TABLE b;\n",
+            ),
+            (
+                "003_c.sql",
+                "-- UP\nCREATE TABLE c (id int);\n-- DOWN\nDROP TABLE c;\n",
+            ),
+        ],
+    )
+}
+
+fn migrate(url: &str, dir: &Path, args: &[&str]) -> Output {
+    let dir = dir.display().to_string();
+    let mut all = vec!["migrate", "--dir", &dir, "--database-url", url];
+    all.extend_from_slice(args);
+    schemakit(&all)
+}
+
+/// The first word of the status column of `migrate status`, one entry per migration.
+fn states(out: &Output) -> Vec<String> {
+    text(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| {
+            let state = l.get(62..).unwrap_or_default();
+            state
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn migrate_to_an_unknown_version_exits_two_and_changes_nothing() {
+    let dir = three("unknown-target");
+    let (db, url) = database();
+    let out = migrate(&url, &dir, &["up", "--to", "9"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("version `9` is not in the migration set"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(states(&out), ["pending", "pending", "pending"]);
+    assert_eq!(
+        query(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname = 'schema_migrations'"
+        ),
+        ["0"],
+        "neither the refused up nor status creates the tracking table"
+    );
+    assert_eq!(
+        migrate(&url, &dir, &["up", "--to", "2"]).status.code(),
+        Some(0)
+    );
+    let out = migrate(&url, &dir, &["down", "--to", "9"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(states(&out), ["applied", "applied", "pending"]);
+}
+
+#[test]
+fn migrate_redo_reapplies_only_the_newest_applied_migration() {
+    let dir = three("redo");
+    let (_, url) = database();
+    assert_eq!(
+        migrate(&url, &dir, &["up", "--to", "001"]).status.code(),
+        Some(0)
+    );
+    let out = migrate(&url, &dir, &["redo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "reverted 001\napplied 001\n");
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(states(&out), ["applied", "pending", "pending"]);
+}
+
+#[test]
+fn migrate_status_lists_missing_and_changed_migrations_and_exits_one() {
+    let dir = three("missing");
+    let (_, url) = database();
+    assert_eq!(migrate(&url, &dir, &["up"]).status.code(), Some(0));
+    std::fs::remove_file(dir.join("002_b.sql")).unwrap_or_else(|e| panic!("{e}"));
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        line.starts_with("002 ") && line.contains("MISSING"),
+        "{stdout}"
+    );
+    let out = migrate(&url, &dir, &["down"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--ignore-missing"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(
+        states(&out),
+        ["applied", "MISSING", "applied"],
+        "down reverted nothing"
+    );
+    let out = migrate(&url, &dir, &["down", "--ignore-missing"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "reverted 003\n");
+    std::fs::write(
+        dir.join("001_a.sql"),
+        "-- UP\nCREATE TABLE a (id bigint);\n-- DOWN\nDROP TABLE a;\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("002_b.sql"),
+        "-- UP\nCREATE TABLE b (id int);\n-- DOWN\nDROP TABLE b;\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("CHANGED since applied"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn migrate_marks_a_failed_no_transaction_migration_until_resolved() {
+    let dir = scratch(
+        "failed",
+        &[
+            ("1_a.up.sql", "CREATE TABLE a (id int, name text);\n"),
+            ("1_a.down.sql", "DROP TABLE a;\n"),
+            (
+                "2_idx.up.sql",
+                "-- no-transaction\nCREATE TABLE side_effect (id int);\nCREATE INDEX CONCURRENTLY a_nope_idx ON a (nope);\n",
+            ),
+            (
+                "2_idx.down.sql",
+                "-- no-transaction\nDROP INDEX CONCURRENTLY a_nope_idx;\n",
+            ),
+        ],
+    );
+    let (db, url) = database();
+    let out = migrate(&url, &dir, &["up"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("resolve 2"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines.len() == 4
+            && lines[1].starts_with("2 ")
+            && lines[1].contains("FAILED part way")
+            && lines[2].contains("2_idx.up.sql:3:1: column \"nope\" does not exist")
+            && lines[3].contains("statement: CREATE INDEX CONCURRENTLY a_nope_idx"),
+        "{stdout}"
+    );
+    let out = migrate(&url, &dir, &["up"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("marked failed"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        query(
+            &db,
+            "SELECT count(*)::text FROM pg_class WHERE relname = 'side_effect'"
+        ),
+        ["1"],
+        "up refused: the first statement did not run twice"
+    );
+    // Repaired: the partial work undone by hand, the migration fixed.
+    sql(&db, "DROP TABLE side_effect");
+    std::fs::write(
+        dir.join("2_idx.up.sql"),
+        "-- no-transaction\nCREATE TABLE side_effect (id int);\nCREATE INDEX CONCURRENTLY a_nope_idx ON a (name);\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = migrate(&url, &dir, &["resolve", "2", "--as", "pending"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = migrate(&url, &dir, &["resolve", "2", "--as", "pending"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let out = migrate(&url, &dir, &["up"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "applied 2\n");
+}
+
+#[test]
+fn migrate_refuses_a_tracking_table_of_another_tool_without_altering_it() {
+    let dir = three("foreign");
+    let (db, url) = database();
+    sql(
+        &db,
+        "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+         INSERT INTO schema_migrations VALUES (20240101, false);",
+    );
+    let columns =
+        "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY ordinal_position)
+                   FROM information_schema.columns WHERE table_name = 'schema_migrations'";
+    for action in ["status", "up"] {
+        let out = migrate(&url, &dir, &[action]);
+        assert_eq!(out.status.code(), Some(2), "{action}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr
+                .contains("table `schema_migrations` exists but is not a schemakit tracking table")
+                && stderr.contains("--tracking-table")
+                && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(query(&db, columns), ["version bigint, dirty boolean"]);
+    let out = migrate(
+        &url,
+        &dir,
+        &["--tracking-table", "schemakit_migrations", "up"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = migrate(
+        &url,
+        &dir,
+        &["status", "--tracking-table", "schemakit_migrations"],
+    );
+    assert_eq!(states(&out), ["applied", "applied", "applied"]);
+    assert_eq!(query(&db, columns), ["version bigint, dirty boolean"]);
+}
+
+#[test]
+fn migrate_help_documents_how_to_clear_a_failed_mark() {
+    let out = schemakit(&["migrate", "--help"]);
+    let help = text(&out.stdout);
+    assert!(help.contains("resolve VERSION --as applied"), "{help}");
+    assert!(
+        help.contains("--tracking-table") && help.contains("--ignore-missing"),
+        "{help}"
+    );
+}

@@ -45,6 +45,9 @@ pub enum Error {
         /// The checksum of the file now.
         current: String,
     },
+    /// The migration runner refused to go on, or left a migration marked failed.
+    #[error(transparent)]
+    Migrate(#[from] runner::MigrateError),
 }
 
 impl Error {

@@ -117,8 +117,11 @@ fn write_function(f: &mut fmt::Formatter<'_>, func: &Function) -> fmt::Result {
         Volatility::Stable => f.write_str(" STABLE")?,
         Volatility::Volatile => {}
     }
+    // The first occurrence of the tag after the opening one closes the string, and that
+    // may begin inside the body (a body ending in `$body`): look for it with the tag
+    // appended.
     let mut tag = "$body$".to_string();
-    while func.body.contains(&tag) {
+    while format!("{}{tag}", func.body).find(&tag) != Some(func.body.len()) {
         tag.insert(tag.len() - 1, '_');
     }
     writeln!(f, " AS {tag}{}{tag};\n", func.body)

@@ -64,7 +64,7 @@ enum Runtime {
 }
 
 fn no_server_help() -> String {
-    "no PostgreSQL available. Get one of:\n  1. an existing server: --database-url postgres://user@host/db (or DATABASE_URL)\n  2. Docker: start dockerd and build the image with `bash scripts/postgres-images.sh`\n  3. local binaries: install PostgreSQL (initdb, postgres) or pass --pg-bin DIR".to_string()
+    "no PostgreSQL available. Get one of:\n  1. an existing server: --database-url postgres://user@host/db (or DATABASE_URL)\n  2. Docker: start dockerd and build the images with `bash scripts/postgres-runtime.sh`\n  3. local binaries: install PostgreSQL (initdb, postgres) or pass --pg-bin DIR".to_string()
 }
 
 fn choose(
@@ -112,12 +112,15 @@ fn start(runtime: &Runtime) -> anyhow::Result<Server> {
         Runtime::Docker(image) => verify::docker::start(image),
         Runtime::Local(bin) => Server::local(bin.as_deref()),
     };
-    server.map_err(|e| match e {
-        verify::Error::Environment(m) if m.starts_with("no PostgreSQL binaries") => {
-            anyhow::anyhow!("{m}\n{}", no_server_help())
-        }
-        e => anyhow::anyhow!(e),
-    })
+    // Interrupted while starting, the failure is the interrupt's: report nothing.
+    server
+        .inspect_err(|_| verify::cleanup::checkpoint())
+        .map_err(|e| match e {
+            verify::Error::Environment(m) if m.starts_with("no PostgreSQL binaries") => {
+                anyhow::anyhow!("{m}\n{}", no_server_help())
+            }
+            e => anyhow::anyhow!(e),
+        })
 }
 
 /// `schemakit verify`.
@@ -129,6 +132,8 @@ pub fn verify(
     update: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
+    // Ctrl-C, SIGTERM, SIGHUP: remove this run's clusters, containers and databases first.
+    verify::cleanup::install_signal_handler().context("cannot install a signal handler")?;
     let color = !json
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
@@ -194,12 +199,22 @@ pub fn verify(
                     server.version
                 )?;
             }
+            if !server.removed_leftovers.is_empty() {
+                eprintln!(
+                    "removed {} database(s) that interrupted runs on this machine left: {}",
+                    server.removed_leftovers.len(),
+                    server.removed_leftovers.join(", ")
+                );
+            }
             servers.insert(runtime.clone(), server);
         }
         let Some(server) = servers.get(runtime) else {
             continue;
         };
         let report = verify::check::verify_system(server, spec);
+        // Interrupted, the checks may have failed only because their server was stopped:
+        // report nothing.
+        verify::cleanup::checkpoint();
         if !json {
             print_report(&mut out, &report, color)?;
         }
@@ -213,6 +228,7 @@ pub fn verify(
             report,
         ));
     }
+    verify::cleanup::checkpoint();
     let failed = reports.iter().any(|(_, r)| r.failed());
     if json {
         let doc: Vec<serde_json::Value> = reports

@@ -4,6 +4,7 @@
 //! This is the only crate that talks to a database.
 
 pub mod check;
+pub mod cleanup;
 pub mod docker;
 pub mod introspect;
 pub mod runner;

@@ -4,13 +4,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 
 use crate::Error;
+use crate::cleanup::{self, Registration};
 
 /// How a server was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +46,14 @@ pub struct Server {
     pub version: String,
     /// The server's major version.
     pub major: u32,
-    config: Config,
+    /// Databases that interrupted runs on this machine had left on an existing server
+    /// (their process is gone), dropped when this one connected.
+    pub removed_leftovers: Vec<String>,
+    databases: Arc<Databases>,
     prefix: String,
     counter: AtomicUsize,
-    created: Mutex<Vec<String>>,
+    /// Drops this run's databases on an existing server, however the run ends.
+    registration: Option<Registration>,
     /// Keeps the cluster or container alive; dropped after the databases.
     _guard: Guard,
 }
@@ -55,6 +61,52 @@ pub struct Server {
 /// What must be stopped when the server is dropped: a cluster or a container, held only
 /// for its `Drop`.
 pub(crate) type Guard = Option<Box<dyn std::any::Any + Send + Sync>>;
+
+/// The databases a run created on a server, and how to reach it to drop them.
+struct Databases {
+    config: Config,
+    names: Mutex<Vec<String>>,
+}
+
+impl Databases {
+    fn admin_db(&self) -> &str {
+        self.config.get_dbname().unwrap_or("postgres")
+    }
+
+    fn connect_admin(&self) -> Result<Client, Error> {
+        let mut config = self.config.clone();
+        config.dbname(self.admin_db());
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        config
+            .connect(NoTls)
+            .map_err(|e| Error::db("cannot connect to the server", e))
+    }
+
+    fn drop_one(&self, admin: &mut Client, name: &str) -> Result<(), Error> {
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .map_err(|e| Error::db(&format!("cannot drop database `{name}`"), e))?;
+        if let Ok(mut names) = self.names.lock() {
+            names.retain(|n| n != name);
+        }
+        Ok(())
+    }
+
+    /// Drops every database this run created (best effort: cleanup never fails a run).
+    fn drop_all(&self) {
+        let names: Vec<String> = self.names.lock().map(|n| n.clone()).unwrap_or_default();
+        if names.is_empty() {
+            return;
+        }
+        if let Ok(mut admin) = self.connect_admin() {
+            for name in names {
+                let _ = self.drop_one(&mut admin, &name);
+            }
+        }
+    }
+}
 
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,12 +118,54 @@ impl std::fmt::Debug for Server {
     }
 }
 
-/// A unique prefix for this run's databases: `schemakit_<pid>_<millis>`.
+/// The prefix of this run's databases: `schemakit_<host>_<pid>_<millis>`, where `<host>`
+/// is [`cleanup::host_tag`]. The name is the mark later runs judge it by: created by a
+/// process of this machine that is gone, it is theirs to drop.
 fn run_prefix() -> String {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() % 1_000_000_000);
-    format!("schemakit_{}_{millis}", std::process::id())
+    format!(
+        "schemakit_{}_{}_{millis}",
+        cleanup::host_tag(),
+        std::process::id()
+    )
+}
+
+/// The owner of a database named by [`run_prefix`]: its host tag and process id.
+fn database_owner(name: &str) -> Option<(&str, u32)> {
+    let mut parts = name.strip_prefix("schemakit_")?.split('_');
+    let host = parts.next()?;
+    let pid = parts.next()?.parse().ok()?;
+    let _millis: u64 = parts.next()?.parse().ok()?;
+    let _n: u64 = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && host.len() == 8).then_some((host, pid))
+}
+
+/// Drops the databases that runs on this machine created and, interrupted, left behind
+/// (their process is gone). Best effort: returns the names it dropped.
+fn drop_leftover_databases(client: &mut Client) -> Vec<String> {
+    let Ok(rows) = client.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'schemakit\\_%' ORDER BY datname",
+        &[],
+    ) else {
+        return Vec::new();
+    };
+    let mut dropped = Vec::new();
+    for row in rows {
+        let name: String = row.get(0);
+        let Some((host, pid)) = database_owner(&name) else {
+            continue;
+        };
+        if cleanup::owner_is_dead(host, pid)
+            && client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .is_ok()
+        {
+            dropped.push(name);
+        }
+    }
+    dropped
 }
 
 impl Server {
@@ -87,6 +181,20 @@ impl Server {
             .map_err(|e| Error::db("cannot read the server version", e))?;
         let version: String = row.get(0);
         let num: i32 = row.get(1);
+        let databases = Arc::new(Databases {
+            config,
+            names: Mutex::new(Vec::new()),
+        });
+        // A cluster or a container goes away whole; on an existing server this run's
+        // databases are dropped one by one, and those of interrupted runs found.
+        let (registration, removed_leftovers) = if kind == ProviderKind::Url {
+            let dbs = Arc::clone(&databases);
+            let registration = Registration::new(move || dbs.drop_all(), None)
+                .map_err(|e| Error::Environment(format!("cannot register cleanup: {e}")))?;
+            (Some(registration), drop_leftover_databases(&mut client))
+        } else {
+            (None, Vec::new())
+        };
         Ok(Server {
             kind,
             description,
@@ -95,10 +203,11 @@ impl Server {
                 version.split_whitespace().next().unwrap_or(&version)
             ),
             major: (num / 10000) as u32,
-            config,
+            removed_leftovers,
+            databases,
             prefix: run_prefix(),
             counter: AtomicUsize::new(0),
-            created: Mutex::new(Vec::new()),
+            registration,
             _guard: guard,
         })
     }
@@ -145,7 +254,7 @@ impl Server {
 
     /// A connection to database `db`.
     pub fn connect(&self, db: &str) -> Result<Client, Error> {
-        let mut config = self.config.clone();
+        let mut config = self.databases.config.clone();
         config.dbname(db);
         config
             .connect(NoTls)
@@ -157,51 +266,39 @@ impl Server {
     pub fn create_database(&self, template: Option<&str>) -> Result<String, Error> {
         let n = self.counter.fetch_add(1, Ordering::SeqCst);
         let name = format!("{}_{n}", self.prefix);
-        let mut admin = self.connect(self.admin_db())?;
+        let mut admin = self.connect(self.databases.admin_db())?;
         let sql = match template {
             Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
             None => format!("CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"),
         };
+        // An interrupt waits until the database exists and is recorded, then drops it.
+        let _pending = cleanup::pending();
         admin
             .batch_execute(&sql)
             .map_err(|e| Error::db(&format!("cannot create database `{name}`"), e))?;
-        if let Ok(mut created) = self.created.lock() {
-            created.push(name.clone());
+        if let Ok(mut names) = self.databases.names.lock() {
+            names.push(name.clone());
         }
         Ok(name)
     }
 
     /// Drops a database this run created.
     pub fn drop_database(&self, name: &str) -> Result<(), Error> {
-        let mut admin = self.connect(self.admin_db())?;
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .map_err(|e| Error::db(&format!("cannot drop database `{name}`"), e))?;
-        if let Ok(mut created) = self.created.lock() {
-            created.retain(|n| n != name);
-        }
-        Ok(())
-    }
-
-    fn admin_db(&self) -> &str {
-        self.config.get_dbname().unwrap_or("postgres")
+        let mut admin = self.connect(self.databases.admin_db())?;
+        self.databases.drop_one(&mut admin, name)
     }
 
     /// The connection settings (for tools such as the runner).
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.databases.config
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let names: Vec<String> = self.created.lock().map(|c| c.clone()).unwrap_or_default();
-        if names.is_empty() || self.kind != ProviderKind::Url {
-            // A local cluster or a container goes away whole.
-            return;
-        }
-        for name in names {
-            let _ = self.drop_database(&name);
+        // Drops this run's databases on an existing server (see `new`).
+        if let Some(registration) = self.registration.take() {
+            registration.finish();
         }
     }
 }
@@ -216,17 +313,70 @@ pub fn connect_url(url: &str) -> Result<Client, Error> {
         .map_err(|e| Error::db("cannot connect", e))
 }
 
+/// Why a failed connection attempt may succeed if repeated: the server is not accepting
+/// connections yet (`connection refused`, or SQLSTATE 57P03 `cannot_connect_now`, "the
+/// database system is starting up"). Anything else (a wrong password, an unknown database
+/// or user, a host name that does not resolve) is final: `None`.
+pub fn transient_connect_error(e: &postgres::Error) -> Option<&'static str> {
+    if e.code() == Some(&SqlState::CANNOT_CONNECT_NOW) {
+        return Some("the database system is starting up");
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return Some("connection refused");
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// Connects, repeating only while the server is not accepting connections yet (see
+/// [`transient_connect_error`]), for at most `timeout`; on a terminal, a progress line
+/// says what it waits for. Any other failure is reported at once with the server's
+/// message.
 fn connect_retrying(config: &Config, timeout: Duration) -> Result<Client, Error> {
     let start = Instant::now();
-    loop {
-        match config.connect(NoTls) {
-            Ok(c) => return Ok(c),
-            Err(e) if start.elapsed() < timeout => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => return Err(Error::db("cannot connect to the server", e)),
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut shown = false;
+    let clear = |shown: bool| {
+        if shown {
+            eprint!("\r\x1b[K");
         }
+    };
+    loop {
+        let e = match config.connect(NoTls) {
+            Ok(c) => {
+                clear(shown);
+                return Ok(c);
+            }
+            Err(e) => e,
+        };
+        let Some(reason) = transient_connect_error(&e) else {
+            clear(shown);
+            return Err(Error::db("cannot connect to the server", e));
+        };
+        let waited = start.elapsed();
+        if waited >= timeout {
+            clear(shown);
+            return Err(Error::db(
+                &format!(
+                    "the server still does not accept connections after {} s",
+                    timeout.as_secs()
+                ),
+                e,
+            ));
+        }
+        if terminal && waited >= Duration::from_millis(500) {
+            eprint!(
+                "\r\x1b[Kwaiting for the server ({reason}) … {} s",
+                waited.as_secs()
+            );
+            shown = true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -238,35 +388,98 @@ pub(crate) struct LocalCluster {
     dir: PathBuf,
     child: Option<Child>,
     as_nobody: bool,
+    /// Stops the server and removes the directory, however the run ends.
+    registration: Option<Registration>,
 }
 
 /// The uid and gid Postgres runs under when schemakit runs as root (it refuses root).
 const NOBODY: u32 = 65534;
 
-/// A shell that waits for this process to end, however it ends, then runs `cleanup`.
-pub(crate) fn cleanup_watcher(cleanup: &str) -> Command {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "while [ -d /proc/{} ]; do sleep 0.5; done; {cleanup}",
-            std::process::id()
-        ))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
+/// The file in a cluster directory that names the process that made it: `pid=`, `host=`
+/// (see [`cleanup::host_tag`]) and `bin=` lines.
+const OWNER_FILE: &str = "schemakit-owner";
 
 /// Whether this process runs as root (Postgres then runs as `nobody`).
 pub fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
-        })
-        .unwrap_or(false)
+    cleanup::running_as_root()
+}
+
+/// `text` as one single-quoted shell word.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// `program` from `bin`, run as `nobody` (from `dir`) when `as_nobody`.
+fn cluster_command(bin: &Path, dir: &Path, as_nobody: bool, program: &str) -> Command {
+    let mut cmd = Command::new(bin.join(program));
+    if as_nobody {
+        use std::os::unix::process::CommandExt;
+        cmd.uid(NOBODY).gid(NOBODY);
+        cmd.current_dir(dir);
+    }
+    cmd
+}
+
+/// Stops the server of a cluster directory, if one runs, and removes the directory.
+/// `postmaster` is the server's process id when this process started it (it is still
+/// this process's child, so the id cannot have been reused).
+fn stop_and_remove(bin: &Path, dir: &Path, as_nobody: bool, postmaster: Option<u32>) {
+    let data = dir.join("data");
+    if data.join("postmaster.pid").exists() {
+        let _ = cluster_command(bin, dir, as_nobody, "pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .args(["stop", "-m", "immediate", "-w", "-t", "10"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    // A server still starting has no pid file yet for pg_ctl to find.
+    if let Some(pid) = postmaster
+        .and_then(|p| i32::try_from(p).ok())
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Removes the cluster directories that runs on this machine left in `temp` (their owner
+/// file names a process that is gone), stopping a server still running in one. A
+/// directory without an owner file is not ours and is left alone.
+fn remove_leftover_clusters(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("schemakit-pg-")
+        {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(owner) = std::fs::read_to_string(dir.join(OWNER_FILE)) else {
+            continue;
+        };
+        let field = |key: &str| {
+            owner
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+        };
+        let (Some(pid), Some(host), Some(bin)) = (
+            field("pid").and_then(|p| p.parse::<u32>().ok()),
+            field("host"),
+            field("bin"),
+        ) else {
+            continue;
+        };
+        if cleanup::owner_is_dead(host, pid) {
+            stop_and_remove(Path::new(bin), &dir, running_as_root(), None);
+        }
+    }
 }
 
 /// Finds a directory holding `initdb` and `postgres`: the one given, then PATH, then
@@ -323,16 +536,62 @@ impl LocalCluster {
         static CLUSTERS: AtomicUsize = AtomicUsize::new(0);
         let bin = find_binaries(bin)?;
         let as_nobody = running_as_root();
+        let temp = std::env::temp_dir();
+        remove_leftover_clusters(&temp);
         let n = CLUSTERS.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("schemakit-pg-{}-{n}", std::process::id()));
+        let dir = temp.join(format!("schemakit-pg-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::Environment(format!("cannot create {}: {e}", dir.display())))?;
+        // The mark later runs go by, written before anything else happens in there.
+        let owner = format!(
+            "pid={}\nhost={}\nbin={}\n",
+            std::process::id(),
+            cleanup::host_tag(),
+            bin.display()
+        );
+        if let Err(e) = std::fs::write(dir.join(OWNER_FILE), owner) {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(Error::Environment(format!(
+                "cannot write {}: {e}",
+                dir.join(OWNER_FILE).display()
+            )));
+        }
+        // From here on the directory goes away however this process ends: by `Drop`, by
+        // the signal handler, or by the watcher.
+        let postmaster = Arc::new(AtomicU32::new(0));
+        let data = dir.join("data");
+        let watcher_script = format!(
+            "{} -D {} stop -m immediate -w >/dev/null 2>&1; rm -rf {}",
+            sh_quote(&bin.join("pg_ctl").display().to_string()),
+            sh_quote(&data.display().to_string()),
+            sh_quote(&dir.display().to_string())
+        );
+        let registration = {
+            let (bin, dir, postmaster) = (bin.clone(), dir.clone(), Arc::clone(&postmaster));
+            Registration::new(
+                move || {
+                    let pid = postmaster.load(Ordering::SeqCst);
+                    stop_and_remove(&bin, &dir, as_nobody, (pid != 0).then_some(pid));
+                },
+                Some((&watcher_script, as_nobody.then_some(NOBODY))),
+            )
+        };
+        let registration = match registration {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(Error::Environment(format!(
+                    "cannot start the cluster's cleanup watcher: {e}"
+                )));
+            }
+        };
         let mut cluster = LocalCluster {
             bin,
             dir,
             child: None,
             as_nobody,
+            registration: Some(registration),
         };
         if as_nobody {
             std::os::unix::fs::chown(&cluster.dir, Some(NOBODY), Some(NOBODY)).map_err(|e| {
@@ -342,7 +601,9 @@ impl LocalCluster {
                 ))
             })?;
         }
-        let data = cluster.dir.join("data");
+        // An interrupt waits for initdb to end (it stops on Ctrl-C too) and for the server's
+        // process id to be known, then stops the server and removes the directory.
+        let pending = cleanup::pending();
         let out = cluster
             .command("initdb")
             .args(["-D"])
@@ -365,70 +626,88 @@ impl LocalCluster {
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        let log = std::fs::File::create(cluster.dir.join("postgres.log"))
+        let log_path = cluster.dir.join("postgres.log");
+        let log = std::fs::File::create(&log_path)
             .map_err(|e| Error::Environment(format!("cannot create the server log: {e}")))?;
         if as_nobody {
-            let _ = std::os::unix::fs::chown(
-                cluster.dir.join("postgres.log"),
-                Some(NOBODY),
-                Some(NOBODY),
-            );
+            let _ = std::os::unix::fs::chown(&log_path, Some(NOBODY), Some(NOBODY));
         }
-        let child = cluster
-            .command("postgres")
-            .arg("-D")
-            .arg(&data)
-            .arg("-k")
-            .arg(&cluster.dir)
-            .args([
-                "-c",
-                "listen_addresses=",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=50",
-            ])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| {
-                Error::Environment(format!(
-                    "cannot start {}/postgres: {e}",
-                    cluster.bin.display()
-                ))
-            })?;
-        cluster.child = Some(child);
-        // If this process dies without dropping the cluster (a static in a test binary,
-        // Ctrl-C, an abort), a watcher stops the server and deletes the directory.
-        let cleanup = format!(
-            "'{}' -D '{}' stop -m immediate -w >/dev/null 2>&1; rm -rf '{}'",
-            cluster.bin.join("pg_ctl").display(),
-            data.display(),
-            cluster.dir.display()
-        );
-        let mut watcher = cleanup_watcher(&cleanup);
-        if as_nobody {
+        let child = {
             use std::os::unix::process::CommandExt;
-            watcher.uid(NOBODY).gid(NOBODY).current_dir(&cluster.dir);
-        }
-        watcher.spawn().map_err(|e| {
-            Error::Environment(format!("cannot start the cluster's cleanup watcher: {e}"))
-        })?;
+            cluster
+                .command("postgres")
+                .arg("-D")
+                .arg(&data)
+                .arg("-k")
+                .arg(&cluster.dir)
+                .args([
+                    "-c",
+                    "listen_addresses=",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=50",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                // Its own process group: a Ctrl-C reaches schemakit, which stops the
+                // server itself (instead of the server failing the queries in flight).
+                .process_group(0)
+                .spawn()
+                .map_err(|e| {
+                    Error::Environment(format!(
+                        "cannot start {}/postgres: {e}",
+                        cluster.bin.display()
+                    ))
+                })?
+        };
+        postmaster.store(child.id(), Ordering::SeqCst);
+        cluster.child = Some(child);
+        drop(pending);
+        cluster.wait_for_socket(&log_path)?;
         Ok(cluster)
     }
 
-    fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self.bin.join(program));
-        if self.as_nobody {
-            use std::os::unix::process::CommandExt;
-            cmd.uid(NOBODY).gid(NOBODY);
-            cmd.current_dir(&self.dir);
+    /// Waits until the server has made its socket (connections are then refused with
+    /// "starting up" until it is ready, which `connect_retrying` waits out), or fails with
+    /// the end of its log if it exits first.
+    fn wait_for_socket(&mut self, log: &Path) -> Result<(), Error> {
+        let socket = self.dir.join(".s.PGSQL.5432");
+        let start = Instant::now();
+        while !socket.exists() {
+            let exited = match self.child.as_mut().map(Child::try_wait) {
+                Some(Ok(Some(status))) => Some(status.to_string()),
+                Some(Err(e)) => Some(e.to_string()),
+                _ => None,
+            };
+            if let Some(status) = exited {
+                let text = std::fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(5).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                return Err(Error::Environment(format!(
+                    "postgres exited ({status}) before accepting connections: {}",
+                    tail.join("\n")
+                )));
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                return Err(Error::Environment(format!(
+                    "postgres made no socket in {} within 60 s (log: {})",
+                    self.dir.display(),
+                    log.display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
-        cmd
+        Ok(())
+    }
+
+    fn command(&self, program: &str) -> Command {
+        cluster_command(&self.bin, &self.dir, self.as_nobody, program)
     }
 
     fn config(&self) -> Config {
@@ -445,19 +724,50 @@ impl LocalCluster {
 
 impl Drop for LocalCluster {
     fn drop(&mut self) {
+        // Stops the server (pg_ctl, then SIGKILL to the postmaster) and removes the
+        // directory; then the child is reaped.
+        if let Some(registration) = self.registration.take() {
+            registration.finish();
+        }
         if let Some(mut child) = self.child.take() {
-            // A fast shutdown: SIGINT through pg_ctl, then make sure.
-            let _ = self
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(self.dir.join("data"))
-                .args(["stop", "-m", "immediate", "-w", "-t", "10"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names_carry_their_owner() {
+        let prefix = run_prefix();
+        let name = format!("{prefix}_3");
+        assert!(name.len() <= 63, "{name}");
+        assert_eq!(
+            database_owner(&name),
+            Some((cleanup::host_tag(), std::process::id()))
+        );
+        for other in [
+            "schemakit",
+            "schemakit_",
+            "schemakit_1234_5678_1",
+            "schemakit_abcdef01_x_1_2",
+            "schemakit_abcdef01_1_2_3_4",
+            "app_abcdef01_1_2_3",
+        ] {
+            assert_eq!(database_owner(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn shell_quoting_survives_quotes() {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf %s {}", sh_quote("it's a 'dir'")))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "it's a 'dir'");
     }
 }

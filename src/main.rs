@@ -368,9 +368,10 @@ fn parse(
             Ok((Some(doc), ok))
         }
         Format::Text => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             write!(out, "{}", parsed.schema)?;
             write!(out, "{}", parsed.opaque_listing())?;
+            out.flush()?;
             let color = std::io::stderr().is_terminal();
             eprint!("{}", schema::diagnostic::render(&parsed.diagnostics, color));
             let errors = parsed.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -419,10 +420,21 @@ fn lint(
         }
     };
     let mut findings = Vec::new();
+    let mut diagnostics = Vec::new();
     for d in &dirs {
         let set = MigrationSet::read(d, None)
             .map_err(|diags| anyhow::anyhow!("{}", schema::diagnostic::render_plain(&diags)))?;
-        findings.extend(schema::lint::lint(&set, &opts));
+        let linted = schema::lint::lint(&set, &opts);
+        findings.extend(linted.findings);
+        diagnostics.extend(linted.diagnostics);
+    }
+    // What `parse` rejects, `lint` rejects: the same diagnostics, exit 2, no findings.
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", schema::diagnostic::render(&diagnostics, color));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!("{errors} error(s): the migrations do not parse; nothing was linted");
+        return Ok(ExitCode::from(2));
     }
     let mut out = std::io::stdout().lock();
     match format {
@@ -432,11 +444,14 @@ fn lint(
         }
         LintFormat::Github => {
             for f in &findings {
-                let message = f.message.replace('%', "%25").replace('\n', "%0A");
                 writeln!(
                     out,
-                    "::warning file={},line={},col={},title={}::{} (fix: {})",
-                    f.loc.file, f.loc.line, f.loc.col, f.rule, message, f.help
+                    "::warning file={},line={},col={},title={}::{}",
+                    github_property(&f.loc.file),
+                    f.loc.line,
+                    f.loc.col,
+                    github_property(f.rule),
+                    github_data(&format!("{} (fix: {})", f.message, f.help))
                 )?;
             }
         }
@@ -456,4 +471,18 @@ fn lint(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A GitHub Actions workflow command's message, escaped so that no file name or message
+/// can end the command or start another: `%`, CR and LF.
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value (`file=…`, `title=…`): as [`github_data`], and
+/// `:` and `,`, which end a property.
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
 }

@@ -457,3 +457,129 @@ fn migrate_help_documents_how_to_clear_a_failed_mark() {
         "{help}"
     );
 }
+
+/// Runs schemakit, failing the test instead of hanging when it does not finish in time.
+fn schemakit_within(args: &[&str], seconds: u64) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemakit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run schemakit: {e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().ok().flatten().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("schemakit {args:?} did not finish within {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot read schemakit's output: {e}"))
+}
+
+#[test]
+fn diagnostics_on_lines_beyond_65536_columns_render_a_clipped_excerpt() {
+    let out = schemakit(&["parse", "schema/tests/fixtures/errors/long_line_note.sql"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("long_line_note.sql:1:65537"), "{err}");
+    assert!(err.contains("…"), "the excerpt is clipped: {err}");
+    assert!(err.lines().all(|l| l.chars().count() < 200), "{err}");
+    let out = schemakit(&["parse", "schema/tests/fixtures/errors/long_line_fuzz_1.sql"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("long_line_fuzz_1.sql:4:91558"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn flyway_names_without_a_version_are_an_error_not_a_panic() {
+    let out = schemakit(&[
+        "parse",
+        "schema/tests/fixtures/flyway_odd_names",
+        "--layout",
+        "flyway",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("`__init.sql` does not fit"), "{err}");
+    assert!(err.contains("`Überblick__notes.sql`"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn special_files_named_like_migrations_are_skipped_and_listed() {
+    let dir = scratch(
+        "fifo_migrations",
+        &[("001_users.sql", "CREATE TABLE users (id int);\n")],
+    );
+    let fifo = dir.join("002_pipe.sql");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run mkfifo: {e}"));
+    assert!(made.success());
+    let dir = dir.to_string_lossy().into_owned();
+    let fifo = fifo.to_string_lossy().into_owned();
+    let out = schemakit_within(&["parse", &dir], 60);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(text(&out.stdout).contains("CREATE TABLE users"));
+    assert!(err.contains(&format!("{fifo}: skipped: a FIFO")), "{err}");
+    let out = schemakit_within(&["lint", &dir], 60);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("{fifo}: skipped: a FIFO")), "{err}");
+    let out = schemakit_within(&["parse", &fifo], 60);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("a FIFO is not a regular file"), "{err}");
+}
+
+#[test]
+fn lint_rejects_what_parse_rejects_with_the_same_location() {
+    let dir = "schema/tests/fixtures/lint/unparseable";
+    let parse = schemakit(&["parse", dir]);
+    let lint = schemakit(&["lint", dir]);
+    assert_eq!(parse.status.code(), Some(2));
+    assert_eq!(lint.status.code(), Some(2), "{}", text(&lint.stdout));
+    let place = "unparseable/002_broken.sql:2:14";
+    assert!(
+        text(&parse.stderr).contains(place),
+        "{}",
+        text(&parse.stderr)
+    );
+    assert!(text(&lint.stderr).contains(place), "{}", text(&lint.stderr));
+    assert!(text(&lint.stdout).is_empty(), "{}", text(&lint.stdout));
+}
+
+#[test]
+fn github_annotations_escape_file_names_and_messages() {
+    let long = format!(
+        "CREATE TABLE \"a\n::error::{}\" (id int);\n",
+        "x".repeat(64)
+    );
+    let dir = scratch(
+        "github_escaping",
+        &[("001_a\n::error file=x,line=1::pwned.sql", &long)],
+    );
+    let dir = dir.to_string_lossy().into_owned();
+    let out = schemakit(&["lint", &dir, "--format", "github"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stdout.lines().all(|l| l.starts_with("::warning file=")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("001_a%0A%3A%3Aerror file=x%2Cline=1%3A%3Apwned.sql,line=1,col="),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`a%0A::error::xxx"), "{stdout}");
+}

@@ -1,9 +1,9 @@
 //! Problems found while reading SQL: errors, warnings and notes, each with a location.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::{LabeledSpan, SourceCode, SourceSpan};
 use serde::Serialize;
 
 use crate::source::{Loc, SourceFile};
@@ -74,6 +74,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     #[serde(skip)]
     source: Option<Arc<SourceFile>>,
+    #[serde(skip)]
+    excerpt: OnceLock<Box<Excerpt>>,
 }
 
 impl Diagnostic {
@@ -92,6 +94,7 @@ impl Diagnostic {
             loc,
             help: None,
             source: Some(source.clone()),
+            excerpt: OnceLock::new(),
         }
     }
 
@@ -115,6 +118,7 @@ impl Diagnostic {
             },
             help: None,
             source: None,
+            excerpt: OnceLock::new(),
         }
     }
 
@@ -167,18 +171,160 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source
-            .as_ref()
-            .map(|s| &s.text as &dyn miette::SourceCode)
+        self.excerpt().map(|e| e as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.source.as_ref()?;
-        let span = SourceSpan::new(self.loc.offset.into(), self.loc.len);
+        let excerpt = self.excerpt()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
             Some(self.location()),
-            span,
+            excerpt.label,
         ))))
+    }
+}
+
+impl Diagnostic {
+    /// The lines around the diagnostic, each clipped to a window of columns around its
+    /// span, built on first use.
+    fn excerpt(&self) -> Option<&Excerpt> {
+        let source = self.source.as_ref()?;
+        Some(
+            self.excerpt
+                .get_or_init(|| Box::new(Excerpt::new(source, &self.loc))),
+        )
+    }
+}
+
+/// The widest source line shown whole; a longer one is shown as a window of this many
+/// characters around the span. (miette cannot draw beyond column 65,535, and a minified
+/// line of megabytes helps no reader.)
+const EXCERPT_COLUMNS: usize = 120;
+/// How many characters of a clipped line are shown before the span.
+const EXCERPT_LEAD: usize = 40;
+/// How many lines are shown before and after the span's line.
+const CONTEXT_LINES: u32 = 1;
+
+/// What miette renders of a diagnostic's file: the span's line and its neighbours, clipped
+/// to a window of columns, with the span moved into the excerpt. It reports the real line
+/// numbers and column, and its size does not depend on the size of the file.
+#[derive(Debug, Clone)]
+struct Excerpt {
+    /// The file's display path.
+    name: String,
+    /// The excerpt's lines, joined with `\n`.
+    text: String,
+    /// 0-based line of the file where the excerpt starts.
+    first_line: usize,
+    /// The span, in excerpt offsets.
+    label: SourceSpan,
+    /// 0-based character column of the span in the file.
+    column: usize,
+}
+
+impl Excerpt {
+    fn new(source: &SourceFile, loc: &Loc) -> Excerpt {
+        let at = source.loc_at(loc.offset);
+        let line = at.line.max(1);
+        let (line_start, line_end, _) = source.line_span(line).unwrap_or((0, 0, true));
+        let text = &source.text;
+        let offset = at.offset.clamp(line_start, line_end);
+        // The window, in bytes relative to the start of each line.
+        let whole = text[line_start..line_end]
+            .chars()
+            .nth(EXCERPT_COLUMNS)
+            .is_none();
+        let (from, to) = if whole {
+            (0, usize::MAX)
+        } else {
+            let before: usize = text[line_start..offset]
+                .chars()
+                .rev()
+                .take(EXCERPT_LEAD)
+                .map(char::len_utf8)
+                .sum();
+            let from = offset - before - line_start;
+            let width: usize = text[line_start + from..line_end]
+                .chars()
+                .take(EXCERPT_COLUMNS)
+                .map(char::len_utf8)
+                .sum();
+            (from, from + width)
+        };
+        let first = line.saturating_sub(CONTEXT_LINES).max(1);
+        let mut out = String::new();
+        let mut label = SourceSpan::new(0.into(), 0);
+        for n in first..=line + CONTEXT_LINES {
+            let Some((start, end, _)) = source.line_span(n) else {
+                break;
+            };
+            if n > first {
+                out.push('\n');
+            }
+            let piece = &text[start..end];
+            let lo = floor_boundary(piece, from);
+            let hi = floor_boundary(piece, to.min(piece.len()));
+            if lo > 0 {
+                out.push('…');
+            }
+            let base = out.len();
+            // A bare CR would start a new line for miette but not for our line numbers.
+            out.extend(
+                piece[lo..hi]
+                    .chars()
+                    .map(|c| if c == '\r' { ' ' } else { c }),
+            );
+            if n == line {
+                let rel = (offset - start).clamp(lo, hi);
+                let end_rel = floor_boundary(piece, (rel + loc.len).min(hi)).max(rel);
+                label = SourceSpan::new((base + rel - lo).into(), end_rel - rel);
+            }
+            if hi < piece.len() {
+                out.push('…');
+            }
+        }
+        Excerpt {
+            name: source.path.to_string(),
+            text: out,
+            first_line: first as usize - 1,
+            label,
+            column: at.col.saturating_sub(1) as usize,
+        }
+    }
+}
+
+/// The largest char boundary of `s` at or before `i` (clamped to its length).
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts columns in bytes of the excerpt; the header shows the file's.
+        let column = if *span == self.label && context_lines_before == 0 {
+            self.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
     }
 }
 
@@ -187,7 +333,9 @@ pub fn render_plain(diagnostics: &[Diagnostic]) -> String {
     render(diagnostics, false)
 }
 
-/// Renders diagnostics, with colour when `color` is set (for a terminal).
+/// Renders diagnostics, with colour when `color` is set (for a terminal). Each shows an
+/// excerpt of its file: the lines around it, a long line clipped to a window around the
+/// span.
 pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color {
         miette::GraphicalTheme::unicode()
@@ -196,21 +344,10 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
     };
     let handler = miette::GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_context_lines(1);
+        .with_context_lines(CONTEXT_LINES as usize);
     let mut out = String::new();
     for d in diagnostics {
-        let named;
-        let report: &dyn miette::Diagnostic = match &d.source {
-            Some(src) => {
-                named = NamedDiag {
-                    inner: d,
-                    source: NamedSource::new(&src.path, src.text.clone()),
-                };
-                &named
-            }
-            None => d,
-        };
-        if handler.render_report(&mut out, report).is_err() {
+        if handler.render_report(&mut out, &Report(d)).is_err() {
             out.push_str(&d.to_string());
         }
         out.push('\n');
@@ -218,40 +355,42 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
     out
 }
 
-/// A diagnostic whose source carries the file name, so miette prints `file:line:col`.
-struct NamedDiag<'a> {
-    inner: &'a Diagnostic,
-    source: NamedSource<Arc<str>>,
-}
+/// A diagnostic as miette renders it: with an excerpt, the message alone (the excerpt's
+/// header names the place); without one, `path: message`.
+struct Report<'a>(&'a Diagnostic);
 
-impl fmt::Debug for NamedDiag<'_> {
+impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.inner, f)
+        fmt::Debug::fmt(self.0, f)
     }
 }
 
-impl fmt::Display for NamedDiag<'_> {
+impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.inner.message)
+        if self.0.source.is_some() {
+            f.write_str(&self.0.message)
+        } else {
+            fmt::Display::fmt(self.0, f)
+        }
     }
 }
 
-impl std::error::Error for NamedDiag<'_> {}
+impl std::error::Error for Report<'_> {}
 
-impl miette::Diagnostic for NamedDiag<'_> {
+impl miette::Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.code()
+        self.0.code()
     }
     fn severity(&self) -> Option<miette::Severity> {
-        miette::Diagnostic::severity(self.inner)
+        miette::Diagnostic::severity(self.0)
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        self.0.help()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.0.source_code()
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
+        self.0.labels()
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod diagnostic;
 mod display;
+mod journal;
 mod keywords;
 pub mod lint;
 pub mod lower;

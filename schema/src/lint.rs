@@ -4,14 +4,16 @@
 //! suppressed by `-- schemakit:allow <rule>` on the statement's first line or the line
 //! above it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::lower::{Folder, parse_one};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::lower::parse_one;
 use crate::migrations::{Layout, Migration, MigrationSet};
 use crate::model::{ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Volatility};
 use crate::source::{Loc, SourceFile};
@@ -164,13 +166,11 @@ impl Linter<'_> {
 
 /// Whether `-- schemakit:allow <rule>` stands on the statement's line or the line above.
 fn allowed(source: &SourceFile, loc: &Loc, rule: &str) -> bool {
-    let lines: Vec<&str> = source.text.lines().collect();
-    let line = loc.line as usize;
-    [line, line.saturating_sub(1)]
+    [loc.line, loc.line.saturating_sub(1)]
         .iter()
         .filter(|l| **l >= 1)
         .any(|l| {
-            lines.get(l - 1).is_some_and(|text| {
+            source.line(*l).is_some_and(|text| {
                 text.split("schemakit:allow").skip(1).any(|rest| {
                     rest.split(|c: char| c.is_whitespace() || c == ',')
                         .any(|r| r == rule)
@@ -179,19 +179,33 @@ fn allowed(source: &SourceFile, loc: &Loc, rule: &str) -> bool {
         })
 }
 
-/// Lints a migration set.
-pub fn lint(set: &MigrationSet, opts: &Options) -> Vec<Finding> {
+/// What linting a migration set found.
+#[derive(Debug, Clone, Default)]
+pub struct Linted {
+    /// The findings, sorted by file, line, column and rule.
+    pub findings: Vec<Finding>,
+    /// What reading the set found that is not a finding: the errors `parse` reports for
+    /// the same set (a set with any is rejected, its findings unreliable), and the notes
+    /// about entries of the directory that were skipped.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Linted {
+    /// Whether the set was rejected: it does not parse.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Lints a migration set. The set is folded exactly as `parse` folds it, so what `parse`
+/// rejects, `lint` rejects too, with the same diagnostics.
+pub fn lint(set: &MigrationSet, opts: &Options) -> Linted {
     let mut linter = Linter {
         opts,
         findings: Vec::new(),
     };
-    let mut folder = Folder::new();
-    for m in &set.migrations {
-        let existing: BTreeSet<QualifiedName> = folder.schema.tables.keys().cloned().collect();
-        statement_rules(&mut linter, set.layout, m, &existing);
-        folder.apply_range(&m.up.source, m.up.start, m.up.end);
-    }
-    schema_rules(&mut linter, set, &folder.schema);
+    let parsed = set.fold_up_with(|m, schema| statement_rules(&mut linter, set.layout, m, schema));
+    schema_rules(&mut linter, set, &parsed.schema);
     linter.findings.sort_by(|a, b| {
         (a.loc.file.as_ref(), a.loc.line, a.loc.col, a.rule).cmp(&(
             b.loc.file.as_ref(),
@@ -200,7 +214,14 @@ pub fn lint(set: &MigrationSet, opts: &Options) -> Vec<Finding> {
             b.rule,
         ))
     });
-    linter.findings
+    Linted {
+        findings: linter.findings,
+        diagnostics: parsed
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error() || d.code == Code::Layout)
+            .collect(),
+    }
 }
 
 /// The statements of a script as (byte offset in the file, text, inside a guard), with
@@ -235,12 +256,9 @@ fn name(n: &ast::ObjectName) -> QualifiedName {
     crate::types::qualified_name(n)
 }
 
-fn statement_rules(
-    l: &mut Linter,
-    layout: Layout,
-    m: &Migration,
-    existing: &BTreeSet<QualifiedName>,
-) {
+/// The rules that look at each statement of `m`'s up script as written; `before` is the
+/// model just before it.
+fn statement_rules(l: &mut Linter, layout: Layout, m: &Migration, before: &Schema) {
     let source = &m.up.source;
     let stmts = statements(m);
     // A file is meant to be re-runnable when configured so, or when it guards some of its
@@ -302,7 +320,7 @@ fn statement_rules(
             }
             ast::Statement::CreateIndex(ci) => {
                 let table = name(&ci.table_name);
-                if !ci.concurrently && existing.contains(&table) {
+                if !ci.concurrently && before.tables.contains_key(&table) {
                     l.report("index-not-concurrent", source, loc.clone(), format!("CREATE INDEX on `{table}`, which an earlier migration created, locks it against writes while it builds"), "use CREATE INDEX CONCURRENTLY in a no-transaction migration");
                 }
                 if ci.concurrently && !m.no_transaction {
@@ -328,7 +346,7 @@ fn statement_rules(
                                         | ast::ColumnOption::Generated { .. }
                                 )
                             });
-                            if not_null && !default && existing.contains(&table) {
+                            if not_null && !default && before.tables.contains_key(&table) {
                                 l.report("not-null-without-default", source, loc.clone(), format!("ADD COLUMN `{}` NOT NULL without a DEFAULT fails on `{table}` as soon as it has rows", column_def.name.value), "add a DEFAULT, or add the column nullable, backfill, then SET NOT NULL");
                             }
                             for o in &column_def.options {
@@ -488,13 +506,17 @@ fn leading(keys: &[IndexKey]) -> Vec<String> {
 }
 
 fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
-    let source_of = |loc: &Loc| -> Option<std::sync::Arc<SourceFile>> {
-        set.migrations
-            .iter()
-            .flat_map(|m| std::iter::once(&m.up.source).chain(m.down.as_ref().map(|d| &d.source)))
-            .find(|s| s.path == loc.file)
-            .cloned()
-    };
+    let sources: BTreeMap<&str, &Arc<SourceFile>> = set
+        .migrations
+        .iter()
+        .flat_map(|m| std::iter::once(&m.up.source).chain(m.down.as_ref().map(|d| &d.source)))
+        .map(|s| (&*s.path, s))
+        .collect();
+    let source_of = |loc: &Loc| sources.get(&*loc.file).map(|s| Arc::clone(s));
+    let mut indexes_of: BTreeMap<&QualifiedName, Vec<&crate::model::Index>> = BTreeMap::new();
+    for i in schema.indexes.values() {
+        indexes_of.entry(&i.table).or_default().push(i);
+    }
     let user_volatile: BTreeSet<String> = schema
         .functions
         .values()
@@ -542,11 +564,7 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
                 _ => {}
             }
         }
-        let indexes: Vec<_> = schema
-            .indexes
-            .values()
-            .filter(|i| i.table == table.name)
-            .collect();
+        let indexes = indexes_of.get(&table.name).cloned().unwrap_or_default();
         for i in &indexes {
             keyed.push((
                 format!("index `{}`", i.name.name),

@@ -12,6 +12,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::journal::Journal;
 use crate::model::*;
 use crate::names;
 use crate::source::{Loc, SourceFile};
@@ -30,6 +31,34 @@ pub struct Statement {
     pub opaque: Option<String>,
 }
 
+/// Records, when the folder keeps a journal, the value an entry of one of the schema's
+/// maps has before a statement changes it. Every change to `self.schema` goes after one.
+macro_rules! touch {
+    ($self:ident . $map:ident, $key:expr) => {
+        if let Some(j) = $self.journal.as_mut() {
+            crate::journal::record(&mut j.$map, &$self.schema.$map, $key);
+        }
+    };
+}
+
+/// [`touch!`] for every entry of a map that `pred` selects (before a `retain` or a
+/// `values_mut`).
+macro_rules! touch_where {
+    ($self:ident . $map:ident, $pred:expr) => {
+        if let Some(j) = $self.journal.as_mut() {
+            crate::journal::record_where(&mut j.$map, &$self.schema.$map, $pred);
+        }
+    };
+}
+
+/// Whether a foreign key of `table` references `target`.
+fn references(table: &Table, target: &QualifiedName) -> bool {
+    table
+        .constraints
+        .values()
+        .any(|c| matches!(&c.kind, ConstraintKind::ForeignKey(fk) if fk.ref_table == *target))
+}
+
 /// Applies statements to a schema, collecting diagnostics instead of stopping.
 #[derive(Debug, Default)]
 pub struct Folder {
@@ -40,6 +69,9 @@ pub struct Folder {
     /// Names taken that the schema's maps do not key by, built on demand. Statements that
     /// only add objects keep it up to date; any other statement drops it.
     names: RefCell<Option<NameIndex>>,
+    /// While a migration's scripts are applied for the offline down check: the entries
+    /// they touched, as they were before.
+    journal: Option<Journal>,
 }
 
 /// Constraint names per schema, and relation names that are not map keys (the indexes
@@ -122,6 +154,38 @@ impl Folder {
             schema,
             ..Folder::default()
         }
+    }
+
+    /// Starts recording the entries statements change, as they were before.
+    pub(crate) fn start_journal(&mut self) {
+        self.journal = Some(Journal::default());
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub(crate) fn take_journal(&mut self) -> Journal {
+        self.journal.take().unwrap_or_default()
+    }
+
+    /// Applies bytes `start..end` of `source` (a down script) to the schema, then puts the
+    /// schema back as it was. Returns the entries touched by the script or by the run that
+    /// `before` recorded, as they were before that run and as the script left them: two
+    /// partial schemas that differ exactly where the run and the script together changed
+    /// something. Costs what the script touches, not the size of the schema.
+    pub(crate) fn trial(
+        &mut self,
+        before: &Journal,
+        source: &Arc<SourceFile>,
+        start: usize,
+        end: usize,
+    ) -> (Schema, Schema) {
+        let names = self.names.get_mut().take();
+        self.start_journal();
+        self.apply_range(source, start, end);
+        let down = self.take_journal();
+        let touched = Journal::touched(before, &down, &self.schema);
+        down.restore(&mut self.schema);
+        *self.names.get_mut() = names;
+        touched
     }
 
     /// Splits, parses and applies every statement of `source`, in order.
@@ -369,6 +433,8 @@ impl Folder {
             } => {
                 let old = self.qname(&name);
                 let new = QualifiedName::new(old.schema.clone(), self.qname(&index_name).name);
+                touch!(self.indexes, &old);
+                touch!(self.indexes, &new);
                 if self.relation_taken(&new) {
                     self.exists(ctx, false, format!("relation `{new}`"));
                 } else if let Some(mut index) = self.schema.indexes.remove(&old) {
@@ -389,6 +455,7 @@ impl Folder {
                 if self.schema.extensions.contains_key(&name) {
                     self.exists(ctx, ce.if_not_exists, format!("extension `{name}`"));
                 } else {
+                    touch!(self.extensions, &name);
                     self.schema.extensions.insert(
                         name.clone(),
                         Extension {
@@ -403,6 +470,7 @@ impl Folder {
             S::DropExtension(de) => {
                 for name in &de.names {
                     let name = ident(name);
+                    touch!(self.extensions, &name);
                     if self.schema.extensions.remove(&name).is_none() {
                         self.missing(ctx, de.if_exists, format!("extension `{name}`"));
                     }
@@ -422,6 +490,7 @@ impl Folder {
                 if self.schema.schemas.contains_key(&name) || name == "public" {
                     self.exists(ctx, if_not_exists, format!("schema `{name}`"));
                 } else {
+                    touch!(self.schemas, &name);
                     self.schema.schemas.insert(
                         name.clone(),
                         Namespace {
@@ -448,6 +517,7 @@ impl Folder {
                         let column = parts.pop()?.as_ident().map(ident)?;
                         Some((self.qname(&ast::ObjectName(parts)), column))
                     });
+                    touch!(self.sequences, &name);
                     self.schema.sequences.insert(
                         name.clone(),
                         Sequence {
@@ -473,6 +543,7 @@ impl Folder {
                 } else if self.schema.tables.contains_key(&name) {
                     self.exists(ctx, false, format!("relation `{name}`"));
                 } else {
+                    touch!(self.views, &name);
                     self.schema.views.insert(
                         name.clone(),
                         View {
@@ -496,9 +567,13 @@ impl Folder {
                                 name: name.clone(),
                                 args: self.arg_types(ctx, args),
                             };
+                            touch!(self.functions, &key);
                             self.schema.functions.remove(&key);
                         }
-                        None => self.schema.functions.retain(|k, _| k.name != name),
+                        None => {
+                            touch_where!(self.functions, |k, _| k.name == name);
+                            self.schema.functions.retain(|k, _| k.name != name);
+                        }
                     }
                     if self.schema.functions.len() == before {
                         self.missing(ctx, df.if_exists, format!("function `{name}`"));
@@ -518,6 +593,7 @@ impl Folder {
                             self.error(ctx, Code::UnknownObject, format!("cannot drop function `{name}` because trigger `{trigger}` on table `{table}` depends on it"), "add CASCADE to drop the triggers too, or drop them first");
                         }
                         for key in users {
+                            touch!(self.triggers, &key);
                             self.schema.triggers.remove(&key);
                         }
                     }
@@ -528,6 +604,7 @@ impl Folder {
                 let name = self.qname(&dt.trigger_name).name;
                 match dt.table_name.as_ref().map(|t| self.qname(t)) {
                     Some(table) => {
+                        touch!(self.triggers, &(table.clone(), name.clone()));
                         if self
                             .schema
                             .triggers
@@ -943,7 +1020,7 @@ impl Folder {
         }
         let mut table = Table {
             name: name.clone(),
-            columns: Vec::new(),
+            columns: Vec::with_capacity(ct.columns.len()),
             constraints: Default::default(),
             comment: ct.comment.as_ref().map(|c| match c {
                 ast::CommentDef::WithEq(s) | ast::CommentDef::WithoutEq(s) => s.clone(),
@@ -974,6 +1051,7 @@ impl Folder {
             pending.extend(cons);
         }
         let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        touch!(self.tables, &name);
         self.schema.tables.insert(name.clone(), table);
         for c in columns {
             self.note_column(&name, &c);
@@ -1112,6 +1190,7 @@ impl Folder {
         }
         if let ConstraintKind::PrimaryKey { columns, .. } = &p.kind {
             let columns = columns.clone();
+            touch!(self.tables, table_name);
             if let Some(t) = self.schema.tables.get_mut(table_name) {
                 for c in t.columns.iter_mut().filter(|c| columns.contains(&c.name)) {
                     c.not_null = true;
@@ -1147,6 +1226,7 @@ impl Folder {
         if let Some(ix) = self.names.get_mut().as_mut() {
             ix.add_constraint(&table_name.schema, &name, &p.kind);
         }
+        touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {
             t.constraints.insert(
                 name.clone(),
@@ -1233,6 +1313,7 @@ impl Folder {
                     let Some((column, cons)) = self.column(ctx, &name, column_def) else {
                         continue;
                     };
+                    touch!(self.tables, &name);
                     let Some(table) = self.schema.tables.get_mut(&name) else {
                         continue;
                     };
@@ -1296,6 +1377,7 @@ impl Folder {
                 }
                 Op::RenameConstraint { old_name, new_name } => {
                     let (old, new) = (ident(old_name), ident(new_name));
+                    touch!(self.tables, &name);
                     let Some(table) = self.schema.tables.get_mut(&name) else {
                         continue;
                     };
@@ -1342,6 +1424,7 @@ impl Folder {
             )),
             _ => None,
         };
+        touch!(self.tables, table);
         let Some(col) = self
             .schema
             .tables
@@ -1399,15 +1482,19 @@ impl Folder {
             return;
         }
         for (t, c) in dependents {
+            touch!(self.tables, &t);
             if let Some(t) = self.schema.tables.get_mut(&t) {
                 t.constraints.remove(&c);
             }
         }
+        touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {
             t.columns.retain(|c| c.name != column);
             // Constraints and indexes that involve the column go with it.
             t.constraints.retain(|_, c| !constraint_mentions(c, column));
         }
+        touch_where!(self.indexes, |_, i| i.table == *table_name
+            && index_mentions(i, column));
         self.schema
             .indexes
             .retain(|_, i| !(i.table == *table_name && index_mentions(i, column)));
@@ -1484,17 +1571,20 @@ impl Folder {
                 return;
             }
             for (t, c) in dependents {
+                touch!(self.tables, &t);
                 if let Some(t) = self.schema.tables.get_mut(&t) {
                     t.constraints.remove(&c);
                 }
             }
         }
+        touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {
             t.constraints.remove(cname);
         }
     }
 
     fn rename_column(&mut self, ctx: &Ctx, table_name: &QualifiedName, old: &str, new: &str) {
+        touch!(self.tables, table_name);
         let Some(table) = self.schema.tables.get_mut(table_name) else {
             return;
         };
@@ -1550,6 +1640,7 @@ impl Folder {
                 *g = rename_in_expr(g, old, new);
             }
         }
+        touch_where!(self.tables, |_, t| references(t, table_name));
         for t in self.schema.tables.values_mut() {
             for c in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
@@ -1559,6 +1650,7 @@ impl Folder {
                 }
             }
         }
+        touch_where!(self.indexes, |_, i| i.table == *table_name);
         for i in self
             .schema
             .indexes
@@ -1580,6 +1672,11 @@ impl Folder {
     }
 
     fn rename_table(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        touch!(self.tables, old);
+        touch!(self.tables, new);
+        touch_where!(self.tables, |_, t| references(t, old));
+        touch_where!(self.indexes, |_, i| i.table == *old);
+        touch_where!(self.triggers, |(t, _), _| t == old || t == new);
         let Some(mut table) = self.schema.tables.remove(old) else {
             return;
         };
@@ -1605,6 +1702,7 @@ impl Folder {
             .cloned()
             .collect();
         for key in triggers {
+            touch!(self.triggers, &(new.clone(), key.1.clone()));
             if let Some(mut trig) = self.schema.triggers.remove(&key) {
                 trig.table = new.clone();
                 self.schema.triggers.insert((new.clone(), key.1), trig);
@@ -1704,6 +1802,7 @@ impl Folder {
         let method = ci.using.as_ref().map_or(IndexMethod::Btree, |u| {
             IndexMethod::from_name(&u.to_string())
         });
+        touch!(self.indexes, &name);
         self.schema.indexes.insert(
             name.clone(),
             Index {
@@ -1734,6 +1833,9 @@ impl Folder {
     ) -> Option<String> {
         for n in names {
             let name = self.qname(n);
+            touch!(self.views, &name);
+            touch!(self.indexes, &name);
+            touch!(self.sequences, &name);
             match object_type {
                 ast::ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade),
                 ast::ObjectType::View | ast::ObjectType::MaterializedView => {
@@ -1767,6 +1869,7 @@ impl Folder {
                 }
                 ast::ObjectType::Type => self.drop_type(ctx, &name, if_exists, cascade),
                 ast::ObjectType::Schema => {
+                    touch!(self.schemas, &name.name);
                     if self.schema.schemas.remove(&name.name).is_none() {
                         self.missing(ctx, if_exists, format!("schema `{}`", name.name));
                     } else {
@@ -1782,6 +1885,12 @@ impl Folder {
                                 "add CASCADE, or drop its objects first",
                             );
                         }
+                        touch_where!(self.tables, |k, _| k.schema == s);
+                        touch_where!(self.indexes, |k, _| k.schema == s);
+                        touch_where!(self.enums, |k, _| k.schema == s);
+                        touch_where!(self.domains, |k, _| k.schema == s);
+                        touch_where!(self.views, |k, _| k.schema == s);
+                        touch_where!(self.sequences, |k, _| k.schema == s);
                         self.schema.tables.retain(|k, _| k.schema != s);
                         self.schema.indexes.retain(|k, _| k.schema != s);
                         self.schema.enums.retain(|k, _| k.schema != s);
@@ -1829,13 +1938,21 @@ impl Folder {
             return;
         }
         for v in views {
+            touch!(self.views, &v);
             self.schema.views.remove(&v);
         }
         for (t, c) in dependents {
+            touch!(self.tables, &t);
             if let Some(t) = self.schema.tables.get_mut(&t) {
                 t.constraints.remove(&c);
             }
         }
+        touch!(self.tables, name);
+        touch_where!(self.indexes, |_, i| i.table == *name);
+        touch_where!(self.triggers, |(t, _), _| t == name);
+        touch_where!(self.sequences, |_, s| {
+            s.owned_by.as_ref().is_some_and(|(t, _)| t == name)
+        });
         self.schema.tables.remove(name);
         self.schema.indexes.retain(|_, i| i.table != *name);
         self.schema.triggers.retain(|(t, _), _| t != name);
@@ -1845,6 +1962,8 @@ impl Folder {
     }
 
     fn drop_type(&mut self, ctx: &Ctx, name: &QualifiedName, if_exists: bool, cascade: bool) {
+        touch!(self.enums, name);
+        touch!(self.domains, name);
         if self.schema.enums.remove(name).is_none() && self.schema.domains.remove(name).is_none() {
             self.missing(ctx, if_exists, format!("type `{name}`"));
             return;
@@ -1900,6 +2019,7 @@ impl Folder {
                     }
                     seen.push(l.value);
                 }
+                touch!(self.enums, &name);
                 self.schema.enums.insert(
                     name.clone(),
                     EnumType {
@@ -1926,6 +2046,7 @@ impl Folder {
             self.missing(ctx, false, format!("enum type `{name}`"));
             return;
         }
+        touch!(self.enums, &name);
         match at.operation {
             ast::AlterTypeOperation::AddValue(add) => {
                 let Some(e) = self.schema.enums.get_mut(&name) else {
@@ -1978,6 +2099,12 @@ impl Folder {
             }
             ast::AlterTypeOperation::Rename(r) => {
                 let new = QualifiedName::new(name.schema.clone(), ident(&r.new_name));
+                touch!(self.enums, &new);
+                let named = TypeName::Named(name.clone());
+                touch_where!(self.tables, |_, t| t
+                    .columns
+                    .iter()
+                    .any(|c| c.data_type.name == named));
                 if let Some(mut e) = self.schema.enums.remove(&name) {
                     e.name = new.clone();
                     self.schema.enums.insert(new.clone(), e);
@@ -2022,6 +2149,7 @@ impl Folder {
                 ),
             }
         }
+        touch!(self.domains, &name);
         self.schema.domains.insert(
             name.clone(),
             Domain {
@@ -2040,6 +2168,7 @@ impl Folder {
     fn mark_domain_not_null(&mut self, ctx: &Ctx) {
         if let Ok(ast::Statement::CreateDomain(cd)) = parse_one(ctx.text) {
             let name = self.qname(&cd.name);
+            touch!(self.domains, &name);
             if let Some(d) = self.schema.domains.get_mut(&name) {
                 d.not_null = true;
             }
@@ -2116,6 +2245,7 @@ impl Folder {
             Some(ast::FunctionBehavior::Stable) => Volatility::Stable,
             _ => Volatility::Volatile,
         };
+        touch!(self.functions, &key);
         self.schema.functions.insert(
             key.clone(),
             Function {
@@ -2187,6 +2317,7 @@ impl Folder {
                     | ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)
             )
         );
+        touch!(self.triggers, &key);
         self.schema.triggers.insert(
             key,
             Trigger {
@@ -2215,6 +2346,7 @@ impl Folder {
         match object_type {
             ast::CommentObject::Table => {
                 let q = self.qname(name);
+                touch!(self.tables, &q);
                 match self.schema.tables.get_mut(&q) {
                     Some(t) => t.comment = comment,
                     None => self.missing(ctx, if_exists, format!("table `{q}`")),
@@ -2227,6 +2359,7 @@ impl Folder {
                     .and_then(|p| p.as_ident().map(ident))
                     .unwrap_or_default();
                 let q = self.qname(&ast::ObjectName(parts));
+                touch!(self.tables, &q);
                 match self
                     .schema
                     .tables
@@ -2241,6 +2374,7 @@ impl Folder {
             }
             ast::CommentObject::Type => {
                 let q = self.qname(name);
+                touch!(self.enums, &q);
                 match self.schema.enums.get_mut(&q) {
                     Some(e) => e.comment = comment,
                     None => self.missing(ctx, if_exists, format!("type `{q}`")),
@@ -2248,6 +2382,7 @@ impl Folder {
             }
             ast::CommentObject::Index => {
                 let q = self.qname(name);
+                touch!(self.indexes, &q);
                 match self.schema.indexes.get_mut(&q) {
                     Some(i) => i.comment = comment,
                     None => self.missing(ctx, if_exists, format!("index `{q}`")),
@@ -2255,6 +2390,7 @@ impl Folder {
             }
             ast::CommentObject::View | ast::CommentObject::MaterializedView => {
                 let q = self.qname(name);
+                touch!(self.views, &q);
                 match self.schema.views.get_mut(&q) {
                     Some(v) => v.comment = comment,
                     None => self.missing(ctx, if_exists, format!("view `{q}`")),

@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::Parsed;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::lower::Folder;
-use crate::source::{SourceFile, read_file};
+use crate::model::Schema;
+use crate::source::{SourceFile, read_file, special_kind};
 
 /// A migration directory layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -203,6 +204,11 @@ pub struct MigrationSet {
     pub layout: Layout,
     /// Migrations in version order.
     pub migrations: Vec<Migration>,
+    /// Entries of the directory that are neither regular files nor directories (a FIFO, a
+    /// socket, a device), with what they are; never opened. [`MigrationSet::notes`] lists
+    /// them.
+    #[serde(skip)]
+    pub skipped: Vec<(PathBuf, &'static str)>,
 }
 
 type Errors = Vec<Diagnostic>;
@@ -219,18 +225,25 @@ fn layout_error(path: &Path, message: impl Into<String>, help: &str) -> Diagnost
 
 /// The version and name of `<version>_<name>`, with the version made of digits and dashes.
 fn split_version(stem: &str) -> Option<(Version, String)> {
-    let (v, name) = match stem.find('_') {
-        Some(i) => (&stem[..i], &stem[i + 1..]),
-        None => (stem, ""),
-    };
+    let (v, name) = stem.split_once('_').unwrap_or((stem, ""));
     if !v.chars().next().is_some_and(|c| c.is_ascii_digit()) {
         return None;
     }
     Some((Version::parse(v)?, name.to_string()))
 }
 
-/// The contents of a directory: files and subdirectories, sorted by name, dotfiles left out.
-fn entries(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Errors> {
+/// The contents of a directory, sorted by name, dotfiles left out.
+struct Entries {
+    /// Regular files (and entries whose kind cannot be read: reading them reports why).
+    files: Vec<PathBuf>,
+    /// Directories.
+    dirs: Vec<PathBuf>,
+    /// Everything else (FIFOs, sockets, devices), with what it is; never opened, since
+    /// reading a FIFO blocks until something writes to it.
+    skipped: Vec<(PathBuf, &'static str)>,
+}
+
+fn entries(dir: &Path) -> Result<Entries, Errors> {
     let read = std::fs::read_dir(dir).map_err(|e| {
         vec![layout_error(
             dir,
@@ -238,22 +251,27 @@ fn entries(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Errors> {
             "check that the directory exists and is readable",
         )]
     })?;
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
+    let mut out = Entries {
+        files: Vec::new(),
+        dirs: Vec::new(),
+        skipped: Vec::new(),
+    };
     for entry in read.flatten() {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        if path.is_dir() {
-            dirs.push(path);
-        } else {
-            files.push(path);
+        // Follows symbolic links, as reading the file would.
+        match std::fs::metadata(&path).map(|m| m.file_type()) {
+            Ok(kind) if kind.is_dir() => out.dirs.push(path),
+            Ok(kind) if !kind.is_file() => out.skipped.push((path, special_kind(kind))),
+            _ => out.files.push(path),
         }
     }
-    files.sort();
-    dirs.sort();
-    Ok((files, dirs))
+    out.files.sort();
+    out.dirs.sort();
+    out.skipped.sort();
+    Ok(out)
 }
 
 fn file_name(p: &Path) -> String {
@@ -461,9 +479,9 @@ fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Err
             } else if name.ends_with(".up.sql") || name.ends_with(".down.sql") {
                 Layout::Sqlx
             } else {
-                let text = std::fs::read(f)
-                    .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .unwrap_or_default();
+                // Read as the layout reader will (a byte-order mark dropped); a file that
+                // cannot be read is reported by the reader.
+                let text = read_file(f).map(|s| s.text).unwrap_or_default();
                 let has = |layout| {
                     text.lines().any(|l| {
                         matches!(marker(layout, l), Some(Marker::Up))
@@ -517,7 +535,11 @@ fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Err
 impl MigrationSet {
     /// Reads a migration directory in the given layout, or the detected one.
     pub fn read(dir: &Path, layout: Option<Layout>) -> Result<MigrationSet, Errors> {
-        let (files, dirs) = entries(dir)?;
+        let Entries {
+            files,
+            dirs,
+            skipped,
+        } = entries(dir)?;
         let layout = match layout {
             Some(l) => l,
             None => detect(dir, &files, &dirs)?,
@@ -558,24 +580,40 @@ impl MigrationSet {
             dir: dir.to_path_buf(),
             layout,
             migrations,
+            skipped,
         })
     }
 
     /// Applies every up script in order and returns the final model. Each down script is
     /// read too, applied to the model right after its up, and checked offline: a down
     /// that does not bring the model back to where it was before the up is a warning.
+    /// Files of the directory that were skipped come first, as notes.
     pub fn fold_up(&self) -> Parsed {
+        self.fold_up_with(|_, _| {})
+    }
+
+    /// [`MigrationSet::fold_up`], calling `before_up` with each migration and the model as
+    /// it is just before that migration's up script.
+    ///
+    /// Reading is linear in the size of the set: the down check records the entries the
+    /// up and down scripts touch and compares and restores only those.
+    pub fn fold_up_with(&self, mut before_up: impl FnMut(&Migration, &Schema)) -> Parsed {
         let mut folder = Folder::new();
+        folder.diagnostics = self.notes();
         let mut statements = Vec::new();
         for m in &self.migrations {
-            let before = folder.schema.clone();
+            before_up(m, &folder.schema);
+            let Some(down) = &m.down else {
+                statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
+                continue;
+            };
+            folder.start_journal();
             statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
-            let Some(down) = &m.down else { continue };
-            let mut reverse = Folder::from_schema(folder.schema.clone());
-            reverse.apply_range(&down.source, down.start, down.end);
-            let down_failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
-            folder.diagnostics.append(&mut reverse.diagnostics);
-            let differences = crate::model::differences(&before, &reverse.schema);
+            let up = folder.take_journal();
+            let seen = folder.diagnostics.len();
+            let (before, after) = folder.trial(&up, &down.source, down.start, down.end);
+            let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
+            let differences = crate::model::differences(&before, &after);
             if !down_failed && !differences.is_empty() {
                 let loc = down.source.loc_at(down.start);
                 folder.diagnostics.push(
@@ -599,6 +637,25 @@ impl MigrationSet {
             statements,
             diagnostics: folder.diagnostics,
         }
+    }
+
+    /// A note for each entry of the directory that was skipped because it is not a
+    /// regular file or directory (a FIFO, a socket, a device).
+    pub fn notes(&self) -> Vec<Diagnostic> {
+        self.skipped
+            .iter()
+            .map(|(path, kind)| {
+                Diagnostic::about_path(
+                    Severity::Note,
+                    Code::Layout,
+                    &path.display().to_string(),
+                    format!("skipped: {kind}, not a regular file"),
+                )
+                .with_help(
+                    "schemakit reads only regular files; move it out of the migration directory",
+                )
+            })
+            .collect()
     }
 }
 
@@ -727,8 +784,9 @@ fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
         };
         let up_path = d.join("up.sql");
         let down_path = d.join("down.sql");
-        if !up_path.is_file() {
-            let msg = if down_path.is_file() {
+        // `exists`, not `is_file`: an up.sql that is a FIFO is reported by reading it.
+        if !up_path.exists() {
+            let msg = if down_path.exists() {
                 "down.sql without up.sql"
             } else {
                 "no up.sql"
@@ -742,7 +800,13 @@ fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
         }
         let mut no_transaction = false;
         let meta = d.join("metadata.toml");
-        if meta.is_file() {
+        if meta.exists() && !meta.is_file() {
+            errors.push(layout_error(
+                &meta,
+                "metadata.toml is not a regular file",
+                "make metadata.toml a regular file, or remove it",
+            ));
+        } else if meta.is_file() {
             match std::fs::read_to_string(&meta)
                 .map_err(|e| e.to_string())
                 .and_then(|t| t.parse::<toml::Table>().map_err(|e| e.to_string()))
@@ -766,7 +830,7 @@ fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
         match (
             read_whole(&up_path),
             down_path
-                .is_file()
+                .exists()
                 .then(|| read_whole(&down_path))
                 .transpose(),
         ) {
@@ -794,12 +858,15 @@ fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
     for f in files.iter().filter(|f| is_sql(f)) {
         let name = file_name(f);
         let stem = name.trim_end_matches(".sql");
+        // `V1__name`: a one-letter kind, a version, `__`, a description. File names are
+        // the user's: no byte slicing, since the first character may be anything.
         let parsed = stem.split_once("__").and_then(|(head, desc)| {
-            let (kind, v) = head.split_at(1);
-            Some((kind.to_string(), Version::parse(v)?, desc.to_string()))
+            let mut chars = head.chars();
+            let kind = chars.next()?;
+            Some((kind, Version::parse(chars.as_str())?, desc.to_string()))
         });
         match parsed {
-            Some((kind, version, desc)) if kind == "V" => {
+            Some(('V', version, desc)) => {
                 let key = version.canonical();
                 if let Some((_, _, other)) = ups.get(&key) {
                     errors.push(layout_error(
@@ -814,7 +881,7 @@ fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
                     ups.insert(key, (version, desc, f.clone()));
                 }
             }
-            Some((kind, version, _)) if kind == "U" => {
+            Some(('U', version, _)) => {
                 undos.insert(version.canonical(), f.clone());
             }
             _ if name.starts_with("R__") => errors.push(layout_error(
@@ -872,7 +939,7 @@ fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
             continue;
         };
         let path = d.join("migration.sql");
-        if !path.is_file() {
+        if !path.exists() {
             errors.push(layout_error(
                 d,
                 format!("Prisma migration {version} has no migration.sql"),

@@ -63,6 +63,30 @@ impl SourceFile {
 }
 
 impl SourceFile {
+    /// The text of a 1-based line, without its line break; `None` past the last line.
+    pub fn line(&self, line: u32) -> Option<&str> {
+        let index = (line as usize).checked_sub(1)?;
+        let &(start, _) = self.lines.get(index)?;
+        let end = self
+            .lines
+            .get(index + 1)
+            .map_or(self.text.len(), |(s, _)| *s);
+        let text = &self.text[start..end];
+        Some(
+            text.strip_suffix('\n')
+                .map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)),
+        )
+    }
+
+    /// The byte range of a 1-based line without its line break, and whether it is ASCII;
+    /// `None` past the last line.
+    pub(crate) fn line_span(&self, line: u32) -> Option<(usize, usize, bool)> {
+        let index = (line as usize).checked_sub(1)?;
+        let &(start, ascii) = self.lines.get(index)?;
+        let text = self.line(line)?;
+        Some((start, start + text.len(), ascii))
+    }
+
     /// The byte offset of a 1-based line and character column of this file, clamped to
     /// the text.
     pub fn offset_of(&self, line: u64, col: u64) -> usize {
@@ -134,10 +158,14 @@ impl fmt::Display for Loc {
 
 /// Reads a SQL file as UTF-8 text. A missing, unreadable, binary or non-UTF-8 file is a
 /// diagnostic naming the file (and, for bad bytes, the line and column of the first one).
+/// Only regular files are opened: a FIFO, socket or device named like a SQL file is a
+/// diagnostic too, since reading it could block forever. A leading byte-order mark is
+/// dropped (by [`SourceFile::new`], the one place that does it), so offsets, lines and
+/// columns count from the first character after it.
 pub fn read_file(path: &std::path::Path) -> Result<SourceFile, crate::Diagnostic> {
     use crate::diagnostic::{Code, Diagnostic, Severity};
     let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         Diagnostic::about_path(
             Severity::Error,
             Code::Io,
@@ -145,12 +173,23 @@ pub fn read_file(path: &std::path::Path) -> Result<SourceFile, crate::Diagnostic
             format!("cannot read file: {e}"),
         )
         .with_help("check that the path exists and is readable")
-    })?;
+    };
+    let kind = std::fs::metadata(path).map_err(unreadable)?.file_type();
+    if !kind.is_file() {
+        return Err(Diagnostic::about_path(
+            Severity::Error,
+            Code::Io,
+            &display,
+            format!("{} is not a regular file", special_kind(kind)),
+        )
+        .with_help("schemakit reads only regular files; point it at a .sql file"));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     match String::from_utf8(bytes) {
         Ok(text) if text.contains('\0') => {
             let offset = text.find('\0').unwrap_or(0);
             let src = SourceFile::new(display.clone(), text.replace('\0', " "));
-            let loc = src.loc_at(offset);
+            let loc = src.loc_at(offset.saturating_sub(text.len() - src.text.len()));
             Err(Diagnostic::about_path(
                 Severity::Error,
                 Code::Io,
@@ -159,19 +198,13 @@ pub fn read_file(path: &std::path::Path) -> Result<SourceFile, crate::Diagnostic
             )
             .with_help("point schemakit at .sql text files"))
         }
-        // A UTF-8 byte-order mark is not SQL; Postgres would reject it.
-        Ok(text) => Ok(SourceFile::new(
-            display,
-            text.strip_prefix('\u{feff}')
-                .map(str::to_string)
-                .unwrap_or(text),
-        )),
+        Ok(text) => Ok(SourceFile::new(display, text)),
         Err(e) => {
             let good = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let prefix = String::from_utf8_lossy(&bytes[..good]).into_owned();
             let src = SourceFile::new(display.clone(), prefix);
-            let loc = src.loc_at(good);
+            let loc = src.loc_at(src.text.len());
             Err(Diagnostic::about_path(
                 Severity::Error,
                 Code::Io,
@@ -180,5 +213,29 @@ pub fn read_file(path: &std::path::Path) -> Result<SourceFile, crate::Diagnostic
             )
             .with_help("save the file as UTF-8"))
         }
+    }
+}
+
+/// What kind of file a non-regular file is, for messages: "a directory", "a FIFO", ….
+pub fn special_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
     }
 }

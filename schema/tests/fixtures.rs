@@ -99,6 +99,36 @@ fn migration_layouts() {
     }
 }
 
+/// Flyway names are `V<version>__<name>.sql`; any other name, whatever its first
+/// character, is reported, never sliced in the middle of a character.
+#[test]
+fn flyway_names_that_do_not_fit_are_reported() {
+    let out = match MigrationSet::read(
+        Path::new("tests/fixtures/flyway_odd_names"),
+        Some(schema::Layout::Flyway),
+    ) {
+        Ok(set) => render_set(&set),
+        Err(diags) => format!("error\n\n{}", diagnostic::render_plain(&diags)),
+    };
+    insta::assert_snapshot!(out);
+}
+
+/// What `parse` rejects, `lint` rejects: the same error at the same place.
+#[test]
+fn lint_rejects_what_parse_rejects() {
+    let dir = Path::new("tests/fixtures/lint/unparseable");
+    let set = MigrationSet::read(dir, None)
+        .unwrap_or_else(|d| panic!("{}", diagnostic::render_plain(&d)));
+    let parsed = set.fold_up();
+    let linted = schema::lint::lint(&set, &schema::lint::Options::default());
+    assert!(parsed.has_errors() && linted.has_errors());
+    let errors = |d: &[schema::Diagnostic]| {
+        let errors: Vec<_> = d.iter().filter(|d| d.is_error()).cloned().collect();
+        diagnostic::render_plain(&errors)
+    };
+    assert_eq!(errors(&linted.diagnostics), errors(&parsed.diagnostics));
+}
+
 #[test]
 fn diesel_mixed_version_styles_sort_by_digits_with_transaction_flags() {
     let set = MigrationSet::read(Path::new("tests/fixtures/layouts/diesel"), None)
@@ -219,12 +249,17 @@ fn lint_findings() {
         let set = MigrationSet::read(Path::new(&rel), None)
             .unwrap_or_else(|d| panic!("{}", diagnostic::render_plain(&d)));
         let mut out = String::new();
-        for f in schema::lint::lint(&set, &opts) {
+        let linted = schema::lint::lint(&set, &opts);
+        for f in &linted.findings {
             let _ = writeln!(
                 out,
                 "{}: {}: {}\n  help: {}",
                 f.loc, f.rule, f.message, f.help
             );
+        }
+        if !linted.diagnostics.is_empty() {
+            out.push_str("\n-- diagnostics:\n");
+            out.push_str(&diagnostic::render_plain(&linted.diagnostics));
         }
         insta::assert_snapshot!(format!("lint_{name}"), out);
     }
@@ -237,6 +272,7 @@ fn lint_finds_the_example_systems_documented_defects() {
         let set = MigrationSet::read(&db.join(system).join("migrations"), None)
             .unwrap_or_else(|d| panic!("{}", diagnostic::render_plain(&d)));
         schema::lint::lint(&set, &schema::lint::Options::default())
+            .findings
             .into_iter()
             .map(|f| (f.rule.to_string(), f.loc.line))
             .collect()

@@ -242,6 +242,7 @@ impl fmt::Display for ConstraintSql<'_> {
             ConstraintKind::Exclusion {
                 method,
                 elements,
+                include,
                 predicate,
             } => {
                 write!(
@@ -250,6 +251,9 @@ impl fmt::Display for ConstraintSql<'_> {
                     method.as_str(),
                     elements.join(", ")
                 )?;
+                if !include.is_empty() {
+                    write!(f, " INCLUDE ({})", idents(include))?;
+                }
                 if let Some(p) = predicate {
                     write!(f, " WHERE ({p})")?;
                 }

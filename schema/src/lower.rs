@@ -950,12 +950,13 @@ impl Folder {
                         method: ex
                             .index_method
                             .as_ref()
-                            .map_or(IndexMethod::Gist, |m| IndexMethod::from_name(&m.value)),
+                            .map_or(IndexMethod::Btree, |m| IndexMethod::from_name(&m.value)),
                         elements: ex
                             .elements
                             .iter()
                             .map(|e| format!("{} WITH {}", e.column, e.operator))
                             .collect(),
+                        include: ex.include.iter().map(ident).collect(),
                         predicate: ex
                             .where_clause
                             .as_ref()
@@ -1259,7 +1260,9 @@ impl Folder {
                 let addition = names::name_addition(&names::distinct_column_names(all));
                 names::choose_name(&table.name, Some(&addition), "key", rel_taken)
             }
-            ConstraintKind::Exclusion { elements, .. } => {
+            ConstraintKind::Exclusion {
+                elements, include, ..
+            } => {
                 let cols: Vec<String> = elements
                     .iter()
                     .map(|e| {
@@ -1270,6 +1273,7 @@ impl Folder {
                             "expr".to_string()
                         }
                     })
+                    .chain(include.iter().cloned())
                     .collect();
                 let addition = names::name_addition(&names::distinct_column_names(cols));
                 names::choose_name(&table.name, Some(&addition), "excl", rel_taken)
@@ -1623,9 +1627,11 @@ impl Folder {
                 ConstraintKind::Check { expr } => *expr = rename_in_expr(expr, old, new),
                 ConstraintKind::Exclusion {
                     elements,
+                    include,
                     predicate,
                     ..
                 } => {
+                    rename(include);
                     for e in elements.iter_mut() {
                         *e = rename_in_expr(e, old, new);
                     }
@@ -2571,10 +2577,12 @@ fn constraint_mentions(c: &Constraint, column: &str) -> bool {
         ConstraintKind::Check { expr } => mentions_word(expr, column),
         ConstraintKind::Exclusion {
             elements,
+            include,
             predicate,
             ..
         } => {
-            elements.iter().any(|e| mentions_word(e, column))
+            include.iter().any(|c| c == column)
+                || elements.iter().any(|e| mentions_word(e, column))
                 || predicate
                     .as_deref()
                     .is_some_and(|p| mentions_word(p, column))

@@ -415,12 +415,14 @@ pub enum ConstraintKind {
     },
     /// `FOREIGN KEY`.
     ForeignKey(ForeignKey),
-    /// `EXCLUDE USING method (element WITH operator, ...)`.
+    /// `EXCLUDE USING method (element WITH operator, ...) [INCLUDE (...)]`.
     Exclusion {
-        /// The index method.
+        /// The index method (`btree` when none is written, as in Postgres).
         method: IndexMethod,
-        /// Elements as `expr WITH operator`.
+        /// Elements, one per `expr WITH operator`.
         elements: Vec<String>,
+        /// `INCLUDE` columns.
+        include: Vec<String>,
         /// `WHERE` predicate.
         predicate: Option<String>,
     },

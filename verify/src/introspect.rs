@@ -311,13 +311,17 @@ pub fn introspect_counted(
                     _ => FkMatch::Simple,
                 },
             }),
-            _ => ConstraintKind::Exclusion {
-                method: IndexMethod::from_name(&get::<Option<String>>(&r, 17)?.unwrap_or_default()),
-                elements: vec![exclusion_elements(&def)],
-                predicate: def
-                    .split_once(" WHERE (")
-                    .map(|(_, p)| p.trim_end_matches(')').to_string()),
-            },
+            _ => {
+                let (elements, predicate) = exclusion_parts(&def);
+                ConstraintKind::Exclusion {
+                    method: IndexMethod::from_name(
+                        &get::<Option<String>>(&r, 17)?.unwrap_or_default(),
+                    ),
+                    elements,
+                    include,
+                    predicate,
+                }
+            }
         };
         if let Some(t) = s.tables.get_mut(&table) {
             t.constraints.insert(
@@ -533,23 +537,67 @@ fn check_expr(def: &str) -> String {
     inner.to_string()
 }
 
-/// `EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (…)` → `room WITH =, during WITH &&`.
-fn exclusion_elements(def: &str) -> String {
-    let start = def.find('(').map_or(0, |i| i + 1);
-    let mut depth = 1;
-    for (i, c) in def[start..].char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
+/// `EXCLUDE USING gist (room WITH =, during WITH &&) INCLUDE (note) WHERE (NOT cancelled)
+/// DEFERRABLE` → the elements `room WITH =` and `during WITH &&` and the predicate `NOT
+/// cancelled`, as the parser models them.
+fn exclusion_parts(def: &str) -> (Vec<String>, Option<String>) {
+    let Some((elements, rest)) = def.find('(').and_then(|i| parenthesized(&def[i..])) else {
+        return (vec![def.to_string()], None);
+    };
+    let elements = split_top_level(elements)
+        .into_iter()
+        .map(|e| e.trim().to_string())
+        .collect();
+    let predicate = rest
+        .find(" WHERE (")
+        .and_then(|i| parenthesized(&rest[i + " WHERE ".len()..]))
+        .map(|(p, _)| p.to_string());
+    (elements, predicate)
+}
+
+/// For text starting with `(`: what the matching `)` encloses, and the text after it.
+/// Parentheses inside quotes do not count.
+fn parenthesized(text: &str) -> Option<(&str, &str)> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return def[start..start + i].to_string();
+                    return Some((&text[1..i], &text[i + 1..]));
                 }
             }
             _ => {}
         }
     }
-    def.to_string()
+    None
+}
+
+/// Splits at the commas outside parentheses and quotes.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 /// `(a + b)` → `a + b`, only when the outer parentheses enclose the whole text.
@@ -580,5 +628,40 @@ fn action(code: &str) -> FkAction {
         "n" => FkAction::SetNull,
         "d" => FkAction::SetDefault,
         _ => FkAction::NoAction,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exclusion_parts;
+
+    #[test]
+    fn exclusion_definitions_split_into_the_parsers_elements_and_predicate() {
+        let parts = |d: &str| exclusion_parts(d);
+        assert_eq!(
+            parts("EXCLUDE USING gist (room WITH =, during WITH &&)"),
+            (vec!["room WITH =".into(), "during WITH &&".into()], None)
+        );
+        assert_eq!(
+            parts(
+                "EXCLUDE USING gist (room WITH =, tstzrange(lower(during), upper(during)) WITH &&) WHERE (NOT cancelled) DEFERRABLE INITIALLY DEFERRED"
+            ),
+            (
+                vec![
+                    "room WITH =".into(),
+                    "tstzrange(lower(during), upper(during)) WITH &&".into()
+                ],
+                Some("NOT cancelled".into())
+            )
+        );
+        assert_eq!(
+            parts(
+                "EXCLUDE USING btree (note COLLATE \"C,(\" WITH =) INCLUDE (a) WHERE (f(note) = ')')"
+            ),
+            (
+                vec!["note COLLATE \"C,(\" WITH =".into()],
+                Some("f(note) = ')'".into())
+            )
+        );
     }
 }

@@ -278,6 +278,7 @@ pub fn introspection_matches_the_parsed_model(server: &Server) {
         "views_functions_triggers.sql",
         "alter_and_drop.sql",
         "expression_index_names.sql",
+        "exclusion.sql",
     ] {
         let text = std::fs::read_to_string(fixtures.join(name)).unwrap();
         let parsed = schema::parse_sql(name, &text);

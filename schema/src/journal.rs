@@ -18,17 +18,15 @@ pub(crate) fn record<K: Ord + Clone, V: Clone>(log: &mut Log<K, V>, map: &BTreeM
     }
 }
 
-/// Records every entry of `map` that `pred` selects.
-pub(crate) fn record_where<K: Ord + Clone, V: Clone>(
-    log: &mut Log<K, V>,
+/// The keys of the entries of `map` that `pred` selects.
+pub(crate) fn keys_where<K: Clone, V>(
     map: &BTreeMap<K, V>,
     pred: impl Fn(&K, &V) -> bool,
-) {
-    for (k, v) in map {
-        if pred(k, v) && !log.contains_key(k) {
-            log.insert(k.clone(), Some(v.clone()));
-        }
-    }
+) -> Vec<K> {
+    map.iter()
+        .filter(|(k, v)| pred(k, v))
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 macro_rules! journal {

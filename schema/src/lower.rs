@@ -3,7 +3,7 @@
 //! sqlparser's syntax tree.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use sqlparser::ast::{self, Spanned};
@@ -33,30 +33,41 @@ pub struct Statement {
 
 /// Records, when the folder keeps a journal, the value an entry of one of the schema's
 /// maps has before a statement changes it. Every change to `self.schema` goes after one.
+/// Tables and indexes are also marked stale in the folder's reverse index ([`Dependents`]).
 macro_rules! touch {
-    ($self:ident . $map:ident, $key:expr) => {
+    (@journal $self:ident . $map:ident, $key:expr) => {
         if let Some(j) = $self.journal.as_mut() {
             crate::journal::record(&mut j.$map, &$self.schema.$map, $key);
         }
+    };
+    ($self:ident . tables, $key:expr) => {{
+        let key = $key;
+        touch!(@journal $self.tables, key);
+        if let Some(d) = $self.dependents.get_mut() {
+            d.stale_tables.insert(key.clone());
+        }
+    }};
+    ($self:ident . indexes, $key:expr) => {{
+        let key = $key;
+        touch!(@journal $self.indexes, key);
+        if let Some(d) = $self.dependents.get_mut() {
+            d.stale_indexes.insert(key.clone());
+        }
+    }};
+    ($self:ident . $map:ident, $key:expr) => {
+        touch!(@journal $self.$map, $key)
     };
 }
 
 /// [`touch!`] for every entry of a map that `pred` selects (before a `retain` or a
 /// `values_mut`).
 macro_rules! touch_where {
-    ($self:ident . $map:ident, $pred:expr) => {
-        if let Some(j) = $self.journal.as_mut() {
-            crate::journal::record_where(&mut j.$map, &$self.schema.$map, $pred);
+    ($self:ident . $map:ident, $pred:expr) => {{
+        let keys = crate::journal::keys_where(&$self.schema.$map, $pred);
+        for key in &keys {
+            touch!($self.$map, key);
         }
-    };
-}
-
-/// Whether a foreign key of `table` references `target`.
-fn references(table: &Table, target: &QualifiedName) -> bool {
-    table
-        .constraints
-        .values()
-        .any(|c| matches!(&c.kind, ConstraintKind::ForeignKey(fk) if fk.ref_table == *target))
+    }};
 }
 
 /// Applies statements to a schema, collecting diagnostics instead of stopping.
@@ -72,6 +83,81 @@ pub struct Folder {
     /// While a migration's scripts are applied for the offline down check: the entries
     /// they touched, as they were before.
     journal: Option<Journal>,
+    /// Who refers to a table, built on demand and kept up to date by [`touch!`], so that
+    /// dropping or renaming a table costs what depends on it, not the size of the schema.
+    dependents: RefCell<Option<Dependents>>,
+}
+
+/// A reverse index of the schema: the foreign keys that reference each table and the
+/// indexes on each table. Entries of tables and indexes that [`touch!`] marked are
+/// brought up to date before each question.
+#[derive(Debug, Default)]
+struct Dependents {
+    /// Referenced table → (referencing table, constraint).
+    referrers: BTreeMap<QualifiedName, BTreeSet<(QualifiedName, String)>>,
+    /// Referencing table → the tables its foreign keys reference, with the constraints.
+    refers_to: BTreeMap<QualifiedName, Vec<(QualifiedName, String)>>,
+    /// Table → its indexes.
+    indexes_on: BTreeMap<QualifiedName, BTreeSet<QualifiedName>>,
+    /// Index → its table.
+    index_table: BTreeMap<QualifiedName, QualifiedName>,
+    /// Tables changed since the index last looked.
+    stale_tables: BTreeSet<QualifiedName>,
+    /// Indexes changed since the index last looked.
+    stale_indexes: BTreeSet<QualifiedName>,
+}
+
+impl Dependents {
+    fn build(schema: &Schema) -> Dependents {
+        Dependents {
+            stale_tables: schema.tables.keys().cloned().collect(),
+            stale_indexes: schema.indexes.keys().cloned().collect(),
+            ..Dependents::default()
+        }
+    }
+
+    /// Re-reads the stale tables and indexes from `schema`.
+    fn refresh(&mut self, schema: &Schema) {
+        for t in std::mem::take(&mut self.stale_tables) {
+            for (target, c) in self.refers_to.remove(&t).unwrap_or_default() {
+                if let Some(set) = self.referrers.get_mut(&target) {
+                    set.remove(&(t.clone(), c));
+                }
+            }
+            let Some(table) = schema.tables.get(&t) else {
+                continue;
+            };
+            let targets: Vec<(QualifiedName, String)> = table
+                .constraints
+                .values()
+                .filter_map(|c| match &c.kind {
+                    ConstraintKind::ForeignKey(fk) => Some((fk.ref_table.clone(), c.name.clone())),
+                    _ => None,
+                })
+                .collect();
+            for (target, c) in &targets {
+                self.referrers
+                    .entry(target.clone())
+                    .or_default()
+                    .insert((t.clone(), c.clone()));
+            }
+            self.refers_to.insert(t, targets);
+        }
+        for i in std::mem::take(&mut self.stale_indexes) {
+            if let Some(table) = self.index_table.remove(&i) {
+                if let Some(set) = self.indexes_on.get_mut(&table) {
+                    set.remove(&i);
+                }
+            }
+            if let Some(index) = schema.indexes.get(&i) {
+                self.indexes_on
+                    .entry(index.table.clone())
+                    .or_default()
+                    .insert(i.clone());
+                self.index_table.insert(i, index.table.clone());
+            }
+        }
+    }
 }
 
 /// Constraint names per schema, and relation names that are not map keys (the indexes
@@ -183,6 +269,10 @@ impl Folder {
         self.apply_range(source, start, end);
         let down = self.take_journal();
         let touched = Journal::touched(before, &down, &self.schema);
+        if let Some(d) = self.dependents.get_mut() {
+            d.stale_tables.extend(down.tables.keys().cloned());
+            d.stale_indexes.extend(down.indexes.keys().cloned());
+        }
         down.restore(&mut self.schema);
         *self.names.get_mut() = names;
         touched
@@ -1497,11 +1587,17 @@ impl Folder {
             // Constraints and indexes that involve the column go with it.
             t.constraints.retain(|_, c| !constraint_mentions(c, column));
         }
-        touch_where!(self.indexes, |_, i| i.table == *table_name
-            && index_mentions(i, column));
-        self.schema
-            .indexes
-            .retain(|_, i| !(i.table == *table_name && index_mentions(i, column)));
+        for i in self.indexes_on(table_name) {
+            if self
+                .schema
+                .indexes
+                .get(&i)
+                .is_some_and(|index| index_mentions(index, column))
+            {
+                touch!(self.indexes, &i);
+                self.schema.indexes.remove(&i);
+            }
+        }
     }
 
     /// Foreign keys (table, constraint) that reference `table` (and `column`, if given).
@@ -1510,20 +1606,93 @@ impl Folder {
         table: &QualifiedName,
         column: Option<&str>,
     ) -> Vec<(QualifiedName, String)> {
-        let mut out = Vec::new();
-        for t in self.schema.tables.values() {
-            for c in t.constraints.values() {
-                if let ConstraintKind::ForeignKey(fk) = &c.kind {
-                    let hits = fk.ref_table == *table
-                        && column.is_none_or(|col| fk.ref_columns.iter().any(|r| r == col))
-                        && !(t.name == *table && column.is_none());
-                    if hits {
-                        out.push((t.name.clone(), c.name.clone()));
-                    }
+        self.foreign_keys_to(table)
+            .into_iter()
+            .filter(|(fk, t, _)| {
+                column.is_none_or(|col| fk.ref_columns.iter().any(|r| r == col))
+                    && !(**t == *table && column.is_none())
+            })
+            .map(|(_, t, c)| (t.clone(), c.to_string()))
+            .collect()
+    }
+
+    /// Every foreign key that references `table`: (the key, its table, its name), in the
+    /// order of table and constraint names.
+    fn foreign_keys_to(&self, table: &QualifiedName) -> Vec<(&ForeignKey, &QualifiedName, &str)> {
+        let keys: Vec<(QualifiedName, String)> = {
+            let mut deps = self.dependents.borrow_mut();
+            let deps = deps.get_or_insert_with(|| Dependents::build(&self.schema));
+            deps.refresh(&self.schema);
+            deps.referrers
+                .get(table)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        let found: Vec<(&ForeignKey, &QualifiedName, &str)> = keys
+            .iter()
+            .filter_map(|(t, c)| {
+                let (name, table) = self.schema.tables.get_key_value(t)?;
+                let (cname, constraint) = table.constraints.get_key_value(c)?;
+                match &constraint.kind {
+                    ConstraintKind::ForeignKey(fk) => Some((fk, name, cname.as_str())),
+                    _ => None,
                 }
-            }
-        }
-        out
+            })
+            .collect();
+        debug_assert_eq!(
+            found,
+            self.schema
+                .tables
+                .iter()
+                .flat_map(
+                    |(name, t)| t.constraints.iter().filter_map(move |(cname, c)| {
+                        match &c.kind {
+                            ConstraintKind::ForeignKey(fk) if fk.ref_table == *table => {
+                                Some((fk, name, cname.as_str()))
+                            }
+                            _ => None,
+                        }
+                    })
+                )
+                .collect::<Vec<_>>(),
+            "the reverse index of foreign keys is stale"
+        );
+        found
+    }
+
+    /// The names of the indexes on `table`, in name order.
+    fn indexes_on(&self, table: &QualifiedName) -> Vec<QualifiedName> {
+        let found: Vec<QualifiedName> = {
+            let mut deps = self.dependents.borrow_mut();
+            let deps = deps.get_or_insert_with(|| Dependents::build(&self.schema));
+            deps.refresh(&self.schema);
+            deps.indexes_on
+                .get(table)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        debug_assert_eq!(
+            found,
+            self.schema
+                .indexes
+                .values()
+                .filter(|i| i.table == *table)
+                .map(|i| i.name.clone())
+                .collect::<Vec<_>>(),
+            "the reverse index of indexes is stale"
+        );
+        found
+    }
+
+    /// The keys of the triggers on `table`, in name order.
+    fn triggers_on(&self, table: &QualifiedName) -> Vec<(QualifiedName, String)> {
+        self.schema
+            .triggers
+            .range((table.clone(), String::new())..)
+            .map(|(k, _)| k)
+            .take_while(|(t, _)| t == table)
+            .cloned()
+            .collect()
     }
 
     fn drop_constraint(
@@ -1554,20 +1723,10 @@ impl Folder {
         };
         if let Some(cols) = key_columns {
             let dependents: Vec<(QualifiedName, String)> = self
-                .schema
-                .tables
-                .values()
-                .flat_map(|t| {
-                    let cols = &cols;
-                    t.constraints.values().filter_map(move |c| match &c.kind {
-                        ConstraintKind::ForeignKey(fk)
-                            if fk.ref_table == *table_name && fk.ref_columns == *cols =>
-                        {
-                            Some((t.name.clone(), c.name.clone()))
-                        }
-                        _ => None,
-                    })
-                })
+                .foreign_keys_to(table_name)
+                .into_iter()
+                .filter(|(fk, _, _)| fk.ref_columns == cols)
+                .map(|(_, t, c)| (t.clone(), c.to_string()))
                 .collect();
             if !dependents.is_empty() && !cascade {
                 let (t, c) = &dependents[0];
@@ -1646,8 +1805,16 @@ impl Folder {
                 *g = rename_in_expr(g, old, new);
             }
         }
-        touch_where!(self.tables, |_, t| references(t, table_name));
-        for t in self.schema.tables.values_mut() {
+        let referrers: BTreeSet<QualifiedName> = self
+            .foreign_keys_to(table_name)
+            .into_iter()
+            .map(|(_, t, _)| t.clone())
+            .collect();
+        for t in &referrers {
+            touch!(self.tables, t);
+            let Some(t) = self.schema.tables.get_mut(t) else {
+                continue;
+            };
             for c in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
                     if fk.ref_table == *table_name {
@@ -1656,13 +1823,14 @@ impl Folder {
                 }
             }
         }
-        touch_where!(self.indexes, |_, i| i.table == *table_name);
-        for i in self
-            .schema
-            .indexes
-            .values_mut()
-            .filter(|i| i.table == *table_name)
-        {
+        let indexes = self.indexes_on(table_name);
+        for i in &indexes {
+            touch!(self.indexes, i);
+        }
+        for i in &indexes {
+            let Some(i) = self.schema.indexes.get_mut(i) else {
+                continue;
+            };
             for k in &mut i.keys {
                 match &mut k.expr {
                     KeyExpr::Column(c) if c == old => *c = new.to_string(),
@@ -1678,17 +1846,30 @@ impl Folder {
     }
 
     fn rename_table(&mut self, old: &QualifiedName, new: &QualifiedName) {
+        if !self.schema.tables.contains_key(old) {
+            return;
+        }
+        let referrers: BTreeSet<QualifiedName> = self
+            .foreign_keys_to(old)
+            .into_iter()
+            .map(|(_, t, _)| t.clone())
+            .collect();
+        let indexes = self.indexes_on(old);
+        let triggers = self.triggers_on(old);
         touch!(self.tables, old);
         touch!(self.tables, new);
-        touch_where!(self.tables, |_, t| references(t, old));
-        touch_where!(self.indexes, |_, i| i.table == *old);
-        touch_where!(self.triggers, |(t, _), _| t == old || t == new);
         let Some(mut table) = self.schema.tables.remove(old) else {
             return;
         };
         table.name = new.clone();
         self.schema.tables.insert(new.clone(), table);
-        for t in self.schema.tables.values_mut() {
+        for t in &referrers {
+            // The renamed table itself, if it references itself, is now under `new`.
+            let t = if t == old { new } else { t };
+            touch!(self.tables, t);
+            let Some(t) = self.schema.tables.get_mut(t) else {
+                continue;
+            };
             for c in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
                     if fk.ref_table == *old {
@@ -1697,17 +1878,14 @@ impl Folder {
                 }
             }
         }
-        for i in self.schema.indexes.values_mut().filter(|i| i.table == *old) {
-            i.table = new.clone();
+        for i in &indexes {
+            touch!(self.indexes, i);
+            if let Some(i) = self.schema.indexes.get_mut(i) {
+                i.table = new.clone();
+            }
         }
-        let triggers: Vec<_> = self
-            .schema
-            .triggers
-            .keys()
-            .filter(|(t, _)| t == old)
-            .cloned()
-            .collect();
         for key in triggers {
+            touch!(self.triggers, &key);
             touch!(self.triggers, &(new.clone(), key.1.clone()));
             if let Some(mut trig) = self.schema.triggers.remove(&key) {
                 trig.table = new.clone();
@@ -1954,14 +2132,18 @@ impl Folder {
             }
         }
         touch!(self.tables, name);
-        touch_where!(self.indexes, |_, i| i.table == *name);
-        touch_where!(self.triggers, |(t, _), _| t == name);
+        self.schema.tables.remove(name);
+        for i in self.indexes_on(name) {
+            touch!(self.indexes, &i);
+            self.schema.indexes.remove(&i);
+        }
+        for key in self.triggers_on(name) {
+            touch!(self.triggers, &key);
+            self.schema.triggers.remove(&key);
+        }
         touch_where!(self.sequences, |_, s| {
             s.owned_by.as_ref().is_some_and(|(t, _)| t == name)
         });
-        self.schema.tables.remove(name);
-        self.schema.indexes.retain(|_, i| i.table != *name);
-        self.schema.triggers.retain(|(t, _), _| t != name);
         self.schema
             .sequences
             .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != name));

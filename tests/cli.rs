@@ -583,3 +583,306 @@ fn github_annotations_escape_file_names_and_messages() {
     );
     assert!(stdout.contains("`a%0A::error::xxx"), "{stdout}");
 }
+
+// ----- one colour policy -------------------------------------------------------------
+
+/// Runs schemakit with `NO_COLOR` as given (unset with `None`), output into pipes.
+fn schemakit_no_color(args: &[&str], no_color: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schemakit"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    match no_color {
+        Some(v) => cmd.env("NO_COLOR", v),
+        None => cmd.env_remove("NO_COLOR"),
+    };
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run schemakit: {e}"))
+}
+
+/// Runs schemakit on a pseudo-terminal (util-linux `script`), so that `auto` sees a
+/// terminal; returns what the terminal showed (stdout and stderr together).
+fn schemakit_on_terminal(args: &[&str], no_color: Option<&str>) -> String {
+    let mut line = sh_word(env!("CARGO_BIN_EXE_schemakit"));
+    for a in args {
+        line.push(' ');
+        line.push_str(&sh_word(a));
+    }
+    let mut cmd = Command::new("script");
+    cmd.args(["-q", "-e", "-c", &line, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null());
+    match no_color {
+        Some(v) => cmd.env("NO_COLOR", v),
+        None => cmd.env_remove("NO_COLOR"),
+    };
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run script (util-linux): {e}"));
+    text(&out.stdout)
+}
+
+fn sh_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+const ESC: &str = "\x1b[";
+const BAD_SQL: &str = "schema/tests/fixtures/errors/truncated.sql";
+
+#[test]
+fn color_always_paints_diagnostics_into_a_pipe_and_overrules_no_color() {
+    let out = schemakit_no_color(&["parse", BAD_SQL, "--color", "always"], Some("1"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(ESC), "{}", text(&out.stderr));
+    let out = schemakit_no_color(
+        &[
+            "--color=always",
+            "lint",
+            "schema/tests/fixtures/lint/unparseable",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(ESC), "{}", text(&out.stderr));
+}
+
+#[test]
+fn auto_and_never_leave_a_pipe_plain() {
+    for args in [
+        &["parse", BAD_SQL][..],
+        &["parse", BAD_SQL, "--color", "auto"],
+        &["parse", BAD_SQL, "--color", "never"],
+    ] {
+        let out = schemakit_no_color(args, None);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(!err.contains(ESC), "{args:?}: {err}");
+        assert!(err.contains("truncated.sql:3:13"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn on_a_terminal_auto_paints_unless_no_color_is_set_or_color_is_never() {
+    let shown = schemakit_on_terminal(&["parse", BAD_SQL], None);
+    assert!(shown.contains("truncated.sql:3:13"), "{shown}");
+    assert!(shown.contains(ESC), "auto on a terminal paints: {shown}");
+    // NO_COLOR counts when set and not empty.
+    let shown = schemakit_on_terminal(&["parse", BAD_SQL], Some(""));
+    assert!(shown.contains(ESC), "an empty NO_COLOR is unset: {shown}");
+    let shown = schemakit_on_terminal(&["parse", BAD_SQL], Some("1"));
+    assert!(shown.contains("truncated.sql:3:13"), "{shown}");
+    assert!(!shown.contains(ESC), "NO_COLOR: {shown}");
+    let shown = schemakit_on_terminal(&["parse", BAD_SQL, "--color", "never"], None);
+    assert!(!shown.contains(ESC), "--color never: {shown}");
+}
+
+#[test]
+fn verify_paints_its_report_only_when_the_policy_says_so() {
+    let dir = three("verify-color");
+    let dir = dir.to_string_lossy().into_owned();
+    let (_, url) = database();
+    let run = |color: &str| {
+        let out = schemakit(&[
+            "verify",
+            &dir,
+            "--provider",
+            "url",
+            "--database-url",
+            &url,
+            "--color",
+            color,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        text(&out.stdout)
+    };
+    let painted = run("always");
+    assert!(painted.contains("\x1b[32m✓\x1b[0m a "), "{painted}");
+    let plain = run("never");
+    assert!(plain.contains("  ✓ a ") && !plain.contains(ESC), "{plain}");
+}
+
+#[test]
+fn usage_errors_follow_the_color_option_too() {
+    let out = schemakit_no_color(&["--color", "never", "parse", "--no-such-flag"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).contains(ESC), "{}", text(&out.stderr));
+    let out = schemakit_no_color(&["--color", "always", "parse", "--no-such-flag"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(ESC), "{}", text(&out.stderr));
+}
+
+// ----- the same input options on every command that reads migrations ---------------
+
+#[test]
+fn every_command_that_reads_migrations_takes_path_system_layout_and_config() {
+    for command in ["parse", "generate", "check", "verify", "migrate", "lint"] {
+        let out = schemakit(&[command, "--help"]);
+        let help = text(&out.stdout);
+        for option in [
+            "[PATH]",
+            "--system <SYSTEM>",
+            "--layout <LAYOUT>",
+            "--config <CONFIG>",
+            "--color <COLOR>",
+        ] {
+            assert!(
+                help.contains(option),
+                "{command} --help lacks {option}:\n{help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn layout_is_honoured_by_every_command_before_anything_runs() {
+    let sqlx = "schema/tests/fixtures/layouts/sqlx";
+    let out_dir =
+        std::env::temp_dir().join(format!("schemakit-cli-{}-layout-out", std::process::id()));
+    let out_dir = out_dir.to_string_lossy().into_owned();
+    for args in [
+        &["parse", sqlx][..],
+        &["lint", sqlx],
+        &["generate", sqlx, "--out", &out_dir],
+        &["check", sqlx, "--out", &out_dir],
+        &[
+            "verify",
+            sqlx,
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+        &[
+            "migrate",
+            sqlx,
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+            "status",
+        ],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--layout", "prisma"]);
+        let out = schemakit(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            !err.contains("cannot connect"),
+            "{args:?} read the set first: {err}"
+        );
+    }
+    assert!(!Path::new(&out_dir).exists(), "generate wrote nothing");
+}
+
+#[test]
+fn system_selects_the_same_input_as_its_path() {
+    let by_path = schemakit(&["parse", "db/cira/migrations"]);
+    let by_system = schemakit(&["parse", "--system", "cira"]);
+    assert_eq!(
+        by_system.status.code(),
+        Some(0),
+        "{}",
+        text(&by_system.stderr)
+    );
+    assert_eq!(text(&by_path.stdout), text(&by_system.stdout));
+    let by_path = schemakit(&["lint", "db/plc_coach/migrations", "--format", "json"]);
+    let by_system = schemakit(&["lint", "--system", "plc_coach", "--format", "json"]);
+    assert_eq!(by_system.status.code(), Some(1));
+    assert_eq!(text(&by_path.stdout), text(&by_system.stdout));
+    // check with a PATH compares the same module that the system generates.
+    let out = schemakit(&[
+        "check",
+        "db/cira/migrations",
+        "--out",
+        "generated/src/cira",
+        "--module",
+        "cira",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = schemakit(&["parse", "db/cira/migrations", "--system", "cira"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "PATH and --system exclude each other"
+    );
+}
+
+#[test]
+fn config_names_the_systems_of_every_command() {
+    let dir = scratch(
+        "config",
+        &[(
+            "schemakit.toml",
+            "[generate]\nout = \"gen\"\n[systems.tiny]\nmigrations = \"migrations\"\n",
+        )],
+    );
+    std::fs::create_dir_all(dir.join("migrations")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("migrations/001_t.sql"),
+        "-- UP\nCREATE TABLE t (id int PRIMARY KEY, note varchar(10));\n-- DOWN\nDROP TABLE t;\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.join("schemakit.toml").to_string_lossy().into_owned();
+    let out = schemakit(&["parse", "--config", &config]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("CREATE TABLE t ("),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = schemakit(&[
+        "lint",
+        "--config",
+        &config,
+        "--system",
+        "tiny",
+        "--enable",
+        "prefer-text",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("001_t.sql:2:1: prefer-text"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = schemakit(&["check", "--config", &config]);
+    assert_eq!(out.status.code(), Some(1), "nothing generated yet");
+    let out = schemakit(&["generate", "--config", &config]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.join("gen/tiny/t.rs").is_file());
+    let out = schemakit(&["check", "--config", &config, "--system", "tiny"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let (_, url) = database();
+    let out = schemakit(&[
+        "migrate",
+        "--config",
+        &config,
+        "--system",
+        "tiny",
+        "--database-url",
+        &url,
+        "up",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "applied 001\n");
+}
+
+#[test]
+fn migrate_takes_the_set_as_a_path_and_still_as_dir() {
+    let dir = three("positional");
+    let path = dir.to_string_lossy().into_owned();
+    let (_, url) = database();
+    let out = schemakit(&["migrate", &path, "--database-url", &url, "up", "--to", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "applied 001\n");
+    let out = migrate(&url, &dir, &["status"]);
+    assert_eq!(states(&out), ["applied", "pending", "pending"]);
+    let out = schemakit(&["migrate", &path, &path, "--database-url", &url, "status"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("migrate takes one PATH"),
+        "{}",
+        text(&out.stderr)
+    );
+}

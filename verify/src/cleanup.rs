@@ -142,10 +142,11 @@ fn shut_down() -> MutexGuard<'static, BTreeMap<u64, Entry>> {
 }
 
 /// Installs (once) a handler for SIGINT, SIGTERM and SIGHUP that removes what this process
-/// registered and then ends it with that signal, as if it had not been caught. For
-/// programs such as the CLI; a library user that handles signals itself can leave it out
-/// (watchers and later runs still clean up).
-pub fn install_signal_handler() -> std::io::Result<()> {
+/// registered and then ends it with that signal, as if it had not been caught; with
+/// `announce` (the caller knows stderr is a terminal) it says so first. For programs such
+/// as the CLI; a library user that handles signals itself can leave it out (watchers and
+/// later runs still clean up).
+pub fn install_signal_handler(announce: bool) -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     static INSTALLED: Once = Once::new();
     let mut result = Ok(());
@@ -159,7 +160,7 @@ pub fn install_signal_handler() -> std::io::Result<()> {
         };
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                if announce {
                     eprintln!("\ninterrupted: removing what this run created …");
                 }
                 let _held = shut_down();

@@ -97,8 +97,25 @@ fn remove_leftover_containers() {
     remove(&dead);
 }
 
+/// Whether a Docker daemon answers and has `image` locally (no registry is reachable,
+/// so a missing image cannot be pulled).
+pub fn has_image(image: &str) -> bool {
+    Command::new("docker")
+        .args(["image", "inspect", image])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// Starts a container from `image` (`name:tag`) and connects to it.
 pub fn start(image: &str) -> Result<Server, Error> {
+    start_with(image, false)
+}
+
+/// [`start`], saying on stderr what it waits for when `progress` is set.
+pub(crate) fn start_with(image: &str, progress: bool) -> Result<Server, Error> {
     remove_leftover_containers();
     let (name, tag) = image.rsplit_once(':').unwrap_or((image, "latest"));
     let owner = owner();
@@ -156,6 +173,7 @@ pub fn start(image: &str) -> Result<Server, Error> {
             _container: container,
             _registration: registration,
         })),
+        progress,
     )
 }
 

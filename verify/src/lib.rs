@@ -7,9 +7,11 @@ pub mod check;
 pub mod cleanup;
 pub mod docker;
 pub mod introspect;
+pub mod provider;
 pub mod runner;
 pub mod server;
 
+pub use provider::{Provider, ProviderOptions, Runtime, ServerPool, choose_provider};
 pub use server::{ProviderKind, Server};
 
 /// What went wrong talking to Postgres or getting one.
@@ -18,6 +20,19 @@ pub enum Error {
     /// No server could be had, or the environment is wrong.
     #[error("{0}")]
     Environment(String),
+    /// The local provider found no PostgreSQL binaries.
+    #[error(
+        "no PostgreSQL binaries found (looked at PATH, pg_config --bindir and /usr/lib/postgresql/*/bin); pass --pg-bin DIR"
+    )]
+    NoBinaries,
+    /// A provider was asked for without what it needs.
+    #[error("--provider {provider} needs {needs}")]
+    ProviderNeeds {
+        /// The provider's name.
+        provider: &'static str,
+        /// What it needs.
+        needs: &'static str,
+    },
     /// A database call failed.
     #[error("{context}: {message}")]
     Db {

@@ -174,8 +174,9 @@ impl Server {
         description: String,
         config: Config,
         guard: Guard,
+        progress: bool,
     ) -> Result<Server, Error> {
-        let mut client = connect_retrying(&config, Duration::from_secs(60))?;
+        let mut client = connect_retrying(&config, Duration::from_secs(60), progress)?;
         let row = client
             .query_one("SELECT current_setting('server_version'), current_setting('server_version_num')::int", &[])
             .map_err(|e| Error::db("cannot read the server version", e))?;
@@ -215,6 +216,11 @@ impl Server {
     /// An existing server: `postgres://user:password@host:port/db`. The password is never
     /// printed.
     pub fn from_url(url: &str) -> Result<Server, Error> {
+        Server::from_url_with(url, false)
+    }
+
+    /// [`Server::from_url`], saying on stderr what it waits for when `progress` is set.
+    pub(crate) fn from_url_with(url: &str, progress: bool) -> Result<Server, Error> {
         let config: Config = url
             .parse()
             .map_err(|e| Error::Environment(format!("invalid database URL: {e}")))?;
@@ -232,11 +238,16 @@ impl Server {
             config.get_ports().first().copied().unwrap_or(5432),
             config.get_user().unwrap_or("(default user)")
         );
-        Server::new(ProviderKind::Url, description, config, None)
+        Server::new(ProviderKind::Url, description, config, None, progress)
     }
 
     /// A fresh ephemeral cluster from local binaries (`bin` or discovered).
     pub fn local(bin: Option<&Path>) -> Result<Server, Error> {
+        Server::local_with(bin, false)
+    }
+
+    /// [`Server::local`], saying on stderr what it waits for when `progress` is set.
+    pub(crate) fn local_with(bin: Option<&Path>, progress: bool) -> Result<Server, Error> {
         let cluster = LocalCluster::start(bin)?;
         let config = cluster.config();
         let description = format!(
@@ -249,6 +260,7 @@ impl Server {
             description,
             config,
             Some(Box::new(cluster)),
+            progress,
         )
     }
 
@@ -334,12 +346,11 @@ pub fn transient_connect_error(e: &postgres::Error) -> Option<&'static str> {
 }
 
 /// Connects, repeating only while the server is not accepting connections yet (see
-/// [`transient_connect_error`]), for at most `timeout`; on a terminal, a progress line
-/// says what it waits for. Any other failure is reported at once with the server's
-/// message.
-fn connect_retrying(config: &Config, timeout: Duration) -> Result<Client, Error> {
+/// [`transient_connect_error`]), for at most `timeout`; with `progress` (the caller knows
+/// stderr is a terminal), a progress line says what it waits for. Any other failure is
+/// reported at once with the server's message.
+fn connect_retrying(config: &Config, timeout: Duration, progress: bool) -> Result<Client, Error> {
     let start = Instant::now();
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut shown = false;
     let clear = |shown: bool| {
         if shown {
@@ -369,7 +380,7 @@ fn connect_retrying(config: &Config, timeout: Duration) -> Result<Client, Error>
                 e,
             ));
         }
-        if terminal && waited >= Duration::from_millis(500) {
+        if progress && waited >= Duration::from_millis(500) {
             eprint!(
                 "\r\x1b[Kwaiting for the server ({reason}) … {} s",
                 waited.as_secs()
@@ -524,11 +535,7 @@ pub fn find_binaries(explicit: Option<&Path>) -> Result<PathBuf, Error> {
         })
         .collect();
     candidates.sort();
-    candidates.pop().map(|(_, d)| d).ok_or_else(|| {
-        Error::Environment(
-            "no PostgreSQL binaries found (looked at PATH, pg_config --bindir and /usr/lib/postgresql/*/bin); pass --pg-bin DIR".into(),
-        )
-    })
+    candidates.pop().map(|(_, d)| d).ok_or(Error::NoBinaries)
 }
 
 impl LocalCluster {

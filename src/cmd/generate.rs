@@ -1,12 +1,65 @@
-//! `schemakit generate` and `schemakit check`: the generator's files, written to disk or
-//! compared with what is there.
+//! `schemakit generate`: the generator's files for the configured systems (or one PATH),
+//! planned in memory and written all at once. `check` compares the same plan with disk.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::bail;
 
+use super::Input;
+use crate::color::Color;
 use crate::config::Config;
+
+/// `schemakit generate` (and `schemakit check`, which compares instead of writing).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: Input,
+    /// The module directory of a PATH (without schemakit.toml).
+    #[arg(long, requires = "paths")]
+    pub out: Option<PathBuf>,
+    /// The module name of a PATH (default: the --out directory's name).
+    #[arg(long, requires = "paths")]
+    pub module: Option<String>,
+}
+
+/// Runs `schemakit generate`: exit 0 with everything written, 2 when the input has
+/// errors (nothing is written).
+pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
+    let Ok(plan) = plan(args, "generate", color)? else {
+        return Ok(ExitCode::from(2));
+    };
+    let written = write(&plan)?;
+    for p in &written.changed {
+        eprintln!("wrote {}", p.display());
+    }
+    for p in &written.removed {
+        eprintln!("removed {}", p.display());
+    }
+    for p in &written.foreign {
+        eprintln!("left alone {} (not written by schemakit)", p.display());
+    }
+    eprintln!(
+        "{} file(s) written, {} unchanged, {} removed",
+        written.changed.len(),
+        written.unchanged,
+        written.removed.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The plan of `args`: one PATH into `--out`, or the selected systems of the
+/// configuration. `Err(InputErrors)` when the input had errors, which were printed.
+pub fn plan(args: &Args, command: &str, color: Color) -> anyhow::Result<Result<Plan, InputErrors>> {
+    match (args.input.one_path(command)?, &args.out) {
+        (Some(path), Some(out)) => {
+            plan_single(&args.input, path, out, args.module.as_deref(), color)
+        }
+        (Some(_), None) => bail!("generating from a path needs --out DIR"),
+        (None, _) => plan_config(&args.input, &args.input.load_config()?, color),
+    }
+}
 
 /// Files to write and the module directories they are written to. A `.rs` file in one of
 /// those directories that the plan does not contain is stale when it carries schemakit's
@@ -23,17 +76,33 @@ pub struct Plan {
 #[derive(Debug)]
 pub struct InputErrors;
 
-/// Parses `source` and generates its module into `dir`.
-fn plan_module(
-    plan: &mut Plan,
+/// The generator's options for the module `module` of `source`. How many threads render
+/// is the CLI's choice: all the cores there are.
+fn options(
     source: &Path,
-    dir: &Path,
     module: &str,
     overrides: codegen::TypeOverrides,
     renames: codegen::Renames,
-    color: bool,
+) -> codegen::Options {
+    codegen::Options {
+        module: module.to_string(),
+        source: source.display().to_string(),
+        overrides,
+        renames,
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+    }
+}
+
+/// Parses `source` (as `input` says) and generates its module into `dir`.
+fn plan_module(
+    plan: &mut Plan,
+    input: &Input,
+    source: &Path,
+    dir: &Path,
+    opts: &codegen::Options,
+    color: Color,
 ) -> Result<(), InputErrors> {
-    let parsed = schema::parse_path(source);
+    let parsed = input.parse(source);
     if parsed.has_errors() {
         let errors: Vec<_> = parsed
             .diagnostics
@@ -41,7 +110,7 @@ fn plan_module(
             .filter(|d| d.is_error())
             .cloned()
             .collect();
-        eprint!("{}", schema::diagnostic::render(&errors, color));
+        eprint!("{}", schema::diagnostic::render(&errors, color.stderr));
         eprintln!(
             "{}: {} error(s); nothing generated",
             source.display(),
@@ -49,20 +118,11 @@ fn plan_module(
         );
         return Err(InputErrors);
     }
-    let opts = codegen::Options {
-        module: module.to_string(),
-        source: source.display().to_string(),
-        overrides,
-        renames,
-        threads: std::thread::available_parallelism().map_or(1, usize::from),
-    };
-    match codegen::generate(&parsed.schema, &opts) {
+    match codegen::generate(&parsed.schema, opts) {
         Ok(files) => {
+            let prefix = format!("{}/", opts.module);
             for (path, text) in files {
-                let rel = path
-                    .strip_prefix(&format!("{module}/"))
-                    .unwrap_or(&path)
-                    .to_string();
+                let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_string();
                 plan.files.insert(dir.join(rel), text);
             }
             plan.module_dirs.push(dir.to_path_buf());
@@ -77,35 +137,26 @@ fn plan_module(
     }
 }
 
-/// The plan for the configured systems (or one of them).
-pub fn plan_config(
+/// The plan for the configured systems (or the one `--system` names).
+fn plan_config(
+    input: &Input,
     config: &Config,
-    system: Option<&str>,
-    color: bool,
+    color: Color,
 ) -> anyhow::Result<Result<Plan, InputErrors>> {
     let out = config.path(&config.generate.out);
     let mut plan = Plan::default();
     let mut failed = false;
-    for (name, sys) in config.selected(system)? {
+    for (name, sys) in input.systems(config)? {
         let Some(source) = sys.source() else { continue };
         let module = sys.module(name)?;
         let overrides = codegen::TypeOverrides {
             types: sys.types.clone(),
             columns: sys.columns.clone(),
         };
-        if plan_module(
-            &mut plan,
-            &config.path(source),
-            &out.join(&module),
-            &module,
-            overrides,
-            sys.rename.to_codegen(),
-            color,
-        )
-        .is_err()
-        {
-            failed = true;
-        }
+        let source = config.path(source);
+        let opts = options(&source, &module, overrides, sys.rename.to_codegen());
+        let dir = out.join(&module);
+        failed |= plan_module(&mut plan, input, &source, &dir, &opts, color).is_err();
     }
     if failed {
         return Ok(Err(InputErrors));
@@ -122,11 +173,12 @@ pub fn plan_config(
 }
 
 /// The plan for one DDL file or migration directory, without a config file.
-pub fn plan_single(
+fn plan_single(
+    input: &Input,
     source: &Path,
     out: &Path,
     module: Option<&str>,
-    color: bool,
+    color: Color,
 ) -> anyhow::Result<Result<Plan, InputErrors>> {
     let module = match module {
         Some(m) => m.to_string(),
@@ -138,17 +190,14 @@ pub fn plan_single(
             ),
         },
     };
-    let mut plan = Plan::default();
-    Ok(plan_module(
-        &mut plan,
+    let opts = options(
         source,
-        out,
         &module,
         codegen::TypeOverrides::default(),
         codegen::Renames::default(),
-        color,
-    )
-    .map(|()| plan))
+    );
+    let mut plan = Plan::default();
+    Ok(plan_module(&mut plan, input, source, out, &opts, color).map(|()| plan))
 }
 
 /// What `write` did.
@@ -175,7 +224,7 @@ fn is_generated(path: &Path) -> bool {
 
 /// The `.rs` files of the plan's module directories that the plan does not contain:
 /// generated ones (stale) and the rest (foreign), each sorted.
-fn leftovers(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
+pub(super) fn leftovers(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let (mut stale, mut foreign) = (Vec::new(), Vec::new());
     for dir in &plan.module_dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -246,30 +295,4 @@ pub fn write(plan: &Plan) -> anyhow::Result<Written> {
         written.removed.push(path);
     }
     Ok(written)
-}
-
-/// A unified diff of every file that differs from the plan; empty when all agree.
-pub fn check(plan: &Plan) -> String {
-    let mut out = String::new();
-    for (path, text) in &plan.files {
-        let old = std::fs::read_to_string(path).unwrap_or_default();
-        if old != *text {
-            let name = path.display().to_string();
-            let diff = similar::TextDiff::from_lines(&old, text);
-            out.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&name, &name)
-                    .to_string(),
-            );
-        }
-    }
-    for path in leftovers(plan).0 {
-        out.push_str(&format!(
-            "--- {}\n+++ /dev/null\n(stale: no longer generated)\n",
-            path.display()
-        ));
-    }
-    out
 }

@@ -57,6 +57,16 @@ macro_rules! journal {
                 )*
             }
 
+            /// Adds what `inner` (recorded after this journal started) recorded to this
+            /// journal, keeping this journal's own, earlier, values.
+            pub(crate) fn absorb(&mut self, inner: Journal) {
+                $(
+                    for (k, v) in inner.$map {
+                        self.$map.entry(k).or_insert(v);
+                    }
+                )*
+            }
+
             /// The entries touched by `first` or `then`, as they were before `first` and
             /// as they are in `now` (the schema after both): two partial schemas that
             /// differ exactly where the whole schemas do.

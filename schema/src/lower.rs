@@ -31,12 +31,12 @@ pub struct Statement {
     pub opaque: Option<String>,
 }
 
-/// Records, when the folder keeps a journal, the value an entry of one of the schema's
-/// maps has before a statement changes it. Every change to `self.schema` goes after one.
+/// Records, in the innermost open journal, the value an entry of one of the schema's maps
+/// has before a statement changes it. Every change to `self.schema` goes after one.
 /// Tables and indexes are also marked stale in the folder's reverse index ([`Dependents`]).
 macro_rules! touch {
     (@journal $self:ident . $map:ident, $key:expr) => {
-        if let Some(j) = $self.journal.as_mut() {
+        if let Some(j) = $self.journals.last_mut() {
             crate::journal::record(&mut j.$map, &$self.schema.$map, $key);
         }
     };
@@ -80,9 +80,11 @@ pub struct Folder {
     /// Names taken that the schema's maps do not key by, built on demand. Statements that
     /// only add objects keep it up to date; any other statement drops it.
     names: RefCell<Option<NameIndex>>,
-    /// While a migration's scripts are applied for the offline down check: the entries
-    /// they touched, as they were before.
-    journal: Option<Journal>,
+    /// Open journals, innermost last: the entries touched since each was opened, as they
+    /// were before. One is open for each statement being applied (so a statement Postgres
+    /// would refuse is undone whole) and, outside those, one while a migration's scripts
+    /// are applied for the offline down check.
+    journals: Vec<Journal>,
     /// Who refers to a table, built on demand and kept up to date by [`touch!`], so that
     /// dropping or renaming a table costs what depends on it, not the size of the schema.
     dependents: RefCell<Option<Dependents>>,
@@ -244,12 +246,34 @@ impl Folder {
 
     /// Starts recording the entries statements change, as they were before.
     pub(crate) fn start_journal(&mut self) {
-        self.journal = Some(Journal::default());
+        self.journals.push(Journal::default());
     }
 
     /// Stops recording and returns what was recorded.
     pub(crate) fn take_journal(&mut self) -> Journal {
-        self.journal.take().unwrap_or_default()
+        self.journals.pop().unwrap_or_default()
+    }
+
+    /// Closes the innermost journal, keeping what the statements since it opened did: what
+    /// it recorded moves to the journal around it.
+    fn commit_journal(&mut self) {
+        let inner = self.take_journal();
+        if let Some(outer) = self.journals.last_mut() {
+            outer.absorb(inner);
+        }
+    }
+
+    /// Closes the innermost journal and undoes what the statements since it opened did:
+    /// the schema is exactly as it was when it opened.
+    fn rollback_journal(&mut self) {
+        let inner = self.take_journal();
+        if let Some(d) = self.dependents.get_mut() {
+            d.stale_tables.extend(inner.tables.keys().cloned());
+            d.stale_indexes.extend(inner.indexes.keys().cloned());
+        }
+        inner.restore(&mut self.schema);
+        // Names the undone statements added are gone again.
+        *self.names.get_mut() = None;
     }
 
     /// Applies bytes `start..end` of `source` (a down script) to the schema, then puts the
@@ -331,8 +355,35 @@ impl Folder {
         out
     }
 
-    /// Applies one statement; returns why it is opaque when it is.
+    /// Applies one statement as Postgres would: whole, or, when Postgres would refuse it
+    /// (an object it names is missing or already there, something depends on what it
+    /// drops), not at all. A DO block the model cannot follow changes nothing either.
+    /// Returns why the statement is opaque when it is.
     fn apply_chunk(
+        &mut self,
+        source: &Arc<SourceFile>,
+        chunk: Chunk,
+        guarded: bool,
+    ) -> Option<String> {
+        let before = self.diagnostics.len();
+        self.start_journal();
+        let opaque = self.apply_chunk_unguarded(source, chunk, guarded);
+        let refused = self.diagnostics[before..].iter().any(|d| {
+            d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate)
+        });
+        let is_do = leading_words(&source.text[chunk.start..chunk.end], 1)
+            .first()
+            .is_some_and(|w| w == "DO");
+        if refused || (is_do && opaque.is_some()) {
+            self.rollback_journal();
+        } else {
+            self.commit_journal();
+        }
+        opaque
+    }
+
+    /// [`Folder::apply_chunk`] without the journal that makes it all or nothing.
+    fn apply_chunk_unguarded(
         &mut self,
         source: &Arc<SourceFile>,
         chunk: Chunk,

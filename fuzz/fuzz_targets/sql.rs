@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use schema::{diagnostic, model};
+use schema::diagnostic;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -27,6 +27,6 @@ fuzz_target!(|data: &[u8]| {
     assert!(
         parsed.schema == again.schema,
         "the model changed through canonical DDL: {}\n--- input:\n{text}\n--- canonical DDL:\n{ddl}",
-        model::differences(&parsed.schema, &again.schema).join("; ")
+        schema::diff::listing(&schema::diff(&parsed.schema, &again.schema))
     );
 });

@@ -4,10 +4,11 @@
 //! types, constraints with resolved names, indexes, enums, …). [`lower`] folds
 //! sqlparser's syntax trees into that model, statement by statement, collecting
 //! [`Diagnostic`]s instead of stopping. [`migrations`] reads migration directories of the
-//! common tools into ordered [`migrations::MigrationSet`]s. Nothing here touches a
-//! database, the network or the clock.
+//! common tools into ordered [`migrations::MigrationSet`]s. [`diff()`] compares two models
+//! as typed [`Change`]s. Nothing here touches a database, the network or the clock.
 
 pub mod diagnostic;
+pub mod diff;
 mod display;
 mod journal;
 mod keywords;
@@ -24,6 +25,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diff::{Change, diff};
 pub use lower::{Folder, Statement};
 pub use migrations::{Layout, Migration, MigrationSet, Script};
 pub use model::Schema;

@@ -613,17 +613,17 @@ impl MigrationSet {
             let seen = folder.diagnostics.len();
             let (before, after) = folder.trial(&up, &down.source, down.start, down.end);
             let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
-            let differences = crate::model::differences(&before, &after);
-            if !down_failed && !differences.is_empty() {
+            let changes = crate::diff::diff(&before, &after);
+            if !down_failed && !changes.is_empty() {
                 let loc = down.source.loc_at(down.start);
                 folder.diagnostics.push(
                     Diagnostic::new(
                         Severity::Warning,
                         Code::Irreversible,
                         format!(
-                            "migration {}: the down script does not restore the schema as it was before the up: {}",
+                            "migration {}: the down script does not restore the schema as it was before the up (before the up → after the down): {}",
                             m.version,
-                            differences.join("; ")
+                            crate::diff::listing(&changes)
                         ),
                         &down.source,
                         loc.with_len(1),

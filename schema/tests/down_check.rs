@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use schema::migrations::{Layout, Migration, MigrationSet, Script, Version};
-use schema::{Diagnostic, Folder, SourceFile, diagnostic, model};
+use schema::{Diagnostic, Folder, SourceFile, diagnostic};
 
 /// The down check as a whole-model comparison: the reference.
 fn fold_by_copying(set: &MigrationSet) -> (String, String) {
@@ -20,15 +20,15 @@ fn fold_by_copying(set: &MigrationSet) -> (String, String) {
         reverse.apply_range(&down.source, down.start, down.end);
         let failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
         folder.diagnostics.append(&mut reverse.diagnostics);
-        let differences = model::differences(&before, &reverse.schema);
-        if !failed && !differences.is_empty() {
+        let changes = schema::diff(&before, &reverse.schema);
+        if !failed && !changes.is_empty() {
             folder.diagnostics.push(Diagnostic::new(
                 schema::Severity::Warning,
                 schema::Code::Irreversible,
                 format!(
-                    "migration {}: the down script does not restore the schema as it was before the up: {}",
+                    "migration {}: the down script does not restore the schema as it was before the up (before the up → after the down): {}",
                     m.version,
-                    differences.join("; ")
+                    schema::diff::listing(&changes)
                 ),
                 &down.source,
                 down.source.loc_at(down.start).with_len(1),

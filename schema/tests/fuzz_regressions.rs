@@ -1,7 +1,7 @@
 //! Inputs the fuzz targets in `fuzz/` found, minimized, each pinned by a test named after
 //! the behaviour it broke.
 
-use schema::{diagnostic, model};
+use schema::diagnostic;
 
 /// Parses `sql`, prints the model as canonical DDL and parses that again: no errors, and
 /// the same model.
@@ -22,7 +22,7 @@ fn check_round_trip(sql: &str) {
     assert!(
         first.schema == second.schema,
         "the model changed through canonical DDL: {}\n{ddl}",
-        model::differences(&first.schema, &second.schema).join("; ")
+        schema::diff::listing(&schema::diff(&first.schema, &second.schema))
     );
 }
 

@@ -6,12 +6,17 @@
 //! - c. step-wise round trip: each down restores the catalog its up started from;
 //! - d. the canonical `schema.sql` builds the same catalog as the migrations;
 //! - e. the catalog equals its checked-in snapshot.
+//!
+//! Every comparison of two models is [`schema::diff()`]: it decides, and its [`Change`]s are
+//! what a failure lists. The unified diff of canonical DDL ([`diff_text`]) follows them
+//! for a reviewer to read; check e alone decides on text, since the snapshot file is text.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use schema::Change;
 use schema::migrations::{MigrationSet, Script};
-use schema::model::{ConstraintKind, QualifiedName, Schema};
+use schema::model::{QualifiedName, Schema};
 use schema::{Parsed, SourceFile};
 
 use crate::introspect::introspect;
@@ -130,7 +135,8 @@ fn catalog(server: &Server, db: &str) -> Result<Schema, Error> {
     introspect(&mut client, &[tracking()])
 }
 
-/// A unified diff of two renderings, `-` expected and `+` actual, two lines of context.
+/// A unified diff of two renderings, `-` expected and `+` actual, two lines of context:
+/// presentation only, never the decision.
 pub fn diff_text(
     expected: &str,
     actual: &str,
@@ -147,131 +153,32 @@ pub fn diff_text(
         .collect()
 }
 
-/// Everything codegen depends on, compared: column types, nullability, has-default,
-/// identity and generated columns, primary, unique and foreign keys, enum labels.
-pub fn codegen_differences(parsed: &Schema, actual: &Schema) -> Vec<String> {
-    let mut out = Vec::new();
-    for (name, e) in &parsed.enums {
-        match actual.enums.get(name) {
-            None => out.push(format!("enum `{name}` is not in the database")),
-            Some(a) if a.labels != e.labels => out.push(format!(
-                "enum `{name}`: labels {:?} in the model, {:?} in the database",
-                e.labels, a.labels
-            )),
-            _ => {}
+/// The changes from `a` to `b` a check reports: a heading naming both sides, one line per
+/// change, then the unified diff of the two models' canonical DDL for a reviewer to read.
+fn explain(
+    heading: &str,
+    changes: &[&Change],
+    ddl: Option<(&str, &str)>,
+    names: (&str, &str),
+) -> Vec<String> {
+    let mut out = vec![format!("{heading} ({} → {}):", names.0, names.1)];
+    out.extend(changes.iter().map(|c| format!("  {c}")));
+    if let Some((a, b)) = ddl {
+        if a != b {
+            out.extend(diff_text(a, b, names.0, names.1));
         }
-    }
-    for name in actual
-        .enums
-        .keys()
-        .filter(|k| !parsed.enums.contains_key(*k))
-    {
-        out.push(format!(
-            "enum `{name}` is in the database but not in the model"
-        ));
-    }
-    for (name, t) in &parsed.tables {
-        let Some(a) = actual.tables.get(name) else {
-            out.push(format!("table `{name}` is not in the database"));
-            continue;
-        };
-        let pc: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
-        let ac: Vec<&str> = a.columns.iter().map(|c| c.name.as_str()).collect();
-        if pc != ac {
-            out.push(format!(
-                "table `{name}`: columns {pc:?} in the model, {ac:?} in the database"
-            ));
-        }
-        for c in &t.columns {
-            let Some(d) = a.column(&c.name) else { continue };
-            let what = format!("table `{name}`: column `{}`", c.name);
-            if c.data_type != d.data_type {
-                out.push(format!(
-                    "{what}: type `{}` in the model, `{}` in the database",
-                    c.data_type, d.data_type
-                ));
-            }
-            if c.not_null != d.not_null {
-                out.push(format!(
-                    "{what}: {} in the model, {} in the database",
-                    nullness(c.not_null),
-                    nullness(d.not_null)
-                ));
-            }
-            if c.default.is_some() != d.default.is_some() {
-                out.push(format!(
-                    "{what}: default {:?} in the model, {:?} in the database",
-                    c.default, d.default
-                ));
-            }
-            if c.identity != d.identity {
-                out.push(format!(
-                    "{what}: identity {:?} in the model, {:?} in the database",
-                    c.identity, d.identity
-                ));
-            }
-            if c.generated.is_some() != d.generated.is_some() {
-                out.push(format!(
-                    "{what}: generated {:?} in the model, {:?} in the database",
-                    c.generated, d.generated
-                ));
-            }
-        }
-        let keys = |s: &schema::model::Table| -> Vec<String> {
-            s.constraints
-                .values()
-                .filter(|c| {
-                    !matches!(
-                        c.kind,
-                        ConstraintKind::Check { .. } | ConstraintKind::Exclusion { .. }
-                    )
-                })
-                .map(|c| match &c.kind {
-                    ConstraintKind::ForeignKey(fk) => format!(
-                        "{} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {} ON UPDATE {}",
-                        c.name,
-                        fk.columns.join(", "),
-                        fk.ref_table,
-                        fk.ref_columns.join(", "),
-                        fk.on_delete.sql(),
-                        fk.on_update.sql()
-                    ),
-                    ConstraintKind::PrimaryKey { columns, .. } => {
-                        format!("{} PRIMARY KEY ({})", c.name, columns.join(", "))
-                    }
-                    ConstraintKind::Unique { columns, .. } => {
-                        format!("{} UNIQUE ({})", c.name, columns.join(", "))
-                    }
-                    _ => String::new(),
-                })
-                .collect()
-        };
-        let (pk, ak) = (keys(t), keys(a));
-        for k in pk.iter().filter(|k| !ak.contains(k)) {
-            out.push(format!(
-                "table `{name}`: key `{k}` is in the model but not in the database"
-            ));
-        }
-        for k in ak.iter().filter(|k| !pk.contains(k)) {
-            out.push(format!(
-                "table `{name}`: key `{k}` is in the database but not in the model"
-            ));
-        }
-    }
-    for name in actual
-        .tables
-        .keys()
-        .filter(|k| !parsed.tables.contains_key(*k))
-    {
-        out.push(format!(
-            "table `{name}` is in the database but not in the model"
-        ));
     }
     out
 }
 
-fn nullness(not_null: bool) -> &'static str {
-    if not_null { "NOT NULL" } else { "nullable" }
+/// [`explain`] for every change between two catalogs, or nothing when they are equal.
+fn compare(heading: &str, a: &Schema, b: &Schema, names: (&str, &str)) -> Vec<String> {
+    let changes = schema::diff(a, b);
+    if changes.is_empty() {
+        return Vec::new();
+    }
+    let all: Vec<&Change> = changes.iter().collect();
+    explain(heading, &all, Some((&a.to_string(), &b.to_string())), names)
 }
 
 /// The snapshot file's text, written as insta writes it (its header, trailing blank lines
@@ -338,7 +245,19 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
     let outcome = match &migrated {
         None => not_run("the migrations did not apply (check a)"),
         Some((_, cat)) => {
-            let mut fails = codegen_differences(&parsed_schema, cat);
+            // The strict part: what generated code depends on must match exactly.
+            let changes = schema::diff(&parsed_schema, cat);
+            let strict: Vec<&Change> = changes.iter().filter(|c| c.affects_codegen()).collect();
+            let mut fails = if strict.is_empty() {
+                Vec::new()
+            } else {
+                explain(
+                    "the database differs from the parsed model in what generated code depends on",
+                    &strict,
+                    None,
+                    ("parsed model", "database"),
+                )
+            };
             // Opaque statements hide things from the model: say so next to any difference.
             let opaque = parsed
                 .statements
@@ -357,14 +276,12 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
                 )?;
                 catalog(server, &db)
             }) {
-                Ok(normalized) => {
-                    let (e, a) = (normalized.to_string(), cat.to_string());
-                    if e == a {
-                        Vec::new()
-                    } else {
-                        diff_text(&e, &a, "parsed model, normalized by Postgres", "migrations")
-                    }
-                }
+                Ok(normalized) => compare(
+                    "the catalog differs from the parsed model",
+                    &normalized,
+                    cat,
+                    ("parsed model, normalized by Postgres", "migrations"),
+                ),
                 Err(e) => vec![format!(
                     "the parsed model's canonical DDL does not apply: {e}"
                 )],
@@ -412,11 +329,16 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
             }) {
                 Err(e) => Outcome::Fail(e.to_string().lines().map(str::to_string).collect()),
                 Ok(canonical) => {
-                    let (e, a) = (canonical.to_string(), cat.to_string());
-                    if e == a {
+                    let lines = compare(
+                        "schema.sql and the migrations build different catalogs",
+                        &canonical,
+                        cat,
+                        (&path.display().to_string(), "migrations"),
+                    );
+                    if lines.is_empty() {
                         Outcome::Pass
                     } else {
-                        Outcome::Fail(diff_text(&e, &a, &path.display().to_string(), "migrations"))
+                        Outcome::Fail(lines)
                     }
                 }
             },
@@ -486,7 +408,7 @@ fn round_trip(server: &Server, spec: &Spec) -> Outcome {
         let mut client = server.connect(&db)?;
         runner::ensure_tracking_table(&mut client)?;
         for m in &spec.set.migrations {
-            let before = introspect(&mut client, &[tracking()])?.to_string();
+            let before = introspect(&mut client, &[tracking()])?;
             runner::apply_up(&mut client, m)?;
             if m.down.is_none() {
                 if !spec.allow_irreversible {
@@ -506,14 +428,16 @@ fn round_trip(server: &Server, spec: &Spec) -> Outcome {
                 runner::apply_up(&mut client, m).ok();
                 continue;
             }
-            let after = introspect(&mut client, &[tracking()])?.to_string();
-            if before != after {
-                fails.push(format!(
-                    "migration {}: up then down does not restore the catalog:",
+            let after = introspect(&mut client, &[tracking()])?;
+            fails.extend(compare(
+                &format!(
+                    "migration {}: up then down does not restore the catalog",
                     m.version
-                ));
-                fails.extend(diff_text(&before, &after, "before up", "after up and down"));
-            }
+                ),
+                &before,
+                &after,
+                ("before up", "after up and down"),
+            ));
             runner::apply_up(&mut client, m)?;
         }
         Ok(())
@@ -569,11 +493,10 @@ fn snapshot_check(spec: &Spec, cat: &Schema, path: &Path) -> Outcome {
         }
         Ok(old) => {
             let _ = std::fs::write(path.with_extension("snap.new"), &text);
-            let mut lines = diff_text(
+            let mut lines = explain_snapshot(
                 snapshot_body(&old).trim_end(),
                 rendered,
                 &path.display().to_string(),
-                "database",
             );
             lines.push(format!(
                 "the new catalog is in {}.new: review it with `cargo insta review`, or run `schemakit verify --update`",
@@ -582,4 +505,36 @@ fn snapshot_check(spec: &Spec, cat: &Schema, path: &Path) -> Outcome {
             Outcome::Fail(lines)
         }
     }
+}
+
+/// Why a snapshot's text and the catalog's differ: the snapshot and the catalog's canonical
+/// DDL are both read back into models and compared with [`schema::diff()`] (so both sides
+/// went through the same parser), then the text diff follows.
+fn explain_snapshot(snapshot: &str, rendered: &str, name: &str) -> Vec<String> {
+    let names = (name, "database");
+    let old = schema::parse_sql(name, snapshot);
+    if old.has_errors() {
+        let mut lines = vec![format!(
+            "{name} does not read back as a model ({} error(s)); the text differs:",
+            old.diagnostics.iter().filter(|d| d.is_error()).count()
+        )];
+        lines.extend(diff_text(snapshot, rendered, name, "database"));
+        return lines;
+    }
+    let new = schema::parse_sql("database", rendered);
+    let changes = schema::diff(&old.schema, &new.schema);
+    if changes.is_empty() {
+        let mut lines = vec![format!(
+            "{name} describes the same catalog, printed differently (the canonical DDL's printing changed):"
+        )];
+        lines.extend(diff_text(snapshot, rendered, name, "database"));
+        return lines;
+    }
+    let all: Vec<&Change> = changes.iter().collect();
+    explain(
+        "the catalog differs from its snapshot",
+        &all,
+        Some((snapshot, rendered)),
+        names,
+    )
 }

@@ -10,6 +10,7 @@
 pub mod diagnostic;
 pub mod diff;
 mod display;
+mod front;
 mod journal;
 mod keywords;
 pub mod lint;

@@ -13,11 +13,10 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lower::parse_one;
+use crate::front;
 use crate::migrations::{Layout, Migration, MigrationSet};
 use crate::model::{ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Volatility};
 use crate::source::{Loc, SourceFile};
-use crate::split;
 
 /// Every rule: name, whether it is on by default, what it finds.
 pub const RULES: &[(&str, bool, &str)] = &[
@@ -225,31 +224,20 @@ pub fn lint(set: &MigrationSet, opts: &Options) -> Linted {
 }
 
 /// The statements of a script as (byte offset in the file, text, inside a guard), with
-/// the statements inside guard-shaped DO blocks in place of the block.
+/// the statements inside guard-shaped DO blocks in place of the block: the front end's
+/// own expansion, as the folder sees them.
 fn statements(m: &Migration) -> Vec<(usize, String, bool)> {
     let text = m.up.text();
-    let Ok(chunks) = split::split(text) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for c in chunks {
-        let stmt = &text[c.start..c.end];
-        let start = m.up.start + c.start;
-        if stmt
-            .trim_start()
-            .get(..2)
-            .is_some_and(|w| w.eq_ignore_ascii_case("DO"))
-        {
-            if let Some(inner) = crate::lower::guarded_body(stmt) {
-                for (s, e) in inner {
-                    out.push((start + s, stmt[s..e].to_string(), true));
-                }
-                continue;
-            }
-        }
-        out.push((start, stmt.to_string(), false));
-    }
-    out
+    front::statements(text)
+        .into_iter()
+        .map(|(c, guarded)| {
+            (
+                m.up.start + c.start,
+                text[c.start..c.end].to_string(),
+                guarded,
+            )
+        })
+        .collect()
 }
 
 fn name(n: &ast::ObjectName) -> QualifiedName {
@@ -271,7 +259,9 @@ fn statement_rules(l: &mut Linter, layout: Layout, m: &Migration, before: &Schem
             .loc_at(*offset)
             .with_len(stmt.find('\n').unwrap_or(stmt.len()));
         identifier_lengths(l, source, *offset, stmt);
-        let Ok(parsed) = parse_one(stmt) else {
+        // Read as the folder reads it: recovery rewrites included.
+        let read = front::read(stmt);
+        let Some(parsed) = read.statement() else {
             creates_only = false;
             continue;
         };

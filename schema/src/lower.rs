@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use sqlparser::ast::{self, Spanned};
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::front::{self, Read, first_words, parse_one, statement_kind};
 use crate::journal::Journal;
 use crate::model::*;
 use crate::names;
@@ -367,13 +367,12 @@ impl Folder {
     ) -> Option<String> {
         let before = self.diagnostics.len();
         self.start_journal();
-        let opaque = self.apply_chunk_unguarded(source, chunk, guarded);
-        let refused = self.diagnostics[before..].iter().any(|d| {
-            d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate)
-        });
-        let is_do = leading_words(&source.text[chunk.start..chunk.end], 1)
-            .first()
-            .is_some_and(|w| w == "DO");
+        let read = front::read(&source.text[chunk.start..chunk.end]);
+        let is_do = matches!(read, Read::Guard(_) | Read::Do);
+        let opaque = self.apply_read(source, chunk, read, guarded);
+        let refused = self.diagnostics[before..]
+            .iter()
+            .any(|d| d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate));
         if refused || (is_do && opaque.is_some()) {
             self.rollback_journal();
         } else {
@@ -382,11 +381,12 @@ impl Folder {
         opaque
     }
 
-    /// [`Folder::apply_chunk`] without the journal that makes it all or nothing.
-    fn apply_chunk_unguarded(
+    /// Applies what the front end read from `chunk` of `source`.
+    fn apply_read(
         &mut self,
         source: &Arc<SourceFile>,
         chunk: Chunk,
+        read: Read,
         guarded: bool,
     ) -> Option<String> {
         let text = &source.text[chunk.start..chunk.end];
@@ -399,32 +399,29 @@ impl Folder {
             exact: true,
             guarded,
         };
-        let head = leading_words(text, 4);
-        if head.first().map(String::as_str) == Some("DO") {
-            return self.apply_do(&ctx);
-        }
-        match parse_one(text) {
-            Ok(stmt) => self.apply_statement(&ctx, stmt),
-            Err(err) => {
-                // Rewrites for Postgres syntax sqlparser does not know but whose meaning
-                // the model can still take in.
-                if let Some((rewritten, not_null)) = rewrite_unparsed(text, &head) {
-                    if let Ok(stmt) = parse_one(&rewritten) {
-                        ctx.text = &rewritten;
-                        ctx.exact = false;
-                        let opaque = self.apply_statement(&ctx, stmt);
-                        if not_null {
-                            self.mark_domain_not_null(&ctx);
-                        }
-                        return opaque;
-                    }
+        match read {
+            Read::Parsed(stmt) => self.apply_statement(&ctx, *stmt),
+            Read::Rewritten {
+                stmt,
+                text: rewritten,
+                domain_not_null,
+            } => {
+                ctx.text = &rewritten;
+                ctx.exact = false;
+                let opaque = self.apply_statement(&ctx, *stmt);
+                if domain_not_null {
+                    self.mark_domain_not_null(&ctx);
                 }
-                if let Some(kind) = known_unparseable(&head) {
-                    let reason = format!("opaque to the offline model: {kind}");
-                    self.note_opaque(&ctx, &reason, "sqlparser cannot read this statement; it is kept verbatim and applied as written when migrations run");
-                    return Some(reason);
-                }
-                let (message, at) = split_parser_error(&err);
+                opaque
+            }
+            Read::Guard(inner) => self.apply_guard(&ctx, &inner),
+            Read::Do => self.opaque_do(&ctx),
+            Read::Unreadable(kind) => {
+                let reason = format!("opaque to the offline model: {kind}");
+                self.note_opaque(&ctx, &reason, "sqlparser cannot read this statement; it is kept verbatim and applied as written when migrations run");
+                Some(reason)
+            }
+            Read::Error { message, at } => {
                 let loc = match at {
                     Some((line, col)) => self.loc_in(&ctx, line, col),
                     // sqlparser gives no place for the end of input: point at the
@@ -2653,24 +2650,25 @@ impl Folder {
     /// A DO block. The idempotency guards that tools wrap DDL in are seen through:
     /// `BEGIN <ddl>; EXCEPTION WHEN duplicate_object THEN null; END` (drizzle-kit) and
     /// `BEGIN IF NOT EXISTS (…) THEN <ddl>; END IF; END`. Anything else is opaque.
-    fn apply_do(&mut self, ctx: &Ctx) -> Option<String> {
-        if let Some(inner) = guarded_body(ctx.text) {
-            let mut ok = true;
-            for (start, end) in &inner {
-                let chunk = Chunk {
-                    start: ctx.base + start,
-                    end: ctx.base + end,
-                };
-                let before = self.diagnostics.len();
-                let opaque = self.apply_chunk(ctx.source, chunk, true);
-                if opaque.is_some() || self.diagnostics[before..].iter().any(Diagnostic::is_error) {
-                    ok = false;
-                }
-            }
-            if ok {
-                return None;
+    fn apply_guard(&mut self, ctx: &Ctx, inner: &[(usize, usize)]) -> Option<String> {
+        let mut ok = true;
+        for (start, end) in inner {
+            let chunk = Chunk {
+                start: ctx.base + start,
+                end: ctx.base + end,
+            };
+            let before = self.diagnostics.len();
+            let opaque = self.apply_chunk(ctx.source, chunk, true);
+            if opaque.is_some() || self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+                ok = false;
             }
         }
+        if ok { None } else { self.opaque_do(ctx) }
+    }
+
+    /// A DO block the model cannot follow: noted, and (by [`Folder::apply_chunk`]) without
+    /// effect on the model.
+    fn opaque_do(&mut self, ctx: &Ctx) -> Option<String> {
         let reason = "opaque to the offline model: DO block".to_string();
         self.note_opaque(ctx, &reason, "a DO block runs procedural code the offline model cannot follow; it is kept verbatim and applied as written");
         Some(reason)
@@ -2678,19 +2676,6 @@ impl Folder {
 }
 
 // ----- free helpers -----------------------------------------------------------------
-
-pub(crate) fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
-    let dialect = PostgreSqlDialect {};
-    let mut stmts = Parser::new(&dialect)
-        .try_with_sql(text)?
-        .parse_statements()?;
-    match stmts.len() {
-        1 => Ok(stmts.remove(0)),
-        n => Err(ParserError::ParserError(format!(
-            "expected one statement, found {n}"
-        ))),
-    }
-}
 
 use types::ident;
 
@@ -2918,340 +2903,4 @@ fn type_text(folder: &Folder, t: &ast::DataType) -> String {
 
 fn first_line_len(text: &str) -> usize {
     text.find('\n').unwrap_or(text.len())
-}
-
-/// The first `n` words of a statement, upper-cased, skipping comments.
-fn leading_words(text: &str, n: usize) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .take(n)
-        .map(str::to_ascii_uppercase)
-        .collect()
-}
-
-fn first_words(text: &str, n: usize) -> String {
-    text.split_whitespace()
-        .take(n)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A short name for a statement's kind: `GRANT`, `CREATE POLICY`, `ALTER TABLE`.
-fn statement_kind(text: &str) -> String {
-    let words = leading_words(text, 3);
-    let take = match words.first().map(String::as_str) {
-        Some("CREATE" | "ALTER" | "DROP") => match words.get(1).map(String::as_str) {
-            Some("OR") => 4,
-            Some("UNIQUE" | "MATERIALIZED" | "EVENT" | "FOREIGN" | "DEFAULT" | "TEXT") => 3,
-            _ => 2,
-        },
-        Some("SECURITY" | "REFRESH") => 3,
-        _ => 1,
-    };
-    leading_words(text, take).join(" ")
-}
-
-/// Postgres statements sqlparser cannot parse, and that the model does not represent:
-/// they are opaque, not errors.
-fn known_unparseable(head: &[String]) -> Option<String> {
-    let w: Vec<&str> = head.iter().map(String::as_str).collect();
-    let kind = match w.as_slice() {
-        ["DO", ..] => "DO block".to_string(),
-        ["CREATE", "OR", "REPLACE", "PROCEDURE", ..] | ["CREATE", "PROCEDURE", ..] => {
-            "CREATE PROCEDURE".into()
-        }
-        ["CREATE", "OR", "REPLACE", "RULE", ..] | ["CREATE", "RULE", ..] => "CREATE RULE".into(),
-        [
-            "CREATE",
-            "AGGREGATE" | "CAST" | "PUBLICATION" | "SUBSCRIPTION" | "STATISTICS" | "CONVERSION"
-            | "LANGUAGE" | "TRANSFORM" | "TABLESPACE",
-            ..,
-        ] => format!("CREATE {}", w[1]),
-        ["CREATE", "EVENT", "TRIGGER", ..] => "CREATE EVENT TRIGGER".into(),
-        ["ALTER", "TABLE", ..] if head_contains(head, "PARTITION") => {
-            "ALTER TABLE … ATTACH/DETACH PARTITION".into()
-        }
-        ["ALTER", "DEFAULT", "PRIVILEGES", ..] => "ALTER DEFAULT PRIVILEGES".into(),
-        ["ALTER", second, ..]
-            if matches!(
-                *second,
-                "FUNCTION"
-                    | "PROCEDURE"
-                    | "SEQUENCE"
-                    | "EXTENSION"
-                    | "DOMAIN"
-                    | "SCHEMA"
-                    | "DATABASE"
-                    | "SYSTEM"
-                    | "PUBLICATION"
-                    | "VIEW"
-                    | "MATERIALIZED"
-                    | "TRIGGER"
-                    | "POLICY"
-                    | "ROLE"
-                    | "USER"
-                    | "INDEX"
-            ) =>
-        {
-            format!("ALTER {second}")
-        }
-        [
-            "GRANT" | "REVOKE" | "SECURITY" | "REINDEX" | "CLUSTER" | "VACUUM" | "ANALYZE"
-            | "REFRESH" | "CALL" | "SET" | "RESET" | "LOCK" | "NOTIFY" | "LISTEN",
-            ..,
-        ] => w[0].to_string(),
-        _ => return None,
-    };
-    Some(kind)
-}
-
-fn head_contains(head: &[String], word: &str) -> bool {
-    head.iter().any(|w| w == word)
-}
-
-/// Rewrites a statement sqlparser cannot read into one it can, without changing what it
-/// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL) and
-/// `DROP INDEX CONCURRENTLY`.
-fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
-    let w: Vec<&str> = head.iter().map(String::as_str).collect();
-    let dialect = PostgreSqlDialect {};
-    let tokens = Tokenizer::new(&dialect, text).tokenize().ok()?;
-    let is_word = |t: &Token, kw: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw));
-    match w.as_slice() {
-        ["CREATE", "DOMAIN", ..] => {
-            let mut out = String::new();
-            let mut depth = 0i32;
-            let mut not_null = false;
-            let mut i = 0;
-            while i < tokens.len() {
-                let t = &tokens[i];
-                match t {
-                    Token::LParen => depth += 1,
-                    Token::RParen => depth -= 1,
-                    _ => {}
-                }
-                if depth == 0 && is_word(t, "NOT") {
-                    let next = tokens[i + 1..]
-                        .iter()
-                        .position(|t| !matches!(t, Token::Whitespace(_)));
-                    if let Some(j) = next.map(|j| i + 1 + j) {
-                        if is_word(&tokens[j], "NULL") {
-                            not_null = true;
-                            i = j + 1;
-                            continue;
-                        }
-                    }
-                }
-                if depth == 0 && is_word(t, "NULL") {
-                    let prev = out.trim_end().to_ascii_uppercase();
-                    if !prev.ends_with("DEFAULT") {
-                        i += 1;
-                        continue;
-                    }
-                }
-                out.push_str(&t.to_string());
-                i += 1;
-            }
-            Some((out, not_null))
-        }
-        // sqlparser wants sequence options in one fixed order; the model needs none of
-        // them, only the name, the type and OWNED BY.
-        ["CREATE", "SEQUENCE", ..] | ["CREATE", "TEMP" | "TEMPORARY", "SEQUENCE", ..] => {
-            let mut out = String::new();
-            let mut skipping = false;
-            for t in &tokens {
-                if let Token::Word(w) = t {
-                    let upper = w.value.to_ascii_uppercase();
-                    if w.quote_style.is_none() {
-                        if matches!(
-                            upper.as_str(),
-                            "INCREMENT"
-                                | "START"
-                                | "MINVALUE"
-                                | "MAXVALUE"
-                                | "NO"
-                                | "CACHE"
-                                | "CYCLE"
-                        ) {
-                            skipping = true;
-                        } else if upper == "OWNED" {
-                            skipping = false;
-                        }
-                    }
-                }
-                if !skipping {
-                    out.push_str(&t.to_string());
-                }
-            }
-            Some((out, false))
-        }
-        // Identity sequence options, `AS IDENTITY (START WITH 10 …)`, which sqlparser
-        // reads only in one fixed order; the model keeps the identity, not its options.
-        ["CREATE" | "ALTER", ..] if tokens.iter().any(|t| is_word(t, "IDENTITY")) => {
-            let mut out = String::new();
-            let mut after_identity = false;
-            let mut depth = 0usize;
-            let mut changed = false;
-            for t in &tokens {
-                if depth > 0 {
-                    match t {
-                        Token::LParen => depth += 1,
-                        Token::RParen => depth -= 1,
-                        _ => {}
-                    }
-                    continue;
-                }
-                if after_identity && matches!(t, Token::LParen) {
-                    depth = 1;
-                    changed = true;
-                    after_identity = false;
-                    continue;
-                }
-                if !matches!(t, Token::Whitespace(_)) {
-                    after_identity = is_word(t, "IDENTITY");
-                }
-                out.push_str(&t.to_string());
-            }
-            changed.then_some((out, false))
-        }
-        ["DROP", "INDEX", "CONCURRENTLY", ..] => {
-            let mut out = String::new();
-            let mut removed = false;
-            for t in &tokens {
-                if !removed && is_word(t, "CONCURRENTLY") {
-                    removed = true;
-                    continue;
-                }
-                out.push_str(&t.to_string());
-            }
-            Some((out, false))
-        }
-        _ => None,
-    }
-}
-
-/// Splits sqlparser's message "… at Line: L, Column: C" into the message and the place.
-fn split_parser_error(err: &ParserError) -> (String, Option<(u64, u64)>) {
-    let msg = match err {
-        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
-        ParserError::RecursionLimitExceeded => "statement is nested too deeply".to_string(),
-    };
-    if let Some(i) = msg.rfind(" at Line: ") {
-        let place = &msg[i + " at Line: ".len()..];
-        let mut parts = place.split(", Column: ");
-        let line = parts.next().and_then(|l| l.trim().parse().ok());
-        let col = parts.next().and_then(|c| c.trim().parse().ok());
-        if let (Some(line), Some(col)) = (line, col) {
-            let text = msg[..i].to_string();
-            return (lowercase_first(&text), Some((line, col)));
-        }
-    }
-    (lowercase_first(&msg), None)
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-/// The statements inside a DO block's guard, as byte ranges of the DO statement text,
-/// when the block is one of the recognised guard shapes.
-pub(crate) fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
-    let open = text.find('$')?;
-    let tag_end = text[open + 1..].find('$')? + open + 1;
-    let tag = &text[open..=tag_end];
-    let body_start = tag_end + 1;
-    let body_end = body_start + text[body_start..].find(tag)?;
-    let body = &text[body_start..body_end];
-    let chunks = split::split(body).ok()?;
-    let words = |c: &Chunk| leading_words(&body[c.start..c.end], 8);
-    let last = chunks.last()?;
-    if words(last) != ["END"] {
-        return None;
-    }
-    let first = chunks.first()?;
-    let first_words = words(first);
-    if first_words.first().map(String::as_str) != Some("BEGIN") {
-        return None;
-    }
-    // The first statement starts after BEGIN.
-    let begin_len = body[first.start..].to_ascii_uppercase().find("BEGIN")? + "BEGIN".len();
-    let mut inner: Vec<(usize, usize)> = chunks[..chunks.len() - 1]
-        .iter()
-        .map(|c| (c.start, c.end))
-        .collect();
-    inner[0].0 = first.start + begin_len;
-    let trim = |(s, e): (usize, usize)| {
-        let piece = &body[s..e];
-        let lead = piece.len() - piece.trim_start().len();
-        (s + lead, e)
-    };
-    let shape_exception = inner.len() >= 2 && {
-        let (s, e) = *inner.last()?;
-        let w = leading_words(&body[s..e], 6);
-        w.first().map(String::as_str) == Some("EXCEPTION")
-            && w.get(1).map(String::as_str) == Some("WHEN")
-            && body[s..e].to_ascii_uppercase().contains("DUPLICATE_")
-    };
-    let ranges: Vec<(usize, usize)> = if shape_exception {
-        inner[..inner.len() - 1].iter().copied().map(trim).collect()
-    } else {
-        // BEGIN IF NOT EXISTS (…) THEN <ddl>; … END IF; END
-        let (s, e) = trim(inner[0]);
-        let piece = &body[s..e];
-        let upper = piece.to_ascii_uppercase();
-        if !upper.starts_with("IF ") || !upper.contains("EXISTS") {
-            return None;
-        }
-        let (end_if_s, end_if_e) = *inner.last()?;
-        if leading_words(&body[end_if_s..end_if_e], 3) != ["END", "IF"] {
-            return None;
-        }
-        let then = find_then(piece)?;
-        let mut r = vec![trim((s + then, e))];
-        r.extend(inner[1..inner.len() - 1].iter().copied().map(trim));
-        r
-    };
-    if ranges.is_empty() || ranges.iter().any(|(s, e)| s >= e) {
-        return None;
-    }
-    Some(
-        ranges
-            .into_iter()
-            .map(|(s, e)| (body_start + s, body_start + e))
-            .collect(),
-    )
-}
-
-/// The byte offset just after the top-level `THEN` of an `IF … THEN` header.
-fn find_then(piece: &str) -> Option<usize> {
-    let mut depth = 0i32;
-    let upper = piece.to_ascii_uppercase();
-    let bytes = upper.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' => depth += 1,
-            b')' => depth -= 1,
-            b'\'' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'\'' {
-                    i += 1;
-                }
-            }
-            b'T' if depth == 0
-                && upper[i..].starts_with("THEN")
-                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
-                && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_alphanumeric()) =>
-            {
-                return Some(i + 4);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }

@@ -1,0 +1,465 @@
+//! The SQL front end: the one place that turns SQL text into sqlparser statements.
+//! It splits a script into statements (`split`), parses each one, applies the recovery
+//! rewrites for Postgres syntax sqlparser lacks, recognises the statements sqlparser cannot
+//! read but that are known Postgres (kept verbatim, opaque), and sees through the guard
+//! DO blocks migration tools write. The folder ([`crate::lower`]) and `lint` both read
+//! statements through [`read`], so they recover, expand and locate them the same way.
+
+use sqlparser::ast;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::split::{self, Chunk};
+
+/// One statement's text as the front end read it.
+#[derive(Debug)]
+pub(crate) enum Read {
+    /// sqlparser read the text as written.
+    Parsed(Box<ast::Statement>),
+    /// sqlparser read it after a recovery rewrite: spans point into `text`, not the file.
+    Rewritten {
+        /// The statement.
+        stmt: Box<ast::Statement>,
+        /// The rewritten text the statement was parsed from.
+        text: String,
+        /// `CREATE DOMAIN … NOT NULL`, which the rewrite removed to be put back.
+        domain_not_null: bool,
+    },
+    /// A DO block in one of the guard shapes: the byte ranges of its statements within
+    /// the text.
+    Guard(Vec<(usize, usize)>),
+    /// A DO block of any other shape.
+    Do,
+    /// Known Postgres that sqlparser cannot read, kept verbatim; its kind.
+    Unreadable(String),
+    /// Not SQL: sqlparser's message and, where it gave one, its line and column within
+    /// the text.
+    Error {
+        /// What sqlparser said, lower-cased first letter, without the place.
+        message: String,
+        /// Line and column (1-based) within the text.
+        at: Option<(u64, u64)>,
+    },
+}
+
+impl Read {
+    /// The statement, when sqlparser read one.
+    pub(crate) fn statement(&self) -> Option<&ast::Statement> {
+        match self {
+            Read::Parsed(stmt) | Read::Rewritten { stmt, .. } => Some(stmt),
+            _ => None,
+        }
+    }
+}
+
+/// Reads one statement's text (a chunk of [`split::split`]).
+pub(crate) fn read(text: &str) -> Read {
+    let head = leading_words(text, 4);
+    if head.first().map(String::as_str) == Some("DO") {
+        return match guarded_body(text) {
+            Some(inner) => Read::Guard(inner),
+            None => Read::Do,
+        };
+    }
+    match parse_one(text) {
+        Ok(stmt) => Read::Parsed(Box::new(stmt)),
+        Err(err) => {
+            // Rewrites for Postgres syntax sqlparser does not know but whose meaning the
+            // model can still take in.
+            if let Some((rewritten, domain_not_null)) = rewrite_unparsed(text, &head) {
+                if let Ok(stmt) = parse_one(&rewritten) {
+                    return Read::Rewritten {
+                        stmt: Box::new(stmt),
+                        text: rewritten,
+                        domain_not_null,
+                    };
+                }
+            }
+            if let Some(kind) = known_unparseable(&head) {
+                return Read::Unreadable(kind);
+            }
+            let (message, at) = split_parser_error(&err);
+            Read::Error { message, at }
+        }
+    }
+}
+
+/// The statements of `text` (a script, or a section of one), each with where it starts
+/// and ends; the guard DO blocks' inner statements take the place of the block. A text
+/// that cannot be split yields nothing (the folder reports why).
+pub(crate) fn statements(text: &str) -> Vec<(Chunk, bool)> {
+    let Ok(chunks) = split::split(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        let stmt = &text[c.start..c.end];
+        if leading_words(stmt, 1).first().map(String::as_str) == Some("DO") {
+            if let Some(inner) = guarded_body(stmt) {
+                out.extend(inner.into_iter().map(|(s, e)| {
+                    (
+                        Chunk {
+                            start: c.start + s,
+                            end: c.start + e,
+                        },
+                        true,
+                    )
+                }));
+                continue;
+            }
+        }
+        out.push((c, false));
+    }
+    out
+}
+
+/// Parses exactly one statement.
+pub(crate) fn parse_one(text: &str) -> Result<ast::Statement, ParserError> {
+    let dialect = PostgreSqlDialect {};
+    let mut stmts = Parser::new(&dialect)
+        .try_with_sql(text)?
+        .parse_statements()?;
+    match stmts.len() {
+        1 => Ok(stmts.remove(0)),
+        n => Err(ParserError::ParserError(format!(
+            "expected one statement, found {n}"
+        ))),
+    }
+}
+
+/// The first `n` words of a statement, upper-cased, skipping comments.
+pub(crate) fn leading_words(text: &str, n: usize) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+pub(crate) fn first_words(text: &str, n: usize) -> String {
+    text.split_whitespace()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A short name for a statement's kind: `GRANT`, `CREATE POLICY`, `ALTER TABLE`.
+pub(crate) fn statement_kind(text: &str) -> String {
+    let words = leading_words(text, 3);
+    let take = match words.first().map(String::as_str) {
+        Some("CREATE" | "ALTER" | "DROP") => match words.get(1).map(String::as_str) {
+            Some("OR") => 4,
+            Some("UNIQUE" | "MATERIALIZED" | "EVENT" | "FOREIGN" | "DEFAULT" | "TEXT") => 3,
+            _ => 2,
+        },
+        Some("SECURITY" | "REFRESH") => 3,
+        _ => 1,
+    };
+    leading_words(text, take).join(" ")
+}
+
+/// Postgres statements sqlparser cannot parse, and that the model does not represent:
+/// they are opaque, not errors.
+fn known_unparseable(head: &[String]) -> Option<String> {
+    let w: Vec<&str> = head.iter().map(String::as_str).collect();
+    let kind = match w.as_slice() {
+        ["DO", ..] => "DO block".to_string(),
+        ["CREATE", "OR", "REPLACE", "PROCEDURE", ..] | ["CREATE", "PROCEDURE", ..] => {
+            "CREATE PROCEDURE".into()
+        }
+        ["CREATE", "OR", "REPLACE", "RULE", ..] | ["CREATE", "RULE", ..] => "CREATE RULE".into(),
+        [
+            "CREATE",
+            "AGGREGATE" | "CAST" | "PUBLICATION" | "SUBSCRIPTION" | "STATISTICS" | "CONVERSION"
+            | "LANGUAGE" | "TRANSFORM" | "TABLESPACE",
+            ..,
+        ] => format!("CREATE {}", w[1]),
+        ["CREATE", "EVENT", "TRIGGER", ..] => "CREATE EVENT TRIGGER".into(),
+        ["ALTER", "TABLE", ..] if head_contains(head, "PARTITION") => {
+            "ALTER TABLE … ATTACH/DETACH PARTITION".into()
+        }
+        ["ALTER", "DEFAULT", "PRIVILEGES", ..] => "ALTER DEFAULT PRIVILEGES".into(),
+        ["ALTER", second, ..]
+            if matches!(
+                *second,
+                "FUNCTION"
+                    | "PROCEDURE"
+                    | "SEQUENCE"
+                    | "EXTENSION"
+                    | "DOMAIN"
+                    | "SCHEMA"
+                    | "DATABASE"
+                    | "SYSTEM"
+                    | "PUBLICATION"
+                    | "VIEW"
+                    | "MATERIALIZED"
+                    | "TRIGGER"
+                    | "POLICY"
+                    | "ROLE"
+                    | "USER"
+                    | "INDEX"
+            ) =>
+        {
+            format!("ALTER {second}")
+        }
+        [
+            "GRANT" | "REVOKE" | "SECURITY" | "REINDEX" | "CLUSTER" | "VACUUM" | "ANALYZE"
+            | "REFRESH" | "CALL" | "SET" | "RESET" | "LOCK" | "NOTIFY" | "LISTEN",
+            ..,
+        ] => w[0].to_string(),
+        _ => return None,
+    };
+    Some(kind)
+}
+
+fn head_contains(head: &[String], word: &str) -> bool {
+    head.iter().any(|w| w == word)
+}
+
+/// Rewrites a statement sqlparser cannot read into one it can, without changing what it
+/// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL) and
+/// `DROP INDEX CONCURRENTLY`.
+fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
+    let w: Vec<&str> = head.iter().map(String::as_str).collect();
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, text).tokenize().ok()?;
+    let is_word = |t: &Token, kw: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw));
+    match w.as_slice() {
+        ["CREATE", "DOMAIN", ..] => {
+            let mut out = String::new();
+            let mut depth = 0i32;
+            let mut not_null = false;
+            let mut i = 0;
+            while i < tokens.len() {
+                let t = &tokens[i];
+                match t {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 && is_word(t, "NOT") {
+                    let next = tokens[i + 1..]
+                        .iter()
+                        .position(|t| !matches!(t, Token::Whitespace(_)));
+                    if let Some(j) = next.map(|j| i + 1 + j) {
+                        if is_word(&tokens[j], "NULL") {
+                            not_null = true;
+                            i = j + 1;
+                            continue;
+                        }
+                    }
+                }
+                if depth == 0 && is_word(t, "NULL") {
+                    let prev = out.trim_end().to_ascii_uppercase();
+                    if !prev.ends_with("DEFAULT") {
+                        i += 1;
+                        continue;
+                    }
+                }
+                out.push_str(&t.to_string());
+                i += 1;
+            }
+            Some((out, not_null))
+        }
+        // sqlparser wants sequence options in one fixed order; the model needs none of
+        // them, only the name, the type and OWNED BY.
+        ["CREATE", "SEQUENCE", ..] | ["CREATE", "TEMP" | "TEMPORARY", "SEQUENCE", ..] => {
+            let mut out = String::new();
+            let mut skipping = false;
+            for t in &tokens {
+                if let Token::Word(w) = t {
+                    let upper = w.value.to_ascii_uppercase();
+                    if w.quote_style.is_none() {
+                        if matches!(
+                            upper.as_str(),
+                            "INCREMENT"
+                                | "START"
+                                | "MINVALUE"
+                                | "MAXVALUE"
+                                | "NO"
+                                | "CACHE"
+                                | "CYCLE"
+                        ) {
+                            skipping = true;
+                        } else if upper == "OWNED" {
+                            skipping = false;
+                        }
+                    }
+                }
+                if !skipping {
+                    out.push_str(&t.to_string());
+                }
+            }
+            Some((out, false))
+        }
+        // Identity sequence options, `AS IDENTITY (START WITH 10 …)`, which sqlparser
+        // reads only in one fixed order; the model keeps the identity, not its options.
+        ["CREATE" | "ALTER", ..] if tokens.iter().any(|t| is_word(t, "IDENTITY")) => {
+            let mut out = String::new();
+            let mut after_identity = false;
+            let mut depth = 0usize;
+            let mut changed = false;
+            for t in &tokens {
+                if depth > 0 {
+                    match t {
+                        Token::LParen => depth += 1,
+                        Token::RParen => depth -= 1,
+                        _ => {}
+                    }
+                    continue;
+                }
+                if after_identity && matches!(t, Token::LParen) {
+                    depth = 1;
+                    changed = true;
+                    after_identity = false;
+                    continue;
+                }
+                if !matches!(t, Token::Whitespace(_)) {
+                    after_identity = is_word(t, "IDENTITY");
+                }
+                out.push_str(&t.to_string());
+            }
+            changed.then_some((out, false))
+        }
+        ["DROP", "INDEX", "CONCURRENTLY", ..] => {
+            let mut out = String::new();
+            let mut removed = false;
+            for t in &tokens {
+                if !removed && is_word(t, "CONCURRENTLY") {
+                    removed = true;
+                    continue;
+                }
+                out.push_str(&t.to_string());
+            }
+            Some((out, false))
+        }
+        _ => None,
+    }
+}
+
+/// Splits sqlparser's message "… at Line: L, Column: C" into the message and the place.
+pub(crate) fn split_parser_error(err: &ParserError) -> (String, Option<(u64, u64)>) {
+    let msg = match err {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => "statement is nested too deeply".to_string(),
+    };
+    if let Some(i) = msg.rfind(" at Line: ") {
+        let place = &msg[i + " at Line: ".len()..];
+        let mut parts = place.split(", Column: ");
+        let line = parts.next().and_then(|l| l.trim().parse().ok());
+        let col = parts.next().and_then(|c| c.trim().parse().ok());
+        if let (Some(line), Some(col)) = (line, col) {
+            let text = msg[..i].to_string();
+            return (lowercase_first(&text), Some((line, col)));
+        }
+    }
+    (lowercase_first(&msg), None)
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The statements inside a DO block's guard, as byte ranges of the DO statement text,
+/// when the block is one of the recognised guard shapes.
+pub(crate) fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
+    let open = text.find('$')?;
+    let tag_end = text[open + 1..].find('$')? + open + 1;
+    let tag = &text[open..=tag_end];
+    let body_start = tag_end + 1;
+    let body_end = body_start + text[body_start..].find(tag)?;
+    let body = &text[body_start..body_end];
+    let chunks = split::split(body).ok()?;
+    let words = |c: &Chunk| leading_words(&body[c.start..c.end], 8);
+    let last = chunks.last()?;
+    if words(last) != ["END"] {
+        return None;
+    }
+    let first = chunks.first()?;
+    let first_words = words(first);
+    if first_words.first().map(String::as_str) != Some("BEGIN") {
+        return None;
+    }
+    // The first statement starts after BEGIN.
+    let begin_len = body[first.start..].to_ascii_uppercase().find("BEGIN")? + "BEGIN".len();
+    let mut inner: Vec<(usize, usize)> = chunks[..chunks.len() - 1]
+        .iter()
+        .map(|c| (c.start, c.end))
+        .collect();
+    inner[0].0 = first.start + begin_len;
+    let trim = |(s, e): (usize, usize)| {
+        let piece = &body[s..e];
+        let lead = piece.len() - piece.trim_start().len();
+        (s + lead, e)
+    };
+    let shape_exception = inner.len() >= 2 && {
+        let (s, e) = *inner.last()?;
+        let w = leading_words(&body[s..e], 6);
+        w.first().map(String::as_str) == Some("EXCEPTION")
+            && w.get(1).map(String::as_str) == Some("WHEN")
+            && body[s..e].to_ascii_uppercase().contains("DUPLICATE_")
+    };
+    let ranges: Vec<(usize, usize)> = if shape_exception {
+        inner[..inner.len() - 1].iter().copied().map(trim).collect()
+    } else {
+        // BEGIN IF NOT EXISTS (…) THEN <ddl>; … END IF; END
+        let (s, e) = trim(inner[0]);
+        let piece = &body[s..e];
+        let upper = piece.to_ascii_uppercase();
+        if !upper.starts_with("IF ") || !upper.contains("EXISTS") {
+            return None;
+        }
+        let (end_if_s, end_if_e) = *inner.last()?;
+        if leading_words(&body[end_if_s..end_if_e], 3) != ["END", "IF"] {
+            return None;
+        }
+        let then = find_then(piece)?;
+        let mut r = vec![trim((s + then, e))];
+        r.extend(inner[1..inner.len() - 1].iter().copied().map(trim));
+        r
+    };
+    if ranges.is_empty() || ranges.iter().any(|(s, e)| s >= e) {
+        return None;
+    }
+    Some(
+        ranges
+            .into_iter()
+            .map(|(s, e)| (body_start + s, body_start + e))
+            .collect(),
+    )
+}
+
+/// The byte offset just after the top-level `THEN` of an `IF … THEN` header.
+fn find_then(piece: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let upper = piece.to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b'\'' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'T' if depth == 0
+                && upper[i..].starts_with("THEN")
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+                && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_alphanumeric()) =>
+            {
+                return Some(i + 4);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}

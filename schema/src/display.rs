@@ -1,7 +1,10 @@
 //! The model printed as canonical DDL: one statement per object, in an order Postgres
-//! can apply (types before tables, foreign keys after every table). Parsing the output
+//! can apply: types first; then functions, tables and views in dependency order (a
+//! function after what its SQL body reads, a view after the relations and functions it
+//! reads); foreign keys, indexes and triggers after every relation. Parsing the output
 //! gives the same model back.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write};
 
 use crate::model::*;
@@ -49,11 +52,12 @@ impl fmt::Display for Schema {
         for s in self.sequences.values().filter(|s| s.owned_by.is_none()) {
             write_sequence(f, s)?;
         }
-        for func in self.functions.values() {
-            write_function(f, func)?;
-        }
-        for t in self.tables.values() {
-            write_table(f, t)?;
+        for object in dependency_order(self) {
+            match object {
+                Object::Function(key) => write_function(f, &self.functions[key])?,
+                Object::Table(name) => write_table(f, &self.tables[name])?,
+                Object::View(name) => write_view(f, &self.views[name])?,
+            }
         }
         for s in self.sequences.values().filter(|s| s.owned_by.is_some()) {
             write_sequence(f, s)?;
@@ -67,14 +71,6 @@ impl fmt::Display for Schema {
         }
         for i in self.indexes.values() {
             writeln!(f, "{};\n", IndexSql(i))?;
-        }
-        for v in self.views.values() {
-            let kind = if v.materialized {
-                "MATERIALIZED VIEW"
-            } else {
-                "VIEW"
-            };
-            writeln!(f, "CREATE {kind} {} AS {};\n", v.name, v.definition)?;
         }
         for t in self.triggers.values() {
             write!(
@@ -106,16 +102,144 @@ fn write_sequence(f: &mut fmt::Formatter<'_>, s: &Sequence) -> fmt::Result {
     f.write_str(";\n\n")
 }
 
+/// A function, table or view: the objects canonical DDL orders by their dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Object<'a> {
+    Function(&'a FunctionKey),
+    Table(&'a QualifiedName),
+    View(&'a QualifiedName),
+}
+
+/// Functions, tables and views, each after the ones it needs (Kahn's algorithm). Of the
+/// objects whose needs are met, functions go first, then tables, then views, each kind by
+/// name, so the order is deterministic and a function a table's default calls comes before
+/// the table. A cycle, which Postgres itself could not have built, is broken at its
+/// smallest object.
+fn dependency_order(s: &Schema) -> Vec<Object<'_>> {
+    let mut by_name: BTreeMap<&QualifiedName, Vec<Object<'_>>> = BTreeMap::new();
+    for key in s.functions.keys() {
+        by_name
+            .entry(&key.name)
+            .or_default()
+            .push(Object::Function(key));
+    }
+    for name in s.tables.keys() {
+        by_name.entry(name).or_default().push(Object::Table(name));
+    }
+    for name in s.views.keys() {
+        by_name.entry(name).or_default().push(Object::View(name));
+    }
+    let mut needs: BTreeMap<Object<'_>, BTreeSet<Object<'_>>> = BTreeMap::new();
+    let mut needed_by: BTreeMap<Object<'_>, Vec<Object<'_>>> = BTreeMap::new();
+    let deps = |object: Object<'_>| -> Vec<&QualifiedName> {
+        match object {
+            Object::Function(key) => s.functions[key].depends_on.0.iter().collect(),
+            Object::View(name) => s.views[name].depends_on.0.iter().collect(),
+            // A column of a composite type: the table or view that defines it.
+            Object::Table(name) => s.tables[name]
+                .columns
+                .iter()
+                .filter_map(|c| match &c.data_type.name {
+                    TypeName::Named(n) => Some(n),
+                    TypeName::Builtin(_) => None,
+                })
+                .collect(),
+        }
+    };
+    for objects in by_name.values() {
+        for &object in objects {
+            let mut mine = BTreeSet::new();
+            for name in deps(object) {
+                for &other in by_name.get(name).into_iter().flatten() {
+                    if other != object {
+                        mine.insert(other);
+                        needed_by.entry(other).or_default().push(object);
+                    }
+                }
+            }
+            needs.insert(object, mine);
+        }
+    }
+    let mut ready: BTreeSet<Object<'_>> = needs
+        .iter()
+        .filter(|(_, n)| n.is_empty())
+        .map(|(o, _)| *o)
+        .collect();
+    let mut order = Vec::with_capacity(needs.len());
+    while !needs.is_empty() {
+        let next = match ready.pop_first() {
+            Some(next) => next,
+            // A cycle: take its smallest object.
+            None => match needs.keys().next() {
+                Some(first) => *first,
+                None => break,
+            },
+        };
+        if needs.remove(&next).is_none() {
+            continue;
+        }
+        order.push(next);
+        for dependent in needed_by.get(&next).into_iter().flatten() {
+            if let Some(n) = needs.get_mut(dependent) {
+                n.remove(&next);
+                if n.is_empty() {
+                    ready.insert(*dependent);
+                }
+            }
+        }
+    }
+    order
+}
+
+fn write_view(f: &mut fmt::Formatter<'_>, v: &View) -> fmt::Result {
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    writeln!(f, "CREATE {kind} {} AS {};\n", v.name, v.definition)
+}
+
 fn write_function(f: &mut fmt::Formatter<'_>, func: &Function) -> fmt::Result {
-    write!(f, "CREATE FUNCTION {}({})", func.key.name, func.params)?;
-    if let Some(r) = &func.returns {
-        write!(f, " RETURNS {r}")?;
+    match &func.returns {
+        Some(r) => write!(
+            f,
+            "CREATE FUNCTION {}({}) RETURNS {r}",
+            func.key.name, func.params
+        )?,
+        None => write!(f, "CREATE PROCEDURE {}({})", func.key.name, func.params)?,
     }
     write!(f, " LANGUAGE {}", func.language)?;
     match func.volatility {
         Volatility::Immutable => f.write_str(" IMMUTABLE")?,
         Volatility::Stable => f.write_str(" STABLE")?,
         Volatility::Volatile => {}
+    }
+    if func.leakproof {
+        f.write_str(" LEAKPROOF")?;
+    }
+    if func.strict {
+        f.write_str(" STRICT")?;
+    }
+    if func.security_definer {
+        f.write_str(" SECURITY DEFINER")?;
+    }
+    match func.parallel {
+        Parallel::Safe => f.write_str(" PARALLEL SAFE")?,
+        Parallel::Restricted => f.write_str(" PARALLEL RESTRICTED")?,
+        Parallel::Unsafe => {}
+    }
+    if let Some(c) = &func.cost {
+        write!(f, " COST {c}")?;
+    }
+    if let Some(r) = &func.rows {
+        write!(f, " ROWS {r}")?;
+    }
+    for (name, value) in &func.config {
+        write!(f, " SET {name} TO {}", setting_sql(name, value))?;
+    }
+    if func.body_style == BodyStyle::SqlStandard {
+        return writeln!(f, "\n{};\n", func.body);
     }
     // The first occurrence of the tag after the opening one closes the string, and that
     // may begin inside the body (a body ending in `$body`): look for it with the tag
@@ -125,6 +249,36 @@ fn write_function(f: &mut fmt::Formatter<'_>, func: &Function) -> fmt::Result {
         tag.insert(tag.len() - 1, '_');
     }
     writeln!(f, " AS {tag}{}{tag};\n", func.body)
+}
+
+/// A stored `SET` value as SQL: string literals, one per element of a list parameter
+/// (`public, "My Schema"` → `'public', 'My Schema'`), so Postgres stores it back as it was.
+fn setting_sql(name: &str, value: &str) -> String {
+    if !LIST_PARAMETERS.contains(&name) {
+        return quote_literal(value);
+    }
+    let mut elements = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => elements.push(std::mem::take(&mut current)),
+            ' ' if !quoted && current.is_empty() => {}
+            c => current.push(c),
+        }
+    }
+    elements.push(current);
+    elements
+        .iter()
+        .map(|e| quote_literal(e))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a column is what `serial` / `bigserial` / `smallserial` expands to.

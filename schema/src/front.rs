@@ -218,8 +218,8 @@ fn head_contains(head: &[String], word: &str) -> bool {
 }
 
 /// Rewrites a statement sqlparser cannot read into one it can, without changing what it
-/// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL) and
-/// `DROP INDEX CONCURRENTLY`.
+/// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL),
+/// `DROP INDEX CONCURRENTLY`, and the `CREATE FUNCTION` clauses [`crate::routine`] blanks.
 fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
     let w: Vec<&str> = head.iter().map(String::as_str).collect();
     let dialect = PostgreSqlDialect {};
@@ -321,6 +321,11 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
                 out.push_str(&t.to_string());
             }
             changed.then_some((out, false))
+        }
+        // `COST`, `ROWS`, `[NOT] LEAKPROOF` and `BEGIN ATOMIC … END`, blanked in place;
+        // the folder reads them from the statement as written.
+        ["CREATE", "FUNCTION", ..] | ["CREATE", "OR", "REPLACE", "FUNCTION", ..] => {
+            crate::routine::recover(text).map(|(blanked, _)| (blanked, false))
         }
         ["DROP", "INDEX", "CONCURRENTLY", ..] => {
             let mut out = String::new();

@@ -18,6 +18,8 @@ pub mod lower;
 pub mod migrations;
 pub mod model;
 pub mod names;
+mod reads;
+mod routine;
 pub mod source;
 pub mod split;
 mod types;
@@ -30,6 +32,7 @@ pub use diff::{Change, diff};
 pub use lower::{Folder, Statement};
 pub use migrations::{Layout, Migration, MigrationSet, Script};
 pub use model::Schema;
+pub use reads::sql_body_reads;
 pub use source::{Loc, SourceFile};
 pub use types::parse_type;
 

@@ -18,6 +18,7 @@ use crate::names;
 use crate::source::{Loc, SourceFile};
 use crate::split::{self, Chunk};
 use crate::types::{self, Normalized};
+use crate::{reads, routine};
 
 /// One statement of a script as the folder saw it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -689,6 +690,7 @@ impl Folder {
                             materialized: cv.materialized,
                             definition: cv.query.to_string(),
                             comment: None,
+                            depends_on: reads::reads(&*cv.query),
                             loc: ctx.loc.clone(),
                         },
                     );
@@ -2436,17 +2438,60 @@ impl Folder {
             self.exists(ctx, cf.if_not_exists, format!("function `{name}`"));
             return;
         }
-        let body = match &cf.function_body {
-            Some(
-                ast::CreateFunctionBody::AsBeforeOptions { body, .. }
-                | ast::CreateFunctionBody::AsAfterOptions(body),
-            ) => literal_text(body),
-            Some(ast::CreateFunctionBody::Return(e) | ast::CreateFunctionBody::AsReturnExpr(e)) => {
-                format!("RETURN {e}")
-            }
-            Some(other) => format!("{other:?}"),
-            None => String::new(),
+        // What sqlparser could not read was blanked in place: read it from the statement
+        // as written.
+        let unread = if ctx.exact {
+            routine::Unread::default()
+        } else {
+            ctx.source
+                .text
+                .get(ctx.base..ctx.base + ctx.text.len())
+                .and_then(routine::recover)
+                .filter(|(blanked, _)| blanked == ctx.text)
+                .map(|(_, unread)| unread)
+                .unwrap_or_default()
         };
+        let language = cf
+            .language
+            .as_ref()
+            .map_or_else(|| "sql".to_string(), |l| l.value.to_ascii_lowercase());
+        let mut depends_on = DependsOn::default();
+        let (body, body_style) = match (&cf.function_body, unread.atomic) {
+            (_, Some(atomic)) => (atomic, BodyStyle::SqlStandard),
+            (
+                Some(
+                    ast::CreateFunctionBody::AsBeforeOptions { body, .. }
+                    | ast::CreateFunctionBody::AsAfterOptions(body),
+                ),
+                None,
+            ) => (literal_text(body), BodyStyle::String),
+            (
+                Some(ast::CreateFunctionBody::Return(e) | ast::CreateFunctionBody::AsReturnExpr(e)),
+                None,
+            ) => {
+                depends_on = reads::reads(e);
+                (format!("RETURN {e}"), BodyStyle::SqlStandard)
+            }
+            (Some(other), None) => (format!("{other:?}"), BodyStyle::String),
+            (None, None) => (String::new(), BodyStyle::String),
+        };
+        // Postgres checks a SQL body when the function is created, so what it reads must
+        // exist first; other languages' bodies are checked when they run.
+        if language == "sql" {
+            depends_on.0.extend(match body_style {
+                BodyStyle::String => reads::sql_body_reads(&body).0,
+                BodyStyle::SqlStandard => body
+                    .strip_prefix("BEGIN ATOMIC")
+                    .and_then(|b| b.trim_end().strip_suffix("END"))
+                    .map(|b| reads::sql_body_reads(b).0)
+                    .unwrap_or_default(),
+            });
+        }
+        for t in &key.args {
+            if let TypeName::Named(n) = &t.name {
+                depends_on.0.insert(n.clone());
+            }
+        }
         let params = cf
             .args
             .as_deref()
@@ -2472,14 +2517,68 @@ impl Folder {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let returns = cf.return_type.as_ref().map(|r| match r {
-            ast::FunctionReturnType::DataType(t) => type_text(self, t),
-            ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", type_text(self, t)),
+        let mut returns_set = false;
+        let returns = cf.return_type.as_ref().map(|r| {
+            let t = match r {
+                ast::FunctionReturnType::DataType(t) => t,
+                ast::FunctionReturnType::SetOf(t) => {
+                    returns_set = true;
+                    t
+                }
+            };
+            returns_set |= matches!(t, ast::DataType::Table(_));
+            if let Ok(Normalized::Type(DataType {
+                name: TypeName::Named(n),
+                ..
+            })) = self.normalize_type(t)
+            {
+                depends_on.0.insert(n);
+            }
+            match r {
+                ast::FunctionReturnType::DataType(t) => type_text(self, t),
+                ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", type_text(self, t)),
+            }
         });
         let volatility = match cf.behavior {
             Some(ast::FunctionBehavior::Immutable) => Volatility::Immutable,
             Some(ast::FunctionBehavior::Stable) => Volatility::Stable,
             _ => Volatility::Volatile,
+        };
+        let mut config = BTreeMap::new();
+        for p in &cf.set_params {
+            let param = p.name.to_string().to_ascii_lowercase();
+            match &p.value {
+                ast::FunctionSetValue::Values(values) => {
+                    let list = LIST_PARAMETERS.contains(&param.as_str());
+                    let values: Vec<String> = values
+                        .iter()
+                        .map(|v| {
+                            let (text, word) = setting_text(v);
+                            if list && word { quote_ident(&text) } else { text }
+                        })
+                        .collect();
+                    config.insert(param, values.join(", "));
+                }
+                // `SET x = DEFAULT` stores nothing.
+                ast::FunctionSetValue::Default => {}
+                ast::FunctionSetValue::FromCurrent => self.report(
+                    ctx,
+                    Severity::Warning,
+                    Code::Unsupported,
+                    ctx.loc.clone(),
+                    format!("function `{name}`: `SET {param} FROM CURRENT` takes the value of the session that creates it, which the offline model cannot know"),
+                    "write the value: `SET name = value`",
+                ),
+            }
+        }
+        let number = |n: Option<String>, default: f32| {
+            n.map(|n| n.parse::<f32>().map_or(n, |v| v.to_string()))
+                .filter(|n| *n != default.to_string())
+        };
+        let cost_default = if matches!(language.as_str(), "c" | "internal") {
+            1.0
+        } else {
+            100.0
         };
         touch!(self.functions, &key);
         self.schema.functions.insert(
@@ -2488,12 +2587,28 @@ impl Folder {
                 key,
                 params,
                 returns,
-                language: cf
-                    .language
-                    .as_ref()
-                    .map_or_else(|| "sql".to_string(), |l| l.value.to_ascii_lowercase()),
                 body,
+                body_style,
                 volatility,
+                strict: matches!(
+                    cf.called_on_null,
+                    Some(
+                        ast::FunctionCalledOnNull::Strict
+                            | ast::FunctionCalledOnNull::ReturnsNullOnNullInput
+                    )
+                ),
+                security_definer: matches!(cf.security, Some(ast::FunctionSecurity::Definer)),
+                leakproof: unread.leakproof.unwrap_or(false),
+                parallel: match cf.parallel {
+                    Some(ast::FunctionParallel::Safe) => Parallel::Safe,
+                    Some(ast::FunctionParallel::Restricted) => Parallel::Restricted,
+                    _ => Parallel::Unsafe,
+                },
+                cost: number(unread.cost, cost_default),
+                rows: number(unread.rows, if returns_set { 1000.0 } else { 0.0 }),
+                config,
+                depends_on,
+                language,
                 loc: ctx.loc.clone(),
             },
         );
@@ -2881,6 +2996,24 @@ fn implicit_sequence(table: &Table, column: &Column) -> Option<String> {
 
 fn unquote(s: &str) -> String {
     s.trim_matches('\'').to_string()
+}
+
+/// A `SET` value as Postgres stores it: a string's contents, a number as written, an
+/// identifier folded; and whether it was a word (an identifier or a string), which a list
+/// parameter quotes as an identifier.
+fn setting_text(e: &ast::Expr) -> (String, bool) {
+    match e {
+        ast::Expr::Identifier(i) => (ident(i), true),
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s)
+            | ast::Value::DollarQuotedString(ast::DollarQuotedString { value: s, .. }) => {
+                (s.clone(), true)
+            }
+            ast::Value::Boolean(b) => (b.to_string(), false),
+            other => (other.to_string(), false),
+        },
+        other => (other.to_string(), false),
+    }
 }
 
 fn literal_text(e: &ast::Expr) -> String {

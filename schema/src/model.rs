@@ -2,7 +2,7 @@
 //! written. The parser and the catalog introspector both produce it, so comparing a
 //! migration set with a real database is a structural comparison.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -543,9 +543,29 @@ pub struct View {
     pub definition: String,
     /// `COMMENT ON VIEW`.
     pub comment: Option<String>,
+    /// The relations and functions the query reads (canonical DDL prints the view after
+    /// them).
+    pub depends_on: DependsOn,
     /// Where it was created.
     pub loc: Loc,
 }
+
+/// The names of the objects a view or function reads (relations, types, functions): what
+/// canonical DDL must print before it. The SQL front end finds them in the syntax tree,
+/// introspection in `pg_depend` (and, for a function body in a string, of which Postgres
+/// records nothing, with the same front end). They are how an object was built, not what
+/// it is, so they never take part in equality, like [`Loc`].
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct DependsOn(pub BTreeSet<QualifiedName>);
+
+impl PartialEq for DependsOn {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for DependsOn {}
 
 /// The identity of a function: its name and argument types (Postgres overloads on them).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -568,13 +588,71 @@ pub struct Function {
     pub returns: Option<String>,
     /// `LANGUAGE`.
     pub language: String,
-    /// The body text.
+    /// The body: the string after `AS`, or the SQL-standard body as Postgres prints it
+    /// (`RETURN expr`, `BEGIN ATOMIC … END`).
     pub body: String,
+    /// Which of the two the body is.
+    pub body_style: BodyStyle,
     /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default).
     pub volatility: Volatility,
+    /// `STRICT` (`RETURNS NULL ON NULL INPUT`).
+    pub strict: bool,
+    /// `SECURITY DEFINER`.
+    pub security_definer: bool,
+    /// `LEAKPROOF`.
+    pub leakproof: bool,
+    /// `PARALLEL`.
+    pub parallel: Parallel,
+    /// `COST`, as Postgres prints the number, when it is not the language's default
+    /// (1 for C and internal functions, 100 for the others).
+    pub cost: Option<String>,
+    /// `ROWS`, as Postgres prints the number, when it is not the default (1000 for a
+    /// set-returning function).
+    pub rows: Option<String>,
+    /// `SET name = value` clauses by name, each value as Postgres stores it
+    /// (`search_path` → `public, pg_temp`).
+    pub config: BTreeMap<String, String>,
+    /// What the function needs before it is created: its argument and return types and,
+    /// for a `LANGUAGE sql` body, the relations and functions it reads.
+    pub depends_on: DependsOn,
     /// Where it was created.
     pub loc: Loc,
 }
+
+/// How a function's body is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyStyle {
+    /// A string constant: `AS $$ … $$`.
+    #[default]
+    String,
+    /// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`), parsed by Postgres
+    /// when the function is created.
+    SqlStandard,
+}
+
+/// A function's `PARALLEL` label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Parallel {
+    /// `PARALLEL UNSAFE` (the default).
+    #[default]
+    Unsafe,
+    /// `PARALLEL RESTRICTED`.
+    Restricted,
+    /// `PARALLEL SAFE`.
+    Safe,
+}
+
+/// Configuration parameters whose values are lists Postgres quotes element by element
+/// (`GUC_LIST_QUOTE`): `SET search_path = a, "B"` is stored as `a, "B"`.
+pub const LIST_PARAMETERS: [&str; 5] = [
+    "search_path",
+    "temp_tablespaces",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+    "local_preload_libraries",
+];
 
 /// A function's volatility.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

@@ -22,13 +22,16 @@ pub struct SplitError {
     pub help: String,
 }
 
-/// Splits `text` at top-level semicolons, honouring quotes, dollar quotes and comments.
+/// Splits `text` at top-level semicolons, honouring quotes, dollar quotes, comments and
+/// the `BEGIN ATOMIC … END` body of a function or procedure, whose statements end in
+/// semicolons of their own.
 pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
     let bytes = text.as_bytes();
     let mut chunks = Vec::new();
     let mut i = 0;
     let mut start: Option<usize> = None;
     let mut last_code_end = 0;
+    let mut routine = Routine::default();
     while i < bytes.len() {
         let b = bytes[i];
         match b {
@@ -40,7 +43,13 @@ pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
                 i = skip_block_comment(text, i)?;
                 continue;
             }
+            b';' if routine.begin_depth > 0 => {
+                i += 1;
+                last_code_end = i;
+                continue;
+            }
             b';' => {
+                routine = Routine::default();
                 if let Some(s) = start.take() {
                     chunks.push(Chunk {
                         start: s,
@@ -76,7 +85,16 @@ pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
                 while j < bytes.len() && (is_ident_byte(bytes[j]) || bytes[j] == b'$') {
                     j += 1;
                 }
+                routine.word(&text[i..j]);
                 j
+            }
+            b'(' => {
+                routine.paren_depth += 1;
+                i + 1
+            }
+            b')' => {
+                routine.paren_depth -= 1;
+                i + 1
             }
             _ => i + char_len(text, i),
         };
@@ -89,6 +107,42 @@ pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
         });
     }
     Ok(chunks)
+}
+
+/// What the splitter knows of the statement so far, to keep a SQL-standard body whole:
+/// psql's rule. In a statement that starts `CREATE [OR REPLACE] {FUNCTION | PROCEDURE}`,
+/// `BEGIN` outside parentheses opens a block, `CASE` inside one opens another, `END`
+/// closes one, and a semicolon inside a block does not end the statement.
+#[derive(Default)]
+struct Routine {
+    /// The statement's first words, lower-cased (four at most).
+    head: Vec<String>,
+    paren_depth: i32,
+    begin_depth: u32,
+}
+
+impl Routine {
+    fn word(&mut self, word: &str) {
+        if self.head.len() < 4 {
+            self.head.push(word.to_ascii_lowercase());
+        }
+        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        let is_routine = matches!(
+            head.as_slice(),
+            ["create", "function" | "procedure", ..]
+                | ["create", "or", "replace", "function" | "procedure", ..]
+        );
+        if !is_routine || self.paren_depth != 0 {
+            return;
+        }
+        let opens = word.eq_ignore_ascii_case("begin")
+            || (word.eq_ignore_ascii_case("case") && self.begin_depth > 0);
+        if opens {
+            self.begin_depth += 1;
+        } else if word.eq_ignore_ascii_case("end") {
+            self.begin_depth = self.begin_depth.saturating_sub(1);
+        }
+    }
 }
 
 fn char_len(text: &str, i: usize) -> usize {
@@ -207,6 +261,21 @@ mod tests {
                 "SELECT $$a;b$$",
                 "DO $f$ BEGIN; END $f$",
                 "SELECT 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sql_standard_body_is_one_statement() {
+        let text = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 END;\n  SELECT (x);\nEND;\nCREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END; SELECT 1; BEGIN; END";
+        assert_eq!(
+            pieces(text),
+            [
+                "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN x > 0 THEN 1 END;\n  SELECT (x);\nEND",
+                "CREATE OR REPLACE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END",
+                "SELECT 1",
+                "BEGIN",
+                "END"
             ]
         );
     }

@@ -89,9 +89,13 @@ const QUERIES: [&str; 13] = [
      WHERE c.relkind = 'S' AND {USER}
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
      ORDER BY 1, 2",
-    // 8: views and materialized views
-    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class')
+    // 8: views and materialized views, with what their rules read
+    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid, true), obj_description(c.oid, 'pg_class'),
+            deps.nsps, deps.names
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN LATERAL ({DEPENDS_ON}
+            d.classid = 'pg_rewrite'::regclass AND d.objid IN (SELECT rw.oid FROM pg_rewrite rw WHERE rw.ev_class = c.oid)
+            AND NOT (d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid)) x) deps ON true
      WHERE c.relkind IN ('v', 'm') AND {USER}
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
      ORDER BY 1, 2",
@@ -99,8 +103,14 @@ const QUERIES: [&str; 13] = [
     "SELECT n.nspname::text, p.proname::text,
             ARRAY(SELECT format_type(u.t, NULL) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o) ORDER BY u.o),
             CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END,
-            l.lanname::text, p.prosrc, p.provolatile::text, pg_get_function_arguments(p.oid)
+            l.lanname::text, p.prosrc, p.provolatile::text, pg_get_function_arguments(p.oid),
+            p.proparallel::text, p.procost, p.prorows, p.prosecdef, coalesce(p.proconfig, '{}'), p.proisstrict,
+            p.proleakproof, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END,
+            deps.nsps, deps.names, p.proretset
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+          LEFT JOIN LATERAL ({DEPENDS_ON}
+            d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+            AND NOT (d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid)) x) deps ON true
      WHERE {USER} AND p.prokind IN ('f', 'p')
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
      ORDER BY 1, 2, 3",
@@ -119,6 +129,22 @@ const QUERIES: [&str; 13] = [
     "SELECT oid, collname::text FROM pg_collation ORDER BY oid",
 ];
 
+/// The relations, types and functions an object needs (`pg_depend`, normal
+/// dependencies), as two arrays in the same order: their schemas and their names. An array
+/// type stands for its element type, and a composite type has its relation's name. The
+/// query appends the condition that selects the dependent object's rows (`d.…`) and
+/// closes it with `) x)`.
+const DEPENDS_ON: &str = "SELECT coalesce(array_agg(x.nsp ORDER BY x.nsp, x.name), '{}') AS nsps,
+            coalesce(array_agg(x.name ORDER BY x.nsp, x.name), '{}') AS names
+     FROM (SELECT DISTINCT rn.nspname::text AS nsp, coalesce(rc.relname, et.typname, rp.proname)::text AS name
+           FROM pg_depend d
+                LEFT JOIN pg_class rc ON d.refclassid = 'pg_class'::regclass AND rc.oid = d.refobjid
+                LEFT JOIN pg_type rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
+                LEFT JOIN pg_type et ON et.oid = CASE WHEN rt.typcategory = 'A' AND rt.typelem <> 0 THEN rt.typelem ELSE rt.oid END
+                LEFT JOIN pg_proc rp ON d.refclassid = 'pg_proc'::regclass AND rp.oid = d.refobjid
+                JOIN pg_namespace rn ON rn.oid = coalesce(rc.relnamespace, et.typnamespace, rp.pronamespace)
+           WHERE d.deptype = 'n' AND";
+
 /// A column of a catalog row; a type the server did not send as expected is an error,
 /// not a panic.
 fn get<'a, T: postgres::types::FromSql<'a>>(r: &'a postgres::Row, i: usize) -> Result<T, Error> {
@@ -126,8 +152,23 @@ fn get<'a, T: postgres::types::FromSql<'a>>(r: &'a postgres::Row, i: usize) -> R
         .map_err(|e| Error::db(&format!("catalog column {i}"), e))
 }
 
+/// The names of [`DEPENDS_ON`]'s two arrays, from column `i` on.
+fn depends_on(r: &postgres::Row, i: usize) -> Result<DependsOn, Error> {
+    let schemas: Vec<String> = get(r, i)?;
+    let names: Vec<String> = get(r, i + 1)?;
+    Ok(DependsOn(
+        schemas
+            .into_iter()
+            .zip(names)
+            .map(|(s, n)| QualifiedName::new(s, n))
+            .collect(),
+    ))
+}
+
 fn sql(i: usize) -> String {
-    QUERIES[i].replace("{USER}", USER_SCHEMA)
+    QUERIES[i]
+        .replace("{USER}", USER_SCHEMA)
+        .replace("{DEPENDS_ON}", DEPENDS_ON)
 }
 
 thread_local! {
@@ -437,6 +478,7 @@ pub fn introspect_counted(
                     .trim_end_matches(';')
                     .to_string(),
                 comment: get(&r, 4)?,
+                depends_on: depends_on(&r, 5)?,
                 loc: Loc::default(),
             },
         );
@@ -449,19 +491,60 @@ pub fn introspect_counted(
             args.push(ty(a, &format!("function `{name}`"))?);
         }
         let key = FunctionKey { name, args };
+        let language: String = get(&r, 4)?;
+        let sql_body: Option<String> = get(&r, 15)?;
+        let mut depends_on = depends_on(&r, 16)?;
+        let (body, body_style) = match sql_body {
+            Some(b) => (b, BodyStyle::SqlStandard),
+            None => {
+                let body: String = get(&r, 5)?;
+                // Postgres records nothing of what a body in a string reads: ask the
+                // parser's front end, as the parser does.
+                if language == "sql" {
+                    depends_on.0.extend(schema::sql_body_reads(&body).0);
+                }
+                (body, BodyStyle::String)
+            }
+        };
+        let cost: f32 = get(&r, 9)?;
+        let rows: f32 = get(&r, 10)?;
+        let cost_default = if matches!(language.as_str(), "c" | "internal") {
+            1.0
+        } else {
+            100.0
+        };
+        let rows_default = if get::<bool>(&r, 18)? { 1000.0 } else { 0.0 };
+        let config: Vec<String> = get(&r, 12)?;
         s.functions.insert(
             key.clone(),
             Function {
                 key,
                 params: get(&r, 7)?,
                 returns: get(&r, 3)?,
-                language: get(&r, 4)?,
-                body: get(&r, 5)?,
+                language,
+                body,
+                body_style,
                 volatility: match get::<String>(&r, 6)?.as_str() {
                     "i" => Volatility::Immutable,
                     "s" => Volatility::Stable,
                     _ => Volatility::Volatile,
                 },
+                strict: get(&r, 13)?,
+                security_definer: get(&r, 11)?,
+                leakproof: get(&r, 14)?,
+                parallel: match get::<String>(&r, 8)?.as_str() {
+                    "s" => Parallel::Safe,
+                    "r" => Parallel::Restricted,
+                    _ => Parallel::Unsafe,
+                },
+                cost: (cost != cost_default).then(|| cost.to_string()),
+                rows: (rows != rows_default).then(|| rows.to_string()),
+                config: config
+                    .iter()
+                    .filter_map(|c| c.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                depends_on,
                 loc: Loc::default(),
             },
         );

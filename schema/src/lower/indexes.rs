@@ -1,0 +1,116 @@
+//! Indexes: CREATE INDEX and its names.
+
+use super::*;
+
+impl Folder {
+    // ----- indexes -----------------------------------------------------------------
+
+    pub(super) fn create_index(&mut self, ctx: &Ctx, ci: ast::CreateIndex) {
+        let table_name = self.qname(&ci.table_name);
+        let Some(table) = self.schema.tables.get(&table_name) else {
+            self.missing(ctx, false, format!("table `{table_name}`"));
+            return;
+        };
+        let mut keys = Vec::new();
+        let mut key_names = Vec::new();
+        for col in &ci.columns {
+            let (expr, collation) = match strip_nested(&col.column.expr) {
+                ast::Expr::Collate { expr, collation } => {
+                    (strip_nested(expr), Some(self.qname(collation).name))
+                }
+                e => (strip_nested(e), None),
+            };
+            let key = match expr {
+                ast::Expr::Identifier(i) => {
+                    let name = ident(i);
+                    if table.column(&name).is_none() {
+                        let loc = self.loc_of(ctx, i.span);
+                        self.report(
+                            ctx,
+                            Severity::Error,
+                            Code::UnknownObject,
+                            loc,
+                            format!(
+                                "index on table `{table_name}`: column `{name}` does not exist"
+                            ),
+                            "index an existing column",
+                        );
+                        return;
+                    }
+                    key_names.push(name.clone());
+                    KeyExpr::Column(name)
+                }
+                e => {
+                    key_names.push(figure_colname(e).unwrap_or_else(|| "expr".into()));
+                    KeyExpr::Expression(e.to_string())
+                }
+            };
+            keys.push(IndexKey {
+                expr: key,
+                opclass: col.operator_class.as_ref().map(|o| self.qname(o).name),
+                collation,
+                descending: matches!(col.column.options.sort, Some(ast::OrderBySort::Desc)),
+                nulls_first: col.column.options.nulls_first,
+            });
+        }
+        let include: Vec<String> = ci.include.iter().map(ident).collect();
+        if let Some(missing) = include.iter().find(|c| table.column(c).is_none()) {
+            self.missing(
+                ctx,
+                false,
+                format!("column `{missing}` of table `{table_name}`"),
+            );
+            return;
+        }
+        let name = match &ci.name {
+            Some(n) => QualifiedName::new(table_name.schema.clone(), self.qname(n).name),
+            None => {
+                let all: Vec<String> = key_names
+                    .into_iter()
+                    .chain(include.iter().cloned())
+                    .collect();
+                let addition = names::name_addition(&names::distinct_column_names(all));
+                let schema = table_name.schema.clone();
+                let n = names::choose_name(&table_name.name, Some(&addition), "idx", |n| {
+                    self.relation_taken(&QualifiedName::new(schema.clone(), n))
+                });
+                QualifiedName::new(table_name.schema.clone(), n)
+            }
+        };
+        if self.relation_taken(&name) {
+            self.exists(ctx, ci.if_not_exists, format!("relation `{name}`"));
+            return;
+        }
+        let with = ci
+            .with
+            .iter()
+            .map(|e| match e {
+                ast::Expr::BinaryOp { left, right, .. } => (
+                    left.to_string().to_ascii_lowercase(),
+                    unquote(&right.to_string()),
+                ),
+                other => (other.to_string(), String::new()),
+            })
+            .collect();
+        let method = ci.using.as_ref().map_or(IndexMethod::Btree, |u| {
+            IndexMethod::from_name(&u.to_string())
+        });
+        touch!(self.indexes, &name);
+        self.schema.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table: table_name,
+                unique: ci.unique,
+                method,
+                keys,
+                include,
+                nulls_not_distinct: ci.nulls_distinct == Some(false),
+                predicate: ci.predicate.as_ref().map(|p| strip_nested(p).to_string()),
+                with,
+                comment: None,
+                loc: ctx.loc.clone(),
+            },
+        );
+    }
+}

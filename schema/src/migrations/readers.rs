@@ -1,0 +1,339 @@
+//! One reader per layout: the files of a migration directory → `Migration`s.
+
+use super::*;
+
+pub(super) fn unexpected(path: &Path, layout: Layout) -> Diagnostic {
+    layout_error(
+        path,
+        format!("`{}` does not fit the {layout} layout", file_name(path)),
+        "rename it to the layout's pattern, move it out of the migration directory, or name the layout with --layout",
+    )
+}
+
+pub(super) fn read_section_files(
+    layout: Layout,
+    files: &[PathBuf],
+) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let stem = name.trim_end_matches(".sql");
+        let Some((version, mname)) = split_version(stem) else {
+            errors.push(unexpected(f, layout));
+            continue;
+        };
+        match read_sections(layout, f, version, mname) {
+            Ok(m) => out.push(m),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub(super) fn read_whole(path: &Path) -> Result<Script, Errors> {
+    Ok(Script::whole(Arc::new(
+        read_file(path).map_err(|d| vec![d])?,
+    )))
+}
+
+pub(super) fn read_sqlx(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut ups: BTreeMap<String, (Version, String, PathBuf)> = BTreeMap::new();
+    let mut downs: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let (stem, is_down) = if let Some(s) = name.strip_suffix(".down.sql") {
+            (s, true)
+        } else if let Some(s) = name.strip_suffix(".up.sql") {
+            (s, false)
+        } else {
+            (name.trim_end_matches(".sql"), false)
+        };
+        let Some((version, mname)) = split_version(stem) else {
+            errors.push(unexpected(f, Layout::Sqlx));
+            continue;
+        };
+        if is_down {
+            downs.insert(stem.to_string(), f.clone());
+        } else if let Some((_, _, other)) = ups.get(stem) {
+            errors.push(layout_error(
+                f,
+                format!(
+                    "migration {version} has two up scripts (also `{}`)",
+                    other.display()
+                ),
+                "keep either the plain .sql file or the .up.sql/.down.sql pair",
+            ));
+        } else {
+            ups.insert(stem.to_string(), (version, mname, f.clone()));
+        }
+    }
+    for (stem, path) in &downs {
+        if !ups.contains_key(stem) {
+            errors.push(layout_error(
+                path,
+                format!("down script without an up script (expected `{stem}.up.sql`)"),
+                "add the up script, or remove the down script",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (stem, (version, name, path)) in ups {
+        let up = match read_whole(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let no_transaction = up
+            .text()
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim() == "-- no-transaction");
+        let down = match downs.get(&stem).map(|p| read_whole(p)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                errors.extend(e);
+                None
+            }
+            None => None,
+        };
+        out.push(Migration {
+            version,
+            name,
+            up,
+            down,
+            no_transaction,
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub(super) fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in dirs {
+        let dname = file_name(d);
+        let Some((version, name)) = split_version(&dname) else {
+            errors.push(unexpected(d, Layout::Diesel));
+            continue;
+        };
+        let up_path = d.join("up.sql");
+        let down_path = d.join("down.sql");
+        // `exists`, not `is_file`: an up.sql that is a FIFO is reported by reading it.
+        if !up_path.exists() {
+            let msg = if down_path.exists() {
+                "down.sql without up.sql"
+            } else {
+                "no up.sql"
+            };
+            errors.push(layout_error(
+                d,
+                format!("diesel migration {version}: {msg}"),
+                "every diesel migration directory has an up.sql",
+            ));
+            continue;
+        }
+        let mut no_transaction = false;
+        let meta = d.join("metadata.toml");
+        if meta.exists() && !meta.is_file() {
+            errors.push(layout_error(
+                &meta,
+                "metadata.toml is not a regular file",
+                "make metadata.toml a regular file, or remove it",
+            ));
+        } else if meta.is_file() {
+            match std::fs::read_to_string(&meta)
+                .map_err(|e| e.to_string())
+                .and_then(|t| t.parse::<toml::Table>().map_err(|e| e.to_string()))
+            {
+                Ok(t) => match t.get("run_in_transaction") {
+                    Some(toml::Value::Boolean(b)) => no_transaction = !b,
+                    Some(other) => errors.push(layout_error(
+                        &meta,
+                        format!("`run_in_transaction` must be true or false, found `{other:?}`"),
+                        "write run_in_transaction = false",
+                    )),
+                    None => {}
+                },
+                Err(e) => errors.push(layout_error(
+                    &meta,
+                    format!("invalid metadata.toml: {}", e.trim()),
+                    "fix the TOML syntax",
+                )),
+            }
+        }
+        match (
+            read_whole(&up_path),
+            down_path
+                .exists()
+                .then(|| read_whole(&down_path))
+                .transpose(),
+        ) {
+            (Ok(up), Ok(down)) => out.push(Migration {
+                version,
+                name,
+                up,
+                down,
+                no_transaction,
+            }),
+            (Err(e), _) | (_, Err(e)) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub(super) fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut ups: BTreeMap<String, (Version, String, PathBuf)> = BTreeMap::new();
+    let mut undos: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let stem = name.trim_end_matches(".sql");
+        // `V1__name`: a one-letter kind, a version, `__`, a description. File names are
+        // the user's: no byte slicing, since the first character may be anything.
+        let parsed = stem.split_once("__").and_then(|(head, desc)| {
+            let mut chars = head.chars();
+            let kind = chars.next()?;
+            Some((kind, Version::parse(chars.as_str())?, desc.to_string()))
+        });
+        match parsed {
+            Some(('V', version, desc)) => {
+                let key = version.canonical();
+                if let Some((_, _, other)) = ups.get(&key) {
+                    errors.push(layout_error(
+                        f,
+                        format!(
+                            "duplicate migration version {version} (also `{}`)",
+                            other.display()
+                        ),
+                        "give every migration its own version",
+                    ));
+                } else {
+                    ups.insert(key, (version, desc, f.clone()));
+                }
+            }
+            Some(('U', version, _)) => {
+                undos.insert(version.canonical(), f.clone());
+            }
+            _ if name.starts_with("R__") => errors.push(layout_error(
+                f,
+                "repeatable migrations (R__) are not supported",
+                "turn it into a versioned migration",
+            )),
+            _ => errors.push(unexpected(f, Layout::Flyway)),
+        }
+    }
+    for (key, path) in &undos {
+        if !ups.contains_key(key) {
+            errors.push(layout_error(
+                path,
+                "undo script without a versioned migration of the same version",
+                "add the V script, or remove the U script",
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for (key, (version, name, path)) in ups {
+        let down = match undos.get(&key).map(|p| read_whole(p)) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                errors.extend(e);
+                None
+            }
+            None => None,
+        };
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version,
+                name,
+                up,
+                down,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub(super) fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in dirs {
+        let dname = file_name(d);
+        let Some((version, name)) = split_version(&dname) else {
+            errors.push(unexpected(d, Layout::Prisma));
+            continue;
+        };
+        let path = d.join("migration.sql");
+        if !path.exists() {
+            errors.push(layout_error(
+                d,
+                format!("Prisma migration {version} has no migration.sql"),
+                "every Prisma migration directory holds a migration.sql",
+            ));
+            continue;
+        }
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version,
+                name,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub(super) fn read_drizzle(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files.iter().filter(|f| is_sql(f)) {
+        let name = file_name(f);
+        let Some((version, tag)) = split_version(name.trim_end_matches(".sql")) else {
+            errors.push(unexpected(f, Layout::Drizzle));
+            continue;
+        };
+        match read_whole(f) {
+            Ok(up) => out.push(Migration {
+                version,
+                name: tag,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

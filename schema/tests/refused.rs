@@ -76,6 +76,12 @@ fn a_refused_drop_changes_nothing() {
         false,
     );
     check(
+        "view a view reads",
+        "CREATE TABLE t (id integer PRIMARY KEY);\nCREATE VIEW v1 AS SELECT id FROM t;\nCREATE VIEW v2 AS SELECT id FROM v1;",
+        "DROP VIEW v1;",
+        false,
+    );
+    check(
         "one of several tables missing",
         TABLES,
         "DROP TABLE children, nowhere;",
@@ -185,4 +191,31 @@ fn an_opaque_do_block_changes_nothing() {
         "DO $$ BEGIN CREATE TABLE z (a integer); GRANT SELECT ON z TO someone; EXCEPTION WHEN duplicate_object THEN null; END $$;",
         true,
     );
+}
+
+/// Views depend on what their queries read, by name resolution, never by text: a table
+/// whose name appears only in a string or a column name does not hold a view, and CASCADE
+/// drops the views that read the views it drops.
+#[test]
+fn views_depend_on_what_they_read_not_on_words_in_their_text() {
+    let setup = "CREATE TABLE jobs (id integer PRIMARY KEY);\nCREATE TABLE t (jobs integer);\nCREATE VIEW labels AS SELECT 'jobs' AS word, jobs FROM t;";
+    let parsed = schema::parse_sql("case.sql", &format!("{setup}\nDROP TABLE jobs;\n"));
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    assert!(
+        parsed
+            .schema
+            .views
+            .contains_key(&schema::model::QualifiedName::public("labels"))
+    );
+
+    let setup = "CREATE TABLE t (id integer PRIMARY KEY);\nCREATE VIEW v1 AS SELECT id FROM t;\nCREATE VIEW v2 AS SELECT id FROM v1;\nCREATE VIEW other AS SELECT 1 AS one;";
+    let parsed = schema::parse_sql("case.sql", &format!("{setup}\nDROP TABLE t CASCADE;\n"));
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let views: Vec<String> = parsed
+        .schema
+        .views
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(views, ["other"]);
 }

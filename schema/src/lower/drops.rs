@@ -21,8 +21,10 @@ impl Folder {
             match object_type {
                 ast::ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade),
                 ast::ObjectType::View | ast::ObjectType::MaterializedView => {
-                    if self.schema.views.remove(&name).is_none() {
+                    if !self.schema.views.contains_key(&name) {
                         self.missing(ctx, if_exists, format!("view `{name}`"));
+                    } else if self.drop_views_reading(ctx, &name, "view", cascade) {
+                        self.schema.views.remove(&name);
                     }
                 }
                 ast::ObjectType::Index => {
@@ -91,6 +93,48 @@ impl Folder {
         None
     }
 
+    /// The views that read `name` (by the names their queries resolve to, not by text),
+    /// and the views that read those, in the order found.
+    fn views_reading(&self, name: &QualifiedName) -> Vec<QualifiedName> {
+        let mut found: Vec<QualifiedName> = Vec::new();
+        let mut next = vec![name.clone()];
+        while let Some(read) = next.pop() {
+            for v in self.schema.views.values() {
+                if v.depends_on.0.contains(&read) && v.name != *name && !found.contains(&v.name) {
+                    found.push(v.name.clone());
+                    next.push(v.name.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// Before `name` (a `what`) is dropped: without CASCADE, an error when a view reads it
+    /// (false: the drop must not happen); with CASCADE, those views are dropped (true).
+    fn drop_views_reading(
+        &mut self,
+        ctx: &Ctx,
+        name: &QualifiedName,
+        what: &str,
+        cascade: bool,
+    ) -> bool {
+        let views = self.views_reading(name);
+        if let Some(v) = views.first().filter(|_| !cascade) {
+            self.error(
+                ctx,
+                Code::UnknownObject,
+                format!("cannot drop {what} `{name}` because view `{v}` depends on it"),
+                "add CASCADE to drop the view too, or drop the view first",
+            );
+            return false;
+        }
+        for v in views {
+            touch!(self.views, &v);
+            self.schema.views.remove(&v);
+        }
+        true
+    }
+
     pub(super) fn drop_table(
         &mut self,
         ctx: &Ctx,
@@ -108,26 +152,8 @@ impl Folder {
             self.error(ctx, Code::UnknownObject, format!("cannot drop table `{name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop the referencing table first");
             return;
         }
-        // Views whose query names the table depend on it.
-        let views: Vec<QualifiedName> = self
-            .schema
-            .views
-            .values()
-            .filter(|v| mentions_word(&v.definition, &name.name))
-            .map(|v| v.name.clone())
-            .collect();
-        if let Some(v) = views.first().filter(|_| !cascade) {
-            self.error(
-                ctx,
-                Code::UnknownObject,
-                format!("cannot drop table `{name}` because view `{v}` depends on it"),
-                "add CASCADE to drop the view too, or drop the view first",
-            );
+        if !self.drop_views_reading(ctx, name, "table", cascade) {
             return;
-        }
-        for v in views {
-            touch!(self.views, &v);
-            self.schema.views.remove(&v);
         }
         for (t, c) in dependents {
             touch!(self.tables, &t);

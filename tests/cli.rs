@@ -111,9 +111,11 @@ fn lint_reports_findings_with_locations_and_exits_one() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains(
-            "db/plc_coach/migrations/0001_initial_schema.up.sql:66:1: volatile-index-expression"
-        ),
+        stdout.contains("volatile-index-expression\n")
+            && stdout.contains("╭─[db/plc_coach/migrations/0001_initial_schema.up.sql:66:1]")
+            && stdout.contains(
+                " 66 │ CREATE INDEX idx_sessions_id ON sessions (id) WHERE expires_at > NOW();"
+            ),
         "{stdout}"
     );
     let out = schemakit(&["lint", "db/cost_tracker/migrations"]);
@@ -842,7 +844,7 @@ fn config_names_the_systems_of_every_command() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("001_t.sql:2:1: prefer-text"),
+        text(&out.stdout).contains("prefer-text\n") && text(&out.stdout).contains("001_t.sql:2:1]"),
         "{}",
         text(&out.stdout)
     );

@@ -21,8 +21,7 @@ pub enum Severity {
 }
 
 /// What kind of problem a diagnostic reports; the code printed beside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     /// A file could not be read, or is not UTF-8 text.
     Io,
@@ -40,6 +39,16 @@ pub enum Code {
     Layout,
     /// A down script that does not undo its up script.
     Irreversible,
+    /// A finding of `schemakit lint`: the rule's index in [`crate::lint::RULES`].
+    Lint(u8),
+}
+
+/// As its name without the `schema::` prefix: `unknown-object`, or a lint rule's name.
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let name = self.as_str();
+        serializer.serialize_str(name.strip_prefix("schema::").unwrap_or(name))
+    }
 }
 
 impl Code {
@@ -54,6 +63,9 @@ impl Code {
             Code::Unsupported => "schema::unsupported",
             Code::Layout => "schema::layout",
             Code::Irreversible => "schema::irreversible",
+            Code::Lint(rule) => crate::lint::RULES
+                .get(usize::from(rule))
+                .map_or("lint", |(name, _, _)| name),
         }
     }
 }

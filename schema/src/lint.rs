@@ -12,7 +12,7 @@ use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::front;
 use crate::migrations::{Layout, Migration, MigrationSet};
 use crate::model::{ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Volatility};
@@ -99,6 +99,10 @@ impl Options {
 /// One finding.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The finding as a diagnostic (a warning whose code is the rule), with an excerpt of
+    /// its file: what the text output prints.
+    #[serde(skip)]
+    pub diagnostic: Diagnostic,
     /// The rule's name.
     pub rule: &'static str,
     /// Where.
@@ -146,7 +150,7 @@ impl Linter<'_> {
     fn report(
         &mut self,
         rule: &'static str,
-        source: &SourceFile,
+        source: &Arc<SourceFile>,
         loc: Loc,
         message: String,
         help: &str,
@@ -154,7 +158,18 @@ impl Linter<'_> {
         if !self.opts.on(rule) || allowed(source, &loc, rule) {
             return;
         }
+        let index = RULES.iter().position(|(name, _, _)| *name == rule);
+        let code = Code::Lint(index.and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX));
+        let diagnostic = Diagnostic::new(
+            Severity::Warning,
+            code,
+            message.clone(),
+            source,
+            loc.clone(),
+        )
+        .with_help(help);
         self.findings.push(Finding {
+            diagnostic,
             rule,
             loc,
             message,
@@ -164,7 +179,7 @@ impl Linter<'_> {
 }
 
 /// Whether `-- schemakit:allow <rule>` stands on the statement's line or the line above.
-fn allowed(source: &SourceFile, loc: &Loc, rule: &str) -> bool {
+fn allowed(source: &Arc<SourceFile>, loc: &Loc, rule: &str) -> bool {
     [loc.line, loc.line.saturating_sub(1)]
         .iter()
         .filter(|l| **l >= 1)
@@ -407,7 +422,7 @@ fn no_transaction_hint(layout: Layout) -> String {
 
 fn fk_on_delete(
     l: &mut Linter,
-    source: &SourceFile,
+    source: &Arc<SourceFile>,
     loc: &Loc,
     table: &QualifiedName,
     target: &ast::ObjectName,
@@ -420,7 +435,7 @@ fn fk_on_delete(
 
 fn column_type_rules(
     l: &mut Linter,
-    source: &SourceFile,
+    source: &Arc<SourceFile>,
     loc: &Loc,
     table: &QualifiedName,
     c: &ast::ColumnDef,
@@ -452,7 +467,7 @@ fn column_type_rules(
     }
 }
 
-fn identifier_lengths(l: &mut Linter, source: &SourceFile, offset: usize, stmt: &str) {
+fn identifier_lengths(l: &mut Linter, source: &Arc<SourceFile>, offset: usize, stmt: &str) {
     let dialect = PostgreSqlDialect {};
     let Ok(tokens) = Tokenizer::new(&dialect, stmt).tokenize_with_location() else {
         return;

@@ -30,7 +30,7 @@ pub struct Args {
 /// `--format` of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LintFormat {
-    /// `file:line:col: rule: message` and a help line.
+    /// Each finding with its rule, message, an excerpt of the file and the fix.
     Text,
     /// A JSON array of findings.
     Json,
@@ -100,13 +100,14 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
             }
         }
         LintFormat::Text => {
-            for f in &findings {
-                writeln!(
-                    out,
-                    "{}: {}: {}\n  help: {}",
-                    f.loc, f.rule, f.message, f.help
-                )?;
-            }
+            // Each finding as a diagnostic: rule, message, an excerpt of the file, the fix.
+            let diagnostics: Vec<schema::Diagnostic> =
+                findings.iter().map(|f| f.diagnostic.clone()).collect();
+            write!(
+                out,
+                "{}",
+                schema::diagnostic::render(&diagnostics, color.stdout)
+            )?;
             eprintln!("{} finding(s)", findings.len());
         }
     }

@@ -77,6 +77,9 @@ pub struct System {
     /// become the same Rust name.
     #[serde(default)]
     pub rename: Rename,
+    /// The table `schemakit migrate` records applied migrations in (`name` or
+    /// `schema.name`; default `schema_migrations`). `--tracking-table` overrides it.
+    pub tracking_table: Option<String>,
     /// The catalog snapshot `verify` compares (insta format).
     pub snapshot: Option<PathBuf>,
     /// Migrations without a down script are fine for this system.

@@ -447,6 +447,30 @@ fn migrate_refuses_a_tracking_table_of_another_tool_without_altering_it() {
     );
     assert_eq!(states(&out), ["applied", "applied", "applied"]);
     assert_eq!(query(&db, columns), ["version bigint, dirty boolean"]);
+
+    // The same choice made once in schemakit.toml, for `migrate --system`.
+    let config = dir.join("schemakit.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[systems.app]\nmigrations = {:?}\ntracking_table = \"schemakit_migrations\"\n",
+            dir.display().to_string()
+        ),
+    )
+    .unwrap_or_default();
+    let config = config.display().to_string();
+    let out = schemakit(&[
+        "migrate",
+        "--config",
+        &config,
+        "--system",
+        "app",
+        "--database-url",
+        &url,
+        "status",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(states(&out), ["applied", "applied", "applied"]);
 }
 
 #[test]

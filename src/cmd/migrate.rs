@@ -30,11 +30,12 @@ pub struct Args {
 /// Options of `schemakit migrate` that every action takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MigrateOptions {
-    /// The tracking table (`name` or `schema.name`, taken literally). schemakit never
-    /// alters a table it did not create: choose another name when a table of another
-    /// tool is in the way.
-    #[arg(long, global = true, default_value = verify::runner::TRACKING_TABLE)]
-    pub tracking_table: String,
+    /// The tracking table (`name` or `schema.name`, taken literally; default: the
+    /// system's `tracking_table` in schemakit.toml, else `schema_migrations`). schemakit
+    /// never alters a table it did not create: choose another name when a table of
+    /// another tool is in the way.
+    #[arg(long, global = true)]
+    pub tracking_table: Option<String>,
     /// Go on although migrations recorded as applied are no longer in the set (up, down
     /// and redo leave them alone).
     #[arg(long, global = true)]
@@ -94,6 +95,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
     use verify::runner::{MigrateError, Runner, Status, TrackingTable};
 
     let (options, action) = (&args.options, &args.action);
+    let mut configured_table = None;
     let dir: PathBuf = match (
         args.input.one_path("migrate")?,
         args.dir.as_deref(),
@@ -112,6 +114,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                 .migrations
                 .as_ref()
                 .with_context(|| format!("system `{name}` has no migrations"))?;
+            configured_table.clone_from(&sys.tracking_table);
             config.path(m)
         }
         (None, None, None) => bail!("name the migration set: PATH or --system NAME"),
@@ -121,7 +124,13 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
         .as_deref()
         .context("migrate needs --database-url or DATABASE_URL")?;
     let runner = Runner {
-        table: TrackingTable::parse(&options.tracking_table)?,
+        table: TrackingTable::parse(
+            options
+                .tracking_table
+                .as_deref()
+                .or(configured_table.as_deref())
+                .unwrap_or(verify::runner::TRACKING_TABLE),
+        )?,
         ignore_missing: options.ignore_missing,
     };
     let set = args.input.read_set(&dir, color)?;

@@ -34,7 +34,7 @@ impl fmt::Display for Schema {
             )?;
         }
         for d in self.domains.values() {
-            write!(f, "CREATE DOMAIN {} AS {}", d.name, d.base)?;
+            write!(f, "CREATE DOMAIN {} AS {}", d.name, TypeSql(&d.base))?;
             if let Some(c) = &d.collation {
                 write!(f, " COLLATE {}", quote_ident(c))?;
             }
@@ -91,10 +91,32 @@ impl fmt::Display for Schema {
     }
 }
 
+/// A type as DDL writes it: as Postgres prints it, except that a user type in `public`
+/// whose bare name reads back as something else keeps its schema, as Postgres's
+/// `format_type` does for a type it cannot see: `public.float8` (a built-in name),
+/// `public.serial`, `public.string` (a type keyword of the SQL parser).
+pub(crate) struct TypeSql<'a>(pub(crate) &'a DataType);
+
+impl fmt::Display for TypeSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reads_back = |bare: &str| {
+            crate::parse_type(bare)
+                .is_ok_and(|t| t.name == self.0.name && t.modifiers.is_empty() && t.array_dims == 0)
+        };
+        if let TypeName::Named(q) = &self.0.name
+            && q.schema == "public"
+            && !reads_back(&quote_ident(&q.name))
+        {
+            f.write_str("public.")?;
+        }
+        write!(f, "{}", self.0)
+    }
+}
+
 fn write_sequence(f: &mut fmt::Formatter<'_>, s: &Sequence) -> fmt::Result {
     write!(f, "CREATE SEQUENCE {}", s.name)?;
     if let Some(t) = &s.data_type {
-        write!(f, " AS {t}")?;
+        write!(f, " AS {}", TypeSql(t))?;
     }
     if let Some((table, column)) = &s.owned_by {
         write!(f, " OWNED BY {table}.{}", quote_ident(column))?;
@@ -306,7 +328,7 @@ fn write_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
         match serial {
             Some(kw) => line.push_str(kw),
             None => {
-                let _ = write!(line, "{}", c.data_type);
+                let _ = write!(line, "{}", TypeSql(&c.data_type));
             }
         }
         if let Some(coll) = &c.collation {

@@ -32,6 +32,29 @@ impl Folder {
             self.exists(ctx, cf.if_not_exists, format!("function `{name}`"));
             return;
         }
+        // Without RETURNS, Postgres takes the result from the OUT parameters (one: its
+        // type; several: `record`) and refuses a function that has none.
+        let outputs: Vec<&ast::OperateFunctionArg> = cf
+            .args
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|a| matches!(a.mode, Some(ast::ArgMode::Out | ast::ArgMode::InOut)))
+            .collect();
+        let derived_returns = match (&cf.return_type, outputs.as_slice()) {
+            (Some(_), _) => None,
+            (None, []) => {
+                self.error(
+                    ctx,
+                    Code::Syntax,
+                    format!("function `{name}`: function result type must be specified"),
+                    "add RETURNS type, or OUT parameters",
+                );
+                return;
+            }
+            (None, [one]) => Some(type_text(self, &one.data_type)),
+            (None, _) => Some("record".to_string()),
+        };
         // What sqlparser could not read was blanked in place: read it from the statement
         // as written.
         let unread = if ctx.exact {
@@ -133,6 +156,7 @@ impl Folder {
                 ast::FunctionReturnType::SetOf(t) => format!("SETOF {}", type_text(self, t)),
             }
         });
+        let returns = returns.or(derived_returns);
         let volatility = match cf.behavior {
             Some(ast::FunctionBehavior::Immutable) => Volatility::Immutable,
             Some(ast::FunctionBehavior::Stable) => Volatility::Stable,

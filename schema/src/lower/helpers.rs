@@ -239,7 +239,7 @@ pub(super) fn literal_text(e: &ast::Expr) -> String {
 
 pub(super) fn type_text(folder: &Folder, t: &ast::DataType) -> String {
     match folder.normalize_type(t) {
-        Ok(Normalized::Type(t)) => t.to_string(),
+        Ok(Normalized::Type(t)) => crate::display::TypeSql(&t).to_string(),
         _ => t.to_string().to_lowercase(),
     }
 }

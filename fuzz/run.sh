@@ -58,7 +58,7 @@ for t in "${targets[@]}"; do
     rm -rf "$scratch"
     trap - EXIT
     if [ "$status" -ne 0 ]; then
-        echo "fuzz target $t failed (exit $status); its input is in fuzz/artifacts/$t/" >&2
+        echo "fuzz target $t failed (exit $status); a crashing input is saved in fuzz/artifacts/$t/" >&2
         exit 1
     fi
 done

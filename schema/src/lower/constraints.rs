@@ -351,6 +351,36 @@ impl Folder {
         }
     }
 
+    /// Before `what` (`table \`x\``, `column \`c\` of table \`x\``, …) is dropped, the
+    /// foreign keys `dependents` of other tables that rely on it: without CASCADE an error
+    /// naming the first, with `help` (false: the drop must not happen); with CASCADE they
+    /// are dropped (true).
+    pub(super) fn drop_dependent_fks(
+        &mut self,
+        ctx: &Ctx,
+        what: &str,
+        dependents: Vec<(QualifiedName, String)>,
+        cascade: bool,
+        help: &str,
+    ) -> bool {
+        if let Some((t, c)) = dependents.first().filter(|_| !cascade) {
+            self.error(
+                ctx,
+                Code::UnknownObject,
+                format!("cannot drop {what} because constraint `{c}` on table `{t}` depends on it"),
+                help,
+            );
+            return false;
+        }
+        for (t, c) in dependents {
+            touch!(self.tables, &t);
+            if let Some(t) = self.schema.tables.get_mut(&t) {
+                t.constraints.remove(&c);
+            }
+        }
+        true
+    }
+
     /// Foreign keys (table, constraint) that reference `table` (and `column`, if given).
     pub(super) fn referencing_fks(
         &self,
@@ -482,16 +512,14 @@ impl Folder {
                 .filter(|(fk, _, _)| fk.ref_columns == cols)
                 .map(|(_, t, c)| (t.clone(), c.to_string()))
                 .collect();
-            if !dependents.is_empty() && !cascade {
-                let (t, c) = &dependents[0];
-                self.error(ctx, Code::UnknownObject, format!("cannot drop constraint `{cname}` on table `{table_name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop them first");
+            if !self.drop_dependent_fks(
+                ctx,
+                &format!("constraint `{cname}` on table `{table_name}`"),
+                dependents,
+                cascade,
+                "add CASCADE to drop the dependent foreign keys too, or drop them first",
+            ) {
                 return;
-            }
-            for (t, c) in dependents {
-                touch!(self.tables, &t);
-                if let Some(t) = self.schema.tables.get_mut(&t) {
-                    t.constraints.remove(&c);
-                }
             }
         }
         touch!(self.tables, table_name);

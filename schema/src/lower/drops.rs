@@ -147,19 +147,17 @@ impl Folder {
             return;
         }
         let dependents = self.referencing_fks(name, None);
-        if !dependents.is_empty() && !cascade {
-            let (t, c) = &dependents[0];
-            self.error(ctx, Code::UnknownObject, format!("cannot drop table `{name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent foreign keys too, or drop the referencing table first");
+        if !self.drop_dependent_fks(
+            ctx,
+            &format!("table `{name}`"),
+            dependents,
+            cascade,
+            "add CASCADE to drop the dependent foreign keys too, or drop the referencing table first",
+        ) {
             return;
         }
         if !self.drop_views_reading(ctx, name, "table", cascade) {
             return;
-        }
-        for (t, c) in dependents {
-            touch!(self.tables, &t);
-            if let Some(t) = self.schema.tables.get_mut(&t) {
-                t.constraints.remove(&c);
-            }
         }
         touch!(self.tables, name);
         self.schema.tables.remove(name);

@@ -456,16 +456,14 @@ impl Folder {
         // Foreign keys of other tables that reference this column need CASCADE.
         let dependents: Vec<(QualifiedName, String)> =
             self.referencing_fks(table_name, Some(column));
-        if !dependents.is_empty() && !cascade {
-            let (t, c) = &dependents[0];
-            self.error(ctx, Code::UnknownObject, format!("cannot drop column `{column}` of table `{table_name}` because constraint `{c}` on table `{t}` depends on it"), "add CASCADE to drop the dependent constraints too, or drop them first");
+        if !self.drop_dependent_fks(
+            ctx,
+            &format!("column `{column}` of table `{table_name}`"),
+            dependents,
+            cascade,
+            "add CASCADE to drop the dependent constraints too, or drop them first",
+        ) {
             return;
-        }
-        for (t, c) in dependents {
-            touch!(self.tables, &t);
-            if let Some(t) = self.schema.tables.get_mut(&t) {
-                t.constraints.remove(&c);
-            }
         }
         touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {

@@ -1,40 +1,43 @@
 //! The schemakit schema model and the code that builds it from SQL.
 //!
-//! [`model`] holds our own types for what a schema means (tables, columns with normalized
-//! types, constraints with resolved names, indexes, enums, …). [`lower`] folds
-//! sqlparser's syntax trees into that model, statement by statement, collecting
-//! [`Diagnostic`]s instead of stopping. [`migrations`] reads migration directories of the
-//! common tools into ordered [`migrations::MigrationSet`]s. [`diff()`] compares two models
-//! as typed [`Change`]s. Nothing here touches a database, the network or the clock.
+//! Four layers, each with one job:
+//! - [`model`]: our own types for what a schema means (tables, columns with normalized
+//!   types, constraints with resolved names, indexes, enums, …), canonical DDL,
+//!   Postgres's naming rules and the typed [`diff()`]. It never sees sqlparser.
+//! - `rules`: Postgres's rules as operations on the model (add, drop with or without
+//!   CASCADE, rename, alter), each checking first and refusing with a typed error.
+//! - `front`: the SQL front end, the only place that parses SQL: splitting, recovery
+//!   rewrites for syntax sqlparser lacks, guard DO blocks, and conversion of statements
+//!   into model pieces and rule operations.
+//! - [`Folder`] (`fold`): the driver, statement by statement, collecting [`Diagnostic`]s
+//!   instead of stopping.
+//!
+//! [`migrations`] reads migration directories of the common tools into ordered
+//! [`migrations::MigrationSet`]s; [`lint`] checks them. Nothing here touches a database,
+//! the network or the clock.
 
 pub mod diagnostic;
-pub mod diff;
-mod display;
+mod fold;
 mod front;
-mod journal;
-mod keywords;
 pub mod lint;
-pub mod lower;
 pub mod migrations;
 pub mod model;
-pub mod names;
-mod reads;
-mod routine;
+mod rules;
 pub mod source;
-pub mod split;
-mod types;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use diff::{Change, diff};
-pub use lower::{Folder, Statement};
+pub use fold::{Folder, Statement};
+pub use front::reads::sql_body_reads;
+pub use front::split;
+pub use front::types::parse_type;
 pub use migrations::{Layout, Migration, MigrationSet, Script};
 pub use model::Schema;
-pub use reads::sql_body_reads;
+pub use model::{diff, names};
 pub use source::{Loc, SourceFile};
-pub use types::parse_type;
 
 /// The result of reading SQL: the folded model, every statement seen, and diagnostics.
 #[derive(Debug, Default)]
@@ -76,10 +79,11 @@ impl Parsed {
 pub fn parse_sql(path: &str, text: &str) -> Parsed {
     let mut folder = Folder::new();
     let statements = folder.apply_source(&Arc::new(SourceFile::new(path, text)));
+    let (schema, diagnostics) = folder.finish();
     Parsed {
-        schema: folder.schema,
+        schema,
         statements,
-        diagnostics: folder.diagnostics,
+        diagnostics,
     }
 }
 
@@ -100,10 +104,11 @@ pub fn parse_path(path: &Path) -> Parsed {
             Ok(src) => {
                 let mut folder = Folder::new();
                 let statements = folder.apply_source(&Arc::new(src));
+                let (schema, diagnostics) = folder.finish();
                 Parsed {
-                    schema: folder.schema,
+                    schema,
                     statements,
-                    diagnostics: folder.diagnostics,
+                    diagnostics,
                 }
             }
             Err(d) => Parsed {

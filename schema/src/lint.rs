@@ -256,7 +256,7 @@ fn statements(m: &Migration) -> Vec<(usize, String, bool)> {
 }
 
 fn name(n: &ast::ObjectName) -> QualifiedName {
-    crate::types::qualified_name(n)
+    crate::front::types::qualified_name(n)
 }
 
 /// The rules that look at each statement of `m`'s up script as written; `before` is the
@@ -474,7 +474,7 @@ fn identifier_lengths(l: &mut Linter, source: &Arc<SourceFile>, offset: usize, s
     };
     for t in tokens {
         if let Token::Word(w) = &t.token {
-            if w.value.len() > crate::names::MAX_IDENT_BYTES {
+            if w.value.len() > crate::model::names::MAX_IDENT_BYTES {
                 let line_start = source.loc_at(offset);
                 let loc = if t.span.start.line <= 1 {
                     source.loc_at(offset + (t.span.start.column as usize).saturating_sub(1))

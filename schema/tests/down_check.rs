@@ -13,14 +13,14 @@ use schema::{Diagnostic, Folder, SourceFile, diagnostic};
 fn fold_by_copying(set: &MigrationSet) -> (String, String) {
     let mut folder = Folder::new();
     for m in &set.migrations {
-        let before = folder.schema.clone();
+        let before = folder.schema().clone();
         folder.apply_range(&m.up.source, m.up.start, m.up.end);
         let Some(down) = &m.down else { continue };
-        let mut reverse = Folder::from_schema(folder.schema.clone());
+        let mut reverse = Folder::from_schema(folder.schema().clone());
         reverse.apply_range(&down.source, down.start, down.end);
         let failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
         folder.diagnostics.append(&mut reverse.diagnostics);
-        let changes = schema::diff(&before, &reverse.schema);
+        let changes = schema::diff(&before, reverse.schema());
         if !failed && !changes.is_empty() {
             folder.diagnostics.push(Diagnostic::new(
                 schema::Severity::Warning,
@@ -36,7 +36,7 @@ fn fold_by_copying(set: &MigrationSet) -> (String, String) {
         }
     }
     (
-        format!("{:#?}", folder.schema),
+        format!("{:#?}", folder.schema()),
         diagnostic::render_plain(&folder.diagnostics),
     )
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::Parsed;
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::lower::Folder;
+use crate::fold::Folder;
 use crate::model::Schema;
 use crate::source::{SourceFile, read_file, special_kind};
 
@@ -605,7 +605,7 @@ impl MigrationSet {
         folder.diagnostics = self.notes();
         let mut statements = Vec::new();
         for m in &self.migrations {
-            before_up(m, &folder.schema);
+            before_up(m, folder.schema());
             let Some(down) = &m.down else {
                 statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
                 continue;
@@ -616,7 +616,7 @@ impl MigrationSet {
             let seen = folder.diagnostics.len();
             let (before, after) = folder.trial(&up, &down.source, down.start, down.end);
             let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
-            let changes = crate::diff::diff(&before, &after);
+            let changes = crate::model::diff::diff(&before, &after);
             if !down_failed && !changes.is_empty() {
                 let loc = down.source.loc_at(down.start);
                 folder.diagnostics.push(
@@ -626,7 +626,7 @@ impl MigrationSet {
                         format!(
                             "migration {}: the down script does not restore the schema as it was before the up (before the up → after the down): {}",
                             m.version,
-                            crate::diff::listing(&changes)
+                            crate::model::diff::listing(&changes)
                         ),
                         &down.source,
                         loc.with_len(1),
@@ -635,10 +635,11 @@ impl MigrationSet {
                 );
             }
         }
+        let (schema, diagnostics) = folder.finish();
         Parsed {
-            schema: folder.schema,
+            schema,
             statements,
-            diagnostics: folder.diagnostics,
+            diagnostics,
         }
     }
 

@@ -304,7 +304,7 @@ pub(crate) fn ident(i: &ast::Ident) -> String {
     } else {
         i.value.to_ascii_lowercase()
     };
-    crate::names::truncate_ident(&v).to_string()
+    crate::model::names::truncate_ident(&v).to_string()
 }
 
 /// A written name, with `public` for an unqualified one.
@@ -321,5 +321,104 @@ pub(crate) fn qualified_name(name: &ast::ObjectName) -> QualifiedName {
         [.., schema, name] => QualifiedName::new(schema.clone(), name.clone()),
         [name] => QualifiedName::public(name.clone()),
         [] => QualifiedName::public(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every bare word the front end does not read as the user type `public.<word>`.
+    fn words_not_read_as_user_types() -> Vec<String> {
+        let mut candidates: Vec<String> = sqlparser::keywords::ALL_KEYWORDS
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        for w in [
+            "int2",
+            "int4",
+            "int8",
+            "float4",
+            "float8",
+            "bool",
+            "bpchar",
+            "timestamptz",
+            "timetz",
+            "macaddr",
+            "macaddr8",
+            "money",
+            "oid",
+            "regclass",
+            "tsvector",
+            "tsquery",
+            "point",
+            "line",
+            "lseg",
+            "box",
+            "path",
+            "polygon",
+            "circle",
+            "varbit",
+            "int4range",
+            "int8range",
+            "numrange",
+            "tsrange",
+            "tstzrange",
+            "daterange",
+            "pg_lsn",
+            "name",
+            "serial",
+            "serial2",
+            "serial4",
+            "serial8",
+            "smallserial",
+            "bigserial",
+            "inet",
+            "cidr",
+            "jsonb",
+            "bytea",
+            "xml",
+        ] {
+            candidates.push(w.to_string());
+        }
+        candidates.sort();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .filter(|w| {
+                !parse_type(w).is_ok_and(|t| {
+                    t.name == TypeName::Named(QualifiedName::public(w.clone()))
+                        && t.modifiers.is_empty()
+                        && t.array_dims == 0
+                })
+            })
+            .collect()
+    }
+
+    /// The model's list of words that need their schema in DDL covers every word the
+    /// front end reads as something else, and `_word` for each of them.
+    #[test]
+    fn the_models_type_words_are_complete() {
+        let words = words_not_read_as_user_types();
+        let missing: Vec<&String> = words
+            .iter()
+            .filter(|w| {
+                w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            })
+            .filter(|w| !crate::model::display::is_type_word(w))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "add to model::display::TYPE_WORDS: {missing:?}"
+        );
+        for w in words.iter().filter(|w| !w.contains('-')) {
+            let array = format!("_{w}");
+            if !parse_type(&array)
+                .is_ok_and(|t| t.name == TypeName::Named(QualifiedName::public(array.clone())))
+            {
+                assert!(crate::model::display::is_type_word(&array), "{array}");
+            }
+        }
     }
 }

@@ -9,8 +9,8 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{self, Visit, Visitor};
 
+use crate::front::types::{ident, qualified_name};
 use crate::model::{DependsOn, QualifiedName};
-use crate::types::{ident, qualified_name};
 
 #[derive(Default)]
 struct Reads {
@@ -75,7 +75,7 @@ pub(crate) fn reads<V: Visit>(node: &V) -> DependsOn {
 /// check, when the function is created).
 pub fn sql_body_reads(body: &str) -> DependsOn {
     let mut all = DependsOn::default();
-    let Ok(chunks) = crate::split::split(body) else {
+    let Ok(chunks) = crate::front::split::split(body) else {
         return all;
     };
     for chunk in chunks {

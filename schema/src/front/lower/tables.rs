@@ -3,8 +3,6 @@
 use super::*;
 
 impl Folder {
-    // ----- tables ------------------------------------------------------------------
-
     pub(super) fn column_type(
         &mut self,
         ctx: &Ctx,
@@ -27,23 +25,10 @@ impl Folder {
     }
 
     pub(super) fn normalize_type(&self, ty: &ast::DataType) -> Result<Normalized, String> {
+        // An unqualified type resolves through the search path.
         let resolve = |name: &ast::ObjectName| {
-            let q = self.qname(name);
-            if name.0.len() > 1 {
-                return q;
-            }
-            // An unqualified type resolves through the search path: public, then any
-            // schema that holds a type of that name.
-            if self.schema.enums.contains_key(&q) || self.schema.domains.contains_key(&q) {
-                return q;
-            }
-            self.schema
-                .enums
-                .keys()
-                .chain(self.schema.domains.keys())
-                .find(|k| k.name == q.name)
-                .cloned()
-                .unwrap_or(q)
+            self.catalog
+                .resolve_type(self.qname(name), name.0.len() > 1)
         };
         types::normalize(ty, &resolve)
     }
@@ -54,7 +39,7 @@ impl Folder {
         ctx: &Ctx,
         table: &QualifiedName,
         def: &ast::ColumnDef,
-    ) -> Option<(Column, Vec<Pending>)> {
+    ) -> Option<(Column, Vec<NewConstraint>)> {
         let name = ident(&def.name);
         let loc = self.loc_of(ctx, def.name.span);
         let what = format!("table `{table}`: column `{name}`");
@@ -86,7 +71,8 @@ impl Folder {
         };
         if serial.is_some() {
             let seq = names::choose_name(&table.name, Some(&name), "seq", |n| {
-                self.relation_taken(&QualifiedName::new(table.schema.clone(), n))
+                self.catalog
+                    .relation_taken(&QualifiedName::new(table.schema.clone(), n))
             });
             let seq = QualifiedName::new(table.schema.clone(), seq);
             column.default = Some(format!(
@@ -119,7 +105,7 @@ impl Folder {
                 },
                 ast::ColumnOption::PrimaryKey(pk) => {
                     column.not_null = true;
-                    pending.push(Pending {
+                    pending.push(NewConstraint {
                         name: cname.or_else(|| pk.name.as_ref().map(ident)),
                         kind: ConstraintKind::PrimaryKey {
                             columns: vec![name.clone()],
@@ -132,7 +118,7 @@ impl Folder {
                 }
                 ast::ColumnOption::Unique(u) => {
                     let (deferrable, initially_deferred) = characteristics(&u.characteristics);
-                    pending.push(Pending {
+                    pending.push(NewConstraint {
                         name: cname.or_else(|| u.name.as_ref().map(ident)),
                         kind: ConstraintKind::Unique {
                             columns: vec![name.clone()],
@@ -155,7 +141,7 @@ impl Folder {
                     }
                     pending.push(self.foreign_key(&fk, loc.clone()));
                 }
-                ast::ColumnOption::Check(c) => pending.push(Pending {
+                ast::ColumnOption::Check(c) => pending.push(NewConstraint {
                     name: cname.or_else(|| c.name.as_ref().map(ident)),
                     kind: ConstraintKind::Check {
                         expr: strip_nested(&c.expr).to_string(),
@@ -183,10 +169,6 @@ impl Folder {
 
     pub(super) fn create_table(&mut self, ctx: &Ctx, ct: ast::CreateTable) {
         let name = self.qname(&ct.name);
-        if self.schema.tables.contains_key(&name) || self.relation_taken(&name) {
-            self.exists(ctx, ct.if_not_exists, format!("relation `{name}`"));
-            return;
-        }
         if ct.temporary {
             let reason = "opaque to the offline model: temporary table".to_string();
             self.note_opaque(
@@ -194,6 +176,11 @@ impl Folder {
                 &reason,
                 "temporary tables vanish with their session; they are not part of the schema",
             );
+            return;
+        }
+        if self.catalog.relation_taken(&name) {
+            let r = Err(RuleError::Exists(Object::Relation(name)));
+            self.rule_if::<()>(ctx, r, false, ct.if_not_exists);
             return;
         }
         if ct.query.is_some()
@@ -212,9 +199,6 @@ impl Folder {
         if ct.partition_by.is_some() || ct.inherits.is_some() {
             let loc = ctx.loc.clone();
             self.report(ctx, Severity::Warning, Code::Unsupported, loc, format!("table `{name}`: partitioning and inheritance are not modelled; the table is modelled as a plain table"), "partitions and child tables are applied as written when migrations run, but not compared offline");
-        }
-        if !self.schema_exists(&name.schema) {
-            self.missing(ctx, false, format!("schema `{}`", name.schema));
         }
         let mut table = Table {
             name: name.clone(),
@@ -248,11 +232,9 @@ impl Folder {
             table.columns.push(column);
             pending.extend(cons);
         }
-        let columns: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-        touch!(self.tables, &name);
-        self.schema.tables.insert(name.clone(), table);
-        for c in columns {
-            self.note_column(&name, &c);
+        let r = self.catalog.add_table(table);
+        if self.rule_if(ctx, r, false, ct.if_not_exists).is_none() {
+            return;
         }
         for c in &ct.constraints {
             if let Some(p) = self.table_constraint(ctx, &name, c) {
@@ -271,14 +253,11 @@ impl Folder {
         }
     }
 
-    pub(super) fn schema_exists(&self, schema: &str) -> bool {
-        schema == "public" || schema == "pg_catalog" || self.schema.schemas.contains_key(schema)
-    }
-
     pub(super) fn alter_table(&mut self, ctx: &Ctx, at: ast::AlterTable) -> Option<String> {
         let mut name = self.qname(&at.name);
-        if !self.schema.tables.contains_key(&name) {
-            self.missing(ctx, at.if_exists, format!("table `{name}`"));
+        if !self.catalog.schema.tables.contains_key(&name) {
+            let r = Err(RuleError::Missing(Object::Table(name)));
+            self.rule_if::<()>(ctx, r, at.if_exists, false);
             return None;
         }
         let mut opaque = None;
@@ -293,20 +272,11 @@ impl Folder {
                     let Some((column, cons)) = self.column(ctx, &name, column_def) else {
                         continue;
                     };
-                    touch!(self.tables, &name);
-                    let Some(table) = self.schema.tables.get_mut(&name) else {
-                        continue;
-                    };
-                    if table.column(&column.name).is_some() {
-                        let what = format!("table `{name}`: column `{}`", column.name);
-                        self.exists(ctx, *if_not_exists, what);
-                        continue;
-                    }
-                    let column_name = column.name.clone();
-                    table.columns.push(column);
-                    self.note_column(&name, &column_name);
-                    for p in cons {
-                        self.add_constraint(ctx, &name, p);
+                    let r = self.catalog.add_column(&name, column);
+                    if self.rule_if(ctx, r, false, *if_not_exists).is_some() {
+                        for p in cons {
+                            self.add_constraint(ctx, &name, p);
+                        }
                     }
                 }
                 Op::DropColumn {
@@ -317,7 +287,12 @@ impl Folder {
                 } => {
                     let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
                     for col in column_names {
-                        self.drop_column(ctx, &name, &ident(col), *if_exists, cascade);
+                        let r = self.catalog.drop_column(
+                            &name,
+                            &ident(col),
+                            Behavior::cascade_if(cascade),
+                        );
+                        self.rule_if(ctx, r, *if_exists, false);
                     }
                 }
                 Op::AddConstraint { constraint, .. } => {
@@ -331,47 +306,38 @@ impl Folder {
                     drop_behavior,
                 } => {
                     let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
-                    self.drop_constraint(ctx, &name, &ident(cname), *if_exists, cascade);
+                    let r = self.catalog.drop_constraint(
+                        &name,
+                        &ident(cname),
+                        Behavior::cascade_if(cascade),
+                    );
+                    self.rule_if(ctx, r, *if_exists, false);
                 }
                 Op::RenameColumn {
                     old_column_name,
                     new_column_name,
                 } => {
-                    self.rename_column(
-                        ctx,
+                    let r = self.catalog.rename_column(
                         &name,
                         &ident(old_column_name),
                         &ident(new_column_name),
                     );
+                    self.rule(ctx, r);
                 }
                 Op::RenameTable { table_name } => {
                     let (ast::RenameTableNameKind::As(new) | ast::RenameTableNameKind::To(new)) =
                         table_name;
                     let new = QualifiedName::new(name.schema.clone(), self.qname(new).name);
-                    if self.relation_taken(&new) {
-                        self.exists(ctx, false, format!("relation `{new}`"));
-                        continue;
+                    let r = self.catalog.rename_table(&name, &new);
+                    if self.rule(ctx, r).is_some() {
+                        name = new;
                     }
-                    self.rename_table(&name, &new);
-                    name = new;
                 }
                 Op::RenameConstraint { old_name, new_name } => {
-                    let (old, new) = (ident(old_name), ident(new_name));
-                    touch!(self.tables, &name);
-                    let Some(table) = self.schema.tables.get_mut(&name) else {
-                        continue;
-                    };
-                    match table.constraints.remove(&old) {
-                        Some(mut c) => {
-                            c.name = new.clone();
-                            table.constraints.insert(new, c);
-                        }
-                        None => self.missing(
-                            ctx,
-                            false,
-                            format!("constraint `{old}` of table `{name}`"),
-                        ),
-                    }
+                    let r =
+                        self.catalog
+                            .rename_constraint(&name, &ident(old_name), &ident(new_name));
+                    self.rule(ctx, r);
                 }
                 Op::AlterColumn { column_name, op } => {
                     self.alter_column(ctx, &name, &ident(column_name), op)
@@ -396,245 +362,25 @@ impl Folder {
         column: &str,
         op: &ast::AlterColumnOperation,
     ) {
-        let ty = match op {
-            ast::AlterColumnOperation::SetDataType { data_type, .. } => Some(self.column_type(
-                ctx,
-                data_type,
-                &format!("table `{table}`: column `{column}`"),
-            )),
-            _ => None,
-        };
-        touch!(self.tables, table);
-        let Some(col) = self
-            .schema
-            .tables
-            .get_mut(table)
-            .and_then(|t| t.column_mut(column))
-        else {
-            self.missing(ctx, false, format!("column `{column}` of table `{table}`"));
-            return;
-        };
-        match op {
-            ast::AlterColumnOperation::SetNotNull => col.not_null = true,
-            ast::AlterColumnOperation::DropNotNull => col.not_null = false,
-            ast::AlterColumnOperation::SetDefault { value } => col.default = default_text(value),
-            ast::AlterColumnOperation::DropDefault => col.default = None,
-            ast::AlterColumnOperation::SetDataType { .. } => {
-                if let Some(Some(t)) = ty {
-                    col.data_type = t;
+        use ast::AlterColumnOperation as A;
+        let change = match op {
+            A::SetNotNull => ColumnChange::SetNotNull,
+            A::DropNotNull => ColumnChange::DropNotNull,
+            A::SetDefault { value } => ColumnChange::Default(default_text(value)),
+            A::DropDefault => ColumnChange::Default(None),
+            A::SetDataType { data_type, .. } => {
+                let what = format!("table `{table}`: column `{column}`");
+                match self.column_type(ctx, data_type, &what) {
+                    Some(t) => ColumnChange::Type(t),
+                    None => return,
                 }
             }
-            ast::AlterColumnOperation::AddGenerated { generated_as, .. } => {
-                col.not_null = true;
-                col.identity = Some(match generated_as {
-                    Some(ast::GeneratedAs::ByDefault) => Identity::ByDefault,
-                    _ => Identity::Always,
-                });
-            }
-        }
-    }
-
-    pub(super) fn drop_column(
-        &mut self,
-        ctx: &Ctx,
-        table_name: &QualifiedName,
-        column: &str,
-        if_exists: bool,
-        cascade: bool,
-    ) {
-        let Some(table) = self.schema.tables.get(table_name) else {
-            return;
+            A::AddGenerated { generated_as, .. } => ColumnChange::Identity(match generated_as {
+                Some(ast::GeneratedAs::ByDefault) => Identity::ByDefault,
+                _ => Identity::Always,
+            }),
         };
-        if table.column(column).is_none() {
-            self.missing(
-                ctx,
-                if_exists,
-                format!("column `{column}` of table `{table_name}`"),
-            );
-            return;
-        }
-        // Foreign keys of other tables that reference this column need CASCADE.
-        let dependents: Vec<(QualifiedName, String)> =
-            self.referencing_fks(table_name, Some(column));
-        if !self.drop_dependent_fks(
-            ctx,
-            &format!("column `{column}` of table `{table_name}`"),
-            dependents,
-            cascade,
-            "add CASCADE to drop the dependent constraints too, or drop them first",
-        ) {
-            return;
-        }
-        touch!(self.tables, table_name);
-        if let Some(t) = self.schema.tables.get_mut(table_name) {
-            t.columns.retain(|c| c.name != column);
-            // Constraints and indexes that involve the column go with it.
-            t.constraints.retain(|_, c| !constraint_mentions(c, column));
-        }
-        for i in self.indexes_on(table_name) {
-            if self
-                .schema
-                .indexes
-                .get(&i)
-                .is_some_and(|index| index_mentions(index, column))
-            {
-                touch!(self.indexes, &i);
-                self.schema.indexes.remove(&i);
-            }
-        }
-    }
-
-    pub(super) fn rename_column(
-        &mut self,
-        ctx: &Ctx,
-        table_name: &QualifiedName,
-        old: &str,
-        new: &str,
-    ) {
-        touch!(self.tables, table_name);
-        let Some(table) = self.schema.tables.get_mut(table_name) else {
-            return;
-        };
-        if table.column(new).is_some() {
-            self.exists(
-                ctx,
-                false,
-                format!("column `{new}` of table `{table_name}`"),
-            );
-            return;
-        }
-        let Some(col) = table.column_mut(old) else {
-            self.missing(
-                ctx,
-                false,
-                format!("column `{old}` of table `{table_name}`"),
-            );
-            return;
-        };
-        col.name = new.to_string();
-        let rename = |v: &mut Vec<String>| {
-            v.iter_mut()
-                .filter(|c| *c == old)
-                .for_each(|c| *c = new.to_string())
-        };
-        for c in table.constraints.values_mut() {
-            match &mut c.kind {
-                ConstraintKind::PrimaryKey { columns, include }
-                | ConstraintKind::Unique {
-                    columns, include, ..
-                } => {
-                    rename(columns);
-                    rename(include);
-                }
-                ConstraintKind::ForeignKey(fk) => rename(&mut fk.columns),
-                ConstraintKind::Check { expr } => *expr = rename_in_expr(expr, old, new),
-                ConstraintKind::Exclusion {
-                    elements,
-                    include,
-                    predicate,
-                    ..
-                } => {
-                    rename(include);
-                    for e in elements.iter_mut() {
-                        *e = rename_in_expr(e, old, new);
-                    }
-                    if let Some(p) = predicate {
-                        *p = rename_in_expr(p, old, new);
-                    }
-                }
-            }
-        }
-        for c in &mut table.columns {
-            if let Some(g) = &mut c.generated {
-                *g = rename_in_expr(g, old, new);
-            }
-        }
-        let referrers: BTreeSet<QualifiedName> = self
-            .foreign_keys_to(table_name)
-            .into_iter()
-            .map(|(_, t, _)| t.clone())
-            .collect();
-        for t in &referrers {
-            touch!(self.tables, t);
-            let Some(t) = self.schema.tables.get_mut(t) else {
-                continue;
-            };
-            for c in t.constraints.values_mut() {
-                if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
-                    if fk.ref_table == *table_name {
-                        rename(&mut fk.ref_columns);
-                    }
-                }
-            }
-        }
-        let indexes = self.indexes_on(table_name);
-        for i in &indexes {
-            touch!(self.indexes, i);
-        }
-        for i in &indexes {
-            let Some(i) = self.schema.indexes.get_mut(i) else {
-                continue;
-            };
-            for k in &mut i.keys {
-                match &mut k.expr {
-                    KeyExpr::Column(c) if c == old => *c = new.to_string(),
-                    KeyExpr::Expression(e) => *e = rename_in_expr(e, old, new),
-                    KeyExpr::Column(_) => {}
-                }
-            }
-            if let Some(p) = &mut i.predicate {
-                *p = rename_in_expr(p, old, new);
-            }
-            rename(&mut i.include);
-        }
-    }
-
-    pub(super) fn rename_table(&mut self, old: &QualifiedName, new: &QualifiedName) {
-        if !self.schema.tables.contains_key(old) {
-            return;
-        }
-        let referrers: BTreeSet<QualifiedName> = self
-            .foreign_keys_to(old)
-            .into_iter()
-            .map(|(_, t, _)| t.clone())
-            .collect();
-        let indexes = self.indexes_on(old);
-        let triggers = self.triggers_on(old);
-        touch!(self.tables, old);
-        touch!(self.tables, new);
-        let Some(mut table) = self.schema.tables.remove(old) else {
-            return;
-        };
-        table.name = new.clone();
-        self.schema.tables.insert(new.clone(), table);
-        for t in &referrers {
-            // The renamed table itself, if it references itself, is now under `new`.
-            let t = if t == old { new } else { t };
-            touch!(self.tables, t);
-            let Some(t) = self.schema.tables.get_mut(t) else {
-                continue;
-            };
-            for c in t.constraints.values_mut() {
-                if let ConstraintKind::ForeignKey(fk) = &mut c.kind {
-                    if fk.ref_table == *old {
-                        fk.ref_table = new.clone();
-                    }
-                }
-            }
-        }
-        for i in &indexes {
-            touch!(self.indexes, i);
-            if let Some(i) = self.schema.indexes.get_mut(i) {
-                i.table = new.clone();
-            }
-        }
-        for key in triggers {
-            touch!(self.triggers, &key);
-            touch!(self.triggers, &(new.clone(), key.1.clone()));
-            if let Some(mut trig) = self.schema.triggers.remove(&key) {
-                trig.table = new.clone();
-                self.schema.triggers.insert((new.clone(), key.1), trig);
-            }
-        }
+        let r = self.catalog.alter_column(table, column, change);
+        self.rule(ctx, r);
     }
 }

@@ -9,6 +9,11 @@ use serde::Serialize;
 
 use crate::source::Loc;
 
+pub mod diff;
+pub(crate) mod display;
+pub(crate) mod keywords;
+pub mod names;
+
 /// A schema-qualified name. Unqualified names in DDL resolve to `public`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct QualifiedName {
@@ -699,7 +704,7 @@ pub fn quote_ident(ident: &str) -> String {
         && ident
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !crate::keywords::is_reserved(ident);
+        && !crate::model::keywords::is_reserved(ident);
     if plain {
         ident.to_string()
     } else {

@@ -91,6 +91,36 @@ impl fmt::Display for Schema {
     }
 }
 
+/// The bare words the SQL front end reads as something other than a user type of that
+/// name in `public`: built-in type names and aliases, and the type keywords of the SQL
+/// parser (`string`, `datetime`, …). A user type named like one must keep its schema
+/// in DDL. `_word` (the catalog's array names) reads as an array of `word`. A test of the
+/// front end (`front::types`) keeps the list complete.
+#[rustfmt::skip]
+pub(crate) const TYPE_WORDS: &[&str] = &[
+    "array", "bigdecimal", "bigint", "bignumeric", "bigserial", "binary", "bit", "blob",
+    "bool", "boolean", "box", "bpchar", "bytea", "bytes", "char", "character", "cidr",
+    "circle", "clob", "date", "date32", "daterange", "datetime", "datetime64", "dec",
+    "decimal", "double", "enum", "enum16", "enum8", "fixedstring", "float", "float32",
+    "float4", "float64", "float8", "hugeint", "inet", "int", "int128", "int16", "int2",
+    "int256", "int32", "int4", "int4range", "int64", "int8", "int8range", "integer",
+    "interval", "json", "jsonb", "line", "longblob", "longtext", "lseg", "macaddr",
+    "macaddr8", "mediumblob", "mediumint", "mediumtext", "money", "name", "nchar",
+    "numeric", "numrange", "nvarchar", "oid", "path", "pg_lsn", "point", "polygon", "real",
+    "regclass", "serial", "serial2", "serial4", "serial8", "set", "signed", "smallint",
+    "smallserial", "string", "table", "text", "time", "timestamp", "timestamp_ntz",
+    "timestamptz", "timetz", "tinyblob", "tinyint", "tinytext", "trigger", "tsquery",
+    "tsrange", "tstzrange", "tsvector", "ubigint", "uhugeint", "uint128", "uint16",
+    "uint256", "uint32", "uint64", "uint8", "unsigned", "usmallint", "utinyint", "uuid",
+    "varbinary", "varbit", "varchar", "xml",
+];
+
+/// Whether a bare type name would not read back as the user type `public.<word>`.
+pub(crate) fn is_type_word(word: &str) -> bool {
+    let word = word.strip_prefix('_').unwrap_or(word);
+    TYPE_WORDS.contains(&word)
+}
+
 /// A type as DDL writes it: as Postgres prints it, except that a user type in `public`
 /// whose bare name reads back as something else keeps its schema, as Postgres's
 /// `format_type` does for a type it cannot see: `public.float8` (a built-in name),
@@ -99,13 +129,9 @@ pub(crate) struct TypeSql<'a>(pub(crate) &'a DataType);
 
 impl fmt::Display for TypeSql<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reads_back = |bare: &str| {
-            crate::parse_type(bare)
-                .is_ok_and(|t| t.name == self.0.name && t.modifiers.is_empty() && t.array_dims == 0)
-        };
         if let TypeName::Named(q) = &self.0.name
             && q.schema == "public"
-            && !reads_back(&quote_ident(&q.name))
+            && is_type_word(&q.name)
         {
             f.write_str("public.")?;
         }
@@ -305,7 +331,7 @@ fn setting_sql(name: &str, value: &str) -> String {
 
 /// Whether a column is what `serial` / `bigserial` / `smallserial` expands to.
 fn serial_keyword(table: &Table, c: &Column) -> Option<&'static str> {
-    let seq = crate::names::make_object_name(&table.name.name, Some(&c.name), "seq");
+    let seq = crate::model::names::make_object_name(&table.name.name, Some(&c.name), "seq");
     let seq = QualifiedName::new(table.name.schema.clone(), seq);
     let expected = format!("nextval({}::regclass)", quote_literal(&seq.to_string()));
     if c.default.as_deref() != Some(expected.as_str()) || c.data_type.array_dims > 0 {

@@ -3,12 +3,10 @@
 use super::*;
 
 impl Folder {
-    // ----- indexes -----------------------------------------------------------------
-
     pub(super) fn create_index(&mut self, ctx: &Ctx, ci: ast::CreateIndex) {
         let table_name = self.qname(&ci.table_name);
-        let Some(table) = self.schema.tables.get(&table_name) else {
-            self.missing(ctx, false, format!("table `{table_name}`"));
+        let Some(table) = self.catalog.schema.tables.get(&table_name) else {
+            self.rule::<()>(ctx, Err(RuleError::Missing(Object::Table(table_name))));
             return;
         };
         let mut keys = Vec::new();
@@ -55,11 +53,8 @@ impl Folder {
         }
         let include: Vec<String> = ci.include.iter().map(ident).collect();
         if let Some(missing) = include.iter().find(|c| table.column(c).is_none()) {
-            self.missing(
-                ctx,
-                false,
-                format!("column `{missing}` of table `{table_name}`"),
-            );
+            let err = RuleError::Missing(Object::Column(table_name.clone(), missing.clone()));
+            self.rule::<()>(ctx, Err(err));
             return;
         }
         let name = match &ci.name {
@@ -72,15 +67,12 @@ impl Folder {
                 let addition = names::name_addition(&names::distinct_column_names(all));
                 let schema = table_name.schema.clone();
                 let n = names::choose_name(&table_name.name, Some(&addition), "idx", |n| {
-                    self.relation_taken(&QualifiedName::new(schema.clone(), n))
+                    self.catalog
+                        .relation_taken(&QualifiedName::new(schema.clone(), n))
                 });
                 QualifiedName::new(table_name.schema.clone(), n)
             }
         };
-        if self.relation_taken(&name) {
-            self.exists(ctx, ci.if_not_exists, format!("relation `{name}`"));
-            return;
-        }
         let with = ci
             .with
             .iter()
@@ -95,22 +87,19 @@ impl Folder {
         let method = ci.using.as_ref().map_or(IndexMethod::Btree, |u| {
             IndexMethod::from_name(&u.to_string())
         });
-        touch!(self.indexes, &name);
-        self.schema.indexes.insert(
-            name.clone(),
-            Index {
-                name,
-                table: table_name,
-                unique: ci.unique,
-                method,
-                keys,
-                include,
-                nulls_not_distinct: ci.nulls_distinct == Some(false),
-                predicate: ci.predicate.as_ref().map(|p| strip_nested(p).to_string()),
-                with,
-                comment: None,
-                loc: ctx.loc.clone(),
-            },
-        );
+        let r = self.catalog.add_index(Index {
+            name,
+            table: table_name,
+            unique: ci.unique,
+            method,
+            keys,
+            include,
+            nulls_not_distinct: ci.nulls_distinct == Some(false),
+            predicate: ci.predicate.as_ref().map(|p| strip_nested(p).to_string()),
+            with,
+            comment: None,
+            loc: ctx.loc.clone(),
+        });
+        self.rule_if(ctx, r, false, ci.if_not_exists);
     }
 }

@@ -2,15 +2,25 @@
 //! It splits a script into statements (`split`), parses each one, applies the recovery
 //! rewrites for Postgres syntax sqlparser lacks, recognises the statements sqlparser cannot
 //! read but that are known Postgres (kept verbatim, opaque), and sees through the guard
-//! DO blocks migration tools write. The folder ([`crate::lower`]) and `lint` both read
-//! statements through [`read`], so they recover, expand and locate them the same way.
+//! DO blocks migration tools write. `lower` converts what was read into model pieces and
+//! operations of the rules, for the driver ([`crate::Folder`]); `lint` reads statements
+//! through [`read`] too, so both recover, expand and locate them the same way. `text`
+//! scans expression text stored in the model for the rules; `types` turns sqlparser's
+//! data types into the model's.
+
+mod lower;
+pub(crate) mod reads;
+pub(crate) mod routine;
+pub mod split;
+pub(crate) mod text;
+pub(crate) mod types;
 
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, Tokenizer};
 
-use crate::split::{self, Chunk};
+use split::Chunk;
 
 /// One statement's text as the front end read it.
 #[derive(Debug)]
@@ -219,7 +229,7 @@ fn head_contains(head: &[String], word: &str) -> bool {
 
 /// Rewrites a statement sqlparser cannot read into one it can, without changing what it
 /// means to the model: `CREATE DOMAIN … NOT NULL` (returns `true` for the NOT NULL),
-/// `DROP INDEX CONCURRENTLY`, and the `CREATE FUNCTION` clauses [`crate::routine`] blanks.
+/// `DROP INDEX CONCURRENTLY`, and the `CREATE FUNCTION` clauses [`crate::front::routine`] blanks.
 fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
     let w: Vec<&str> = head.iter().map(String::as_str).collect();
     let dialect = PostgreSqlDialect {};
@@ -325,7 +335,7 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
         // `COST`, `ROWS`, `[NOT] LEAKPROOF` and `BEGIN ATOMIC … END`, blanked in place;
         // the folder reads them from the statement as written.
         ["CREATE", "FUNCTION", ..] | ["CREATE", "OR", "REPLACE", "FUNCTION", ..] => {
-            crate::routine::recover(text).map(|(blanked, _)| (blanked, false))
+            crate::front::routine::recover(text).map(|(blanked, _)| (blanked, false))
         }
         ["DROP", "INDEX", "CONCURRENTLY", ..] => {
             let mut out = String::new();

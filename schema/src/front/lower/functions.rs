@@ -3,8 +3,6 @@
 use super::*;
 
 impl Folder {
-    // ----- functions and triggers ----------------------------------------------------
-
     /// A function's signature: input argument types without modifiers (Postgres ignores
     /// `varchar(10)`'s length in a signature).
     pub(super) fn arg_types(
@@ -28,10 +26,6 @@ impl Folder {
             name: name.clone(),
             args: self.arg_types(ctx, cf.args.as_deref().unwrap_or(&[])),
         };
-        if self.schema.functions.contains_key(&key) && !cf.or_replace {
-            self.exists(ctx, cf.if_not_exists, format!("function `{name}`"));
-            return;
-        }
         // Without RETURNS, Postgres takes the result from the OUT parameters (one: its
         // type; several: `record`) and refuses a function that has none.
         let outputs: Vec<&ast::OperateFunctionArg> = cf
@@ -198,9 +192,7 @@ impl Folder {
         } else {
             100.0
         };
-        touch!(self.functions, &key);
-        self.schema.functions.insert(
-            key.clone(),
+        let r = self.catalog.add_function(
             Function {
                 key,
                 params,
@@ -229,21 +221,14 @@ impl Folder {
                 language,
                 loc: ctx.loc.clone(),
             },
+            cf.or_replace,
         );
+        self.rule_if(ctx, r, false, cf.if_not_exists);
     }
 
     pub(super) fn create_trigger(&mut self, ctx: &Ctx, ct: ast::CreateTrigger) {
         let table = self.qname(&ct.table_name);
         let name = self.qname(&ct.name).name;
-        if !self.schema.tables.contains_key(&table) && !self.schema.views.contains_key(&table) {
-            self.missing(ctx, false, format!("table `{table}`"));
-            return;
-        }
-        let key = (table.clone(), name.clone());
-        if self.schema.triggers.contains_key(&key) && !ct.or_replace {
-            self.exists(ctx, false, format!("trigger `{name}` on table `{table}`"));
-            return;
-        }
         let Some(exec) = &ct.exec_body else {
             self.error(
                 ctx,
@@ -254,9 +239,6 @@ impl Folder {
             return;
         };
         let function = self.qname(&exec.func_desc.name);
-        if !self.schema.functions.keys().any(|k| k.name == function) {
-            self.missing(ctx, false, format!("function `{function}`"));
-        }
         let timing = match ct.period {
             Some(ast::TriggerPeriod::Before) => "BEFORE",
             Some(ast::TriggerPeriod::InsteadOf) => "INSTEAD OF",
@@ -286,9 +268,7 @@ impl Folder {
                     | ast::TriggerObjectKind::ForEach(ast::TriggerObject::Row)
             )
         );
-        touch!(self.triggers, &key);
-        self.schema.triggers.insert(
-            key,
+        let r = self.catalog.add_trigger(
             Trigger {
                 name,
                 table,
@@ -299,6 +279,8 @@ impl Folder {
                 function,
                 loc: ctx.loc.clone(),
             },
+            ct.or_replace,
         );
+        self.rule(ctx, r);
     }
 }

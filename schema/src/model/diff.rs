@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::display::{ConstraintSql, IndexSql};
+use crate::model::display::{ConstraintSql, IndexSql};
 use crate::model::*;
 
 /// Where an object lives: its schema and names down to the object, e.g. `public`, `jobs`,

@@ -1,0 +1,275 @@
+//! The driver: feeds each statement of a script through the front end and the rules,
+//! one statement at a time, and turns the rules' refusals into diagnostics.
+//!
+//! Each statement runs inside its own journal ([`crate::rules::journal`]): a statement
+//! Postgres would refuse, and a DO block the model cannot follow, are undone whole, as
+//! Postgres undoes a failed statement.
+
+use std::sync::Arc;
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::front::split::{self, Chunk};
+use crate::front::{self, Read};
+use crate::model::*;
+use crate::rules::journal::Journal;
+use crate::rules::{Catalog, RuleError};
+use crate::source::{Loc, SourceFile};
+
+/// One statement of a script as the folder saw it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Statement {
+    /// Where it starts.
+    pub loc: Loc,
+    /// Its verbatim text, without the closing `;`.
+    pub text: String,
+    /// Why the offline model cannot see into it, when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<String>,
+}
+
+/// Applies statements to a schema, collecting diagnostics instead of stopping: the
+/// driver of the front end and the rules. It reads each statement through the front end,
+/// turns it into model pieces and operations of [`crate::rules`], and turns the rules'
+/// refusals into diagnostics.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// The schema so far, and the rules that change it.
+    pub(crate) catalog: Catalog,
+    /// Everything noticed so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where the statement being applied sits, and how to report about it.
+pub(crate) struct Ctx<'a> {
+    pub(crate) source: &'a Arc<SourceFile>,
+    /// Byte offset of the statement text in the file.
+    pub(crate) base: usize,
+    /// The text handed to sqlparser (spans are relative to it).
+    pub(crate) text: &'a str,
+    /// The statement's own location.
+    pub(crate) loc: Loc,
+    /// Whether the parser's spans point into the file (false after a rewrite).
+    pub(crate) exact: bool,
+    /// Inside a guard (`EXCEPTION WHEN duplicate_object`, `IF NOT EXISTS`): an object
+    /// that already exists is skipped, as the guard would.
+    pub(crate) guarded: bool,
+}
+
+impl Folder {
+    /// An empty schema.
+    pub fn new() -> Self {
+        Folder::default()
+    }
+
+    /// Starts from an existing schema.
+    pub fn from_schema(schema: Schema) -> Self {
+        Folder {
+            catalog: Catalog::new(schema),
+            ..Folder::default()
+        }
+    }
+
+    /// The schema so far.
+    pub fn schema(&self) -> &Schema {
+        &self.catalog.schema
+    }
+
+    /// The schema and the diagnostics.
+    pub fn finish(self) -> (Schema, Vec<Diagnostic>) {
+        (self.catalog.schema, self.diagnostics)
+    }
+
+    /// Starts recording the entries statements change, as they were before.
+    pub(crate) fn start_journal(&mut self) {
+        self.catalog.start_journal();
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub(crate) fn take_journal(&mut self) -> Journal {
+        self.catalog.take_journal()
+    }
+
+    /// Applies bytes `start..end` of `source` (a down script) to the schema, then puts the
+    /// schema back as it was. Returns the entries touched by the script or by the run that
+    /// `before` recorded, as they were before that run and as the script left them: two
+    /// partial schemas that differ exactly where the run and the script together changed
+    /// something. Costs what the script touches, not the size of the schema.
+    pub(crate) fn trial(
+        &mut self,
+        before: &Journal,
+        source: &Arc<SourceFile>,
+        start: usize,
+        end: usize,
+    ) -> (Schema, Schema) {
+        self.catalog.start_trial();
+        self.apply_range(source, start, end);
+        self.catalog.end_trial(before)
+    }
+
+    /// Splits, parses and applies every statement of `source`, in order.
+    pub fn apply_source(&mut self, source: &Arc<SourceFile>) -> Vec<Statement> {
+        self.apply_range(source, 0, source.text.len())
+    }
+
+    /// Splits, parses and applies every statement in bytes `start..end` of `source` (one
+    /// section of a file with up and down sections), in order.
+    pub fn apply_range(
+        &mut self,
+        source: &Arc<SourceFile>,
+        start: usize,
+        end: usize,
+    ) -> Vec<Statement> {
+        let chunks = match split::split(&source.text[start..end]) {
+            Ok(chunks) => chunks
+                .into_iter()
+                .map(|c| Chunk {
+                    start: c.start + start,
+                    end: c.end + start,
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                let loc = source.loc_at(start + e.offset).with_len(1);
+                self.diagnostics.push(
+                    Diagnostic::new(Severity::Error, Code::Syntax, e.message, source, loc)
+                        .with_help(e.help),
+                );
+                return Vec::new();
+            }
+        };
+        if chunks.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::about_path(
+                    Severity::Warning,
+                    Code::Syntax,
+                    &source.path,
+                    "no SQL statements here",
+                )
+                .with_help("add statements, or remove the file if it is not needed"),
+            );
+        }
+        let mut out = Vec::with_capacity(chunks.len());
+        for chunk in chunks {
+            let opaque = self.apply_chunk(source, chunk, false);
+            out.push(Statement {
+                loc: source.loc_at(chunk.start),
+                text: source.text[chunk.start..chunk.end].to_string(),
+                opaque,
+            });
+        }
+        out
+    }
+
+    /// Applies one statement as Postgres would: whole, or, when Postgres would refuse it
+    /// (an object it names is missing or already there, something depends on what it
+    /// drops), not at all. A DO block the model cannot follow changes nothing either.
+    /// Returns why the statement is opaque when it is.
+    pub(crate) fn apply_chunk(
+        &mut self,
+        source: &Arc<SourceFile>,
+        chunk: Chunk,
+        guarded: bool,
+    ) -> Option<String> {
+        let before = self.diagnostics.len();
+        self.catalog.start_journal();
+        let read = front::read(&source.text[chunk.start..chunk.end]);
+        let is_do = matches!(read, Read::Guard(_) | Read::Do);
+        let opaque = self.apply_read(source, chunk, read, guarded);
+        let refused = self.diagnostics[before..]
+            .iter()
+            .any(|d| d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate));
+        if refused || (is_do && opaque.is_some()) {
+            self.catalog.rollback_journal();
+        } else {
+            self.catalog.commit_journal();
+        }
+        opaque
+    }
+
+    // ----- reporting -----------------------------------------------------------------
+
+    pub(crate) fn report(
+        &mut self,
+        ctx: &Ctx,
+        severity: Severity,
+        code: Code,
+        loc: Loc,
+        message: String,
+        help: &str,
+    ) {
+        self.diagnostics.push(
+            Diagnostic::new(severity, code, message, ctx.source, loc).with_help(help.to_string()),
+        );
+    }
+
+    pub(crate) fn error(&mut self, ctx: &Ctx, code: Code, message: String, help: &str) {
+        let loc = ctx.loc.clone();
+        self.report(ctx, Severity::Error, code, loc, message, help);
+    }
+
+    pub(crate) fn note_opaque(&mut self, ctx: &Ctx, reason: &str, help: &str) {
+        let loc = ctx.loc.clone();
+        self.report(
+            ctx,
+            Severity::Note,
+            Code::Opaque,
+            loc,
+            reason.to_string(),
+            help,
+        );
+    }
+
+    /// The outcome of an operation of the rules: its value, or the refusal reported at
+    /// the statement.
+    pub(crate) fn rule<T>(&mut self, ctx: &Ctx, r: Result<T, RuleError>) -> Option<T> {
+        self.rule_if(ctx, r, false, false)
+    }
+
+    /// [`Folder::rule`], where the statement says a missing object (`IF EXISTS`) or an
+    /// existing one (`IF NOT EXISTS`, or inside a guard) is fine: then nothing is
+    /// reported.
+    pub(crate) fn rule_if<T>(
+        &mut self,
+        ctx: &Ctx,
+        r: Result<T, RuleError>,
+        if_exists: bool,
+        if_not_exists: bool,
+    ) -> Option<T> {
+        let err = match r {
+            Ok(v) => return Some(v),
+            Err(e) => e,
+        };
+        let tolerated = match &err {
+            RuleError::Missing(_) => if_exists,
+            RuleError::Exists(_) | RuleError::LabelExists { .. } => if_not_exists || ctx.guarded,
+            _ => false,
+        };
+        if !tolerated {
+            let loc = ctx.loc.clone();
+            self.refusal(ctx, loc, &err);
+        }
+        None
+    }
+
+    /// [`Folder::rule`], reported at `loc` (a constraint's own place in the statement).
+    pub(crate) fn rule_at<T>(&mut self, ctx: &Ctx, loc: Loc, r: Result<T, RuleError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(RuleError::Exists(_)) if ctx.guarded => None,
+            Err(err) => {
+                self.refusal(ctx, loc, &err);
+                None
+            }
+        }
+    }
+
+    fn refusal(&mut self, ctx: &Ctx, loc: Loc, err: &RuleError) {
+        self.report(
+            ctx,
+            Severity::Error,
+            err.code(),
+            loc,
+            err.to_string(),
+            err.help(),
+        );
+    }
+}

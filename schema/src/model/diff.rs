@@ -743,6 +743,14 @@ fn changed_fields(before: &Object, after: &Object) -> Vec<&'static str> {
             field("language", a.language != b.language);
             field("volatility", a.volatility != b.volatility);
             field("body", a.body != b.body);
+            field("body style", a.body_style != b.body_style);
+            field("strictness", a.strict != b.strict);
+            field("security", a.security_definer != b.security_definer);
+            field("leakproofness", a.leakproof != b.leakproof);
+            field("parallel safety", a.parallel != b.parallel);
+            field("cost", a.cost != b.cost);
+            field("rows", a.rows != b.rows);
+            field("settings", a.config != b.config);
         }
         (Object::Trigger(a), Object::Trigger(b)) => {
             field("timing", a.timing != b.timing);
@@ -774,6 +782,22 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn every_function_attribute_is_named() {
+        let f = |attrs: &str| {
+            format!("CREATE FUNCTION f() RETURNS int LANGUAGE sql {attrs} AS $$SELECT 1$$;")
+        };
+        assert_eq!(
+            lines(
+                &f(""),
+                &f("STRICT SECURITY DEFINER PARALLEL SAFE COST 5 SET search_path = x")
+            ),
+            [
+                "function `public.f()` changed: strictness, security, parallel safety, cost, settings"
+            ]
+        );
     }
 
     #[test]

@@ -76,3 +76,10 @@ fn function_without_returns_or_out_parameters_is_refused() {
         "{rendered}"
     );
 }
+
+#[test]
+fn function_without_a_body_is_refused() {
+    let parsed = schema::parse_sql("input.sql", "CREATE FUNCTION f() RETURNS int LANGUAGE sql;");
+    assert!(parsed.has_errors());
+    assert!(parsed.schema.functions.is_empty());
+}

@@ -84,7 +84,15 @@ impl Folder {
                 (format!("RETURN {e}"), BodyStyle::SqlStandard)
             }
             (Some(other), None) => (format!("{other:?}"), BodyStyle::String),
-            (None, None) => (String::new(), BodyStyle::String),
+            (None, None) => {
+                self.error(
+                    ctx,
+                    Code::Syntax,
+                    format!("function `{name}`: no function body specified"),
+                    "add the body: AS $$ … $$, RETURN expr, or BEGIN ATOMIC … END",
+                );
+                return;
+            }
         };
         // Postgres checks a SQL body when the function is created, so what it reads must
         // exist first; other languages' bodies are checked when they run.

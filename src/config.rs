@@ -77,8 +77,11 @@ pub struct System {
     /// become the same Rust name.
     #[serde(default)]
     pub rename: Rename,
-    /// The table `schemakit migrate` records applied migrations in (`name` or
-    /// `schema.name`; default `schema_migrations`). `--tracking-table` overrides it.
+    /// The format of the tracking table `migrate` and `verify` record applied migrations
+    /// in (default: the set's own tool's, from its layout). `--tracking` overrides it.
+    pub tracking: Option<verify::TrackingFormat>,
+    /// The tracking table (`name` or `schema.name`; default: the format's own).
+    /// `--tracking-table` overrides it.
     pub tracking_table: Option<String>,
     /// The catalog snapshot `verify` compares (insta format).
     pub snapshot: Option<PathBuf>,
@@ -186,6 +189,18 @@ impl Config {
 }
 
 impl System {
+    /// The tracking table chosen here, each part overridden by the command line's.
+    pub fn tracking(
+        &self,
+        format: Option<verify::TrackingFormat>,
+        table: Option<&str>,
+    ) -> anyhow::Result<verify::tracking::Choice> {
+        tracking_choice(
+            format.or(self.tracking),
+            table.or(self.tracking_table.as_deref()),
+        )
+    }
+
     /// The Rust module of the system called `name`: `module` when set (an error unless it
     /// is a Rust identifier), else `name` in snake_case.
     pub fn module(&self, name: &str) -> anyhow::Result<String> {
@@ -196,4 +211,15 @@ impl System {
     pub fn source(&self) -> Option<&Path> {
         self.migrations.as_deref().or(self.schema.as_deref())
     }
+}
+
+/// A tracking table choice from its parts (a table name that cannot be one is an error).
+pub fn tracking_choice(
+    format: Option<verify::TrackingFormat>,
+    table: Option<&str>,
+) -> anyhow::Result<verify::tracking::Choice> {
+    Ok(verify::tracking::Choice {
+        format,
+        table: table.map(verify::TrackingTable::parse).transpose()?,
+    })
 }

@@ -30,16 +30,33 @@ pub struct Args {
 /// Options of `schemakit migrate` that every action takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct MigrateOptions {
-    /// The tracking table (`name` or `schema.name`, taken literally; default: the
-    /// system's `tracking_table` in schemakit.toml, else `schema_migrations`). schemakit
-    /// never alters a table it did not create: choose another name when a table of
-    /// another tool is in the way.
-    #[arg(long, global = true)]
-    pub tracking_table: Option<String>,
+    #[command(flatten)]
+    pub tracking: TrackingArgs,
     /// Go on although migrations recorded as applied are no longer in the set (up, down
     /// and redo leave them alone).
     #[arg(long, global = true)]
     pub ignore_missing: bool,
+}
+
+/// Which tracking table runs are recorded in: `migrate` and `verify` take the same.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrackingArgs {
+    /// The tracking table's format: schemakit, diesel, sqlx, prisma, goose,
+    /// golang-migrate, dbmate, flyway, refinery or drizzle (default: the system's
+    /// `tracking` in schemakit.toml, else the set's own tool's, from its layout; sqlx's
+    /// files are also golang-migrate's, Flyway's also refinery's).
+    #[arg(long = "tracking", value_name = "FORMAT", global = true, value_parser = parse_tracking_format)]
+    pub tracking_format: Option<verify::TrackingFormat>,
+    /// The tracking table (`name` or `schema.name`, taken literally; default: the
+    /// system's `tracking_table` in schemakit.toml, else the format's own table).
+    /// schemakit never alters a table it did not create: choose another name when a
+    /// table of another tool is in the way.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub tracking_table: Option<String>,
+}
+
+fn parse_tracking_format(s: &str) -> Result<verify::TrackingFormat, String> {
+    s.parse()
 }
 
 /// What `schemakit migrate` does.
@@ -92,10 +109,14 @@ pub enum Resolution {
 /// Runs `schemakit migrate`: exit 0 when done; 1 when a migration failed or `status`
 /// found one changed, missing or failed; 2 on a usage error.
 pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
-    use verify::runner::{MigrateError, Runner, Status, TrackingTable};
+    use verify::runner::{MigrateError, Runner, Status};
 
     let (options, action) = (&args.options, &args.action);
-    let mut configured_table = None;
+    let (format, table) = (
+        options.tracking.tracking_format,
+        options.tracking.tracking_table.as_deref(),
+    );
+    let mut tracking = crate::config::tracking_choice(format, table)?;
     let dir: PathBuf = match (
         args.input.one_path("migrate")?,
         args.dir.as_deref(),
@@ -114,7 +135,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                 .migrations
                 .as_ref()
                 .with_context(|| format!("system `{name}` has no migrations"))?;
-            configured_table.clone_from(&sys.tracking_table);
+            tracking = sys.tracking(format, table)?;
             config.path(m)
         }
         (None, None, None) => bail!("name the migration set: PATH or --system NAME"),
@@ -124,13 +145,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
         .as_deref()
         .context("migrate needs --database-url or DATABASE_URL")?;
     let runner = Runner {
-        table: TrackingTable::parse(
-            options
-                .tracking_table
-                .as_deref()
-                .or(configured_table.as_deref())
-                .unwrap_or(verify::runner::TRACKING_TABLE),
-        )?,
+        tracking,
         ignore_missing: options.ignore_missing,
     };
     let set = args.input.read_set(&dir, color)?;
@@ -146,6 +161,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                     | MigrateError::ForeignTable { .. }
                     | MigrateError::TableName { .. }
                     | MigrateError::NotFailed { .. }
+                    | MigrateError::Unrecordable { .. }
             )
         );
         Ok(ExitCode::from(if usage { 2 } else { 1 }))
@@ -180,7 +196,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                 Resolution::Applied => (verify::runner::Resolution::Applied, "applied"),
                 Resolution::Pending => (verify::runner::Resolution::Pending, "pending"),
             };
-            match runner.resolve(&mut client, version, resolution) {
+            match runner.resolve(&mut client, &set, version, resolution) {
                 Ok(v) => {
                     println!("resolved {v}: no longer marked failed, now {what}");
                     Ok(ExitCode::SUCCESS)

@@ -20,6 +20,8 @@ pub struct Args {
     pub input: Input,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub tracking: super::migrate::TrackingArgs,
     /// Rewrite the snapshots instead of comparing them.
     #[arg(long)]
     pub update: bool,
@@ -86,6 +88,10 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
     let json = args.format == Format::Json;
     let paint_report = color.stdout && !json;
     let options = args.server.options();
+    let (format, table) = (
+        args.tracking.tracking_format,
+        args.tracking.tracking_table.as_deref(),
+    );
     // The systems to verify, each with its runtime.
     let mut jobs: Vec<(Runtime, Spec)> = Vec::new();
     if args.input.paths.is_empty() {
@@ -102,6 +108,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                 allow_irreversible: sys.allow_irreversible,
                 expected: sys.expect_failure.clone(),
                 update_snapshot: args.update,
+                tracking: sys.tracking(format, table)?,
             };
             let image = sys.image.as_deref().or(config.verify.image.as_deref());
             let pg_bin = sys
@@ -122,6 +129,7 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
                 allow_irreversible: false,
                 expected: Vec::new(),
                 update_snapshot: args.update,
+                tracking: crate::config::tracking_choice(format, table)?,
             };
             jobs.push((verify::choose_provider(&options, None, None)?, spec));
         }

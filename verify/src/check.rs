@@ -20,7 +20,8 @@ use schema::model::{QualifiedName, Schema};
 use schema::{Parsed, SourceFile};
 
 use crate::introspect::introspect;
-use crate::runner::{self, TRACKING_TABLE};
+use crate::runner::{self, Runner};
+use crate::tracking::Choice;
 use crate::{Error, Server};
 
 /// A failure a system declares as known (a defect kept on purpose): the check it
@@ -53,6 +54,8 @@ pub struct Spec {
     pub expected: Vec<ExpectedFailure>,
     /// Rewrite the snapshot instead of comparing.
     pub update_snapshot: bool,
+    /// The tracking table the runner records in (by default the set's own tool's).
+    pub tracking: Choice,
 }
 
 /// How a check ended.
@@ -110,10 +113,6 @@ impl Report {
     }
 }
 
-fn tracking() -> QualifiedName {
-    QualifiedName::public(TRACKING_TABLE)
-}
-
 /// Applies every statement of a SQL file in one transaction.
 fn apply_file(server: &Server, db: &str, source: &SourceFile) -> Result<(), Error> {
     let source = std::sync::Arc::new(source.clone());
@@ -130,9 +129,9 @@ fn apply_file(server: &Server, db: &str, source: &SourceFile) -> Result<(), Erro
     tx.commit().map_err(|e| Error::db("cannot commit", e))
 }
 
-fn catalog(server: &Server, db: &str) -> Result<Schema, Error> {
+fn catalog(server: &Server, db: &str, tracking: &QualifiedName) -> Result<Schema, Error> {
     let mut client = server.connect(db)?;
-    introspect(&mut client, &[tracking()])
+    introspect(&mut client, std::slice::from_ref(tracking))
 }
 
 /// A unified diff of two renderings, `-` expected and `+` actual, two lines of context:
@@ -211,19 +210,24 @@ impl Timer {
 pub fn verify_system(server: &Server, spec: &Spec) -> Report {
     let mut checks = Vec::new();
     let parsed: Parsed = spec.set.fold_up();
+    let runner = Runner {
+        tracking: spec.tracking.clone(),
+        ignore_missing: false,
+    };
+    let tracking = runner.tracking(&spec.set).table.qualified();
     let mut parsed_schema = parsed.schema.clone();
-    parsed_schema.tables.remove(&tracking());
+    parsed_schema.tables.remove(&tracking);
 
     // a. all up migrations apply to a fresh database.
     let t = Timer(Instant::now());
     let main_db = server.create_database(None);
     let applied = main_db.and_then(|db| {
         let mut client = server.connect(&db)?;
-        runner::up(&mut client, &spec.set, None)?;
+        runner.up(&mut client, &spec.set, None)?;
         Ok(db)
     });
     let (outcome, migrated) = match applied {
-        Ok(db) => match catalog(server, &db) {
+        Ok(db) => match catalog(server, &db, &tracking) {
             Ok(cat) => (Outcome::Pass, Some((db, cat))),
             Err(e) => (Outcome::Fail(vec![e.to_string()]), None),
         },
@@ -274,7 +278,7 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
                     &db,
                     &SourceFile::new("parsed model (canonical DDL)", parsed_schema.to_string()),
                 )?;
-                catalog(server, &db)
+                catalog(server, &db, &tracking)
             }) {
                 Ok(normalized) => compare(
                     "the catalog differs from the parsed model",
@@ -307,7 +311,7 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
     let t = Timer(Instant::now());
     let outcome = match &migrated {
         None => not_run("the migrations did not apply (check a)"),
-        Some(_) => round_trip(server, spec),
+        Some(_) => round_trip(server, spec, &runner),
     };
     checks.push((
         "c",
@@ -325,7 +329,7 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
             Err(d) => Outcome::Fail(vec![d.to_string()]),
             Ok(source) => match server.create_database(None).and_then(|db| {
                 apply_file(server, &db, &source)?;
-                catalog(server, &db)
+                catalog(server, &db, &tracking)
             }) {
                 Err(e) => Outcome::Fail(e.to_string().lines().map(str::to_string).collect()),
                 Ok(canonical) => {
@@ -398,18 +402,21 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
     }
 }
 
-fn round_trip(server: &Server, spec: &Spec) -> Outcome {
+fn round_trip(server: &Server, spec: &Spec, runner: &Runner) -> Outcome {
     let mut fails = Vec::new();
     let db = match server.create_database(None) {
         Ok(db) => db,
         Err(e) => return Outcome::Fail(vec![e.to_string()]),
     };
+    let set = &spec.set;
+    let tracking = runner.tracking(set);
+    let exclude = [tracking.table.qualified()];
     let result = (|| -> Result<(), Error> {
         let mut client = server.connect(&db)?;
-        runner::ensure_tracking_table(&mut client)?;
-        for m in &spec.set.migrations {
-            let before = introspect(&mut client, &[tracking()])?;
-            runner::apply_up(&mut client, m)?;
+        runner.ensure_tracking_table(&mut client, set)?;
+        for m in &set.migrations {
+            let before = introspect(&mut client, &exclude)?;
+            runner.apply(&mut client, set, m)?;
             if m.down.is_none() {
                 if !spec.allow_irreversible {
                     fails.push(format!(
@@ -419,16 +426,16 @@ fn round_trip(server: &Server, spec: &Spec) -> Outcome {
                 }
                 continue;
             }
-            if let Err(e) = runner::apply_down(&mut client, m) {
+            if let Err(e) = runner.revert(&mut client, set, m, &tracking.key(m)) {
                 fails.push(format!(
                     "migration {}: the down script fails: {e}",
                     m.version
                 ));
                 // Put the database back where the sequence expects it.
-                runner::apply_up(&mut client, m).ok();
+                runner.apply(&mut client, set, m).ok();
                 continue;
             }
-            let after = introspect(&mut client, &[tracking()])?;
+            let after = introspect(&mut client, &exclude)?;
             fails.extend(compare(
                 &format!(
                     "migration {}: up then down does not restore the catalog",
@@ -438,7 +445,7 @@ fn round_trip(server: &Server, spec: &Spec) -> Outcome {
                 &after,
                 ("before up", "after up and down"),
             ));
-            runner::apply_up(&mut client, m)?;
+            runner.apply(&mut client, set, m)?;
         }
         Ok(())
     })();

@@ -1,6 +1,6 @@
 //! pg_catalog → the schema model the parser produces. A fixed set of queries, whatever the
 //! number of tables, each with an ORDER BY. System schemas, objects that belong to
-//! extensions, and the runner's tracking table are left out.
+//! extensions, and the runner's tracking table (with a schema made only for it) are left out.
 
 use std::collections::BTreeMap;
 
@@ -186,7 +186,8 @@ fn ty(text: &str, what: &str) -> Result<DataType, Error> {
 }
 
 /// Reads the catalog of the connected database into a model. Tables named in `exclude`
-/// (the runner's tracking table) are left out.
+/// (the runner's tracking table) are left out, with their indexes and triggers, and the
+/// schema such a table is in when nothing else is in it (drizzle's `drizzle`).
 pub fn introspect(client: &mut Client, exclude: &[QualifiedName]) -> Result<Schema, Error> {
     introspect_counted(client, exclude).map(|(s, _)| s)
 }
@@ -602,6 +603,23 @@ pub fn introspect_counted(
         s.tables.remove(name);
         s.triggers.retain(|(t, _), _| t != name);
         s.indexes.retain(|_, i| i.table != *name);
+    }
+    // A schema that holds only an excluded table was made for it (drizzle's `drizzle`).
+    for name in exclude {
+        let ns = name.schema.as_str();
+        let used = s.tables.keys().any(|k| k.schema == ns)
+            || s.views.keys().any(|k| k.schema == ns)
+            || s.enums.keys().any(|k| k.schema == ns)
+            || s.domains.keys().any(|k| k.schema == ns)
+            || s.sequences.keys().any(|k| k.schema == ns)
+            || s.functions.keys().any(|k| k.name.schema == ns)
+            || s.indexes.keys().any(|k| k.schema == ns)
+            || s.extensions
+                .values()
+                .any(|e| e.schema.as_deref() == Some(ns));
+        if ns != "public" && !used {
+            s.schemas.remove(ns);
+        }
     }
     Ok((s, sent.get()))
 }

@@ -10,9 +10,11 @@ pub mod introspect;
 pub mod provider;
 pub mod runner;
 pub mod server;
+pub mod tracking;
 
 pub use provider::{Provider, ProviderOptions, Runtime, ServerPool, choose_provider};
 pub use server::{ProviderKind, Server};
+pub use tracking::{Format as TrackingFormat, Tracking, TrackingTable};
 
 /// What went wrong talking to Postgres or getting one.
 #[derive(Debug, thiserror::Error)]

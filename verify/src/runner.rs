@@ -1,30 +1,28 @@
 //! The migration runner: applies a migration set's up and down scripts to a database,
-//! recording what it applied in a tracking table (`schema_migrations` unless told
-//! otherwise: `version`, `applied_at`, `name`, `checksum`, `execution_ms`, and `failed`
-//! with `failure` for a no-transaction migration that stopped part way).
+//! recording what it applied in a tracking table: by default the table of the tool the
+//! set was written for, in that tool's format ([`crate::tracking`]), so a database the
+//! tool manages can be taken over and migrations that read the table keep working.
 //!
 //! The runner changes only what it was asked to: a target version that is not in the
-//! set, an applied migration whose file is gone, a changed file or a migration marked
-//! failed stops it before it changes anything. It never alters a table it did not
-//! create, and `status` writes nothing.
+//! set, an applied migration whose file is gone, a changed file, a migration marked
+//! failed, a version the tracking table cannot hold or a tracking table of another shape
+//! stops it before it changes anything. It never alters a table it did not create, and
+//! `status` writes nothing.
 
-use std::fmt;
 use std::time::Instant;
 
 use postgres::Client;
 use schema::migrations::{Migration, MigrationSet, Script, Version};
-use sha2::{Digest, Sha256};
 
 use crate::Error;
+use crate::tracking::{Choice, Format, Shape, Tracking};
+pub use crate::tracking::{TrackingTable, checksum};
 
-/// The default tracking table.
+/// schemakit's own tracking table (the default of the numbered `-- UP`/`-- DOWN` layout).
 pub const TRACKING_TABLE: &str = "schema_migrations";
 
 /// The advisory lock key the runner holds while it runs ("schemakit" in ASCII, folded).
 const LOCK_KEY: i64 = 0x7363_6865_6d61_6b69;
-
-/// The longest identifier Postgres keeps (longer ones are truncated).
-const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// Why the runner refused to go on, or what it left behind.
 #[derive(Debug, thiserror::Error)]
@@ -37,15 +35,46 @@ pub enum MigrateError {
         /// The versions of the set, summarized.
         known: String,
     },
-    /// The tracking table exists with columns schemakit did not give it.
+    /// The tracking table exists with columns its format does not have.
     #[error(
-        "table `{table}` exists but is not a schemakit tracking table ({found}); schemakit never alters a table it did not create: choose another tracking table with --tracking-table NAME"
+        "table `{table}` exists but is not a {format} tracking table ({found}); schemakit never alters a table it did not create: choose another tracking table with --tracking-table NAME{}",
+        take_over_hint(.fits)
     )]
     ForeignTable {
         /// The table.
         table: String,
+        /// The format it was expected in.
+        format: Format,
         /// Its columns and types, or what kind of relation it is.
         found: String,
+        /// The formats whose columns it has.
+        fits: Vec<Format>,
+    },
+    /// A migration the tracking table's format cannot record.
+    #[error(
+        "migration {version} cannot be recorded in `{table}` ({format}'s format): {reason}; choose another format with --tracking FORMAT; nothing was changed"
+    )]
+    Unrecordable {
+        /// The tracking table.
+        table: String,
+        /// Its format.
+        format: Format,
+        /// The version.
+        version: String,
+        /// Why.
+        reason: String,
+    },
+    /// A migration dropped or renamed the tracking table it was to be recorded in.
+    #[error(
+        "migration {version}: {message}: its script dropped or renamed the tracking table `{table}`, which the set uses as its own; record runs in another table with --tracking-table NAME, or in another tool's format with --tracking FORMAT"
+    )]
+    TrackingTableGone {
+        /// The tracking table.
+        table: String,
+        /// The version.
+        version: String,
+        /// Postgres's message.
+        message: String,
     },
     /// A name that cannot be a tracking table.
     #[error("tracking table `{name}`: {reason}")]
@@ -77,10 +106,9 @@ pub enum MigrateError {
         /// The failed statement and Postgres's message, as recorded.
         failure: String,
     },
-    /// A no-transaction script failed part way; the migration is now marked failed.
-    #[error(
-        "migration {version}: its {script} script ran outside a transaction and failed part way; the statements before the failing one took effect, and the migration is marked failed in `{table}`\n{cause}\n  repair the database by hand, then clear the mark with `schemakit migrate … resolve {version} --as applied` or `--as pending`"
-    )]
+    /// A no-transaction script failed part way; the migration is now marked failed where
+    /// the format can mark it.
+    #[error("{}", partly_applied(.table, .version, .script, .cause, *.marked))]
     PartlyApplied {
         /// The tracking table.
         table: String,
@@ -90,6 +118,8 @@ pub enum MigrateError {
         script: &'static str,
         /// The statement failure.
         cause: Box<Error>,
+        /// Whether the migration is marked failed (some formats have no place for it).
+        marked: bool,
     },
     /// `resolve` of a migration that is not marked failed.
     #[error("migration {version} is not marked failed in `{table}`; there is nothing to resolve")]
@@ -101,71 +131,41 @@ pub enum MigrateError {
     },
 }
 
-/// The table the runner records applied migrations in: a name, optionally qualified by
-/// a schema, taken literally (no case folding).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrackingTable {
-    schema: Option<String>,
-    name: String,
-}
-
-impl TrackingTable {
-    /// Reads `name` or `schema.name`.
-    pub fn parse(text: &str) -> Result<TrackingTable, MigrateError> {
-        let bad = |reason: &str| MigrateError::TableName {
-            name: text.to_string(),
-            reason: reason.to_string(),
-        };
-        let (schema, name) = match text.split_once('.') {
-            Some((s, n)) => (Some(s), n),
-            None => (None, text),
-        };
-        for part in schema.into_iter().chain([name]) {
-            if part.is_empty() {
-                return Err(bad("expected `name` or `schema.name`"));
-            }
-            if part.contains('.') {
-                return Err(bad("expected at most one `.`, between schema and table"));
-            }
-            if part.contains('\0') {
-                return Err(bad("a name cannot contain a NUL character"));
-            }
-            if part.len() > MAX_IDENTIFIER_BYTES {
-                return Err(bad("Postgres truncates names longer than 63 bytes"));
-            }
+/// The end of [`MigrateError::ForeignTable`]'s message: how to take the table over.
+fn take_over_hint(fits: &[Format]) -> String {
+    match fits {
+        [] => String::new(),
+        [one] => {
+            format!(", or take it over as it is with --tracking {one} (its columns are {one}'s)")
         }
-        Ok(TrackingTable {
-            schema: schema.map(str::to_string),
-            name: name.to_string(),
-        })
-    }
-
-    /// The table as SQL, quoted.
-    fn sql(&self) -> String {
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        match &self.schema {
-            Some(schema) => format!("{}.{}", quote(schema), quote(&self.name)),
-            None => quote(&self.name),
-        }
+        many => format!(
+            ", or take it over as it is with --tracking {}",
+            many.iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
     }
 }
 
-impl Default for TrackingTable {
-    fn default() -> TrackingTable {
-        TrackingTable {
-            schema: None,
-            name: TRACKING_TABLE.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for TrackingTable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.schema {
-            Some(schema) => write!(f, "{schema}.{}", self.name),
-            None => f.write_str(&self.name),
-        }
-    }
+/// [`MigrateError::PartlyApplied`]'s message.
+fn partly_applied(table: &str, version: &str, script: &str, cause: &Error, marked: bool) -> String {
+    let (recorded, then) = if marked {
+        (
+            format!("the migration is marked failed in `{table}`"),
+            format!(
+                "repair the database by hand, then clear the mark with `schemakit migrate … resolve {version} --as applied` or `--as pending`"
+            ),
+        )
+    } else {
+        (
+            format!("`{table}` has no place to mark it failed, so it is not recorded"),
+            "repair the database by hand before the next `up`, which runs it again from its first statement".to_string(),
+        )
+    };
+    format!(
+        "migration {version}: its {script} script ran outside a transaction and failed part way; the statements before the failing one took effect, and {recorded}\n{cause}\n  {then}"
+    )
 }
 
 /// A statement that failed, with where it is and what Postgres said.
@@ -202,13 +202,6 @@ impl std::fmt::Display for StatementFailure {
     }
 }
 
-/// The checksum of a script: SHA-256 of its text with CRLF line endings made LF, in hex.
-pub fn checksum(script: &Script) -> String {
-    let text = script.text().replace("\r\n", "\n");
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A row of the tracking table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
@@ -216,11 +209,16 @@ pub struct Applied {
     pub version: String,
     /// The name recorded with it (empty when none was).
     pub name: String,
-    /// The checksum recorded when it was applied (empty for rows written by other tools).
+    /// The checksum recorded when it was applied, as the format records it (hex; Flyway's
+    /// and refinery's as decimal numbers); empty when the row has none.
     pub checksum: String,
     /// When the migration is marked failed: the statement that failed and Postgres's
-    /// message.
+    /// message, or what the format records instead.
     pub failure: Option<String>,
+    /// How the format identifies the row (the version as recorded, Prisma's directory
+    /// name, drizzle's hash).
+    #[serde(skip)]
+    pub(crate) key: String,
 }
 
 /// The state of one migration against a database.
@@ -278,31 +276,6 @@ pub enum Resolution {
     Pending,
 }
 
-/// What the runner found where the tracking table should be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// No such table.
-    Absent,
-    /// The shape earlier schemakit versions created: no `failed`, `failure` columns.
-    Previous,
-    /// The current shape.
-    Current,
-}
-
-/// The columns of the current shape, with the types `format_type` prints.
-const COLUMNS: &[(&str, &str)] = &[
-    ("version", "character varying(255)"),
-    ("applied_at", "timestamp with time zone"),
-    ("name", "text"),
-    ("checksum", "text"),
-    ("execution_ms", "bigint"),
-    ("failed", "boolean"),
-    ("failure", "text"),
-];
-
-/// How many of [`COLUMNS`] the previous shape had.
-const PREVIOUS_COLUMNS: usize = 5;
-
 /// Runs `f` holding the runner's advisory lock, so two runners against one database
 /// serialize instead of interleaving.
 pub fn with_lock<T>(
@@ -352,172 +325,59 @@ fn same_version(recorded: &str, version: &Version) -> bool {
     }
 }
 
-/// Reads column `i` of a row, as an error rather than a panic when it does not fit.
-fn column<'a, T: postgres::types::FromSql<'a>>(
-    row: &'a postgres::Row,
-    i: usize,
-    table: &TrackingTable,
-) -> Result<T, Error> {
-    row.try_get(i)
-        .map_err(|e| Error::db(&format!("cannot read the tracking table `{table}`"), e))
-}
-
 /// Applies and reverts migrations, recording them in one tracking table.
 #[derive(Debug, Clone, Default)]
 pub struct Runner {
-    /// The tracking table.
-    pub table: TrackingTable,
+    /// The tracking table and its format; what is left open follows the set (its tool's
+    /// format, that format's table).
+    pub tracking: Choice,
     /// Go on although applied migrations are not in the set (they are left alone).
     pub ignore_missing: bool,
 }
 
 impl Runner {
-    /// What is where the tracking table should be. Reads the catalog only; a table of
-    /// another shape is an error.
-    fn shape(&self, client: &mut Client) -> Result<Shape, Error> {
-        let rows = client
-            .query(
-                "SELECT c.relkind::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
-                 FROM pg_catalog.pg_class c
-                 LEFT JOIN pg_catalog.pg_attribute a
-                   ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                 WHERE c.oid = to_regclass($1)
-                 ORDER BY a.attnum",
-                &[&self.table.sql()],
-            )
-            .map_err(|e| Error::db(&format!("cannot look up table `{}`", self.table), e))?;
-        let Some(first) = rows.first() else {
-            return Ok(Shape::Absent);
-        };
-        let kind: String = column(first, 0, &self.table)?;
-        let mut columns: Vec<(String, String)> = Vec::new();
-        for row in &rows {
-            let name: Option<String> = column(row, 1, &self.table)?;
-            let ty: Option<String> = column(row, 2, &self.table)?;
-            if let (Some(name), Some(ty)) = (name, ty) {
-                columns.push((name, ty));
-            }
+    /// A runner recording in `format`'s default table.
+    pub fn with_format(format: Format) -> Runner {
+        Runner {
+            tracking: Choice::of(format),
+            ignore_missing: false,
         }
-        let fits = |expected: &[(&str, &str)]| {
-            columns.len() == expected.len()
-                && expected.iter().all(|(name, ty)| {
-                    columns.iter().any(|(n, t)| {
-                        n == name
-                            && (t == ty
-                                || (*name == "version"
-                                    && (t == "text" || t.starts_with("character varying"))))
-                    })
-                })
-        };
-        let found = match kind.as_str() {
-            "r" | "p" if fits(COLUMNS) => return Ok(Shape::Current),
-            "r" | "p" if fits(&COLUMNS[..PREVIOUS_COLUMNS]) => return Ok(Shape::Previous),
-            "r" | "p" => format!(
-                "columns {}",
-                columns
-                    .iter()
-                    .map(|(n, t)| format!("{n} {t}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            "v" => "a view, not a table".to_string(),
-            "m" => "a materialized view, not a table".to_string(),
-            "f" => "a foreign table".to_string(),
-            "S" => "a sequence, not a table".to_string(),
-            other => format!("a relation of kind `{other}`, not a table"),
-        };
-        Err(MigrateError::ForeignTable {
-            table: self.table.to_string(),
-            found,
-        }
-        .into())
     }
 
-    /// Creates the tracking table, or brings the shape earlier schemakit versions created
-    /// up to date. Never touches a table of another shape.
-    fn prepare(&self, client: &mut Client, shape: Shape) -> Result<(), Error> {
-        let t = self.table.sql();
-        let sql = match shape {
-            Shape::Current => return Ok(()),
-            Shape::Absent => format!(
-                "CREATE TABLE {t} (
-                    version VARCHAR(255) PRIMARY KEY,
-                    applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
-                    name TEXT,
-                    checksum TEXT,
-                    execution_ms BIGINT,
-                    failed BOOLEAN NOT NULL DEFAULT FALSE,
-                    failure TEXT
-                )"
-            ),
-            Shape::Previous => format!(
-                "ALTER TABLE {t} ADD COLUMN failed BOOLEAN NOT NULL DEFAULT FALSE, ADD COLUMN failure TEXT"
-            ),
-        };
-        client.batch_execute(&sql).map_err(|e| {
-            Error::db(
-                &format!("cannot create the tracking table `{}`", self.table),
-                e,
-            )
-        })
+    /// The tracking table for `set`.
+    pub fn tracking(&self, set: &MigrationSet) -> Tracking {
+        self.tracking.resolve(set.layout)
     }
 
     /// Creates the tracking table when it is missing; refuses a table of another shape.
-    pub fn ensure_tracking_table(&self, client: &mut Client) -> Result<(), Error> {
-        let shape = self.shape(client)?;
-        self.prepare(client, shape)
+    pub fn ensure_tracking_table(
+        &self,
+        client: &mut Client,
+        set: &MigrationSet,
+    ) -> Result<(), Error> {
+        let tracking = self.tracking(set);
+        let shape = tracking.shape(client)?;
+        tracking.prepare(client, shape)
     }
 
-    fn read(&self, client: &mut Client, shape: Shape) -> Result<Vec<Applied>, Error> {
-        let failure = match shape {
-            Shape::Absent => return Ok(Vec::new()),
-            Shape::Previous => "NULL::text",
-            Shape::Current => "CASE WHEN failed THEN coalesce(failure, '') END",
-        };
-        let rows = client
-            .query(
-                &format!(
-                    "SELECT version::text, coalesce(name, ''), coalesce(checksum, ''), {failure}
-                     FROM {} ORDER BY version",
-                    self.table.sql()
-                ),
-                &[],
-            )
-            .map_err(|e| {
-                Error::db(
-                    &format!("cannot read the tracking table `{}`", self.table),
-                    e,
-                )
-            })?;
-        let mut applied = Vec::with_capacity(rows.len());
-        for row in &rows {
-            applied.push(Applied {
-                version: column(row, 0, &self.table)?,
-                name: column(row, 1, &self.table)?,
-                checksum: column(row, 2, &self.table)?,
-                failure: column(row, 3, &self.table)?,
-            });
-        }
-        applied.sort_by_cached_key(|a| (Version::parse(&a.version), a.version.clone()));
-        Ok(applied)
-    }
-
-    /// The rows of the tracking table, in version order (none when it does not exist).
-    /// Writes nothing.
-    pub fn applied(&self, client: &mut Client) -> Result<Vec<Applied>, Error> {
-        let shape = self.shape(client)?;
-        self.read(client, shape)
+    /// The rows of the tracking table as the set's migrations see them, in version order
+    /// (none when it does not exist). Writes nothing.
+    pub fn applied(&self, client: &mut Client, set: &MigrationSet) -> Result<Vec<Applied>, Error> {
+        let tracking = self.tracking(set);
+        let shape = tracking.shape(client)?;
+        tracking.read(client, shape, set)
     }
 
     fn status_with<'a>(
         &self,
         client: &mut Client,
+        tracking: &Tracking,
         set: &'a MigrationSet,
         shape: Shape,
     ) -> Result<SetStatus<'a>, Error> {
         let mut recorded: Vec<Option<Applied>> = vec![None; set.migrations.len()];
         let mut missing = Vec::new();
-        for a in self.read(client, shape)? {
+        for a in tracking.read(client, shape, set)? {
             let found = set
                 .migrations
                 .iter()
@@ -540,17 +400,11 @@ impl Runner {
                     }) => Status::Failed {
                         failure: failure.clone(),
                     },
-                    Some(a) => {
-                        let current = checksum(&m.up);
-                        if a.checksum.is_empty() || a.checksum == current {
-                            Status::Applied
-                        } else {
-                            Status::Changed {
-                                recorded: a.checksum.clone(),
-                                current,
-                            }
-                        }
-                    }
+                    Some(a) if tracking.matches(&a.checksum, m) => Status::Applied,
+                    Some(a) => Status::Changed {
+                        recorded: a.checksum.clone(),
+                        current: tracking.checksum(m).unwrap_or_default(),
+                    },
                 };
                 (m, status)
             })
@@ -558,7 +412,7 @@ impl Runner {
         Ok(SetStatus {
             migrations,
             missing,
-            recorded: recorded.into_iter().map(|a| a.map(|a| a.version)).collect(),
+            recorded: recorded.into_iter().map(|a| a.map(|a| a.key)).collect(),
         })
     }
 
@@ -569,13 +423,14 @@ impl Runner {
         client: &mut Client,
         set: &'a MigrationSet,
     ) -> Result<SetStatus<'a>, Error> {
-        let shape = self.shape(client)?;
-        self.status_with(client, set, shape)
+        let tracking = self.tracking(set);
+        let shape = tracking.shape(client)?;
+        self.status_with(client, &tracking, set, shape)
     }
 
     /// Refuses to go on when a migration is marked failed, an applied one changed, or
     /// (unless told to ignore them) applied ones are missing from the set.
-    fn refuse(&self, status: &SetStatus<'_>) -> Result<(), Error> {
+    fn refuse(&self, tracking: &Tracking, status: &SetStatus<'_>) -> Result<(), Error> {
         let failed = status
             .migrations
             .iter()
@@ -592,7 +447,7 @@ impl Runner {
             .next();
         if let Some((version, failure)) = failed {
             return Err(MigrateError::Failed {
-                table: self.table.to_string(),
+                table: tracking.table.to_string(),
                 version,
                 failure,
             }
@@ -610,7 +465,7 @@ impl Runner {
         }
         if !status.missing.is_empty() && !self.ignore_missing {
             return Err(MigrateError::Missing {
-                table: self.table.to_string(),
+                table: tracking.table.to_string(),
                 versions: status
                     .missing
                     .iter()
@@ -628,16 +483,17 @@ impl Runner {
     fn begin<'a>(
         &self,
         client: &mut Client,
+        tracking: &Tracking,
         set: &'a MigrationSet,
         create: bool,
     ) -> Result<Option<SetStatus<'a>>, Error> {
-        let shape = self.shape(client)?;
+        let shape = tracking.shape(client)?;
         if shape == Shape::Absent && !create {
             return Ok(None);
         }
-        self.prepare(client, shape)?;
-        let status = self.status_with(client, set, Shape::Current)?;
-        self.refuse(&status)?;
+        tracking.prepare(client, shape)?;
+        let status = self.status_with(client, tracking, set, Shape::Current)?;
+        self.refuse(tracking, &status)?;
         Ok(Some(status))
     }
 
@@ -650,17 +506,22 @@ impl Runner {
         to: Option<&str>,
     ) -> Result<Vec<String>, Error> {
         let to = to.map(|t| target(set, t)).transpose()?;
+        let tracking = self.tracking(set);
+        let wanted = |m: &&Migration| to.is_none_or(|to| m.version <= *to);
+        for m in set.migrations.iter().filter(wanted) {
+            tracking.check_recordable(m)?;
+        }
         with_lock(client, |client| {
-            let Some(status) = self.begin(client, set, true)? else {
+            let Some(status) = self.begin(client, &tracking, set, true)? else {
                 return Ok(Vec::new());
             };
             let mut done = Vec::new();
             for (m, s) in &status.migrations {
-                if to.is_some_and(|to| m.version > *to) {
+                if !wanted(m) {
                     break;
                 }
                 if *s == Status::Pending {
-                    self.apply(client, m)?;
+                    apply(client, &tracking, set, m)?;
                     done.push(m.version.text.clone());
                 }
             }
@@ -679,8 +540,9 @@ impl Runner {
         steps: Option<usize>,
     ) -> Result<Vec<String>, Error> {
         let to = to.map(|t| target(set, t)).transpose()?;
+        let tracking = self.tracking(set);
         with_lock(client, |client| {
-            let Some(status) = self.begin(client, set, false)? else {
+            let Some(status) = self.begin(client, &tracking, set, false)? else {
                 return Ok(Vec::new());
             };
             let mut done = Vec::new();
@@ -690,7 +552,7 @@ impl Runner {
                     None if done.len() >= steps.unwrap_or(1) => break,
                     _ => {}
                 }
-                self.revert(client, m, recorded)?;
+                revert(client, &tracking, set, m, recorded)?;
                 done.push(m.version.text.clone());
             }
             Ok(done)
@@ -700,8 +562,9 @@ impl Runner {
     /// Reverts the newest applied migration and applies that one again. Returns its
     /// version, or `None` when nothing is applied.
     pub fn redo(&self, client: &mut Client, set: &MigrationSet) -> Result<Option<String>, Error> {
+        let tracking = self.tracking(set);
         with_lock(client, |client| {
-            let Some(status) = self.begin(client, set, false)? else {
+            let Some(status) = self.begin(client, &tracking, set, false)? else {
                 return Ok(None);
             };
             let Some((m, recorded)) = status.applied().next_back() else {
@@ -710,8 +573,8 @@ impl Runner {
             if m.down.is_none() {
                 return Err(Error::Irreversible(m.version.text.clone()));
             }
-            self.revert(client, m, recorded)?;
-            self.apply(client, m)?;
+            revert(client, &tracking, set, m, recorded)?;
+            apply(client, &tracking, set, m)?;
             Ok(Some(m.version.text.clone()))
         })
     }
@@ -721,20 +584,22 @@ impl Runner {
     pub fn resolve(
         &self,
         client: &mut Client,
+        set: &MigrationSet,
         version: &str,
         resolution: Resolution,
     ) -> Result<String, Error> {
+        let tracking = self.tracking(set);
         let not_failed = || {
             Error::from(MigrateError::NotFailed {
-                table: self.table.to_string(),
+                table: tracking.table.to_string(),
                 version: version.to_string(),
             })
         };
         let wanted = Version::parse(version);
         with_lock(client, |client| {
-            let shape = self.shape(client)?;
-            let row = self
-                .read(client, shape)?
+            let shape = tracking.shape(client)?;
+            let row = tracking
+                .read(client, shape, set)?
                 .into_iter()
                 .find(|a| {
                     a.failure.is_some()
@@ -744,22 +609,7 @@ impl Runner {
                         }
                 })
                 .ok_or_else(not_failed)?;
-            let t = self.table.sql();
-            let sql = match resolution {
-                Resolution::Applied => {
-                    format!("UPDATE {t} SET failed = FALSE, failure = NULL WHERE version = $1")
-                }
-                Resolution::Pending => format!("DELETE FROM {t} WHERE version = $1"),
-            };
-            client.execute(&sql, &[&row.version]).map_err(|e| {
-                Error::db(
-                    &format!(
-                        "migration {}: cannot clear its mark in `{}`",
-                        row.version, self.table
-                    ),
-                    e,
-                )
-            })?;
+            tracking.resolve(client, set, &row, resolution)?;
             Ok(row.version)
         })
     }
@@ -767,137 +617,128 @@ impl Runner {
     /// Applies one migration's up script and records it, in one transaction unless the
     /// migration is marked no-transaction. A failure in a transaction leaves the database
     /// and the tracking table as they were; a failure outside one marks the migration
-    /// failed.
-    pub fn apply(&self, client: &mut Client, m: &Migration) -> Result<u128, Error> {
-        let start = Instant::now();
-        let sum = checksum(&m.up);
-        let t = self.table.sql();
-        let record = format!(
-            "INSERT INTO {t} (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)"
-        );
-        let cannot_record = |e| {
-            Error::db(
-                &format!(
-                    "migration {}: cannot record it in `{}`",
-                    m.version, self.table
-                ),
-                e,
-            )
-        };
-        if m.no_transaction {
-            if let Err(e) = run_statements(client, &m.up) {
-                let ms = start.elapsed().as_millis() as i64;
-                let mark = format!(
-                    "INSERT INTO {t} (version, name, checksum, execution_ms, failed, failure) VALUES ($1, $2, $3, $4, TRUE, $5)"
-                );
-                return Err(self.partly(
-                    client,
-                    m,
-                    "up",
-                    e,
-                    &mark,
-                    &[&m.version.text, &m.name, &sum, &ms],
-                ));
-            }
-            let ms = start.elapsed().as_millis() as i64;
-            client
-                .execute(&record, &[&m.version.text, &m.name, &sum, &ms])
-                .map_err(cannot_record)?;
-        } else {
-            let mut tx = client
-                .transaction()
-                .map_err(|e| Error::db("cannot begin", e))?;
-            run_statements(&mut tx, &m.up)?;
-            let ms = start.elapsed().as_millis() as i64;
-            tx.execute(&record, &[&m.version.text, &m.name, &sum, &ms])
-                .map_err(cannot_record)?;
-            tx.commit().map_err(|e| Error::db("cannot commit", e))?;
-        }
-        Ok(start.elapsed().as_millis())
+    /// failed where the format can.
+    pub fn apply(
+        &self,
+        client: &mut Client,
+        set: &MigrationSet,
+        m: &Migration,
+    ) -> Result<u128, Error> {
+        apply(client, &self.tracking(set), set, m)
     }
 
-    /// Applies one migration's down script and removes its record (`recorded`, the
-    /// version as the tracking table has it).
+    /// Applies one migration's down script and removes its record (`recorded`, the row's
+    /// key: the version as the tracking table has it, Prisma's directory name, drizzle's
+    /// hash).
     pub fn revert(
         &self,
         client: &mut Client,
+        set: &MigrationSet,
         m: &Migration,
         recorded: &str,
     ) -> Result<u128, Error> {
-        let Some(down) = &m.down else {
-            return Err(Error::Irreversible(m.version.text.clone()));
-        };
-        let start = Instant::now();
-        let t = self.table.sql();
-        let forget = format!("DELETE FROM {t} WHERE version = $1");
-        let cannot_forget = |e| {
-            Error::db(
-                &format!(
-                    "migration {}: cannot remove its record from {}",
-                    m.version, self.table
-                ),
-                e,
-            )
-        };
-        if m.no_transaction {
-            if let Err(e) = run_statements(client, down) {
-                let mark = format!("UPDATE {t} SET failed = TRUE, failure = $2 WHERE version = $1");
-                return Err(self.partly(client, m, "down", e, &mark, &[&recorded]));
-            }
-            client
-                .execute(&forget, &[&recorded])
-                .map_err(cannot_forget)?;
-        } else {
-            let mut tx = client
-                .transaction()
-                .map_err(|e| Error::db("cannot begin", e))?;
-            run_statements(&mut tx, down)?;
-            tx.execute(&forget, &[&recorded]).map_err(cannot_forget)?;
-            tx.commit().map_err(|e| Error::db("cannot commit", e))?;
-        }
-        Ok(start.elapsed().as_millis())
+        revert(client, &self.tracking(set), set, m, recorded)
     }
+}
 
-    /// A no-transaction script failed with `e`: marks the migration failed with `mark`
-    /// (its parameters, then the failure text last) and says so. Errors that are not a
-    /// statement failure (the script could not be split) ran nothing and mark nothing.
-    fn partly(
-        &self,
-        client: &mut Client,
-        m: &Migration,
-        script: &'static str,
-        e: Error,
-        mark: &str,
-        params: &[&(dyn postgres::types::ToSql + Sync)],
-    ) -> Error {
-        let Error::Statement(failure) = &e else {
-            return e;
-        };
-        let text = failure.to_string();
-        let mut all: Vec<&(dyn postgres::types::ToSql + Sync)> = params.to_vec();
-        all.push(&text);
-        if let Err(db) = client.execute(mark, &all) {
-            return Error::db(
-                &format!(
-                    "migration {}: its {script} script failed part way ({text}), and it cannot be marked failed in `{}`",
-                    m.version, self.table
-                ),
-                db,
-            );
+fn apply(
+    client: &mut Client,
+    tracking: &Tracking,
+    set: &MigrationSet,
+    m: &Migration,
+) -> Result<u128, Error> {
+    tracking.check_recordable(m)?;
+    let start = Instant::now();
+    if m.no_transaction {
+        if let Err(e) = run_statements(client, &m.up) {
+            return Err(partly(
+                client,
+                tracking,
+                m,
+                true,
+                e,
+                &tracking.key(m),
+                start,
+            ));
         }
-        MigrateError::PartlyApplied {
-            table: self.table.to_string(),
-            version: m.version.text.clone(),
-            script,
-            cause: Box::new(e),
-        }
-        .into()
+        tracking.record_applied(client, set, m, start.elapsed())?;
+    } else {
+        let mut tx = client
+            .transaction()
+            .map_err(|e| Error::db("cannot begin", e))?;
+        run_statements(&mut tx, &m.up)?;
+        tracking.record_applied(&mut tx, set, m, start.elapsed())?;
+        tx.commit().map_err(|e| Error::db("cannot commit", e))?;
     }
+    Ok(start.elapsed().as_millis())
+}
+
+fn revert(
+    client: &mut Client,
+    tracking: &Tracking,
+    set: &MigrationSet,
+    m: &Migration,
+    recorded: &str,
+) -> Result<u128, Error> {
+    let Some(down) = &m.down else {
+        return Err(Error::Irreversible(m.version.text.clone()));
+    };
+    let start = Instant::now();
+    if m.no_transaction {
+        if let Err(e) = run_statements(client, down) {
+            return Err(partly(client, tracking, m, false, e, recorded, start));
+        }
+        tracking.record_reverted(client, set, m, recorded)?;
+    } else {
+        let mut tx = client
+            .transaction()
+            .map_err(|e| Error::db("cannot begin", e))?;
+        run_statements(&mut tx, down)?;
+        tracking.record_reverted(&mut tx, set, m, recorded)?;
+        tx.commit().map_err(|e| Error::db("cannot commit", e))?;
+    }
+    Ok(start.elapsed().as_millis())
+}
+
+/// A no-transaction script failed with `e`: marks the migration failed where the format
+/// can (`recorded`: its row, for a down) and says so. Errors that are not a statement
+/// failure (the script could not be split) ran nothing and mark nothing.
+fn partly(
+    client: &mut Client,
+    tracking: &Tracking,
+    m: &Migration,
+    up: bool,
+    e: Error,
+    recorded: &str,
+    start: Instant,
+) -> Error {
+    let Error::Statement(failure) = &e else {
+        return e;
+    };
+    let text = failure.to_string();
+    let script = if up { "up" } else { "down" };
+    let marked = match tracking.mark_failed(client, m, up, &text, recorded, start.elapsed()) {
+        Ok(marked) => marked,
+        Err(db) => {
+            return Error::Environment(format!(
+                "migration {}: its {script} script failed part way ({text}), and it cannot be marked failed in `{}`: {db}",
+                m.version, tracking.table
+            ));
+        }
+    };
+    MigrateError::PartlyApplied {
+        table: tracking.table.to_string(),
+        version: m.version.text.clone(),
+        script,
+        cause: Box::new(e),
+        marked,
+    }
+    .into()
 }
 
 impl<'a> SetStatus<'a> {
     /// The applied migrations of the set (not failed, not changed), oldest first, each
-    /// with its version as recorded.
+    /// with its row's key.
     fn applied(&self) -> impl DoubleEndedIterator<Item = (&'a Migration, &str)> + '_ {
         self.migrations
             .iter()
@@ -909,29 +750,29 @@ impl<'a> SetStatus<'a> {
     }
 }
 
-// The default runner, for callers that need no options.
+// The runner that follows the set, for callers that need no options.
 
-/// Creates the default tracking table when missing; refuses a table of another shape.
-pub fn ensure_tracking_table(client: &mut Client) -> Result<(), Error> {
-    Runner::default().ensure_tracking_table(client)
+/// Creates the set's tracking table when missing; refuses a table of another shape.
+pub fn ensure_tracking_table(client: &mut Client, set: &MigrationSet) -> Result<(), Error> {
+    Runner::default().ensure_tracking_table(client, set)
 }
 
-/// The rows of the default tracking table, in version order. Writes nothing.
-pub fn applied(client: &mut Client) -> Result<Vec<Applied>, Error> {
-    Runner::default().applied(client)
+/// The rows of the set's tracking table, in version order. Writes nothing.
+pub fn applied(client: &mut Client, set: &MigrationSet) -> Result<Vec<Applied>, Error> {
+    Runner::default().applied(client, set)
 }
 
-/// Each migration of the set with its status against the default tracking table.
+/// Each migration of the set with its status against its tracking table.
 pub fn status<'a>(client: &mut Client, set: &'a MigrationSet) -> Result<SetStatus<'a>, Error> {
     Runner::default().status(client, set)
 }
 
-/// [`Runner::up`] with the default tracking table.
+/// [`Runner::up`] with the set's tracking table.
 pub fn up(client: &mut Client, set: &MigrationSet, to: Option<&str>) -> Result<Vec<String>, Error> {
     Runner::default().up(client, set, to)
 }
 
-/// [`Runner::down`] with the default tracking table.
+/// [`Runner::down`] with the set's tracking table.
 pub fn down(
     client: &mut Client,
     set: &MigrationSet,
@@ -939,16 +780,6 @@ pub fn down(
     steps: Option<usize>,
 ) -> Result<Vec<String>, Error> {
     Runner::default().down(client, set, to, steps)
-}
-
-/// [`Runner::apply`] with the default tracking table.
-pub fn apply_up(client: &mut Client, m: &Migration) -> Result<u128, Error> {
-    Runner::default().apply(client, m)
-}
-
-/// [`Runner::revert`] with the default tracking table.
-pub fn apply_down(client: &mut Client, m: &Migration) -> Result<u128, Error> {
-    Runner::default().revert(client, m, &m.version.text)
 }
 
 /// Applies the statements of a script one by one, so a failure names its statement.

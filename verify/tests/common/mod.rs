@@ -1,7 +1,8 @@
 //! Database tests shared by the providers: each test takes the binary's one server and
-//! makes its own fresh database. `runner` holds the migration runner's tests, `catalog`
-//! introspection's and canonical DDL's, `checks` those of `verify`'s checks; the
-//! `database_tests!` macro turns each into a `#[test]` of the including binary.
+//! makes its own fresh database. `runner` holds the migration runner's tests, `tracking`
+//! those of each tool's tracking table, `catalog` introspection's and canonical DDL's,
+//! `checks` those of `verify`'s checks; the `database_tests!` macro turns each into a
+//! `#[test]` of the including binary.
 
 // Test helpers: a failed call is a failed test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
@@ -9,6 +10,7 @@
 pub mod catalog;
 pub mod checks;
 pub mod runner;
+pub mod tracking;
 
 use std::path::{Path, PathBuf};
 
@@ -103,6 +105,46 @@ macro_rules! database_tests {
         #[test]
         fn status_writes_nothing() {
             common::runner::status_writes_nothing(server());
+        }
+
+        #[test]
+        fn each_format_creates_its_tools_table_exactly() {
+            common::tracking::each_format_creates_its_tools_table_exactly(server());
+        }
+
+        #[test]
+        fn each_format_records_up_and_down_and_reads_them_back() {
+            common::tracking::each_format_records_up_and_down_and_reads_them_back(server());
+        }
+
+        #[test]
+        fn a_database_each_tool_manages_is_taken_over() {
+            common::tracking::a_database_each_tool_manages_is_taken_over(server());
+        }
+
+        #[test]
+        fn a_flyway_baseline_counts_for_the_migrations_up_to_it() {
+            common::tracking::a_flyway_baseline_counts_for_the_migrations_up_to_it(server());
+        }
+
+        #[test]
+        fn a_failed_mark_is_kept_where_the_format_has_one() {
+            common::tracking::a_failed_mark_is_kept_where_the_format_has_one(server());
+        }
+
+        #[test]
+        fn a_diesel_migration_that_reads_diesels_table_passes_check_a() {
+            common::tracking::a_diesel_migration_that_reads_diesels_table_passes_check_a(server());
+        }
+
+        #[test]
+        fn a_set_that_drops_its_legacy_schema_migrations_passes_check_a() {
+            common::tracking::a_set_that_drops_its_legacy_schema_migrations_passes_check_a(server());
+        }
+
+        #[test]
+        fn examples_pass_every_check_in_their_tools_tables() {
+            common::tracking::examples_pass_every_check_in_their_tools_tables(server());
         }
 
         #[test]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use verify::Error;
 use verify::Server;
 use verify::runner::{self, Status};
+use verify::tracking::{Choice, Format};
 
 use super::{migrations, read};
 
@@ -34,7 +35,7 @@ pub fn up_applies_in_order_and_records_versions_with_checksums(server: &Server) 
         runner::up(&mut client, &set, None).unwrap(),
         ["1", "2", "10"]
     );
-    let applied = runner::applied(&mut client).unwrap();
+    let applied = runner::applied(&mut client, &set).unwrap();
     assert_eq!(applied.len(), 3);
     assert!(
         applied.iter().all(|a| a.checksum.len() == 64),
@@ -80,7 +81,7 @@ pub fn a_failing_migration_leaves_database_and_tracking_table_unchanged(server: 
         "column \"nope\" of relation \"a\" does not exist"
     );
     assert_eq!(f.code, "42703");
-    let versions: Vec<String> = runner::applied(&mut client)
+    let versions: Vec<String> = runner::applied(&mut client, &set)
         .unwrap()
         .into_iter()
         .map(|a| a.version)
@@ -184,7 +185,7 @@ pub fn down_reverts_newest_first_by_steps_and_to(server: &Server) {
     let mut client = server.connect(&db).unwrap();
     runner::up(&mut client, &set, Some("3")).unwrap();
     assert_eq!(
-        runner::applied(&mut client).unwrap().len(),
+        runner::applied(&mut client, &set).unwrap().len(),
         3,
         "--to stops after that version"
     );
@@ -197,7 +198,7 @@ pub fn down_reverts_newest_first_by_steps_and_to(server: &Server) {
         runner::down(&mut client, &set, Some("2"), None).unwrap(),
         ["4", "3"]
     );
-    let versions: Vec<String> = runner::applied(&mut client)
+    let versions: Vec<String> = runner::applied(&mut client, &set)
         .unwrap()
         .into_iter()
         .map(|a| a.version)
@@ -262,9 +263,13 @@ fn three(name: &str) -> PathBuf {
     )
 }
 
-fn versions(client: &mut postgres::Client, runner: &runner::Runner) -> Vec<String> {
+fn versions(
+    client: &mut postgres::Client,
+    runner: &runner::Runner,
+    set: &schema::migrations::MigrationSet,
+) -> Vec<String> {
     runner
-        .applied(client)
+        .applied(client, set)
         .unwrap()
         .into_iter()
         .map(|a| a.version)
@@ -318,7 +323,7 @@ pub fn a_target_version_not_in_the_set_is_refused_and_changes_nothing(server: &S
             .starts_with("version `7` is not in the migration set (3 migrations, from 001 to 003)"),
         "{err}"
     );
-    assert_eq!(versions(&mut client, &default), ["001", "002", "003"]);
+    assert_eq!(versions(&mut client, &default, &set), ["001", "002", "003"]);
     assert!(relation_exists(&mut client, "c"));
 }
 
@@ -336,7 +341,7 @@ pub fn target_versions_compare_as_versions_not_as_text(server: &Server) {
         runner::down(&mut client, &set, Some("01"), None).unwrap(),
         ["002"]
     );
-    assert_eq!(versions(&mut client, &default), ["001"]);
+    assert_eq!(versions(&mut client, &default, &set), ["001"]);
     // Renamed after it was applied: `1_a.sql` is still the applied `001`.
     std::fs::rename(dir.join("001_a.sql"), dir.join("1_a.sql")).unwrap();
     let set = read(&dir);
@@ -345,7 +350,7 @@ pub fn target_versions_compare_as_versions_not_as_text(server: &Server) {
     assert_eq!(status.migrations[0].1, Status::Applied);
     assert_eq!(runner::down(&mut client, &set, None, None).unwrap(), ["1"]);
     assert!(
-        versions(&mut client, &default).is_empty(),
+        versions(&mut client, &default, &set).is_empty(),
         "the row recorded as `001` is removed"
     );
 }
@@ -362,7 +367,7 @@ pub fn redo_reverts_and_reapplies_only_the_newest_applied(server: &Server) {
         runner.redo(&mut client, &set).unwrap().as_deref(),
         Some("002")
     );
-    assert_eq!(versions(&mut client, &runner), ["001", "002"]);
+    assert_eq!(versions(&mut client, &runner, &set), ["001", "002"]);
     assert!(!relation_exists(&mut client, "c"), "003 stays pending");
     let rows: i64 = client
         .query_one("SELECT count(*) FROM b", &[])
@@ -394,14 +399,14 @@ pub fn an_applied_migration_missing_from_the_set_is_listed_and_refused(server: &
         );
         assert!(err.to_string().contains("--ignore-missing"), "{err}");
     }
-    assert_eq!(versions(&mut client, &runner), ["001", "002", "003"]);
+    assert_eq!(versions(&mut client, &runner, &set), ["001", "002", "003"]);
     runner.ignore_missing = true;
     assert_eq!(
         runner.down(&mut client, &set, None, Some(2)).unwrap(),
         ["003", "001"],
         "told to ignore it, down leaves the missing one alone"
     );
-    assert_eq!(versions(&mut client, &runner), ["002"]);
+    assert_eq!(versions(&mut client, &runner, &set), ["002"]);
 }
 
 pub fn a_no_transaction_migration_that_fails_part_way_is_marked_failed(server: &Server) {
@@ -425,7 +430,9 @@ pub fn a_no_transaction_migration_that_fails_part_way_is_marked_failed(server: &
     let set = read(&dir);
     let db = server.create_database(None).unwrap();
     let mut client = server.connect(&db).unwrap();
-    let runner = runner::Runner::default();
+    // schemakit's own table keeps the failed statement (sqlx's, this layout's default,
+    // only `success = false`: `tracking::a_failed_mark_is_kept_where_the_format_has_one`).
+    let runner = runner::Runner::with_format(Format::Schemakit);
     let err = runner.up(&mut client, &set, None).unwrap_err();
     let Error::Migrate(runner::MigrateError::PartlyApplied { version, cause, .. }) = &err else {
         panic!("{err}")
@@ -458,7 +465,7 @@ pub fn a_no_transaction_migration_that_fails_part_way_is_marked_failed(server: &
     }
     assert!(!relation_exists(&mut client, "c"), "up refused: 3 not run");
     let err = runner
-        .resolve(&mut client, "1", runner::Resolution::Applied)
+        .resolve(&mut client, &set, "1", runner::Resolution::Applied)
         .unwrap_err();
     assert!(
         matches!(&err, Error::Migrate(runner::MigrateError::NotFailed { .. })),
@@ -470,7 +477,7 @@ pub fn a_no_transaction_migration_that_fails_part_way_is_marked_failed(server: &
         .unwrap();
     assert_eq!(
         runner
-            .resolve(&mut client, "02", runner::Resolution::Applied)
+            .resolve(&mut client, &set, "02", runner::Resolution::Applied)
             .unwrap(),
         "2"
     );
@@ -504,28 +511,41 @@ pub fn a_tracking_table_of_another_tool_is_never_altered(server: &Server) {
             default.down(&mut client, &set, None, None).unwrap_err(),
             default.redo(&mut client, &set).unwrap_err(),
             default
-                .resolve(&mut client, "1", runner::Resolution::Pending)
+                .resolve(&mut client, &set, "1", runner::Resolution::Pending)
                 .unwrap_err(),
-            default.applied(&mut client).unwrap_err(),
+            default.applied(&mut client, &set).unwrap_err(),
         ] {
-            let Error::Migrate(runner::MigrateError::ForeignTable { table, found }) = &err else {
+            let Error::Migrate(runner::MigrateError::ForeignTable {
+                table, found, fits, ..
+            }) = &err
+            else {
                 panic!("{tool}: {err}")
             };
             assert_eq!(table, "schema_migrations");
             assert!(found.starts_with("columns version "), "{tool}: {found}");
             assert!(err.to_string().contains("--tracking-table"), "{err}");
+            // The message says which format would take the table over as it is.
+            let format = if tool == "rails" { "dbmate" } else { tool };
+            assert_eq!(fits, &[Format::from_name(format).unwrap()], "{tool}");
+            assert!(
+                err.to_string().contains(&format!("--tracking {format}")),
+                "{err}"
+            );
         }
         assert_eq!(columns(&mut client, "schema_migrations"), before, "{tool}");
         assert!(!relation_exists(&mut client, "a"), "{tool}");
         let ours = runner::Runner {
-            table: runner::TrackingTable::parse("schemakit_migrations").unwrap(),
+            tracking: Choice {
+                format: None,
+                table: Some(runner::TrackingTable::parse("schemakit_migrations").unwrap()),
+            },
             ignore_missing: false,
         };
         assert_eq!(
             ours.up(&mut client, &set, None).unwrap(),
             ["001", "002", "003"]
         );
-        assert_eq!(versions(&mut client, &ours), ["001", "002", "003"]);
+        assert_eq!(versions(&mut client, &ours, &set), ["001", "002", "003"]);
         assert_eq!(columns(&mut client, "schema_migrations"), before, "{tool}");
     }
 }
@@ -542,7 +562,7 @@ pub fn status_writes_nothing(server: &Server) {
         status.migrations.iter().all(|(_, s)| *s == Status::Pending),
         "without a tracking table everything is pending"
     );
-    assert!(runner::applied(&mut client).unwrap().is_empty());
+    assert!(runner::applied(&mut client, &set).unwrap().is_empty());
     // A table in the shape earlier schemakit versions created is read as it is.
     client
         .batch_execute("SET default_transaction_read_only = off")

@@ -239,7 +239,9 @@ impl Folder {
             Err(e) => e,
         };
         let tolerated = match &err {
-            RuleError::Missing(_) => if_exists,
+            // A guard's condition is not evaluated: a statement the condition would have
+            // skipped is skipped.
+            RuleError::Missing(_) => if_exists || ctx.guarded,
             RuleError::Exists(_) | RuleError::LabelExists { .. } => if_not_exists || ctx.guarded,
             _ => false,
         };

@@ -190,6 +190,16 @@ fn known_unparseable(head: &[String]) -> Option<String> {
             "ALTER TABLE … ATTACH/DETACH PARTITION".into()
         }
         ["ALTER", "DEFAULT", "PRIVILEGES", ..] => "ALTER DEFAULT PRIVILEGES".into(),
+        ["COMMENT", "ON", kind, ..] => format!("COMMENT ON {kind}"),
+        ["DROP", "EVENT", "TRIGGER", ..] => "DROP EVENT TRIGGER".into(),
+        [
+            "DROP",
+            kind @ ("STATISTICS" | "AGGREGATE" | "CAST" | "PUBLICATION" | "SUBSCRIPTION"
+            | "CONVERSION" | "LANGUAGE" | "TRANSFORM" | "RULE" | "OPERATOR" | "COLLATION"
+            | "PROCEDURE"),
+            ..,
+        ] => format!("DROP {kind}"),
+        ["SELECT"] => "SELECT".into(),
         ["ALTER", second, ..]
             if matches!(
                 *second,
@@ -337,6 +347,68 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
         ["CREATE", "FUNCTION", ..] | ["CREATE", "OR", "REPLACE", "FUNCTION", ..] => {
             crate::front::routine::recover(text).map(|(blanked, _)| (blanked, false))
         }
+        // `CREATE EXTENSION x SCHEMA s`: `WITH` is optional in Postgres, not in sqlparser.
+        ["CREATE", "EXTENSION", ..] => {
+            let mut out = String::new();
+            let mut prev_with = false;
+            let mut changed = false;
+            for t in &tokens {
+                if is_word(t, "SCHEMA") && !prev_with {
+                    out.push_str("WITH ");
+                    changed = true;
+                }
+                if !matches!(t, Token::Whitespace(_)) {
+                    prev_with = is_word(t, "WITH");
+                }
+                out.push_str(&t.to_string());
+            }
+            changed.then_some((out, false))
+        }
+        // Operator class parameters, `name gist_trgm_ops(siglen=256)`: the model keeps
+        // the operator class, not its parameters.
+        ["CREATE", "INDEX" | "UNIQUE", ..] => {
+            let significant: Vec<usize> = (0..tokens.len())
+                .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
+                .collect();
+            let mut drop = vec![false; tokens.len()];
+            let mut changed = false;
+            for (k, &i) in significant.iter().enumerate() {
+                let (Some(&prev), Some(&next)) = (
+                    k.checked_sub(1).and_then(|p| significant.get(p)),
+                    significant.get(k + 1),
+                ) else {
+                    continue;
+                };
+                let opclass = matches!(tokens[i], Token::Word(_))
+                    && matches!(tokens[next], Token::LParen)
+                    && matches!(tokens[prev], Token::Word(_) | Token::RParen)
+                    && !matches!(&tokens[prev], Token::Word(w) if w.quote_style.is_none()
+                        && matches!(w.value.to_ascii_uppercase().as_str(), "ON" | "USING" | "INDEX" | "EXISTS" | "ONLY" | "INCLUDE" | "WITH" | "WHERE" | "AND" | "OR" | "NOT"));
+                if !opclass {
+                    continue;
+                }
+                let mut depth = 0;
+                for (j, t) in tokens.iter().enumerate().skip(next) {
+                    match t {
+                        Token::LParen => depth += 1,
+                        Token::RParen => depth -= 1,
+                        _ => {}
+                    }
+                    drop[j] = true;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                changed = true;
+            }
+            let out: String = tokens
+                .iter()
+                .zip(&drop)
+                .filter(|(_, d)| !**d)
+                .map(|(t, _)| t.to_string())
+                .collect();
+            changed.then_some((out, false))
+        }
         ["DROP", "INDEX", "CONCURRENTLY", ..] => {
             let mut out = String::new();
             let mut removed = false;
@@ -422,22 +494,48 @@ pub(crate) fn guarded_body(text: &str) -> Option<Vec<(usize, usize)>> {
     let ranges: Vec<(usize, usize)> = if shape_exception {
         inner[..inner.len() - 1].iter().copied().map(trim).collect()
     } else {
-        // BEGIN IF NOT EXISTS (…) THEN <ddl>; … END IF; END
-        let (s, e) = trim(inner[0]);
-        let piece = &body[s..e];
-        let upper = piece.to_ascii_uppercase();
-        if !upper.starts_with("IF ") || !upper.contains("EXISTS") {
+        // BEGIN IF [NOT] EXISTS (…) THEN <ddl>; … END IF; [IF … END IF; …] END
+        let mut r = Vec::new();
+        let mut in_if = false;
+        for &(s, e) in &inner {
+            let (s, e) = trim((s, e));
+            let piece = &body[s..e];
+            if in_if {
+                if leading_words(piece, 3) == ["END", "IF"] {
+                    in_if = false;
+                } else {
+                    r.push((s, e));
+                }
+                continue;
+            }
+            let upper = piece.to_ascii_uppercase();
+            if !upper.starts_with("IF ") || !upper.contains("EXISTS") {
+                return None;
+            }
+            let then = find_then(piece)?;
+            r.push(trim((s + then, e)));
+            in_if = true;
+        }
+        if in_if {
             return None;
         }
-        let (end_if_s, end_if_e) = *inner.last()?;
-        if leading_words(&body[end_if_s..end_if_e], 3) != ["END", "IF"] {
-            return None;
-        }
-        let then = find_then(piece)?;
-        let mut r = vec![trim((s + then, e))];
-        r.extend(inner[1..inner.len() - 1].iter().copied().map(trim));
         r
     };
+    // Procedural code between the statements (RAISE, ELSE, assignments, loops) is not a
+    // guard the model can see through.
+    let procedural = [
+        "RAISE", "PERFORM", "IF", "ELSE", "ELSIF", "RETURN", "LOOP", "FOR", "WHILE", "EXECUTE",
+        "GET", "END", "BEGIN", "DECLARE", "EXIT", "CONTINUE", "CASE", "NULL",
+    ];
+    if ranges.iter().any(|&(s, e)| {
+        let piece = &body[s..e];
+        leading_words(piece, 1)
+            .first()
+            .is_some_and(|w| procedural.contains(&w.as_str()))
+            || piece.contains(":=")
+    }) {
+        return None;
+    }
     if ranges.is_empty() || ranges.iter().any(|(s, e)| s >= e) {
         return None;
     }

@@ -88,6 +88,11 @@ pub struct Version {
     /// `2017-09-23-182408` and `20170923182408` are the same timestamp.
     #[serde(skip)]
     key: Vec<u128>,
+    /// What orders versions whose numbers are equal, where the tool allows that: a Prisma
+    /// migration's name (Prisma orders by the whole directory name), a Flyway repeatable
+    /// migration's description. Empty elsewhere.
+    #[serde(skip)]
+    tie: String,
 }
 
 impl Version {
@@ -105,7 +110,36 @@ impl Version {
         Some(Version {
             text: text.to_string(),
             key,
+            tie: String::new(),
         })
+    }
+
+    /// The version, ordered after versions of the same number by `tie`.
+    pub fn with_tie(self, tie: &str) -> Version {
+        Version {
+            tie: tie.to_string(),
+            ..self
+        }
+    }
+
+    /// A Flyway repeatable migration (`R__description.sql`): after every versioned one,
+    /// in the order of the descriptions, as Flyway runs them.
+    pub fn repeatable(description: &str) -> Version {
+        Version {
+            text: format!("R__{description}"),
+            key: vec![u128::MAX],
+            tie: description.to_string(),
+        }
+    }
+
+    /// A drizzle migration: its position in `meta/_journal.json` orders it; `text` is the
+    /// number its file name starts with.
+    pub fn journal(text: &str, idx: u128) -> Version {
+        Version {
+            text: text.to_string(),
+            key: vec![idx],
+            tie: String::new(),
+        }
     }
 
     /// The version with dashes removed, as diesel records it.
@@ -120,7 +154,7 @@ impl Version {
 
 impl PartialEq for Version {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key == other.key && self.tie == other.tie
     }
 }
 impl Eq for Version {}
@@ -131,7 +165,9 @@ impl PartialOrd for Version {
 }
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.key.cmp(&other.key)
+        self.key
+            .cmp(&other.key)
+            .then_with(|| self.tie.cmp(&other.tie))
     }
 }
 
@@ -207,11 +243,33 @@ pub struct MigrationSet {
     pub layout: Layout,
     /// Migrations in version order.
     pub migrations: Vec<Migration>,
-    /// Entries of the directory that are neither regular files nor directories (a FIFO, a
-    /// socket, a device), with what they are; never opened. [`MigrationSet::notes`] lists
-    /// them.
+    /// Entries of the directory that were not read, and why: ones that are neither
+    /// regular files nor directories (a FIFO, a socket, a device; never opened), files the
+    /// layout's tool ignores too, migrations schemakit cannot read (goose's Go
+    /// migrations). [`MigrationSet::notes`] lists them.
     #[serde(skip)]
-    pub skipped: Vec<(PathBuf, &'static str)>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// An entry of a migration directory that was not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The entry.
+    pub path: PathBuf,
+    /// Why, as a note prints it (`skipped: a FIFO, not a regular file`).
+    pub why: String,
+    /// Whether what was not read may change the schema (a warning, not a note).
+    pub warning: bool,
+}
+
+impl Skipped {
+    fn note(path: &Path, why: impl Into<String>) -> Skipped {
+        Skipped {
+            path: path.to_path_buf(),
+            why: why.into(),
+            warning: false,
+        }
+    }
 }
 
 type Errors = Vec<Diagnostic>;
@@ -241,9 +299,9 @@ struct Entries {
     files: Vec<PathBuf>,
     /// Directories.
     dirs: Vec<PathBuf>,
-    /// Everything else (FIFOs, sockets, devices), with what it is; never opened, since
-    /// reading a FIFO blocks until something writes to it.
-    skipped: Vec<(PathBuf, &'static str)>,
+    /// Everything else (FIFOs, sockets, devices), with why; never opened, since reading a
+    /// FIFO blocks until something writes to it.
+    skipped: Vec<Skipped>,
 }
 
 fn entries(dir: &Path) -> Result<Entries, Errors> {
@@ -267,7 +325,10 @@ fn entries(dir: &Path) -> Result<Entries, Errors> {
         // Follows symbolic links, as reading the file would.
         match std::fs::metadata(&path).map(|m| m.file_type()) {
             Ok(kind) if kind.is_dir() => out.dirs.push(path),
-            Ok(kind) if !kind.is_file() => out.skipped.push((path, special_kind(kind))),
+            Ok(kind) if !kind.is_file() => out.skipped.push(Skipped::note(
+                &path,
+                format!("skipped: {}, not a regular file", special_kind(kind)),
+            )),
             _ => out.files.push(path),
         }
     }
@@ -450,6 +511,46 @@ fn read_sections(
     })
 }
 
+/// Notes for loose files a layout's tool ignores.
+fn ignored(files: &[PathBuf], why: &str) -> Vec<Skipped> {
+    files
+        .iter()
+        .map(|f| Skipped::note(f, format!("ignored: {why}")))
+        .collect()
+}
+
+/// goose runs Go migrations (`<version>_<name>.go`) in version order with the SQL ones.
+/// schemakit cannot read Go: the set stops before the first one, with a warning saying
+/// where and how many SQL migrations after it are not read.
+fn stop_at_go_migrations(
+    files: &[PathBuf],
+    migrations: &mut Vec<Migration>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let go = files
+        .iter()
+        .filter(|f| file_name(f).ends_with(".go") && !file_name(f).ends_with("_test.go"))
+        .filter_map(|f| {
+            let name = file_name(f);
+            let (version, _) = split_version(name.trim_end_matches(".go"))?;
+            Some((version, f))
+        })
+        .min_by(|a, b| a.0.cmp(&b.0));
+    let Some((first, path)) = go else {
+        return;
+    };
+    let before = migrations.len();
+    migrations.retain(|m| m.version < first);
+    let dropped = before - migrations.len();
+    skipped.push(Skipped {
+        path: path.clone(),
+        why: format!(
+            "goose Go migration {first}: schemakit reads SQL only, so the set is read up to version {first} and stops there ({dropped} SQL migration(s) after it not read)"
+        ),
+        warning: true,
+    });
+}
+
 /// Detects the layout of a directory.
 fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Errors> {
     let has_file = |name: &str| files.iter().any(|f| file_name(f) == name);
@@ -473,8 +574,14 @@ fn detect(dir: &Path, files: &[PathBuf], dirs: &[PathBuf]) -> Result<Layout, Err
     if drizzle {
         candidates.push((Layout::Drizzle, "meta/_journal.json".to_string()));
     }
+    // A layout of one directory per version (or drizzle's journal) is what its tool reads;
+    // the tool ignores loose files beside it (a README, a data script), and so does the
+    // reader, listing them.
+    if candidates.len() == 1 {
+        return Ok(candidates[0].0);
+    }
     let mut file_layouts: BTreeMap<&'static str, (Layout, String)> = BTreeMap::new();
-    if !drizzle {
+    if candidates.is_empty() {
         for f in &sql_files {
             let name = file_name(f);
             let layout = if name.starts_with(['V', 'U', 'R']) && name.contains("__") {
@@ -547,15 +654,31 @@ impl MigrationSet {
             Some(l) => l,
             None => detect(dir, &files, &dirs)?,
         };
+        let mut skipped = skipped;
         let mut migrations = match layout {
             Layout::UpDown | Layout::Dbmate | Layout::Goose => read_section_files(layout, &files)?,
             Layout::Sqlx => read_sqlx(&files)?,
-            Layout::Diesel => read_diesel(&dirs)?,
+            Layout::Diesel => {
+                skipped.extend(ignored(&files, "diesel reads only version directories"));
+                read_diesel(&dirs)?
+            }
             Layout::Flyway => read_flyway(&files)?,
-            Layout::Prisma => read_prisma(&dirs)?,
-            Layout::Drizzle => read_drizzle(&files)?,
+            Layout::Prisma => {
+                let loose = files
+                    .iter()
+                    .filter(|f| file_name(f) != "migration_lock.toml")
+                    .cloned()
+                    .collect::<Vec<_>>();
+                skipped.extend(ignored(&loose, "Prisma reads only migration directories"));
+                read_prisma(&dirs)?
+            }
+            Layout::Drizzle => read_drizzle(dir, &files, &mut skipped)?,
         };
         migrations.sort_by(|a, b| a.version.cmp(&b.version));
+        if layout == Layout::Goose {
+            stop_at_go_migrations(&files, &mut migrations, &mut skipped);
+        }
+        skipped.sort();
         let mut errors = Vec::new();
         for pair in migrations.windows(2) {
             if pair[0].version == pair[1].version {
@@ -643,21 +766,30 @@ impl MigrationSet {
         }
     }
 
-    /// A note for each entry of the directory that was skipped because it is not a
-    /// regular file or directory (a FIFO, a socket, a device).
+    /// A note (or a warning, when what was not read may change the schema) for each
+    /// entry of the directory that was not read.
     pub fn notes(&self) -> Vec<Diagnostic> {
         self.skipped
             .iter()
-            .map(|(path, kind)| {
+            .map(|s| {
+                let (severity, help) = if s.warning {
+                    (
+                        Severity::Warning,
+                        "schemakit reads SQL only; what this migration does, and every migration after it, is not in the model",
+                    )
+                } else {
+                    (
+                        Severity::Note,
+                        "schemakit reads what the layout's tool reads; move the entry out of the migration directory to silence this note",
+                    )
+                };
                 Diagnostic::about_path(
-                    Severity::Note,
+                    severity,
                     Code::Layout,
-                    &path.display().to_string(),
-                    format!("skipped: {kind}, not a regular file"),
+                    &s.path.display().to_string(),
+                    s.why.clone(),
                 )
-                .with_help(
-                    "schemakit reads only regular files; move it out of the migration directory",
-                )
+                .with_help(help)
             })
             .collect()
     }

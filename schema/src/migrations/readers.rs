@@ -200,6 +200,7 @@ pub(super) fn read_diesel(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
 pub(super) fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
     let mut ups: BTreeMap<String, (Version, String, PathBuf)> = BTreeMap::new();
     let mut undos: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut repeatables: Vec<(Version, String, PathBuf)> = Vec::new();
     let mut errors = Vec::new();
     for f in files.iter().filter(|f| is_sql(f)) {
         let name = file_name(f);
@@ -230,11 +231,10 @@ pub(super) fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
             Some(('U', version, _)) => {
                 undos.insert(version.canonical(), f.clone());
             }
-            _ if name.starts_with("R__") => errors.push(layout_error(
-                f,
-                "repeatable migrations (R__) are not supported",
-                "turn it into a versioned migration",
-            )),
+            Some(('R', _, _)) | None if name.starts_with("R__") => {
+                let desc = stem.trim_start_matches("R__").to_string();
+                repeatables.push((Version::repeatable(&desc), desc, f.clone()));
+            }
             _ => errors.push(unexpected(f, Layout::Flyway)),
         }
     }
@@ -248,6 +248,19 @@ pub(super) fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
         }
     }
     let mut out = Vec::new();
+    // Repeatable migrations run after the versioned ones; the model takes each once.
+    for (version, name, path) in repeatables {
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version,
+                name,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
     for (key, (version, name, path)) in ups {
         let down = match undos.get(&key).map(|p| read_whole(p)) {
             Some(Ok(s)) => Some(s),
@@ -284,6 +297,8 @@ pub(super) fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
             errors.push(unexpected(d, Layout::Prisma));
             continue;
         };
+        // Prisma orders migrations by their whole directory name.
+        let version = version.with_tie(&name);
         let path = d.join("migration.sql");
         if !path.exists() {
             errors.push(layout_error(
@@ -311,7 +326,89 @@ pub(super) fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
     }
 }
 
-pub(super) fn read_drizzle(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
+/// drizzle runs the entries of `meta/_journal.json` in order, each `<tag>.sql`; it never
+/// reads the number in a file name, and a file no entry names is not run (listed as
+/// ignored). Without a journal, the files in name order.
+pub(super) fn read_drizzle(
+    dir: &Path,
+    files: &[PathBuf],
+    skipped: &mut Vec<Skipped>,
+) -> Result<Vec<Migration>, Errors> {
+    let journal_path = dir.join("meta").join("_journal.json");
+    if !journal_path.is_file() {
+        return read_drizzle_files(files);
+    }
+    let journal = read_file(&journal_path).map_err(|d| vec![d])?;
+    let entries: Vec<(u128, String)> =
+        match serde_json::from_str::<serde_json::Value>(&journal.text) {
+            Ok(v) => v
+                .get("entries")
+                .and_then(|e| e.as_array())
+                .map(|entries| {
+                    entries
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, e)| {
+                            let idx = e
+                                .get("idx")
+                                .and_then(serde_json::Value::as_u64)
+                                .map_or(i as u128, u128::from);
+                            Some((idx, e.get("tag")?.as_str()?.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(e) => {
+                return Err(vec![layout_error(
+                    &journal_path,
+                    format!("invalid meta/_journal.json: {e}"),
+                    "fix the JSON, or regenerate it with drizzle-kit",
+                )]);
+            }
+        };
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut named = std::collections::BTreeSet::new();
+    for (idx, tag) in entries {
+        let path = dir.join(format!("{tag}.sql"));
+        named.insert(path.clone());
+        if !path.is_file() {
+            errors.push(layout_error(
+                &journal_path,
+                format!("journal entry `{tag}` has no file `{tag}.sql`"),
+                "restore the file, or remove the entry from meta/_journal.json",
+            ));
+            continue;
+        }
+        let number = tag.split('_').next().unwrap_or(&tag).to_string();
+        let name = tag
+            .split_once('_')
+            .map_or(String::new(), |(_, n)| n.to_string());
+        match read_whole(&path) {
+            Ok(up) => out.push(Migration {
+                version: Version::journal(&number, idx),
+                name,
+                up,
+                down: None,
+                no_transaction: false,
+            }),
+            Err(e) => errors.extend(e),
+        }
+    }
+    for f in files.iter().filter(|f| !named.contains(*f)) {
+        skipped.push(Skipped::note(
+            f,
+            "ignored: not an entry of meta/_journal.json, so drizzle does not run it",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn read_drizzle_files(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for f in files.iter().filter(|f| is_sql(f)) {

@@ -235,7 +235,8 @@ impl Catalog {
         Ok(())
     }
 
-    /// `ALTER INDEX … RENAME TO`.
+    /// `ALTER INDEX … RENAME TO`. Renaming the index behind a primary key, unique or
+    /// exclusion constraint renames the constraint, as in Postgres.
     pub(crate) fn rename_index(
         &mut self,
         old: &QualifiedName,
@@ -245,7 +246,21 @@ impl Catalog {
             return Err(RuleError::Exists(Object::Relation(new.clone())));
         }
         if !self.schema.indexes.contains_key(old) {
-            return Err(RuleError::Missing(Object::Index(old.clone())));
+            let owner = self.schema.tables.values().find(|t| {
+                t.name.schema == old.schema
+                    && t.constraints.get(&old.name).is_some_and(|c| {
+                        matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey { .. }
+                                | ConstraintKind::Unique { .. }
+                                | ConstraintKind::Exclusion { .. }
+                        )
+                    })
+            });
+            return match owner.map(|t| t.name.clone()) {
+                Some(table) => self.rename_constraint(&table, &old.name, &new.name),
+                None => Err(RuleError::Missing(Object::Index(old.clone()))),
+            };
         }
         touch!(self.indexes, old);
         touch!(self.indexes, new);

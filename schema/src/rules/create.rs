@@ -206,6 +206,73 @@ impl Catalog {
         Ok(name)
     }
 
+    /// `ADD [CONSTRAINT name] {PRIMARY KEY | UNIQUE} USING INDEX index`: a unique index
+    /// on plain columns of the table becomes the index behind the constraint, renamed to
+    /// the constraint's name (or giving it its own). Returns the constraint's name.
+    pub(crate) fn add_constraint_using_index(
+        &mut self,
+        table: &QualifiedName,
+        index: &str,
+        primary: bool,
+        mut c: NewConstraint,
+    ) -> Result<String, RuleError> {
+        let index_name = QualifiedName::new(table.schema.clone(), index);
+        let Some(ix) = self.schema.indexes.get(&index_name) else {
+            return Err(RuleError::Missing(Object::Index(index_name)));
+        };
+        let unusable = |why: &str| {
+            Err(RuleError::UnusableIndex {
+                index: index_name.clone(),
+                why: why.to_string(),
+            })
+        };
+        if ix.table != *table {
+            return unusable("it does not belong to this table");
+        }
+        if !ix.unique {
+            return unusable("it is not a unique index");
+        }
+        if ix.predicate.is_some() {
+            return unusable("it is a partial index");
+        }
+        let mut columns = Vec::with_capacity(ix.keys.len());
+        for k in &ix.keys {
+            match &k.expr {
+                KeyExpr::Column(col) if !k.descending && k.nulls_first.is_none() => {
+                    columns.push(col.clone())
+                }
+                KeyExpr::Column(_) => return unusable("it does not have default sorting behavior"),
+                KeyExpr::Expression(_) => return unusable("it contains expressions"),
+            }
+        }
+        let include = ix.include.clone();
+        c.kind = if primary {
+            ConstraintKind::PrimaryKey { columns, include }
+        } else {
+            ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct: ix.nulls_not_distinct,
+            }
+        };
+        c.name = Some(c.name.take().unwrap_or_else(|| index.to_string()));
+        // The index becomes the constraint's: checked as the constraint, then moved.
+        let mut trial = self.schema.indexes.get(&index_name).cloned();
+        touch!(self.indexes, &index_name);
+        self.schema.indexes.remove(&index_name);
+        self.forget_names();
+        match self.add_constraint(table, c) {
+            Ok(name) => Ok(name),
+            Err(e) => {
+                if let Some(ix) = trial.take() {
+                    self.schema.indexes.insert(index_name, ix);
+                }
+                self.forget_names();
+                Err(e)
+            }
+        }
+    }
+
     /// The name Postgres gives an unnamed constraint of `kind` on `table`.
     fn choose_constraint_name(&self, table: &QualifiedName, kind: &ConstraintKind) -> String {
         let schema = table.schema.clone();
@@ -262,9 +329,14 @@ impl Catalog {
         }
     }
 
-    /// `CREATE INDEX`.
+    /// `CREATE INDEX` on a table or a materialized view.
     pub(crate) fn add_index(&mut self, index: Index) -> Result<(), RuleError> {
-        if !self.schema.tables.contains_key(&index.table) {
+        let on_matview = self
+            .schema
+            .views
+            .get(&index.table)
+            .is_some_and(|v| v.materialized);
+        if !self.schema.tables.contains_key(&index.table) && !on_matview {
             return Err(RuleError::Missing(Object::Table(index.table)));
         }
         if self.relation_taken(&index.name) {

@@ -53,6 +53,10 @@ impl Catalog {
         for v in views {
             touch!(self.views, &v);
             self.schema.views.remove(&v);
+            for i in self.indexes_on(&v) {
+                touch!(self.indexes, &i);
+                self.schema.indexes.remove(&i);
+            }
         }
     }
 
@@ -105,6 +109,11 @@ impl Catalog {
         self.remove_views(views);
         touch!(self.views, name);
         self.schema.views.remove(name);
+        // A materialized view's indexes go with it.
+        for i in self.indexes_on(name) {
+            touch!(self.indexes, &i);
+            self.schema.indexes.remove(&i);
+        }
         Ok(())
     }
 

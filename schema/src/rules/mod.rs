@@ -218,6 +218,14 @@ pub enum RuleError {
     /// A foreign key whose column lists differ in length.
     #[error("table `{0}`: number of referencing and referenced columns for foreign key disagree")]
     ForeignKeyArity(QualifiedName),
+    /// `USING INDEX` of an index that cannot back the constraint.
+    #[error("index `{index}` cannot back the constraint: {why}")]
+    UnusableIndex {
+        /// The index.
+        index: QualifiedName,
+        /// Why not.
+        why: String,
+    },
     /// An enum label listed twice in CREATE TYPE.
     #[error("enum `{ty}`: label `{label}` used more than once")]
     LabelTwice {
@@ -303,6 +311,9 @@ impl RuleError {
             RuleError::NoPrimaryKey { .. } => "name the referenced columns explicitly",
             RuleError::ForeignKeyArity(_) => "list as many referenced columns as referencing ones",
             RuleError::LabelTwice { .. } => "remove the duplicate label",
+            RuleError::UnusableIndex { .. } => {
+                "create a unique index on plain columns, without a WHERE clause, for the constraint"
+            }
             RuleError::LabelExists { .. } => "use ADD VALUE IF NOT EXISTS, or remove the statement",
             RuleError::LabelMissing { .. } => "name an existing label",
         }

@@ -130,6 +130,35 @@ impl Folder {
         Some(pending)
     }
 
+    /// `ADD … PRIMARY KEY USING INDEX` / `UNIQUE USING INDEX`.
+    pub(super) fn add_constraint_using_index(
+        &mut self,
+        ctx: &Ctx,
+        table: &QualifiedName,
+        c: &ast::TableConstraint,
+    ) {
+        let (u, primary) = match c {
+            ast::TableConstraint::PrimaryKeyUsingIndex(u) => (u, true),
+            ast::TableConstraint::UniqueUsingIndex(u) => (u, false),
+            _ => return,
+        };
+        let loc = self.loc_of(ctx, c.span());
+        let (deferrable, initially_deferred) = characteristics(&u.characteristics);
+        let new = NewConstraint {
+            name: u.name.as_ref().map(ident),
+            kind: ConstraintKind::Check {
+                expr: String::new(),
+            },
+            deferrable,
+            initially_deferred,
+            loc: loc.clone(),
+        };
+        let r = self
+            .catalog
+            .add_constraint_using_index(table, &ident(&u.index_name), primary, new);
+        self.rule_at(ctx, loc, r);
+    }
+
     /// Adds a constraint the statement defines, reporting a refusal at the constraint.
     pub(super) fn add_constraint(&mut self, ctx: &Ctx, table: &QualifiedName, c: NewConstraint) {
         let loc = c.loc.clone();

@@ -5,10 +5,19 @@ use super::*;
 impl Folder {
     pub(super) fn create_index(&mut self, ctx: &Ctx, ci: ast::CreateIndex) {
         let table_name = self.qname(&ci.table_name);
-        let Some(table) = self.catalog.schema.tables.get(&table_name) else {
+        // A materialized view's columns are not modelled: its keys are taken as written.
+        let on_matview = self
+            .catalog
+            .schema
+            .views
+            .get(&table_name)
+            .is_some_and(|v| v.materialized);
+        let table = self.catalog.schema.tables.get(&table_name);
+        if table.is_none() && !on_matview {
             self.rule::<()>(ctx, Err(RuleError::Missing(Object::Table(table_name))));
             return;
-        };
+        }
+        let has_column = |c: &str| table.is_none_or(|t| t.column(c).is_some());
         let mut keys = Vec::new();
         let mut key_names = Vec::new();
         for col in &ci.columns {
@@ -21,7 +30,7 @@ impl Folder {
             let key = match expr {
                 ast::Expr::Identifier(i) => {
                     let name = ident(i);
-                    if table.column(&name).is_none() {
+                    if !has_column(&name) {
                         let loc = self.loc_of(ctx, i.span);
                         self.report(
                             ctx,
@@ -52,7 +61,7 @@ impl Folder {
             });
         }
         let include: Vec<String> = ci.include.iter().map(ident).collect();
-        if let Some(missing) = include.iter().find(|c| table.column(c).is_none()) {
+        if let Some(missing) = include.iter().find(|c| !has_column(c)) {
             let err = RuleError::Missing(Object::Column(table_name.clone(), missing.clone()));
             self.rule::<()>(ctx, Err(err));
             return;

@@ -133,19 +133,37 @@ impl Folder {
     /// `BEGIN <ddl>; EXCEPTION WHEN duplicate_object THEN null; END` (drizzle-kit) and
     /// `BEGIN IF NOT EXISTS (…) THEN <ddl>; END IF; END`. Anything else is opaque.
     pub(crate) fn apply_guard(&mut self, ctx: &Ctx, inner: &[(usize, usize)]) -> Option<String> {
+        let before = self.diagnostics.len();
         let mut ok = true;
         for (start, end) in inner {
             let chunk = Chunk {
                 start: ctx.base + start,
                 end: ctx.base + end,
             };
-            let before = self.diagnostics.len();
+            let seen = self.diagnostics.len();
             let opaque = self.apply_chunk(ctx.source, chunk, true);
-            if opaque.is_some() || self.diagnostics[before..].iter().any(Diagnostic::is_error) {
+            if opaque.is_some() || self.diagnostics[seen..].iter().any(Diagnostic::is_error) {
                 ok = false;
             }
         }
-        if ok { None } else { self.opaque_do(ctx) }
+        if ok {
+            return None;
+        }
+        // What the guard's statements said is about code the model does not follow
+        // (PL/pgSQL around the statements, a condition it cannot evaluate): the block is
+        // opaque, and the first problem is named in its note.
+        let first = self.diagnostics[before..]
+            .iter()
+            .find(|d| d.is_error())
+            .map(|d| format!("{} (line {})", d.message, d.loc.line));
+        self.diagnostics.truncate(before);
+        let reason = "opaque to the offline model: DO block".to_string();
+        let help = match first {
+            Some(first) => format!("the block's statements could not all be followed ({first}); it is kept verbatim and applied as written"),
+            None => "a statement of the block is not part of the schema model; it is kept verbatim and applied as written".to_string(),
+        };
+        self.note_opaque(ctx, &reason, &help);
+        Some(reason)
     }
 
     /// A DO block the model cannot follow: noted, and (by [`Folder::apply_chunk`]) without

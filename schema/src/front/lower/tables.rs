@@ -295,6 +295,15 @@ impl Folder {
                         self.rule_if(ctx, r, *if_exists, false);
                     }
                 }
+                Op::AddConstraint { constraint, .. }
+                    if matches!(
+                        constraint,
+                        ast::TableConstraint::PrimaryKeyUsingIndex(_)
+                            | ast::TableConstraint::UniqueUsingIndex(_)
+                    ) =>
+                {
+                    self.add_constraint_using_index(ctx, &name, constraint);
+                }
                 Op::AddConstraint { constraint, .. } => {
                     if let Some(p) = self.table_constraint(ctx, &name, constraint) {
                         self.add_constraint(ctx, &name, p);

@@ -37,6 +37,12 @@ pub struct Folder {
     pub(crate) catalog: Catalog,
     /// Everything noticed so far.
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether the rules refused part of the statement being applied.
+    refused: bool,
+    /// Statements kept verbatim that may change the schema in ways the model cannot see
+    /// (`CALL`, a `SELECT` of a function, a DO block), with where they are: a later
+    /// statement that needs an object they may have created is not an error.
+    unseen: Vec<(Loc, String, String)>,
 }
 
 /// Where the statement being applied sits, and how to report about it.
@@ -65,6 +71,18 @@ impl Folder {
     pub fn from_schema(schema: Schema) -> Self {
         Folder {
             catalog: Catalog::new(schema),
+            ..Folder::default()
+        }
+    }
+
+    /// A folder that starts where this one is: the schema, and what the rules know beside
+    /// it (temporary tables, statements kept verbatim that may have changed the schema).
+    pub fn fork(&self) -> Folder {
+        let mut catalog = Catalog::new(self.catalog.schema.clone());
+        catalog.temporary = self.catalog.temporary.clone();
+        Folder {
+            catalog,
+            unseen: self.unseen.clone(),
             ..Folder::default()
         }
     }
@@ -170,17 +188,28 @@ impl Folder {
         guarded: bool,
     ) -> Option<String> {
         let before = self.diagnostics.len();
+        let outer_refused = std::mem::replace(&mut self.refused, false);
         self.catalog.start_journal();
-        let read = front::read(&source.text[chunk.start..chunk.end]);
+        let text = &source.text[chunk.start..chunk.end];
+        let read = front::read(text);
         let is_do = matches!(read, Read::Guard(_) | Read::Do);
         let opaque = self.apply_read(source, chunk, read, guarded);
-        let refused = self.diagnostics[before..]
-            .iter()
-            .any(|d| d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate));
+        let refused = self.refused
+            || self.diagnostics[before..]
+                .iter()
+                .any(|d| d.is_error() && matches!(d.code, Code::UnknownObject | Code::Duplicate));
         if refused || (is_do && opaque.is_some()) {
             self.catalog.rollback_journal();
         } else {
             self.catalog.commit_journal();
+        }
+        self.refused = outer_refused;
+        if opaque.is_some() && may_change_schema(text) {
+            self.unseen.push((
+                source.loc_at(chunk.start),
+                first_line(text),
+                text.to_string(),
+            ));
         }
         opaque
     }
@@ -265,6 +294,25 @@ impl Folder {
     }
 
     fn refusal(&mut self, ctx: &Ctx, loc: Loc, err: &RuleError) {
+        self.refused = true;
+        // An object missing from the model that a statement kept verbatim may have made:
+        // Postgres would not refuse the statement, so it is not an error; the model
+        // stays without it, and the note says which statement to look at.
+        if let RuleError::Missing(object) = err {
+            if let Some((at, text, _)) = self
+                .unseen
+                .iter()
+                .rev()
+                .find(|(_, _, t)| mentions(t, object))
+            {
+                let message = format!(
+                    "{err} in the model; the statement kept verbatim at {at} (`{text}`) may create it"
+                );
+                let help = "the model cannot follow that statement, so this statement is not applied to the model either; `schemakit verify` checks what a real Postgres builds";
+                self.report(ctx, Severity::Warning, Code::Opaque, loc, message, help);
+                return;
+            }
+        }
         self.report(
             ctx,
             Severity::Error,
@@ -274,4 +322,53 @@ impl Folder {
             err.help(),
         );
     }
+}
+
+/// A statement kept verbatim that may create or change schema objects: a procedure
+/// call, a query (which may call a function), a DO block, dynamic SQL.
+fn may_change_schema(text: &str) -> bool {
+    matches!(
+        front::leading_words(text, 1).first().map(String::as_str),
+        Some("CALL" | "SELECT" | "DO" | "EXECUTE" | "PERFORM" | "WITH")
+    )
+}
+
+/// The start of a statement on one line, whitespace collapsed, for a message.
+fn first_line(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let line = words.join(" ");
+    match line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+/// Whether `text` names the relation or type `object` is about, or a prefix of its name
+/// that a function may complete (`create_partitions('events')` and `events_0`).
+fn mentions(text: &str, object: &crate::rules::Object) -> bool {
+    use crate::rules::Object as O;
+    let name = match object {
+        O::Table(q)
+        | O::Relation(q)
+        | O::View(q)
+        | O::Index(q)
+        | O::Sequence(q)
+        | O::Type(q)
+        | O::EnumType(q)
+        | O::Column(q, _)
+        | O::Constraint(q, _)
+        | O::Trigger(q, _) => q.name.as_str(),
+        _ => return false,
+    };
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            w.eq_ignore_ascii_case(name)
+                || (w.len() >= 4
+                    && name.len() > w.len()
+                    && name
+                        .get(..w.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(w))
+                    && name.get(w.len()..).is_some_and(|r| r.starts_with('_')))
+        })
 }

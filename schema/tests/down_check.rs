@@ -16,7 +16,7 @@ fn fold_by_copying(set: &MigrationSet) -> (String, String) {
         let before = folder.schema().clone();
         folder.apply_range(&m.up.source, m.up.start, m.up.end);
         let Some(down) = &m.down else { continue };
-        let mut reverse = Folder::from_schema(folder.schema().clone());
+        let mut reverse = folder.fork();
         reverse.apply_range(&down.source, down.start, down.end);
         let failed = reverse.diagnostics.iter().any(Diagnostic::is_error);
         folder.diagnostics.append(&mut reverse.diagnostics);

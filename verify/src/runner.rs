@@ -308,21 +308,40 @@ fn target<'a>(set: &'a MigrationSet, text: &str) -> Result<&'a Version, Error> {
             known,
         })
     };
+    // As written (`20240304123642_traces_view`, a drizzle tag), as a version, or by its
+    // number when one migration has it.
+    if let Some(v) = set
+        .migrations
+        .iter()
+        .map(|m| &m.version)
+        .find(|v| v.text == text)
+    {
+        return Ok(v);
+    }
     let version = Version::parse(text).ok_or_else(unknown)?;
-    set.migrations
+    if let Some(v) = set
+        .migrations
         .iter()
         .map(|m| &m.version)
         .find(|v| **v == version)
-        .ok_or_else(unknown)
+    {
+        return Ok(v);
+    }
+    let mut same = set
+        .migrations
+        .iter()
+        .map(|m| &m.version)
+        .filter(|v| v.same_number(&version));
+    match (same.next(), same.next()) {
+        (Some(v), None) => Ok(v),
+        _ => Err(unknown()),
+    }
 }
 
 /// Whether a recorded version is `version` (as versions, or as text when the recorded
 /// one is not a version at all).
 fn same_version(recorded: &str, version: &Version) -> bool {
-    match Version::parse(recorded) {
-        Some(v) => v == *version,
-        None => recorded == version.text,
-    }
+    recorded == version.text || Version::parse(recorded).is_some_and(|v| v == *version)
 }
 
 /// Applies and reverts migrations, recording them in one tracking table.

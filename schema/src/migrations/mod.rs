@@ -89,8 +89,8 @@ pub struct Version {
     #[serde(skip)]
     key: Vec<u128>,
     /// What orders versions whose numbers are equal, where the tool allows that: a Prisma
-    /// migration's name (Prisma orders by the whole directory name), a Flyway repeatable
-    /// migration's description. Empty elsewhere.
+    /// migration's directory name (Prisma orders by it alone, and has no number), a
+    /// Flyway repeatable migration's description. Empty elsewhere.
     #[serde(skip)]
     tie: String,
 }
@@ -114,12 +114,20 @@ impl Version {
         })
     }
 
-    /// The version, ordered after versions of the same number by `tie`.
-    pub fn with_tie(self, tie: &str) -> Version {
+    /// A Prisma migration: Prisma orders migrations by their directory names as
+    /// strings (`20250625_x` after `20250604085536_y`), and two may share a timestamp.
+    pub fn directory(name: &str) -> Version {
         Version {
-            tie: tie.to_string(),
-            ..self
+            text: name.to_string(),
+            key: Vec::new(),
+            tie: name.to_string(),
         }
+    }
+
+    /// Whether the two have the same number (what `--to 20240304123642` names, whatever
+    /// orders versions of equal number).
+    pub fn same_number(&self, other: &Version) -> bool {
+        self.key == other.key
     }
 
     /// A Flyway repeatable migration (`R__description.sql`): after every versioned one,
@@ -132,8 +140,8 @@ impl Version {
         }
     }
 
-    /// A drizzle migration: its position in `meta/_journal.json` orders it; `text` is the
-    /// number its file name starts with.
+    /// A drizzle migration: its position in `meta/_journal.json` orders it; `text` is its
+    /// journal tag.
     pub fn journal(text: &str, idx: u128) -> Version {
         Version {
             text: text.to_string(),

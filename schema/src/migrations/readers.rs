@@ -10,6 +10,28 @@ pub(super) fn unexpected(path: &Path, layout: Layout) -> Diagnostic {
     )
 }
 
+/// Whether a script holds a statement Postgres refuses to run inside a transaction
+/// block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, …). Prisma and Flyway run such a
+/// migration outside a transaction, as the runner then does.
+fn runs_outside_transaction(up: &Script) -> bool {
+    let text = up.text();
+    crate::front::statements(text).iter().any(|(c, _)| {
+        let w = crate::front::leading_words(&text[c.start..c.end], 4);
+        let w: Vec<&str> = w.iter().map(String::as_str).collect();
+        matches!(
+            w.as_slice(),
+            ["CREATE", "INDEX", "CONCURRENTLY", ..]
+                | ["CREATE", "UNIQUE", "INDEX", "CONCURRENTLY"]
+                | ["DROP", "INDEX", "CONCURRENTLY", ..]
+                | ["REINDEX", ..]
+                | ["VACUUM", ..]
+                | ["CREATE", "DATABASE", ..]
+                | ["DROP", "DATABASE", ..]
+                | ["ALTER", "SYSTEM", ..]
+        ) || (w.first() == Some(&"REFRESH") && w.contains(&"CONCURRENTLY"))
+    })
+}
+
 pub(super) fn read_section_files(
     layout: Layout,
     files: &[PathBuf],
@@ -274,9 +296,9 @@ pub(super) fn read_flyway(files: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
             Ok(up) => out.push(Migration {
                 version,
                 name,
+                no_transaction: runs_outside_transaction(&up),
                 up,
                 down,
-                no_transaction: false,
             }),
             Err(e) => errors.extend(e),
         }
@@ -293,12 +315,12 @@ pub(super) fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
     let mut errors = Vec::new();
     for d in dirs {
         let dname = file_name(d);
-        let Some((version, name)) = split_version(&dname) else {
+        let Some((_, name)) = split_version(&dname) else {
             errors.push(unexpected(d, Layout::Prisma));
             continue;
         };
         // Prisma orders migrations by their whole directory name.
-        let version = version.with_tie(&name);
+        let version = Version::directory(&dname);
         let path = d.join("migration.sql");
         if !path.exists() {
             errors.push(layout_error(
@@ -312,9 +334,9 @@ pub(super) fn read_prisma(dirs: &[PathBuf]) -> Result<Vec<Migration>, Errors> {
             Ok(up) => out.push(Migration {
                 version,
                 name,
+                no_transaction: runs_outside_transaction(&up),
                 up,
                 down: None,
-                no_transaction: false,
             }),
             Err(e) => errors.extend(e),
         }

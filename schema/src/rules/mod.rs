@@ -81,6 +81,9 @@ pub(crate) struct Catalog {
     /// Who refers to a table, built on demand and kept current by [`touch!`], so that
     /// dropping or renaming a table costs what depends on it, not the size of the schema.
     dependents: RefCell<Option<Dependents>>,
+    /// Temporary tables created so far: not part of the schema, but statements on them
+    /// are not errors (they are kept verbatim).
+    pub(crate) temporary: std::collections::BTreeSet<QualifiedName>,
 }
 
 /// `RESTRICT` (the default) or `CASCADE`.

@@ -32,16 +32,8 @@ impl Folder {
                     let name = ident(i);
                     if !has_column(&name) {
                         let loc = self.loc_of(ctx, i.span);
-                        self.report(
-                            ctx,
-                            Severity::Error,
-                            Code::UnknownObject,
-                            loc,
-                            format!(
-                                "index on table `{table_name}`: column `{name}` does not exist"
-                            ),
-                            "index an existing column",
-                        );
+                        let err = RuleError::Missing(Object::Column(table_name.clone(), name));
+                        self.rule_at::<()>(ctx, loc, Err(err));
                         return;
                     }
                     key_names.push(name.clone());

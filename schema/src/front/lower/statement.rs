@@ -7,6 +7,9 @@ impl Folder {
 
     pub(super) fn apply_statement(&mut self, ctx: &Ctx, stmt: ast::Statement) -> Option<String> {
         use ast::Statement as S;
+        if let Some(reason) = self.on_temporary_table(ctx, &stmt) {
+            return Some(reason);
+        }
         match stmt {
             S::CreateTable(ct) => self.create_table(ctx, ct),
             S::AlterTable(at) => return self.alter_table(ctx, at),
@@ -155,5 +158,49 @@ impl Folder {
             }
         }
         None
+    }
+
+    /// A statement on a temporary table (which the schema does not hold): kept verbatim.
+    /// `DROP TABLE` of one forgets it.
+    fn on_temporary_table(&mut self, ctx: &Ctx, stmt: &ast::Statement) -> Option<String> {
+        use ast::Statement as S;
+        if self.catalog.temporary.is_empty() {
+            return None;
+        }
+        let target = match stmt {
+            S::CreateIndex(ci) => self.qname(&ci.table_name),
+            S::AlterTable(at) => self.qname(&at.name),
+            S::Drop {
+                object_type: ast::ObjectType::Table,
+                names,
+                ..
+            } => {
+                let names: Vec<QualifiedName> = names.iter().map(|n| self.qname(n)).collect();
+                if !names.iter().all(|n| self.catalog.temporary.contains(n)) {
+                    return None;
+                }
+                for n in &names {
+                    self.catalog.temporary.remove(n);
+                }
+                return Some(self.temporary_note(ctx));
+            }
+            _ => return None,
+        };
+        if !self.catalog.temporary.contains(&target)
+            || self.catalog.schema.tables.contains_key(&target)
+        {
+            return None;
+        }
+        Some(self.temporary_note(ctx))
+    }
+
+    fn temporary_note(&mut self, ctx: &Ctx) -> String {
+        let reason = "opaque to the offline model: statement on a temporary table".to_string();
+        self.note_opaque(
+            ctx,
+            &reason,
+            "temporary tables vanish with their session; they are not part of the schema",
+        );
+        reason
     }
 }

@@ -170,6 +170,7 @@ impl Folder {
     pub(super) fn create_table(&mut self, ctx: &Ctx, ct: ast::CreateTable) {
         let name = self.qname(&ct.name);
         if ct.temporary {
+            self.catalog.temporary.insert(name.clone());
             let reason = "opaque to the offline model: temporary table".to_string();
             self.note_opaque(
                 ctx,
@@ -181,6 +182,10 @@ impl Folder {
         if self.catalog.relation_taken(&name) {
             let r = Err(RuleError::Exists(Object::Relation(name)));
             self.rule_if::<()>(ctx, r, false, ct.if_not_exists);
+            return;
+        }
+        if let Some(query) = ct.query.as_deref().filter(|_| ct.columns.is_empty()) {
+            self.create_table_as(ctx, &name, query, &ct);
             return;
         }
         if ct.query.is_some()
@@ -241,6 +246,7 @@ impl Folder {
                 pending.push(p);
             }
         }
+        let mut pending = merge_redundant_keys(pending);
         // Postgres names CHECK constraints when it creates the table, then the indexes
         // of primary key, unique and exclusion constraints, then foreign keys.
         pending.sort_by_key(|p| match p.kind {
@@ -251,6 +257,94 @@ impl Folder {
         for p in pending {
             self.add_constraint(ctx, &name, p);
         }
+    }
+
+    /// `CREATE TABLE name AS query`: the columns are the query's, with their types and
+    /// collations, all nullable, without defaults or constraints. The model takes them
+    /// from a query over one table whose select list is `*` or that table's columns;
+    /// any other query is refused with why, since the types are Postgres's to infer.
+    fn create_table_as(
+        &mut self,
+        ctx: &Ctx,
+        name: &QualifiedName,
+        query: &ast::Query,
+        ct: &ast::CreateTable,
+    ) {
+        let columns = match self.query_columns(query) {
+            Ok(columns) => columns,
+            Err(why) => {
+                self.error(
+                    ctx,
+                    Code::Unsupported,
+                    format!("table `{name}`: the columns of CREATE TABLE … AS cannot be taken from this query: {why}"),
+                    "write the table with CREATE TABLE and fill it with INSERT … SELECT, or select the columns of one table",
+                );
+                return;
+            }
+        };
+        let table = Table {
+            name: name.clone(),
+            columns,
+            constraints: Default::default(),
+            comment: None,
+            loc: self.loc_of(ctx, ct.name.span()).with_len(ctx.loc.len),
+        };
+        let r = self.catalog.add_table(table);
+        self.rule_if(ctx, r, false, ct.if_not_exists);
+    }
+
+    /// The columns a query over one table yields: `*`, `t.*` and plain column references
+    /// (renamed by an alias).
+    fn query_columns(&self, query: &ast::Query) -> Result<Vec<Column>, String> {
+        let ast::SetExpr::Select(select) = query.body.as_ref() else {
+            return Err("it is not a plain SELECT".into());
+        };
+        let [from] = select.from.as_slice() else {
+            return Err("it does not read exactly one table".into());
+        };
+        if !from.joins.is_empty() {
+            return Err("it joins tables".into());
+        }
+        let ast::TableFactor::Table { name: source, .. } = &from.relation else {
+            return Err("it does not read a table".into());
+        };
+        let source = self.qname(source);
+        let Some(table) = self.catalog.schema.tables.get(&source) else {
+            return Err(format!("table `{source}` is not in the model"));
+        };
+        let copy = |c: &Column, name: String| Column {
+            name,
+            data_type: c.data_type.clone(),
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: c.collation.clone(),
+            comment: None,
+            loc: c.loc.clone(),
+        };
+        let mut out = Vec::new();
+        for item in &select.projection {
+            let (expr, alias) = match item {
+                ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                    out.extend(table.columns.iter().map(|c| copy(c, c.name.clone())));
+                    continue;
+                }
+                ast::SelectItem::UnnamedExpr(e) => (e, None),
+                ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(ident(alias))),
+                _ => return Err(format!("`{item}` is not a column")),
+            };
+            let column = match strip_nested(expr) {
+                ast::Expr::Identifier(i) => ident(i),
+                ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident).unwrap_or_default(),
+                other => return Err(format!("the type of `{other}` is Postgres's to infer")),
+            };
+            let Some(c) = table.column(&column) else {
+                return Err(format!("table `{source}` has no column `{column}`"));
+            };
+            out.push(copy(c, alias.unwrap_or(column)));
+        }
+        Ok(out)
     }
 
     pub(super) fn alter_table(&mut self, ctx: &Ctx, at: ast::AlterTable) -> Option<String> {
@@ -392,4 +486,57 @@ impl Folder {
         let r = self.catalog.alter_column(table, column, change);
         self.rule(ctx, r);
     }
+}
+
+/// Postgres's `transformIndexConstraints`: of the primary key and unique constraints a
+/// CREATE TABLE defines, one index serves those with the same columns (in order), INCLUDE
+/// columns and deferrability. The primary key is kept in preference; an unnamed one takes
+/// the name of a named duplicate (`UNIQUE (a, b)` named `u` and an unnamed `PRIMARY KEY
+/// (a, b)` make one primary key named `u`).
+fn merge_redundant_keys(pending: Vec<NewConstraint>) -> Vec<NewConstraint> {
+    /// Columns, INCLUDE columns, NULLS NOT DISTINCT, DEFERRABLE, INITIALLY DEFERRED.
+    type IndexSpec<'a> = (&'a [String], &'a [String], bool, bool, bool);
+    fn key(c: &NewConstraint) -> Option<IndexSpec<'_>> {
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns, include } => {
+                Some((columns, include, false, c.deferrable, c.initially_deferred))
+            }
+            ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+            } => Some((
+                columns,
+                include,
+                *nulls_not_distinct,
+                c.deferrable,
+                c.initially_deferred,
+            )),
+            _ => None,
+        }
+    }
+    let (mut keys, others): (Vec<NewConstraint>, Vec<NewConstraint>) =
+        pending.into_iter().partition(|c| key(c).is_some());
+    // The primary key first, then the others in the order written.
+    if let Some(i) = keys
+        .iter()
+        .position(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    {
+        let pk = keys.remove(i);
+        keys.insert(0, pk);
+    }
+    let mut kept: Vec<NewConstraint> = Vec::with_capacity(keys.len());
+    for c in keys {
+        let is_pk = matches!(c.kind, ConstraintKind::PrimaryKey { .. });
+        match kept.iter_mut().find(|k| !is_pk && key(k) == key(&c)) {
+            Some(prior) => {
+                if prior.name.is_none() {
+                    prior.name = c.name;
+                }
+            }
+            None => kept.push(c),
+        }
+    }
+    kept.extend(others);
+    kept
 }

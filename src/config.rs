@@ -88,14 +88,71 @@ pub struct System {
     /// Migrations without a down script are fine for this system.
     #[serde(default)]
     pub allow_irreversible: bool,
-    /// The Docker image for this system (one with pgvector, say).
-    pub image: Option<String>,
-    /// Local binaries for this system.
-    pub pg_bin: Option<PathBuf>,
+    /// The PostgreSQL majors the system supports (`majors = [16, 18]`; default: any).
+    /// `verify --pg` runs it on the requested majors among these and reports the others as
+    /// not run, with this list as the reason.
+    pub majors: Option<Vec<u32>>,
+    /// The Docker image for this system (one with pgvector, say): one image, or one per
+    /// major (`image = { 16 = "…", 18 = "…" }`).
+    pub image: Option<PerMajor<String>>,
+    /// Local binaries for this system: one directory, or one per major.
+    pub pg_bin: Option<PerMajor<PathBuf>>,
+    /// The major the snapshot was made on, when the catalog differs across majors (an
+    /// extension's version, say): on another major check e shows the differences as notes
+    /// and writes nothing. Default: the snapshot holds on every major.
+    pub snapshot_major: Option<u32>,
     /// Known failures (defects kept on purpose): `verify` reports them, CI stays green,
     /// and a known failure that stops happening is itself a failure.
     #[serde(default)]
     pub expect_failure: Vec<verify::check::ExpectedFailure>,
+}
+
+/// A runtime setting (`image`, `pg_bin`) given once for every major, or per major.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PerMajor<T> {
+    /// `image = "name:tag"`: the same for every major.
+    One(T),
+    /// `image = { 16 = "…", 18 = "…" }`: by major (keys are checked by [`Config::load`]).
+    ByMajor(BTreeMap<String, T>),
+}
+
+impl<T> PerMajor<T> {
+    /// The setting of a run without `--pg`: the one value, or the newest major's.
+    pub fn default_value(&self) -> Option<&T> {
+        match self {
+            PerMajor::One(v) => Some(v),
+            PerMajor::ByMajor(map) => map
+                .iter()
+                .filter_map(|(k, v)| Some((k.parse::<u32>().ok()?, v)))
+                .max_by_key(|(k, _)| *k)
+                .map(|(_, v)| v),
+        }
+    }
+
+    /// The setting for `major`: the one value (whatever major it is; `verify` checks the
+    /// server's), or the entry of that major.
+    pub fn for_major(&self, major: u32) -> Option<&T> {
+        match self {
+            PerMajor::One(v) => Some(v),
+            PerMajor::ByMajor(map) => map
+                .iter()
+                .find(|(k, _)| k.parse::<u32>().ok() == Some(major))
+                .map(|(_, v)| v),
+        }
+    }
+
+    /// The keys that are not majors.
+    fn bad_keys(&self) -> Vec<&str> {
+        match self {
+            PerMajor::One(_) => Vec::new(),
+            PerMajor::ByMajor(map) => map
+                .keys()
+                .filter(|k| k.parse::<u32>().is_err())
+                .map(String::as_str)
+                .collect(),
+        }
+    }
 }
 
 /// `[systems.<name>.rename]`: SQL object → Rust name. Tables and types are keyed `name`
@@ -141,6 +198,21 @@ impl Config {
             if system.migrations.is_none() && system.schema.is_none() {
                 bail!(
                     "{}: system `{name}` names neither `migrations` nor `schema`; give it at least one",
+                    path.display()
+                );
+            }
+            let bad: Vec<&str> = (system.image.iter().flat_map(PerMajor::bad_keys))
+                .chain(system.pg_bin.iter().flat_map(PerMajor::bad_keys))
+                .collect();
+            if let Some(key) = bad.first() {
+                bail!(
+                    "{}: system `{name}`: `{key}` is not a PostgreSQL major; key `image` and `pg_bin` tables by major (`{{ 16 = \"…\", 18 = \"…\" }}`)",
+                    path.display()
+                );
+            }
+            if system.majors.as_ref().is_some_and(Vec::is_empty) {
+                bail!(
+                    "{}: system `{name}`: `majors` is empty; list the majors it supports, or leave it out for any",
                     path.display()
                 );
             }
@@ -205,6 +277,19 @@ impl System {
     /// is a Rust identifier), else `name` in snake_case.
     pub fn module(&self, name: &str) -> anyhow::Result<String> {
         Ok(codegen::system_module(name, self.module.as_deref())?)
+    }
+
+    /// Why the system does not run on `major`, when its `majors` leave it out.
+    pub fn excludes(&self, major: u32) -> Option<String> {
+        let majors = self.majors.as_ref()?;
+        if majors.contains(&major) {
+            return None;
+        }
+        let list: Vec<String> = majors.iter().map(u32::to_string).collect();
+        Some(format!(
+            "the system supports majors {} (`majors` in {FILE_NAME})",
+            list.join(", ")
+        ))
     }
 
     /// The source generation reads: the migrations when configured, else the schema file.

@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 #[path = "cli/tracking.rs"]
 mod tracking;
 
+/// `verify --pg`: every system on each PostgreSQL major, as a matrix.
+#[path = "cli/matrix.rs"]
+mod matrix;
+
 fn schemakit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemakit"))
         .args(args)

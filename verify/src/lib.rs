@@ -12,7 +12,9 @@ pub mod runner;
 pub mod server;
 pub mod tracking;
 
-pub use provider::{Provider, ProviderOptions, Runtime, ServerPool, choose_provider};
+pub use provider::{
+    Provider, ProviderOptions, Runtime, ServerPool, choose_for_major, choose_provider,
+};
 pub use server::{ProviderKind, Server};
 pub use tracking::{Format as TrackingFormat, Tracking, TrackingTable};
 
@@ -27,6 +29,14 @@ pub enum Error {
         "no PostgreSQL binaries found (looked at PATH, pg_config --bindir and /usr/lib/postgresql/*/bin); pass --pg-bin DIR"
     )]
     NoBinaries,
+    /// `verify --pg`: a major has no runtime here.
+    #[error("PostgreSQL {major} is not available here: no {}", looked.join(", no "))]
+    MajorUnavailable {
+        /// The major.
+        major: u32,
+        /// What was looked for (images, binary directories).
+        looked: Vec<String>,
+    },
     /// A provider was asked for without what it needs.
     #[error("--provider {provider} needs {needs}")]
     ProviderNeeds {

@@ -1,6 +1,7 @@
 //! Where a run's Postgres comes from: [`choose_provider`] turns what the user asked for
 //! into a [`Runtime`] (a URL, then Docker when the image exists locally, then local
-//! binaries), and a [`ServerPool`] starts one server per runtime per run.
+//! binaries), [`choose_for_major`] does the same pinned to one PostgreSQL major (for
+//! `verify --pg`), and a [`ServerPool`] starts one server per runtime per run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,6 +128,78 @@ fn choose(
     }
 }
 
+/// Where `scripts/postgres-runtime.sh` puts local binaries: `pg<major>/bin` under it.
+pub const RUNTIME_ROOT: &str = "/opt/schemakit";
+
+/// The image of a major when the configuration names none (`scripts/postgres-runtime.sh`
+/// builds them): `schemakit/postgres:<major>`.
+pub fn default_image(major: u32) -> String {
+    format!("schemakit/postgres:{major}")
+}
+
+/// The directories that may hold a major's binaries when the configuration names none, in
+/// order: [`RUNTIME_ROOT`]`/pg<major>/bin` (the runtime script's), then Debian's
+/// `/usr/lib/postgresql/<major>/bin`.
+pub fn default_bin_dirs(major: u32) -> Vec<PathBuf> {
+    vec![
+        Path::new(RUNTIME_ROOT).join(format!("pg{major}/bin")),
+        PathBuf::from(format!("/usr/lib/postgresql/{major}/bin")),
+    ]
+}
+
+/// Whether `dir` holds `initdb` and `postgres`.
+fn has_binaries(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("postgres").is_file()
+}
+
+/// Chooses the runtime of one major for a system whose configuration names `image` and
+/// `pg_bin` for it (else [`default_image`] and [`default_bin_dirs`]). A URL names one
+/// server, so it is no choice here (`--provider url` is an error; `auto` ignores a URL);
+/// `auto` takes Docker when the image exists locally, else local binaries. Whatever the
+/// provider, a runtime that is not there is [`Error::MajorUnavailable`], naming what was
+/// looked for. The server's major is the caller's to check once it runs: an image or a
+/// directory named in the configuration may hold another.
+pub fn choose_for_major(
+    options: &ProviderOptions,
+    major: u32,
+    image: Option<&str>,
+    pg_bin: Option<&Path>,
+    has_image: impl Fn(&str) -> bool,
+) -> Result<Runtime, Error> {
+    let image = options
+        .image
+        .clone()
+        .or(image.map(str::to_string))
+        .unwrap_or_else(|| default_image(major));
+    let dirs = match options.pg_bin.as_deref().or(pg_bin) {
+        Some(dir) => vec![dir.to_path_buf()],
+        None => default_bin_dirs(major),
+    };
+    let docker = || has_image(&image).then(|| Runtime::Docker(image.clone()));
+    let local = || {
+        dirs.iter()
+            .find(|d| has_binaries(d))
+            .map(|d| Runtime::Local(Some(d.clone())))
+    };
+    let looked_for_image = format!("image {image}");
+    let looked_for_bins = dirs
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let unavailable = |looked: Vec<String>| Error::MajorUnavailable { major, looked };
+    match options.provider {
+        Provider::Url => Err(Error::Environment(
+            "--provider url names one existing server, of one major: --pg needs --provider docker or local (auto passes a URL by)".into(),
+        )),
+        Provider::Docker => docker().ok_or_else(|| unavailable(vec![looked_for_image])),
+        Provider::Local => local().ok_or_else(|| unavailable(vec![looked_for_bins])),
+        Provider::Auto => docker()
+            .or_else(local)
+            .ok_or_else(|| unavailable(vec![looked_for_image, looked_for_bins])),
+    }
+}
+
 /// The servers of a run, one per runtime, started on first use and stopped (their
 /// databases dropped, clusters and containers removed) when the pool is dropped.
 #[derive(Debug, Default)]
@@ -243,6 +316,49 @@ mod tests {
             ),
             "{docker:?}"
         );
+    }
+
+    #[test]
+    fn a_major_runs_in_its_image_when_it_exists_else_from_its_binaries() {
+        let auto = options(Provider::Auto, Some("postgres://h/db"), None);
+        // A URL is one server: auto passes it by.
+        assert_eq!(
+            choose_for_major(&auto, 17, None, None, |i| i == "schemakit/postgres:17").ok(),
+            Some(Runtime::Docker("schemakit/postgres:17".into()))
+        );
+        let dir = std::env::temp_dir().join(format!("schemakit-provider-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        for program in ["initdb", "postgres"] {
+            std::fs::write(dir.join(program), "").unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(
+            choose_for_major(&auto, 16, Some("pg:16-vector"), Some(&dir), |_| false).ok(),
+            Some(Runtime::Local(Some(dir.clone())))
+        );
+        let local = options(Provider::Local, None, None);
+        assert_eq!(
+            choose_for_major(&local, 16, Some("pg:16-vector"), Some(&dir), |_| true).ok(),
+            Some(Runtime::Local(Some(dir.clone())))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unavailable_major_names_what_was_looked_for() {
+        let auto = options(Provider::Auto, None, None);
+        let missing = Path::new("/nonexistent/pg13/bin");
+        match choose_for_major(&auto, 13, None, Some(missing), |_| false) {
+            Err(Error::MajorUnavailable { major: 13, looked }) => assert_eq!(
+                looked,
+                ["image schemakit/postgres:13", "/nonexistent/pg13/bin"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        let url = options(Provider::Url, Some("postgres://h/db"), None);
+        assert!(matches!(
+            choose_for_major(&url, 16, None, None, |_| true),
+            Err(Error::Environment(_))
+        ));
     }
 
     #[test]

@@ -17,6 +17,7 @@ fn spec(system: &str) -> Spec {
         allow_irreversible: matches!(system, "cira" | "cost_tracker" | "text_assistant"),
         expected: Vec::new(),
         update_snapshot: false,
+        snapshot_major: None,
         tracking: Default::default(),
     }
 }

@@ -655,6 +655,7 @@ fn spec(name: &str, set: MigrationSet) -> Spec {
         allow_irreversible: false,
         expected: Vec::new(),
         update_snapshot: false,
+        snapshot_major: None,
         tracking: Choice::default(),
     }
 }

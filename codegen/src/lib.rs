@@ -39,22 +39,6 @@ pub struct Options {
 /// Why code could not be generated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// A column whose type has no Rust mapping.
-    #[error(
-        "table `{table}`: column `{column}` has type `{ty}`, which has no Rust mapping; map it in schemakit.toml under [systems.<name>.types] (\"{type_key}\" = \"my_crate::MyType\") or [systems.<name>.columns] (\"{table_key}.{column}\" = \"…\")"
-    )]
-    UnmappedType {
-        /// The table.
-        table: String,
-        /// The column.
-        column: String,
-        /// The SQL type.
-        ty: String,
-        /// The key to use for a per-type override.
-        type_key: String,
-        /// The table part of a per-column override key.
-        table_key: String,
-    },
     /// An override that is not a Rust type.
     #[error("override `{key}` = `{value}` is not a Rust type: {reason}")]
     BadOverride {
@@ -351,29 +335,36 @@ fn mod_file(
         quote! { #[doc = #doc] pub mod #ident; }
     });
     let enums = has_enums.then(|| quote! { pub mod enums; });
+    // The tables' modules call it; without tables it would be dead code.
+    let insert_sql = (!tables.is_empty()).then(|| {
+        quote! {
+        /// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
+            /// columns given, each with the cast its placeholder needs (`::text` for a domain,
+            /// `::text::interval` for a type read as text).
+            fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
+                if columns.is_empty() {
+                    return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");
+                }
+                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let values: Vec<String> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
+                    .collect();
+                format!(
+                    "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}",
+                    names.join(", "),
+                    values.join(", ")
+                )
+            }
+        }
+    });
     quote! {
         #![doc = #doc]
         #enums
         #(#mods)*
 
-        /// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
-        /// columns given, each with the cast its placeholder needs (`::text` for a domain).
-        fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
-            if columns.is_empty() {
-                return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");
-            }
-            let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-            let values: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
-                .collect();
-            format!(
-                "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}",
-                names.join(", "),
-                values.join(", ")
-            )
-        }
+        #insert_sql
     }
 }
 

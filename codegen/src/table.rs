@@ -60,9 +60,13 @@ struct Field<'a> {
     ty: TokenStream,
     /// The Rust type of a non-null value.
     value_ty: TokenStream,
-    /// `::text` when the column's type is a domain: parameters and results travel as the
-    /// base type.
+    /// The cast on the column in a select list: `::text` when the column's type is a
+    /// domain over text (results travel as the base type) or has no Rust mapping.
+    read_cast: String,
+    /// The cast on a parameter for the column (`::text`, `::text::interval`).
     cast: String,
+    /// Why the column travels as text, when it does.
+    note: Option<String>,
     /// Quoted SQL name.
     sql: String,
 }
@@ -77,10 +81,10 @@ impl Field<'_> {
     }
 
     fn select(&self) -> String {
-        if self.cast.is_empty() {
+        if self.read_cast.is_empty() {
             self.sql.clone()
         } else {
-            format!("{}{} AS {}", self.sql, self.cast, self.sql)
+            format!("{}{} AS {}", self.sql, self.read_cast, self.sql)
         }
     }
 }
@@ -95,12 +99,15 @@ pub(crate) fn table_file(
 ) -> Result<TokenStream, Vec<Error>> {
     let mut errors = Vec::new();
     let mut fields = Vec::new();
+    let mut uses_enums = false;
     for column in &table.columns {
         let Some(field) = table_names.fields.get(&column.name) else {
             continue;
         };
         match types::column_type(schema, names, table, column, &opts.overrides) {
-            Ok((value_ty, cast)) => {
+            Ok(t) => {
+                uses_enums |= t.uses_enum;
+                let value_ty = t.ty;
                 let ty = if column.not_null {
                     value_ty.clone()
                 } else {
@@ -112,7 +119,9 @@ pub(crate) fn table_file(
                     ident: names::ident(field),
                     ty,
                     value_ty,
-                    cast,
+                    read_cast: t.read_cast,
+                    cast: t.write_cast,
+                    note: t.note,
                     sql: quote_ident(&column.name),
                 });
             }
@@ -122,7 +131,13 @@ pub(crate) fn table_file(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(table_tokens(table, table_names, unique_indexes, &fields))
+    Ok(table_tokens(
+        table,
+        table_names,
+        unique_indexes,
+        &fields,
+        uses_enums,
+    ))
 }
 
 /// Doc comment lines for a comment from the schema: a line ends at LF, CRLF or a bare
@@ -139,6 +154,7 @@ fn table_tokens(
     table_names: &names::TableNames,
     unique_indexes: &[&Index],
     fields: &[Field],
+    uses_enums: bool,
 ) -> TokenStream {
     let table_sql = table.name.to_string();
     let row = names::ident(&table_names.row);
@@ -312,10 +328,15 @@ fn table_tokens(
     };
     let blocking = functions(Mode::Blocking);
     let nonblocking = functions(Mode::Async);
+    // Enum types are written `enums::Name`, here and (through `use super::*`) in
+    // `nonblocking`.
+    let enums_import = uses_enums.then(|| quote! { use super::enums; });
 
     quote! {
         #![doc = #module_doc]
         #(#![doc = #table_comment])*
+
+        #enums_import
 
         /// The table's name, quoted for SQL where needed.
         pub const TABLE: &str = #table_sql;
@@ -402,6 +423,10 @@ fn field_docs(table: &Table, f: &Field, primary: bool) -> Vec<String> {
     if let Some(comment) = &c.comment {
         docs.push(String::new());
         docs.extend(doc_lines(comment));
+    }
+    if let Some(note) = &f.note {
+        docs.push(String::new());
+        docs.push(note.clone());
     }
     docs
 }

@@ -28,15 +28,32 @@ fn parse_override(key: &str, value: &str) -> Result<TokenStream, Error> {
         })
 }
 
-/// The Rust type of a non-null value of `column`, and the cast its SQL needs (`::text`
-/// for a domain over text, so values travel as the base type).
+/// How a column's values travel between Rust and SQL.
+#[derive(Debug, Clone)]
+pub struct ColumnType {
+    /// The Rust type of a non-null value.
+    pub ty: TokenStream,
+    /// The cast on the column in a select list (`::text`), empty when none.
+    pub read_cast: String,
+    /// The cast on a parameter written to the column (`::text::interval`), empty when
+    /// none.
+    pub write_cast: String,
+    /// Why the column travels as text, for its doc comment.
+    pub note: Option<String>,
+    /// Whether the type is one of the schema's enums (the module then imports `enums`).
+    pub uses_enum: bool,
+}
+
+/// The Rust type of a non-null value of `column`, and the casts its SQL needs: a domain
+/// travels as its base type (`::text`); a type with no Rust mapping travels as text, read
+/// with `::text` and written through `::text::<type>`, unless schemakit.toml maps it.
 pub fn column_type(
     schema: &Schema,
     names: &Names,
     table: &Table,
     column: &Column,
     overrides: &TypeOverrides,
-) -> Result<(TokenStream, String), Error> {
+) -> Result<ColumnType, Error> {
     let key = format!("{}.{}", names::key(&table.name), column.name);
     let mut cast = String::new();
     let mut ty = column.data_type.clone();
@@ -49,27 +66,47 @@ pub fn column_type(
             cast = format!("::{ty}");
         }
     }
+    let uses_enum = matches!(&ty.name, TypeName::Named(q) if names.enums.contains_key(q));
+    let typed = |ty: TokenStream| ColumnType {
+        ty,
+        read_cast: cast.clone(),
+        write_cast: cast.clone(),
+        note: None,
+        uses_enum,
+    };
     if let Some(value) = overrides.columns.get(&key) {
-        return Ok((parse_override(&key, value)?, cast));
+        return Ok(typed(parse_override(&key, value)?));
     }
-    let element = element_type(names, &ty, overrides).map_err(|()| {
-        let type_key = match &ty.name {
-            TypeName::Builtin(b) => b.clone(),
-            TypeName::Named(q) => q.to_string(),
-        };
-        Error::UnmappedType {
-            table: table.name.to_string(),
-            column: column.name.clone(),
-            ty: column.data_type.to_string(),
-            type_key,
-            table_key: names::key(&table.name),
+    let vec = |mut t: TokenStream| {
+        for _ in 0..ty.array_dims.min(1) {
+            t = quote! { Vec<#t> };
         }
-    })??;
-    let mut t = element;
-    for _ in 0..ty.array_dims.min(1) {
-        t = quote! { Vec<#t> };
+        t
+    };
+    match element_type(names, &ty, overrides) {
+        Ok(element) => Ok(typed(vec(element?))),
+        Err(()) => {
+            let type_key = match &ty.name {
+                TypeName::Builtin(b) => b.clone(),
+                TypeName::Named(q) => q.to_string(),
+            };
+            let brackets = if ty.array_dims > 0 { "[]" } else { "" };
+            let sql_type = schema::model::DataType {
+                modifiers: Vec::new(),
+                array_dims: 0,
+                ..ty.clone()
+            };
+            Ok(ColumnType {
+                ty: vec(quote! { String }),
+                read_cast: format!("::text{brackets}"),
+                write_cast: format!("::text{brackets}::{sql_type}{brackets}"),
+                note: Some(format!(
+                    " schemakit has no Rust type for `{type_key}`: the value is read as text (`::text`) and written through a cast (`::text::{sql_type}`). Map a type in schemakit.toml under `[systems.<name>.types]` (`\"{type_key}\" = \"my_crate::MyType\"`) or `[systems.<name>.columns]` (`\"{key}\" = \"…\"`)."
+                )),
+                uses_enum: false,
+            })
+        }
     }
-    Ok((t, cast))
 }
 
 /// The Rust type of one element; `Err(())` when there is no mapping.
@@ -116,7 +153,7 @@ fn element_type(
         TypeName::Named(q) => {
             if let Some(e) = rust_names.enums.get(q) {
                 let ident = names::ident(&e.ident);
-                quote! { super::enums::#ident }
+                quote! { enums::#ident }
             } else if q.name == "vector" {
                 quote! { pgvector::Vector }
             } else {

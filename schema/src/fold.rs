@@ -29,7 +29,7 @@ pub struct Statement {
 
 /// Applies statements to a schema, collecting diagnostics instead of stopping: the
 /// driver of the front end and the rules. It reads each statement through the front end,
-/// turns it into model pieces and operations of [`crate::rules`], and turns the rules'
+/// turns it into model pieces and operations of the rules layer (`rules`), and turns the rules'
 /// refusals into diagnostics.
 #[derive(Debug, Default)]
 pub struct Folder {

@@ -61,7 +61,7 @@ const QUERIES: [&str; 13] = [
             fn.nspname::text, fc.relname::text, con.confkey,
             con.confdeltype::text, con.confupdtype::text, con.confmatchtype::text, con.condeferrable, con.condeferred,
             CASE WHEN con.contype IN ('c', 'x') THEN pg_get_constraintdef(con.oid, true) END,
-            coalesce(i.indnullsnotdistinct, false), i.indkey::int2[], i.indnkeyatts::int, am.amname::text
+            {NULLS_NOT_DISTINCT}, i.indkey::int2[], i.indnkeyatts::int, am.amname::text
      FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
           LEFT JOIN pg_index i ON i.indexrelid = con.conindid
@@ -75,7 +75,7 @@ const QUERIES: [&str; 13] = [
               ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) ELSE '' END
                     FROM generate_series(1, i.indnatts) k ORDER BY k) END,
             i.indkey::int2[], i.indoption::int2[], i.indclass::oid[], i.indcollation::oid[],
-            pg_get_expr(i.indpred, i.indrelid), coalesce(ic.reloptions, '{}'), coalesce(i.indnullsnotdistinct, false),
+            pg_get_expr(i.indpred, i.indrelid), coalesce(ic.reloptions, '{}'), {NULLS_NOT_DISTINCT},
             ds.description
      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
           JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
@@ -168,6 +168,12 @@ fn depends_on(r: &postgres::Row, i: usize) -> Result<DependsOn, Error> {
 fn sql(i: usize) -> String {
     QUERIES[i]
         .replace("{USER}", USER_SCHEMA)
+        // `pg_index.indnullsnotdistinct` exists from PostgreSQL 15; read through the
+        // row's JSON it is NULL (false) on 14.
+        .replace(
+            "{NULLS_NOT_DISTINCT}",
+            "coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false)",
+        )
         .replace("{DEPENDS_ON}", DEPENDS_ON)
 }
 

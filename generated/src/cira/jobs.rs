@@ -2,6 +2,8 @@
 
 //! Table `jobs`: row types, SQL and queries.
 
+use super::enums;
+
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "jobs";
 
@@ -36,7 +38,7 @@ pub struct Job {
     /// Column `jobs.client_id`: `character varying(50)`.
     pub client_id: Option<String>,
     /// Column `jobs.status`: `job_status`, default `'queued'`.
-    pub status: Option<super::enums::JobStatus>,
+    pub status: Option<enums::JobStatus>,
     /// Column `jobs.pdf_url`: `character varying(2048)` NOT NULL.
     pub pdf_url: String,
     /// Column `jobs.created_at`: `timestamp without time zone`, default `NOW()`.
@@ -77,7 +79,7 @@ pub struct NewJob {
     /// Column `jobs.status`: `job_status`, default `'queued'`.
     ///
     /// `None` leaves the value to the database default; `Some(None)` writes NULL.
-    pub status: Option<Option<super::enums::JobStatus>>,
+    pub status: Option<Option<enums::JobStatus>>,
     /// Column `jobs.pdf_url`: `character varying(2048)` NOT NULL.
     pub pdf_url: String,
     /// Column `jobs.created_at`: `timestamp without time zone`, default `NOW()`.

@@ -15,7 +15,8 @@ pub mod sessions;
 pub mod users;
 
 /// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
-/// columns given, each with the cast its placeholder needs (`::text` for a domain).
+/// columns given, each with the cast its placeholder needs (`::text` for a domain,
+/// `::text::interval` for a type read as text).
 fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
     if columns.is_empty() {
         return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");

@@ -2,6 +2,8 @@
 
 //! Table `models`: row types, SQL and queries.
 
+use super::enums;
+
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "models";
 
@@ -58,7 +60,7 @@ pub struct Model {
     /// Column `models.description`: `text`.
     pub description: Option<String>,
     /// Column `models.capabilities`: `"ModelCapability"[]`.
-    pub capabilities: Option<Vec<super::enums::ModelCapability>>,
+    pub capabilities: Option<Vec<enums::ModelCapability>>,
     /// Column `models.context_length`: `integer` NOT NULL.
     pub context_length: i32,
     /// Column `models.max_output_tokens`: `integer`.
@@ -119,7 +121,7 @@ pub struct NewModel {
     /// Column `models.description`: `text`.
     pub description: Option<String>,
     /// Column `models.capabilities`: `"ModelCapability"[]`.
-    pub capabilities: Option<Vec<super::enums::ModelCapability>>,
+    pub capabilities: Option<Vec<enums::ModelCapability>>,
     /// Column `models.context_length`: `integer` NOT NULL.
     pub context_length: i32,
     /// Column `models.max_output_tokens`: `integer`.

@@ -2,6 +2,8 @@
 
 //! Table `subscriptions`: row types, SQL and queries.
 
+use super::enums;
+
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "subscriptions";
 
@@ -52,9 +54,9 @@ pub struct Subscription {
     /// Column `subscriptions.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `subscriptions.tier`: `"SubscriptionTier"` NOT NULL.
-    pub tier: super::enums::SubscriptionTier,
+    pub tier: enums::SubscriptionTier,
     /// Column `subscriptions.status`: `"SubscriptionStatus"` NOT NULL, default `'active'`.
-    pub status: super::enums::SubscriptionStatus,
+    pub status: enums::SubscriptionStatus,
     /// Column `subscriptions.credits_per_month`: `integer` NOT NULL.
     pub credits_per_month: i32,
     /// Column `subscriptions.credits_rollover`: `boolean` NOT NULL, default `false`.
@@ -113,11 +115,11 @@ pub struct NewSubscription {
     /// Column `subscriptions.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `subscriptions.tier`: `"SubscriptionTier"` NOT NULL.
-    pub tier: super::enums::SubscriptionTier,
+    pub tier: enums::SubscriptionTier,
     /// Column `subscriptions.status`: `"SubscriptionStatus"` NOT NULL, default `'active'`.
     ///
     /// `None` leaves the value to the database default.
-    pub status: Option<super::enums::SubscriptionStatus>,
+    pub status: Option<enums::SubscriptionStatus>,
     /// Column `subscriptions.credits_per_month`: `integer` NOT NULL.
     pub credits_per_month: i32,
     /// Column `subscriptions.credits_rollover`: `boolean` NOT NULL, default `false`.

@@ -2,6 +2,8 @@
 
 //! Table `usage_history`: row types, SQL and queries.
 
+use super::enums;
+
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "usage_history";
 
@@ -48,7 +50,7 @@ pub struct UsageHistory {
     /// Column `usage_history.model_id`: `character varying(100)` NOT NULL.
     pub model_id: String,
     /// Column `usage_history.operation`: `"UsageOperation"` NOT NULL.
-    pub operation: super::enums::UsageOperation,
+    pub operation: enums::UsageOperation,
     /// Column `usage_history.credits_used`: `integer` NOT NULL.
     pub credits_used: i32,
     /// Column `usage_history.input_tokens`: `integer`.
@@ -97,7 +99,7 @@ pub struct NewUsageHistory {
     /// Column `usage_history.model_id`: `character varying(100)` NOT NULL.
     pub model_id: String,
     /// Column `usage_history.operation`: `"UsageOperation"` NOT NULL.
-    pub operation: super::enums::UsageOperation,
+    pub operation: enums::UsageOperation,
     /// Column `usage_history.credits_used`: `integer` NOT NULL.
     pub credits_used: i32,
     /// Column `usage_history.input_tokens`: `integer`.

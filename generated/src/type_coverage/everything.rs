@@ -2,6 +2,8 @@
 
 //! Table `everything`: row types, SQL and queries.
 
+use super::enums;
+
 /// The table's name, quoted for SQL where needed.
 pub const TABLE: &str = "everything";
 
@@ -110,9 +112,9 @@ pub struct Everything {
     /// Column `everything.tags`: `text[]` NOT NULL, default `'{}'`.
     pub tags: Vec<String>,
     /// Column `everything.moods`: `mood[]` NOT NULL.
-    pub moods: Vec<super::enums::Mood>,
+    pub moods: Vec<enums::Mood>,
     /// Column `everything.current_mood`: `mood`.
-    pub current_mood: Option<super::enums::Mood>,
+    pub current_mood: Option<enums::Mood>,
     /// Column `everything.contact`: `email`.
     pub contact: Option<String>,
     /// Column `everything.embedding`: `vector(1536)` NOT NULL.
@@ -206,9 +208,9 @@ pub struct NewEverything {
     /// `None` leaves the value to the database default.
     pub tags: Option<Vec<String>>,
     /// Column `everything.moods`: `mood[]` NOT NULL.
-    pub moods: Vec<super::enums::Mood>,
+    pub moods: Vec<enums::Mood>,
     /// Column `everything.current_mood`: `mood`.
-    pub current_mood: Option<super::enums::Mood>,
+    pub current_mood: Option<enums::Mood>,
     /// Column `everything.contact`: `email`.
     pub contact: Option<String>,
     /// Column `everything.embedding`: `vector(1536)` NOT NULL.

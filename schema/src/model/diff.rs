@@ -1,4 +1,4 @@
-//! One typed comparison of two schema models: [`diff`] lists what turns `a` into `b` as
+//! One typed comparison of two schema models: [`diff()`] lists what turns `a` into `b` as
 //! [`Change`]s, each naming the object by its path (`public.jobs.status`) and carrying the
 //! whole object before and after, so a reader can print it and a generator can write DDL
 //! from it. Every comparison of two models uses it: verify's checks, the offline down

@@ -12,6 +12,10 @@ mod tracking;
 #[path = "cli/matrix.rs"]
 mod matrix;
 
+/// Sets schemakit did not write: system directories as PATH, errors in downs.
+#[path = "cli/real_sets.rs"]
+mod real_sets;
+
 fn schemakit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemakit"))
         .args(args)

@@ -324,12 +324,13 @@ impl Folder {
     }
 }
 
-/// A statement kept verbatim that may create or change schema objects: a procedure
+/// A statement kept verbatim that may create or change schema objects: a CREATE or
+/// ALTER the model does not follow (a composite or range type, a procedure), a procedure
 /// call, a query (which may call a function), a DO block, dynamic SQL.
 fn may_change_schema(text: &str) -> bool {
     matches!(
         front::leading_words(text, 1).first().map(String::as_str),
-        Some("CALL" | "SELECT" | "DO" | "EXECUTE" | "PERFORM" | "WITH")
+        Some("CREATE" | "ALTER" | "CALL" | "SELECT" | "DO" | "EXECUTE" | "PERFORM" | "WITH")
     )
 }
 

@@ -48,12 +48,25 @@ pub struct Parsed {
     pub statements: Vec<Statement>,
     /// Problems and notes, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The positions in `diagnostics` of those about down scripts (found by the offline
+    /// down check).
+    pub from_downs: std::collections::BTreeSet<usize>,
 }
 
 impl Parsed {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The errors about the up scripts (or the file), which the model depends on; errors
+    /// in down scripts are not among them.
+    pub fn up_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| d.is_error() && !self.from_downs.contains(i))
+            .map(|(_, d)| d)
     }
 
     /// The statements kept verbatim, one SQL comment line each with its location and
@@ -84,6 +97,7 @@ pub fn parse_sql(path: &str, text: &str) -> Parsed {
         schema,
         statements,
         diagnostics,
+        ..Parsed::default()
     }
 }
 
@@ -109,6 +123,7 @@ pub fn parse_path(path: &Path) -> Parsed {
                     schema,
                     statements,
                     diagnostics,
+                    ..Parsed::default()
                 }
             }
             Err(d) => Parsed {

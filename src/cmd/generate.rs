@@ -103,13 +103,25 @@ fn plan_module(
     color: Color,
 ) -> Result<(), InputErrors> {
     let parsed = input.parse(source);
-    if parsed.has_errors() {
-        let errors: Vec<_> = parsed
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
+    // Generation needs the ups only: errors in down scripts are reported, and do not
+    // stop it.
+    let down_errors: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| d.is_error() && parsed.from_downs.contains(i))
+        .map(|(_, d)| d.clone())
+        .collect();
+    if !down_errors.is_empty() {
+        eprint!("{}", schema::diagnostic::render(&down_errors, color.stderr));
+        eprintln!(
+            "{}: {} error(s) in down scripts; generated from the up scripts",
+            source.display(),
+            down_errors.len()
+        );
+    }
+    let errors: Vec<_> = parsed.up_errors().cloned().collect();
+    if !errors.is_empty() {
         eprint!("{}", schema::diagnostic::render(&errors, color.stderr));
         eprintln!(
             "{}: {} error(s); nothing generated",

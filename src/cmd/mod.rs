@@ -58,7 +58,7 @@ impl Input {
     /// Reads the migration set in `dir` (in `--layout`, or the detected one); a set that
     /// cannot be read is an error carrying its rendered diagnostics.
     pub fn read_set(&self, dir: &Path, color: Color) -> anyhow::Result<MigrationSet> {
-        MigrationSet::read(dir, self.layout).map_err(|diagnostics| {
+        MigrationSet::read(&set_dir(dir), self.layout).map_err(|diagnostics| {
             anyhow::anyhow!("{}", schema::diagnostic::render(&diagnostics, color.stderr))
         })
     }
@@ -66,6 +66,7 @@ impl Input {
     /// Parses a .sql file, or folds a migration directory's up scripts (in `--layout`, or
     /// the detected one).
     pub fn parse(&self, path: &Path) -> schema::Parsed {
+        let path = &set_dir(path);
         match self.layout {
             Some(layout) if path.is_dir() => match MigrationSet::read(path, Some(layout)) {
                 Ok(set) => set.fold_up(),
@@ -76,6 +77,27 @@ impl Input {
             },
             _ => schema::parse_path(path),
         }
+    }
+}
+
+/// The migration directory `path` stands for: a system directory (`db/cira`, holding
+/// `migrations/` and perhaps `schema.sql`, and no other SQL files) stands for its
+/// `migrations/`; any other path for itself.
+pub fn set_dir(path: &Path) -> PathBuf {
+    let migrations = path.join("migrations");
+    let has_sql = || {
+        std::fs::read_dir(path).is_ok_and(|entries| {
+            entries.flatten().map(|e| e.path()).any(|p| {
+                p.extension().is_some_and(|x| x == "sql")
+                    && p.file_name().is_some_and(|n| n != "schema.sql")
+                    && p.is_file()
+            })
+        })
+    };
+    if migrations.is_dir() && !has_sql() {
+        migrations
+    } else {
+        path.to_path_buf()
     }
 }
 

@@ -216,7 +216,7 @@ pub fn normalize(
             let text = other.to_string().to_ascii_lowercase();
             match builtin_alias(&text) {
                 Some(name) => builtin(name, vec![]),
-                None => return Err(format!("type `{other}` is not a PostgreSQL type")),
+                None => return Err(format!("type `{text}` does not exist")),
             }
         }
     };

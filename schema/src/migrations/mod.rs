@@ -735,6 +735,7 @@ impl MigrationSet {
         let mut folder = Folder::new();
         folder.diagnostics = self.notes();
         let mut statements = Vec::new();
+        let mut from_downs = std::collections::BTreeSet::new();
         for m in &self.migrations {
             before_up(m, folder.schema());
             let Some(down) = &m.down else {
@@ -746,6 +747,7 @@ impl MigrationSet {
             let up = folder.take_journal();
             let seen = folder.diagnostics.len();
             let (before, after) = folder.trial(&up, &down.source, down.start, down.end);
+            from_downs.extend(seen..folder.diagnostics.len());
             let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
             let changes = crate::model::diff::diff(&before, &after);
             if !down_failed && !changes.is_empty() {
@@ -771,6 +773,7 @@ impl MigrationSet {
             schema,
             statements,
             diagnostics,
+            from_downs,
         }
     }
 

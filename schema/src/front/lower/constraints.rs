@@ -119,10 +119,8 @@ impl Folder {
                     Severity::Error,
                     Code::Unsupported,
                     loc,
-                    format!(
-                        "table `{table}`: constraint `{other}` is not PostgreSQL or not modelled"
-                    ),
-                    "write it as a PostgreSQL constraint or index",
+                    format!("table `{table}`: constraint `{other}` is not modelled"),
+                    "write it as a PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY or EXCLUDE constraint, or as an index",
                 );
                 return None;
             }

@@ -90,7 +90,7 @@ impl Folder {
                         loc.with_len(1),
                     )
                     .with_help(
-                        "fix the SQL at this position; every statement must be valid PostgreSQL",
+                        "fix the SQL at this position; if Postgres accepts it as written, schemakit's SQL parser does not read this form yet (write it another way, or keep it in a DO block)",
                     ),
                 );
                 None

@@ -17,7 +17,7 @@ impl Folder {
                     ctx,
                     Code::Unsupported,
                     format!("{what}: {msg}"),
-                    "use a PostgreSQL type",
+                    "use a type Postgres has, or create the type first",
                 );
                 None
             }
@@ -53,7 +53,7 @@ impl Folder {
                     Code::Unsupported,
                     loc,
                     format!("{what}: {msg}"),
-                    "use a PostgreSQL type",
+                    "use a type Postgres has, or create the type first",
                 );
                 return None;
             }
@@ -156,9 +156,7 @@ impl Folder {
                         Severity::Error,
                         Code::Unsupported,
                         loc.clone(),
-                        format!(
-                            "{what}: column option `{other}` is not PostgreSQL or not modelled"
-                        ),
+                        format!("{what}: column option `{other}` is not modelled"),
                         "remove the option or write it as a separate statement",
                     );
                 }

@@ -505,11 +505,10 @@ pub fn introspect_counted(
             Some(b) => (b, BodyStyle::SqlStandard),
             None => {
                 let body: String = get(&r, 5)?;
-                // Postgres records nothing of what a body in a string reads: ask the
-                // parser's front end, as the parser does.
-                if language == "sql" {
-                    depends_on.0.extend(schema::sql_body_reads(&body).0);
-                }
+                // Postgres records nothing of what a body in a string reads (a SQL
+                // body's statements, a PL/pgSQL body's %ROWTYPE): ask the parser's front
+                // end, as the parser does.
+                depends_on.0.extend(schema::body_reads(&language, &body).0);
                 (body, BodyStyle::String)
             }
         };

@@ -86,9 +86,81 @@ pub fn sql_body_reads(body: &str) -> DependsOn {
     all
 }
 
+/// What a function body in a string needs to exist when the function is created: for
+/// `LANGUAGE sql`, what its statements read (Postgres checks the body); for `plpgsql`, the
+/// relations its `%ROWTYPE` and `table.column%TYPE` declarations name (the validator
+/// resolves them); nothing for other languages.
+pub fn body_reads(language: &str, body: &str) -> DependsOn {
+    match language {
+        "sql" => sql_body_reads(body),
+        "plpgsql" => plpgsql_type_reads(body),
+        _ => DependsOn::default(),
+    }
+}
+
+/// The relations of `name%ROWTYPE` and `relation.column%TYPE` in a PL/pgSQL body.
+fn plpgsql_type_reads(body: &str) -> DependsOn {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let mut out = DependsOn::default();
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, body).tokenize() else {
+        return out;
+    };
+    let tokens: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_ascii_lowercase()),
+        _ => None,
+    };
+    for (i, t) in tokens.iter().enumerate() {
+        if !matches!(t, Token::Mod) {
+            continue;
+        }
+        let Some(kind) = tokens.get(i + 1).and_then(|t| word(t)) else {
+            continue;
+        };
+        // The dotted name before `%`.
+        let mut parts = Vec::new();
+        let mut j = i;
+        while j > 0 {
+            let Some(part) = word(tokens[j - 1]) else {
+                break;
+            };
+            parts.insert(0, part);
+            if j >= 2 && matches!(tokens[j - 2], Token::Period) {
+                j -= 2;
+            } else {
+                break;
+            }
+        }
+        let relation = match (kind.as_str(), parts.len()) {
+            ("rowtype", 1) => QualifiedName::public(parts[0].clone()),
+            ("rowtype", 2) | ("type", 3) => QualifiedName::new(parts[0].clone(), parts[1].clone()),
+            ("type", 2) => QualifiedName::public(parts[0].clone()),
+            _ => continue,
+        };
+        out.0.insert(relation);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plpgsql_rowtype_and_column_types_are_read() {
+        let body = "DECLARE r jobs%ROWTYPE; s billing.invoices%rowtype; c accounts.id%TYPE; v r%TYPE; BEGIN RETURN NEW; END";
+        let got: Vec<String> = body_reads("plpgsql", body)
+            .0
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(got, ["billing.invoices", "accounts", "jobs"]);
+    }
 
     fn names(body: &str) -> Vec<String> {
         sql_body_reads(body)

@@ -94,18 +94,16 @@ impl Folder {
                 return;
             }
         };
-        // Postgres checks a SQL body when the function is created, so what it reads must
-        // exist first; other languages' bodies are checked when they run.
-        if language == "sql" {
-            depends_on.0.extend(match body_style {
-                BodyStyle::String => reads::sql_body_reads(&body).0,
-                BodyStyle::SqlStandard => body
-                    .strip_prefix("BEGIN ATOMIC")
-                    .and_then(|b| b.trim_end().strip_suffix("END"))
-                    .map(|b| reads::sql_body_reads(b).0)
-                    .unwrap_or_default(),
-            });
-        }
+        // What the body needs when the function is created (a SQL body is checked, a
+        // PL/pgSQL body's %ROWTYPE resolved) must exist first.
+        depends_on.0.extend(match body_style {
+            BodyStyle::String => reads::body_reads(&language, &body).0,
+            BodyStyle::SqlStandard => body
+                .strip_prefix("BEGIN ATOMIC")
+                .and_then(|b| b.trim_end().strip_suffix("END"))
+                .map(|b| reads::sql_body_reads(b).0)
+                .unwrap_or_default(),
+        });
         for t in &key.args {
             if let TypeName::Named(n) = &t.name {
                 depends_on.0.insert(n.clone());

@@ -76,10 +76,11 @@ impl Folder {
     }
 
     /// A folder that starts where this one is: the schema, and what the rules know beside
-    /// it (temporary tables, statements kept verbatim that may have changed the schema).
+    /// it (temporary tables and partitions, statements kept verbatim that may have changed the schema).
     pub fn fork(&self) -> Folder {
         let mut catalog = Catalog::new(self.catalog.schema.clone());
-        catalog.temporary = self.catalog.temporary.clone();
+        catalog.outside = self.catalog.outside.clone();
+        catalog.serial_sequences = self.catalog.serial_sequences.clone();
         Folder {
             catalog,
             unseen: self.unseen.clone(),

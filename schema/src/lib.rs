@@ -31,6 +31,7 @@ use std::sync::Arc;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use diff::{Change, diff};
 pub use fold::{Folder, Statement};
+pub use front::expr::canonical_text as canonical_expr;
 pub use front::reads::{body_reads, sql_body_reads};
 pub use front::split;
 pub use front::types::parse_type;

@@ -66,7 +66,7 @@ const QUERIES: [&str; 13] = [
           LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
           LEFT JOIN pg_index i ON i.indexrelid = con.conindid
           LEFT JOIN pg_class ic ON ic.oid = con.conindid LEFT JOIN pg_am am ON am.oid = ic.relam
-     WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND {USER}
+     WHERE con.contype IN ('p', 'u', 'c', 'f', 'x') AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER}
      ORDER BY 1, 2, 3",
     // 6: indexes that do not back a constraint (column numbers, operator classes and
     // collations are resolved with queries 4, 11 and 12)
@@ -81,7 +81,7 @@ const QUERIES: [&str; 13] = [
           JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = ic.relam
           LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')
           LEFT JOIN pg_description ds ON ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
-     WHERE c.relkind IN ('r', 'p', 'm') AND {USER} AND con.oid IS NULL
+     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND {USER} AND con.oid IS NULL
      ORDER BY 1, 2",
     // 7: sequences not owned by a column
     "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL)
@@ -121,7 +121,7 @@ const QUERIES: [&str; 13] = [
                   JOIN pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.attnum ORDER BY k.ord)
      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_proc f ON f.oid = t.tgfoid JOIN pg_namespace fn ON fn.oid = f.pronamespace
-     WHERE NOT t.tgisinternal AND {USER}
+     WHERE NOT t.tgisinternal AND NOT c.relispartition AND {USER}
      ORDER BY 1, 2, 3",
     // 11: operator classes that are not their type's default
     "SELECT oid, opcname::text FROM pg_opclass WHERE NOT opcdefault ORDER BY oid",
@@ -256,7 +256,7 @@ pub fn introspect_counted(
                 base: ty(&get::<String>(&r, 2)?, &format!("domain `{name}`"))?,
                 name,
                 not_null: get(&r, 3)?,
-                default: get(&r, 4)?,
+                default: get::<Option<String>>(&r, 4)?.map(|e| schema::canonical_expr(&e)),
                 collation: get(&r, 5)?,
                 checks: names
                     .into_iter()
@@ -291,7 +291,8 @@ pub fn introspect_counted(
         if dims > 1 {
             data_type.array_dims = dims as u32;
         }
-        let expr: Option<String> = get(&r, 6)?;
+        let expr: Option<String> =
+            get::<Option<String>>(&r, 6)?.map(|e| schema::canonical_expr(&e));
         let identity: String = get(&r, 7)?;
         let generated: String = get(&r, 8)?;
         let is_generated = generated == "s" || generated == "v";
@@ -423,9 +424,9 @@ pub fn introspect_counted(
             keys.push(IndexKey {
                 expr: match column {
                     Some((n, _)) => KeyExpr::Column(n.clone()),
-                    None => KeyExpr::Expression(
-                        unwrap_parens(exprs.get(k).map_or("", String::as_str)).to_string(),
-                    ),
+                    None => KeyExpr::Expression(schema::canonical_expr(unwrap_parens(
+                        exprs.get(k).map_or("", String::as_str),
+                    ))),
                 },
                 opclass: classes.get(k).and_then(|c| opclasses.get(c)).cloned(),
                 collation: (coll != 0 && coll != column_coll && coll != DEFAULT_COLLATION)
@@ -446,7 +447,7 @@ pub fn introspect_counted(
                 keys,
                 include,
                 nulls_not_distinct: get(&r, 13)?,
-                predicate: get(&r, 11)?,
+                predicate: get::<Option<String>>(&r, 11)?.map(|p| schema::canonical_expr(&p)),
                 with: reloptions
                     .iter()
                     .filter_map(|o| {
@@ -631,6 +632,11 @@ pub fn introspect_counted(
 
 /// `CHECK ((a > 0)) NOT VALID` → `(a > 0)` as Postgres prints the expression.
 fn check_expr(def: &str) -> String {
+    schema::canonical_expr(&check_text(def))
+}
+
+/// The expression of a CHECK definition, as Postgres prints it.
+fn check_text(def: &str) -> String {
     let def = def
         .trim()
         .trim_end_matches(" NOT VALID")

@@ -37,7 +37,7 @@ pub struct JobResult {
     pub confidence_score: Option<rust_decimal::Decimal>,
     /// Column `job_results.tokens_used`: `integer`.
     pub tokens_used: Option<i32>,
-    /// Column `job_results.created_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `job_results.created_at`: `timestamp without time zone`, default `now()`.
     pub created_at: Option<chrono::NaiveDateTime>,
 }
 
@@ -70,7 +70,7 @@ pub struct NewJobResult {
     pub confidence_score: Option<rust_decimal::Decimal>,
     /// Column `job_results.tokens_used`: `integer`.
     pub tokens_used: Option<i32>,
-    /// Column `job_results.created_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `job_results.created_at`: `timestamp without time zone`, default `now()`.
     ///
     /// `None` leaves the value to the database default; `Some(None)` writes NULL.
     pub created_at: Option<Option<chrono::NaiveDateTime>>,

@@ -41,9 +41,9 @@ pub struct Job {
     pub status: Option<enums::JobStatus>,
     /// Column `jobs.pdf_url`: `character varying(2048)` NOT NULL.
     pub pdf_url: String,
-    /// Column `jobs.created_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `jobs.created_at`: `timestamp without time zone`, default `now()`.
     pub created_at: Option<chrono::NaiveDateTime>,
-    /// Column `jobs.updated_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `jobs.updated_at`: `timestamp without time zone`, default `now()`.
     pub updated_at: Option<chrono::NaiveDateTime>,
     /// Column `jobs.completed_at`: `timestamp without time zone`.
     pub completed_at: Option<chrono::NaiveDateTime>,
@@ -82,11 +82,11 @@ pub struct NewJob {
     pub status: Option<Option<enums::JobStatus>>,
     /// Column `jobs.pdf_url`: `character varying(2048)` NOT NULL.
     pub pdf_url: String,
-    /// Column `jobs.created_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `jobs.created_at`: `timestamp without time zone`, default `now()`.
     ///
     /// `None` leaves the value to the database default; `Some(None)` writes NULL.
     pub created_at: Option<Option<chrono::NaiveDateTime>>,
-    /// Column `jobs.updated_at`: `timestamp without time zone`, default `NOW()`.
+    /// Column `jobs.updated_at`: `timestamp without time zone`, default `now()`.
     ///
     /// `None` leaves the value to the database default; `Some(None)` writes NULL.
     pub updated_at: Option<Option<chrono::NaiveDateTime>>,

@@ -51,7 +51,7 @@ pub struct Credit {
     pub billing_period_end: chrono::NaiveDateTime,
     /// Column `credits.is_current`: `boolean` NOT NULL, default `true`.
     pub is_current: bool,
-    /// Column `credits.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `credits.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
     /// Column `credits.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
@@ -98,7 +98,7 @@ pub struct NewCredit {
     ///
     /// `None` leaves the value to the database default.
     pub is_current: Option<bool>,
-    /// Column `credits.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `credits.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

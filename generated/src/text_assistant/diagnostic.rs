@@ -29,7 +29,7 @@ pub struct Diagnostic {
     pub file_path: String,
     /// Column `Diagnostic.fileSize`: `integer` NOT NULL.
     pub file_size: i32,
-    /// Column `Diagnostic.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Diagnostic.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub timestamp: chrono::NaiveDateTime,
 }
 
@@ -54,7 +54,7 @@ pub struct NewDiagnostic {
     pub file_path: String,
     /// Column `Diagnostic.fileSize`: `integer` NOT NULL.
     pub file_size: i32,
-    /// Column `Diagnostic.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Diagnostic.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub timestamp: Option<chrono::NaiveDateTime>,

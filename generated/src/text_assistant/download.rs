@@ -29,7 +29,7 @@ pub struct Download {
     pub id: String,
     /// Column `Download.os`: `text` NOT NULL.
     pub os: String,
-    /// Column `Download.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Download.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub timestamp: chrono::NaiveDateTime,
     /// Column `Download.userAgent`: `text`.
     pub user_agent: Option<String>,
@@ -57,7 +57,7 @@ pub struct NewDownload {
     pub id: String,
     /// Column `Download.os`: `text` NOT NULL.
     pub os: String,
-    /// Column `Download.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Download.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub timestamp: Option<chrono::NaiveDateTime>,

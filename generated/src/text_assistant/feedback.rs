@@ -29,7 +29,7 @@ pub struct Feedback {
     pub message: String,
     /// Column `Feedback.email`: `text`.
     pub email: Option<String>,
-    /// Column `Feedback.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Feedback.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub timestamp: chrono::NaiveDateTime,
 }
 
@@ -54,7 +54,7 @@ pub struct NewFeedback {
     pub message: String,
     /// Column `Feedback.email`: `text`.
     pub email: Option<String>,
-    /// Column `Feedback.timestamp`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `Feedback.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub timestamp: Option<chrono::NaiveDateTime>,

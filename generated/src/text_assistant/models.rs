@@ -77,7 +77,7 @@ pub struct Model {
     pub is_deprecated: bool,
     /// Column `models.version`: `character varying(50)`.
     pub version: Option<String>,
-    /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
     /// Column `models.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
@@ -142,7 +142,7 @@ pub struct NewModel {
     pub is_deprecated: Option<bool>,
     /// Column `models.version`: `character varying(50)`.
     pub version: Option<String>,
-    /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -49,7 +49,7 @@ pub struct OauthClient {
     pub scope: Option<String>,
     /// Column `oauth_clients.is_active`: `boolean` NOT NULL, default `true`.
     pub is_active: bool,
-    /// Column `oauth_clients.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `oauth_clients.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -91,7 +91,7 @@ pub struct NewOauthClient {
     ///
     /// `None` leaves the value to the database default.
     pub is_active: Option<bool>,
-    /// Column `oauth_clients.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `oauth_clients.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -75,7 +75,7 @@ pub struct Subscription {
     pub current_period_end: chrono::NaiveDateTime,
     /// Column `subscriptions.trial_end`: `timestamp(3) without time zone`.
     pub trial_end: Option<chrono::NaiveDateTime>,
-    /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
     /// Column `subscriptions.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
@@ -140,7 +140,7 @@ pub struct NewSubscription {
     pub current_period_end: chrono::NaiveDateTime,
     /// Column `subscriptions.trial_end`: `timestamp(3) without time zone`.
     pub trial_end: Option<chrono::NaiveDateTime>,
-    /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -63,7 +63,7 @@ pub struct UsageHistory {
     pub request_duration_ms: Option<i32>,
     /// Column `usage_history.request_metadata`: `jsonb`.
     pub request_metadata: Option<serde_json::Value>,
-    /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
 }
 
@@ -112,7 +112,7 @@ pub struct NewUsageHistory {
     pub request_duration_ms: Option<i32>,
     /// Column `usage_history.request_metadata`: `jsonb`.
     pub request_metadata: Option<serde_json::Value>,
-    /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -43,7 +43,7 @@ pub struct UserPreference {
     pub temperature: rust_decimal::Decimal,
     /// Column `user_preferences.preferences_metadata`: `jsonb`.
     pub preferences_metadata: Option<serde_json::Value>,
-    /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
     /// Column `user_preferences.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
@@ -86,7 +86,7 @@ pub struct NewUserPreference {
     pub temperature: Option<rust_decimal::Decimal>,
     /// Column `user_preferences.preferences_metadata`: `jsonb`.
     pub preferences_metadata: Option<serde_json::Value>,
-    /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -57,7 +57,7 @@ pub struct User {
     pub last_name: Option<String>,
     /// Column `users.profile_picture_url`: `text`.
     pub profile_picture_url: Option<String>,
-    /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     pub created_at: chrono::NaiveDateTime,
     /// Column `users.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
@@ -111,7 +111,7 @@ pub struct NewUser {
     pub last_name: Option<String>,
     /// Column `users.profile_picture_url`: `text`.
     pub profile_picture_url: Option<String>,
-    /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `CURRENT_TIMESTAMP`.
+    /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::NaiveDateTime>,

@@ -55,7 +55,7 @@ pub struct ApiKey {
     pub scopes: Vec<String>,
     /// Column `api_keys.quota_tier`: `character varying(50)` NOT NULL, default `'pro'`.
     pub quota_tier: String,
-    /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Column `api_keys.expires_at`: `timestamp with time zone`.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -110,7 +110,7 @@ pub struct NewApiKey {
     ///
     /// `None` leaves the value to the database default.
     pub quota_tier: Option<String>,
-    /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,

@@ -41,7 +41,7 @@ pub struct JobFile {
     pub content_type: String,
     /// Column `job_files.size_bytes`: `integer` NOT NULL.
     pub size_bytes: i32,
-    /// Column `job_files.uploaded_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `job_files.uploaded_at`: `timestamp with time zone` NOT NULL, default `now()`.
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -77,7 +77,7 @@ pub struct NewJobFile {
     pub content_type: String,
     /// Column `job_files.size_bytes`: `integer` NOT NULL.
     pub size_bytes: i32,
-    /// Column `job_files.uploaded_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `job_files.uploaded_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub uploaded_at: Option<chrono::DateTime<chrono::Utc>>,

@@ -57,7 +57,7 @@ pub struct Job {
     pub iterations: Vec<String>,
     /// Column `jobs.options`: `jsonb` NOT NULL, default `'{}'`.
     pub options: serde_json::Value,
-    /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Column `jobs.started_at`: `timestamp with time zone`.
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -118,7 +118,7 @@ pub struct NewJob {
     ///
     /// `None` leaves the value to the database default.
     pub options: Option<serde_json::Value>,
-    /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,

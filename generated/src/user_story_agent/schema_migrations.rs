@@ -21,7 +21,7 @@ pub mod columns {
 pub struct SchemaMigration {
     /// Column `schema_migrations.version`: `character varying(255)` NOT NULL, primary key.
     pub version: String,
-    /// Column `schema_migrations.applied_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `schema_migrations.applied_at`: `timestamp with time zone` NOT NULL, default `now()`.
     pub applied_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -40,7 +40,7 @@ impl SchemaMigration {
 pub struct NewSchemaMigration {
     /// Column `schema_migrations.version`: `character varying(255)` NOT NULL.
     pub version: String,
-    /// Column `schema_migrations.applied_at`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `schema_migrations.applied_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,

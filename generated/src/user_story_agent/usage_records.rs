@@ -49,7 +49,7 @@ pub struct UsageRecord {
     pub request_id: String,
     /// Column `usage_records.job_id`: `uuid`.
     pub job_id: Option<uuid::Uuid>,
-    /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `now()`.
     pub timestamp: chrono::DateTime<chrono::Utc>,
     /// Column `usage_records.model`: `character varying(100)` NOT NULL.
     pub model: String,
@@ -100,7 +100,7 @@ pub struct NewUsageRecord {
     pub request_id: String,
     /// Column `usage_records.job_id`: `uuid`.
     pub job_id: Option<uuid::Uuid>,
-    /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `NOW()`.
+    /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub timestamp: Option<chrono::DateTime<chrono::Utc>>,

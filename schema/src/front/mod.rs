@@ -8,6 +8,7 @@
 //! scans expression text stored in the model for the rules; `types` turns sqlparser's
 //! data types into the model's.
 
+pub(crate) mod expr;
 mod lower;
 pub(crate) mod reads;
 pub(crate) mod routine;
@@ -65,6 +66,9 @@ impl Read {
 
 /// Reads one statement's text (a chunk of [`split::split`]).
 pub(crate) fn read(text: &str) -> Read {
+    if text.starts_with('\\') {
+        return Read::Unreadable("psql meta-command".into());
+    }
     let head = leading_words(text, 4);
     if head.first().map(String::as_str) == Some("DO") {
         return match guarded_body(text) {
@@ -86,7 +90,7 @@ pub(crate) fn read(text: &str) -> Read {
                     };
                 }
             }
-            if let Some(kind) = known_unparseable(&head) {
+            if let Some(kind) = known_unparseable(&leading_words(text, 12)) {
                 return Read::Unreadable(kind);
             }
             let (message, at) = split_parser_error(&err);
@@ -190,6 +194,7 @@ fn known_unparseable(head: &[String]) -> Option<String> {
             "ALTER TABLE … ATTACH/DETACH PARTITION".into()
         }
         ["ALTER", "DEFAULT", "PRIVILEGES", ..] => "ALTER DEFAULT PRIVILEGES".into(),
+        ["ALTER", "TYPE", ..] if head_contains(head, "OWNER") => "ALTER TYPE … OWNER TO".into(),
         ["COMMENT", "ON", kind, ..] => format!("COMMENT ON {kind}"),
         ["DROP", "EVENT", "TRIGGER", ..] => "DROP EVENT TRIGGER".into(),
         [
@@ -372,6 +377,14 @@ fn rewrite_unparsed(text: &str, head: &[String]) -> Option<(String, bool)> {
                 .collect();
             let mut drop = vec![false; tokens.len()];
             let mut changed = false;
+            // `ON ONLY parent`: an index on the partitioned table alone; the model keeps
+            // indexes on the partitioned table, not on its partitions.
+            for pair in significant.windows(2) {
+                if is_word(&tokens[pair[0]], "ON") && is_word(&tokens[pair[1]], "ONLY") {
+                    drop[pair[1]] = true;
+                    changed = true;
+                }
+            }
             for (k, &i) in significant.iter().enumerate() {
                 let (Some(&prev), Some(&next)) = (
                     k.checked_sub(1).and_then(|p| significant.get(p)),

@@ -63,6 +63,17 @@ pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
                 i += 1;
                 continue;
             }
+            // A psql meta-command (`\restrict KEY`, `\connect db`, which pg_dump writes)
+            // where a statement would start: the rest of its line, a chunk of its own.
+            b'\\' if start.is_none() => {
+                let end = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                chunks.push(Chunk {
+                    start: i,
+                    end: text[..end].trim_end().len().max(i + 1),
+                });
+                i = end;
+                continue;
+            }
             _ => {}
         }
         if start.is_none() {

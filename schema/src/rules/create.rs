@@ -67,9 +67,22 @@ impl Catalog {
                 ix.add_column(&table, c);
             }
         }
+        for c in &table.columns {
+            self.note_serial(&table, c);
+        }
         touch!(self.tables, &name);
         self.schema.tables.insert(name, table);
         Ok(())
+    }
+
+    /// Remembers the sequence a serial column made.
+    fn note_serial(&mut self, table: &Table, column: &Column) {
+        if column.identity.is_none() {
+            if let Some(seq) = crate::front::text::implicit_sequence(table, column) {
+                self.serial_sequences
+                    .insert(QualifiedName::new(table.name.schema.clone(), seq));
+            }
+        }
     }
 
     /// `ALTER TABLE … ADD COLUMN`, without the column's constraints.
@@ -90,6 +103,8 @@ impl Catalog {
         if let Some(ix) = self.names.get_mut().as_mut() {
             ix.add_column(t, &column);
         }
+        let t = t.clone();
+        self.note_serial(&t, &column);
         touch!(self.tables, table);
         if let Some(t) = self.schema.tables.get_mut(table) {
             t.columns.push(column);

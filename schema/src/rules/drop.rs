@@ -135,13 +135,48 @@ impl Catalog {
         Ok(())
     }
 
-    /// `DROP SEQUENCE`.
-    pub(crate) fn drop_sequence(&mut self, name: &QualifiedName) -> Result<(), RuleError> {
-        if !self.schema.sequences.contains_key(name) {
+    /// `DROP SEQUENCE`: a sequence of the schema, or one a serial column made (a column
+    /// default that still calls it needs CASCADE, which drops the default).
+    pub(crate) fn drop_sequence(
+        &mut self,
+        name: &QualifiedName,
+        behavior: Behavior,
+    ) -> Result<(), RuleError> {
+        if self.schema.sequences.contains_key(name) {
+            touch!(self.sequences, name);
+            self.schema.sequences.remove(name);
+            return Ok(());
+        }
+        if !self.serial_sequences.contains(name) {
             return Err(RuleError::Missing(Object::Sequence(name.clone())));
         }
-        touch!(self.sequences, name);
-        self.schema.sequences.remove(name);
+        let users: Vec<(QualifiedName, String)> = self
+            .schema
+            .tables
+            .values()
+            .filter(|t| t.name.schema == name.schema)
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| {
+                        c.identity.is_none()
+                            && crate::front::text::implicit_sequence(t, c).as_deref()
+                                == Some(name.name.as_str())
+                    })
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if let Some((t, c)) = users.first().filter(|_| behavior == Behavior::Restrict) {
+            return Err(RuleError::Dependent {
+                object: Box::new(Object::Sequence(name.clone())),
+                dependent: Box::new(Object::Column(t.clone(), c.clone())),
+            });
+        }
+        for (t, c) in users {
+            self.alter_column(&t, &c, super::ColumnChange::Default(None))?;
+        }
+        self.serial_sequences.remove(name);
+        self.forget_names();
         Ok(())
     }
 

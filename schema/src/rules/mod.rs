@@ -81,9 +81,44 @@ pub(crate) struct Catalog {
     /// Who refers to a table, built on demand and kept current by [`touch!`], so that
     /// dropping or renaming a table costs what depends on it, not the size of the schema.
     dependents: RefCell<Option<Dependents>>,
-    /// Temporary tables created so far: not part of the schema, but statements on them
-    /// are not errors (they are kept verbatim).
-    pub(crate) temporary: std::collections::BTreeSet<QualifiedName>,
+    /// Tables that exist but are not part of the schema model: temporary tables and the
+    /// partitions of partitioned tables (the catalog model lists neither). Statements on
+    /// them are kept verbatim, not refused.
+    pub(crate) outside: std::collections::BTreeMap<QualifiedName, Outside>,
+    /// The sequences serial columns created (owned by their column, so neither the
+    /// schema model nor the catalog model lists them); they outlive a dropped default.
+    pub(crate) serial_sequences: std::collections::BTreeSet<QualifiedName>,
+}
+
+/// Why a table is outside the schema model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outside {
+    /// A temporary table, gone with its session.
+    Temporary,
+    /// A partition of this partitioned table.
+    PartitionOf(QualifiedName),
+}
+
+impl Outside {
+    /// The reason a statement on such a table is kept verbatim.
+    pub(crate) fn reason(&self) -> String {
+        match self {
+            Outside::Temporary => "statement on a temporary table".to_string(),
+            Outside::PartitionOf(parent) => format!("statement on a partition of `{parent}`"),
+        }
+    }
+
+    /// Why such tables are not in the model.
+    pub(crate) fn help(&self) -> &'static str {
+        match self {
+            Outside::Temporary => {
+                "temporary tables vanish with their session; they are not part of the schema"
+            }
+            Outside::PartitionOf(_) => {
+                "partitions are modelled through their partitioned table; the statement is applied as written when migrations run"
+            }
+        }
+    }
 }
 
 /// `RESTRICT` (the default) or `CASCADE`.
@@ -291,6 +326,9 @@ impl RuleError {
                 (_, Object::View(_)) => "add CASCADE to drop the view too, or drop the view first",
                 (_, Object::Trigger(..)) => {
                     "add CASCADE to drop the triggers too, or drop them first"
+                }
+                (Object::Sequence(_), Object::Column(..)) => {
+                    "drop the column's default first (ALTER TABLE … ALTER COLUMN … DROP DEFAULT), or add CASCADE"
                 }
                 (_, Object::Column(..)) => {
                     "add CASCADE to drop the dependent columns too, or change their type first"

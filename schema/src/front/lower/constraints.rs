@@ -82,7 +82,7 @@ impl Folder {
             ast::TableConstraint::Check(ch) => NewConstraint {
                 name: ch.name.as_ref().map(ident),
                 kind: ConstraintKind::Check {
-                    expr: strip_nested(&ch.expr).to_string(),
+                    expr: crate::front::expr::canonical(&ch.expr),
                 },
                 deferrable: false,
                 initially_deferred: false,

@@ -21,7 +21,7 @@ impl Folder {
                     self.catalog.drop_view(&name, behavior)
                 }
                 ast::ObjectType::Index => self.catalog.drop_index(&name),
-                ast::ObjectType::Sequence => self.catalog.drop_sequence(&name),
+                ast::ObjectType::Sequence => self.catalog.drop_sequence(&name, behavior),
                 ast::ObjectType::Type => self.catalog.drop_type(&name, behavior),
                 ast::ObjectType::Schema => self.catalog.drop_schema(&name.name, behavior),
                 other => {

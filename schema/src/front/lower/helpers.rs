@@ -30,7 +30,7 @@ pub(super) fn default_text(e: &ast::Expr) -> Option<String> {
     match strip_nested(e) {
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Null) => None,
         ast::Expr::Cast { expr, .. } if default_text(expr).is_none() => None,
-        other => Some(other.to_string()),
+        other => Some(crate::front::expr::canonical(other)),
     }
 }
 

@@ -41,7 +41,7 @@ impl Folder {
                 }
                 e => {
                     key_names.push(figure_colname(e).unwrap_or_else(|| "expr".into()));
-                    KeyExpr::Expression(e.to_string())
+                    KeyExpr::Expression(crate::front::expr::canonical(e))
                 }
             };
             keys.push(IndexKey {
@@ -96,7 +96,7 @@ impl Folder {
             keys,
             include,
             nulls_not_distinct: ci.nulls_distinct == Some(false),
-            predicate: ci.predicate.as_ref().map(|p| strip_nested(p).to_string()),
+            predicate: ci.predicate.as_ref().map(crate::front::expr::canonical),
             with,
             comment: None,
             loc: ctx.loc.clone(),

@@ -15,7 +15,9 @@ use crate::front::{Read, first_words, parse_one, statement_kind};
 use crate::front::{reads, routine};
 use crate::model::names;
 use crate::model::*;
-use crate::rules::{Behavior, ColumnChange, LabelPosition, NewConstraint, Object, RuleError};
+use crate::rules::{
+    Behavior, ColumnChange, LabelPosition, NewConstraint, Object, Outside, RuleError,
+};
 use crate::source::{Loc, SourceFile};
 
 mod comments;

@@ -7,7 +7,7 @@ impl Folder {
 
     pub(super) fn apply_statement(&mut self, ctx: &Ctx, stmt: ast::Statement) -> Option<String> {
         use ast::Statement as S;
-        if let Some(reason) = self.on_temporary_table(ctx, &stmt) {
+        if let Some(reason) = self.on_outside_table(ctx, &stmt) {
             return Some(reason);
         }
         match stmt {
@@ -160,47 +160,42 @@ impl Folder {
         None
     }
 
-    /// A statement on a temporary table (which the schema does not hold): kept verbatim.
-    /// `DROP TABLE` of one forgets it.
-    fn on_temporary_table(&mut self, ctx: &Ctx, stmt: &ast::Statement) -> Option<String> {
+    /// A statement on a table outside the model (a temporary table, a partition): kept
+    /// verbatim. `DROP TABLE` of such tables forgets them.
+    fn on_outside_table(&mut self, ctx: &Ctx, stmt: &ast::Statement) -> Option<String> {
         use ast::Statement as S;
-        if self.catalog.temporary.is_empty() {
+        if self.catalog.outside.is_empty() {
             return None;
         }
         let target = match stmt {
             S::CreateIndex(ci) => self.qname(&ci.table_name),
             S::AlterTable(at) => self.qname(&at.name),
+            S::CreateTrigger(ct) => self.qname(&ct.table_name),
             S::Drop {
                 object_type: ast::ObjectType::Table,
                 names,
                 ..
             } => {
                 let names: Vec<QualifiedName> = names.iter().map(|n| self.qname(n)).collect();
-                if !names.iter().all(|n| self.catalog.temporary.contains(n)) {
+                if !names.iter().all(|n| self.catalog.outside.contains_key(n)) {
                     return None;
                 }
-                for n in &names {
-                    self.catalog.temporary.remove(n);
-                }
-                return Some(self.temporary_note(ctx));
+                let mut kinds = names.iter().filter_map(|n| self.catalog.outside.remove(n));
+                let kind = kinds.next()?;
+                return Some(self.outside_note(ctx, &kind));
             }
             _ => return None,
         };
-        if !self.catalog.temporary.contains(&target)
-            || self.catalog.schema.tables.contains_key(&target)
-        {
+        if self.catalog.schema.tables.contains_key(&target) {
             return None;
         }
-        Some(self.temporary_note(ctx))
+        let kind = self.catalog.outside.get(&target)?.clone();
+        Some(self.outside_note(ctx, &kind))
     }
 
-    fn temporary_note(&mut self, ctx: &Ctx) -> String {
-        let reason = "opaque to the offline model: statement on a temporary table".to_string();
-        self.note_opaque(
-            ctx,
-            &reason,
-            "temporary tables vanish with their session; they are not part of the schema",
-        );
+    fn outside_note(&mut self, ctx: &Ctx, kind: &Outside) -> String {
+        let reason = format!("opaque to the offline model: {}", kind.reason());
+        self.note_opaque(ctx, &reason, kind.help());
         reason
     }
 }

@@ -94,7 +94,7 @@ impl Folder {
                     generation_expr,
                     ..
                 } => match generation_expr {
-                    Some(e) => column.generated = Some(strip_nested(e).to_string()),
+                    Some(e) => column.generated = Some(crate::front::expr::canonical(e)),
                     None => {
                         column.not_null = true;
                         column.identity = Some(match generated_as {
@@ -144,7 +144,7 @@ impl Folder {
                 ast::ColumnOption::Check(c) => pending.push(NewConstraint {
                     name: cname.or_else(|| c.name.as_ref().map(ident)),
                     kind: ConstraintKind::Check {
-                        expr: strip_nested(&c.expr).to_string(),
+                        expr: crate::front::expr::canonical(&c.expr),
                     },
                     deferrable: false,
                     initially_deferred: false,
@@ -168,7 +168,9 @@ impl Folder {
     pub(super) fn create_table(&mut self, ctx: &Ctx, ct: ast::CreateTable) {
         let name = self.qname(&ct.name);
         if ct.temporary {
-            self.catalog.temporary.insert(name.clone());
+            self.catalog
+                .outside
+                .insert(name.clone(), Outside::Temporary);
             let reason = "opaque to the offline model: temporary table".to_string();
             self.note_opaque(
                 ctx,
@@ -180,6 +182,27 @@ impl Folder {
         if self.catalog.relation_taken(&name) {
             let r = Err(RuleError::Exists(Object::Relation(name)));
             self.rule_if::<()>(ctx, r, false, ct.if_not_exists);
+            return;
+        }
+        if let Some(parent) = &ct.partition_of {
+            let parent = self.qname(parent);
+            if !self.catalog.schema.tables.contains_key(&parent)
+                && !self.catalog.outside.contains_key(&parent)
+            {
+                let r = Err(RuleError::Missing(Object::Table(parent)));
+                self.rule::<()>(ctx, r);
+                return;
+            }
+            let kind = Outside::PartitionOf(parent);
+            let reason = format!(
+                "opaque to the offline model: partition of `{}`",
+                match &kind {
+                    Outside::PartitionOf(p) => p.to_string(),
+                    Outside::Temporary => String::new(),
+                }
+            );
+            self.note_opaque(ctx, &reason, kind.help());
+            self.catalog.outside.insert(name, kind);
             return;
         }
         if let Some(query) = ct.query.as_deref().filter(|_| ct.columns.is_empty()) {

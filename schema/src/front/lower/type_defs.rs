@@ -75,7 +75,7 @@ impl Folder {
                             checks.contains_key(n)
                         }),
                     };
-                    checks.insert(cname, strip_nested(&ch.expr).to_string());
+                    checks.insert(cname, crate::front::expr::canonical(&ch.expr));
                 }
                 other => self.error(
                     ctx,
@@ -89,7 +89,7 @@ impl Folder {
             name,
             base,
             not_null: false,
-            default: cd.default.as_ref().map(ToString::to_string),
+            default: cd.default.as_ref().map(crate::front::expr::canonical),
             collation: cd.collation.as_ref().map(ident),
             checks,
             loc: ctx.loc.clone(),

@@ -179,21 +179,36 @@ pub enum Object {
 impl fmt::Display for Object {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Object::Schema(s) => write!(f, "schema `{s}`"),
-            Object::Extension(e) => write!(f, "extension `{e}`"),
-            Object::Relation(n) => write!(f, "relation `{n}`"),
-            Object::Table(n) => write!(f, "table `{n}`"),
-            Object::View(n) => write!(f, "view `{n}`"),
-            Object::Index(n) => write!(f, "index `{n}`"),
-            Object::Sequence(n) => write!(f, "sequence `{n}`"),
-            Object::Type(n) => write!(f, "type `{n}`"),
-            Object::EnumType(n) => write!(f, "enum type `{n}`"),
-            Object::Function(n) => write!(f, "function `{n}`"),
-            Object::Trigger(t, n) => write!(f, "trigger `{n}` on table `{t}`"),
-            Object::TriggerNamed(n) => write!(f, "trigger `{n}`"),
-            Object::Column(t, c) => write!(f, "column `{c}` of table `{t}`"),
-            Object::Constraint(t, c) => write!(f, "constraint `{c}` of table `{t}`"),
-            Object::ForeignKey(t, c) => write!(f, "constraint `{c}` on table `{t}`"),
+            Object::Schema(s) => write!(f, "schema {}", Name(s)),
+            Object::Extension(e) => write!(f, "extension {}", Name(e)),
+            Object::Relation(n) => write!(f, "relation {}", Name(n)),
+            Object::Table(n) => write!(f, "table {}", Name(n)),
+            Object::View(n) => write!(f, "view {}", Name(n)),
+            Object::Index(n) => write!(f, "index {}", Name(n)),
+            Object::Sequence(n) => write!(f, "sequence {}", Name(n)),
+            Object::Type(n) => write!(f, "type {}", Name(n)),
+            Object::EnumType(n) => write!(f, "enum type {}", Name(n)),
+            Object::Function(n) => write!(f, "function {}", Name(n)),
+            Object::Trigger(t, n) => write!(f, "trigger {} on table {}", Name(n), Name(t)),
+            Object::TriggerNamed(n) => write!(f, "trigger {}", Name(n)),
+            Object::Column(t, c) => write!(f, "column {} of table {}", Name(c), Name(t)),
+            Object::Constraint(t, c) => write!(f, "constraint {} of table {}", Name(c), Name(t)),
+            Object::ForeignKey(t, c) => write!(f, "constraint {} on table {}", Name(c), Name(t)),
+        }
+    }
+}
+
+/// A name in a message: in backticks (`` `jobs` ``), or as the quoted identifier it is
+/// (`"Webhook_id_seq"`), never with its quotes doubled up in backticks.
+pub(crate) struct Name<T>(pub(crate) T);
+
+impl<T: fmt::Display> fmt::Display for Name<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.to_string();
+        if text.starts_with('"') {
+            f.write_str(&text)
+        } else {
+            write!(f, "`{text}`")
         }
     }
 }
@@ -216,13 +231,13 @@ pub enum RuleError {
         dependent: Box<Object>,
     },
     /// Objects inside a schema that was to be dropped without CASCADE.
-    #[error("cannot drop schema `{0}` because other objects depend on it")]
+    #[error("cannot drop schema {} because other objects depend on it", Name(.0))]
     SchemaNotEmpty(String),
     /// An index that backs a constraint, dropped as an index.
-    #[error("cannot drop index `{0}` because a constraint requires it")]
+    #[error("cannot drop index {} because a constraint requires it", Name(.0))]
     BacksConstraint(QualifiedName),
     /// A second primary key.
-    #[error("table `{table}`: multiple primary keys are not allowed (already has `{existing}`)")]
+    #[error("table {}: multiple primary keys are not allowed (already has {})", Name(.table), Name(.existing))]
     SecondPrimaryKey {
         /// The table.
         table: QualifiedName,
@@ -230,7 +245,7 @@ pub enum RuleError {
         existing: String,
     },
     /// A key or foreign key over a column the table does not have.
-    #[error("table `{table}`: constraint column `{column}` does not exist")]
+    #[error("table {}: constraint column {} does not exist", Name(.table), Name(.column))]
     ConstraintColumn {
         /// The table.
         table: QualifiedName,
@@ -238,7 +253,7 @@ pub enum RuleError {
         column: String,
     },
     /// A foreign key to a table or column that does not exist.
-    #[error("table `{table}`: foreign key references {target}, which does not exist")]
+    #[error("table {}: foreign key references {target}, which does not exist", Name(.table))]
     ReferenceMissing {
         /// The referencing table.
         table: QualifiedName,
@@ -246,7 +261,7 @@ pub enum RuleError {
         target: Box<Object>,
     },
     /// A foreign key without referenced columns, to a table without a primary key.
-    #[error("table `{table}`: there is no primary key for referenced table `{referenced}`")]
+    #[error("table {}: there is no primary key for referenced table {}", Name(.table), Name(.referenced))]
     NoPrimaryKey {
         /// The referencing table.
         table: QualifiedName,
@@ -254,10 +269,10 @@ pub enum RuleError {
         referenced: QualifiedName,
     },
     /// A foreign key whose column lists differ in length.
-    #[error("table `{0}`: number of referencing and referenced columns for foreign key disagree")]
+    #[error("table {}: number of referencing and referenced columns for foreign key disagree", Name(.0))]
     ForeignKeyArity(QualifiedName),
     /// `USING INDEX` of an index that cannot back the constraint.
-    #[error("index `{index}` cannot back the constraint: {why}")]
+    #[error("index {} cannot back the constraint: {why}", Name(.index))]
     UnusableIndex {
         /// The index.
         index: QualifiedName,
@@ -265,7 +280,7 @@ pub enum RuleError {
         why: String,
     },
     /// An enum label listed twice in CREATE TYPE.
-    #[error("enum `{ty}`: label `{label}` used more than once")]
+    #[error("enum {}: label {} used more than once", Name(.ty), Name(.label))]
     LabelTwice {
         /// The type.
         ty: QualifiedName,
@@ -273,7 +288,7 @@ pub enum RuleError {
         label: String,
     },
     /// ADD VALUE of a label the enum has.
-    #[error("enum `{ty}`: label `{label}` already exists")]
+    #[error("enum {}: label {} already exists", Name(.ty), Name(.label))]
     LabelExists {
         /// The type.
         ty: QualifiedName,
@@ -281,7 +296,7 @@ pub enum RuleError {
         label: String,
     },
     /// A label that the enum does not have.
-    #[error("enum `{ty}`: label `{label}` does not exist")]
+    #[error("enum {}: label {} does not exist", Name(.ty), Name(.label))]
     LabelMissing {
         /// The type.
         ty: QualifiedName,

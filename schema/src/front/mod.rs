@@ -11,6 +11,7 @@
 pub(crate) mod expr;
 mod lower;
 pub(crate) mod reads;
+pub(crate) mod recover;
 pub(crate) mod routine;
 pub mod split;
 pub(crate) mod text;
@@ -44,6 +45,8 @@ pub(crate) enum Read {
     Do,
     /// Known Postgres that sqlparser cannot read, kept verbatim; its kind.
     Unreadable(String),
+    /// A statement sqlparser cannot read that the front end read itself.
+    Recovered(recover::Recovered),
     /// Not SQL: sqlparser's message and, where it gave one, its line and column within
     /// the text.
     Error {
@@ -89,6 +92,9 @@ pub(crate) fn read(text: &str) -> Read {
                         domain_not_null,
                     };
                 }
+            }
+            if let Some(r) = recover::recover(text) {
+                return Read::Recovered(r);
             }
             if let Some(kind) = known_unparseable(&leading_words(text, 12)) {
                 return Read::Unreadable(kind);

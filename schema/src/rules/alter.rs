@@ -271,6 +271,121 @@ impl Catalog {
         Ok(())
     }
 
+    /// `ALTER TABLE … ALTER CONSTRAINT c [NOT] DEFERRABLE [INITIALLY …]`.
+    pub(crate) fn alter_constraint_timing(
+        &mut self,
+        table: &QualifiedName,
+        name: &str,
+        deferrable: bool,
+        initially_deferred: bool,
+    ) -> Result<(), RuleError> {
+        if !self
+            .schema
+            .tables
+            .get(table)
+            .is_some_and(|t| t.constraints.contains_key(name))
+        {
+            return Err(RuleError::Missing(Object::Constraint(
+                table.clone(),
+                name.to_string(),
+            )));
+        }
+        touch!(self.tables, table);
+        if let Some(c) = self
+            .schema
+            .tables
+            .get_mut(table)
+            .and_then(|t| t.constraints.get_mut(name))
+        {
+            c.deferrable = deferrable;
+            c.initially_deferred = initially_deferred;
+        }
+        Ok(())
+    }
+
+    /// `ALTER FUNCTION f[(types)] RENAME TO g`: the overload with those argument types, or
+    /// the one function of that name; triggers that call it follow.
+    pub(crate) fn rename_function(
+        &mut self,
+        name: &QualifiedName,
+        args: Option<Vec<DataType>>,
+        new: &str,
+    ) -> Result<(), RuleError> {
+        let keys: Vec<FunctionKey> = match args {
+            Some(args) => {
+                let key = FunctionKey {
+                    name: name.clone(),
+                    args,
+                };
+                self.schema
+                    .functions
+                    .contains_key(&key)
+                    .then_some(key)
+                    .into_iter()
+                    .collect()
+            }
+            None => journal::keys_where(&self.schema.functions, |k, _| k.name == *name),
+        };
+        let [key] = keys.as_slice() else {
+            return Err(RuleError::Missing(Object::Function(name.clone())));
+        };
+        let new_name = QualifiedName::new(name.schema.clone(), new);
+        let new_key = FunctionKey {
+            name: new_name.clone(),
+            args: key.args.clone(),
+        };
+        if self.schema.functions.contains_key(&new_key) {
+            return Err(RuleError::Exists(Object::Function(new_name)));
+        }
+        touch!(self.functions, key);
+        touch!(self.functions, &new_key);
+        if let Some(mut f) = self.schema.functions.remove(key) {
+            f.key = new_key.clone();
+            self.schema.functions.insert(new_key, f);
+        }
+        // Triggers name their function by name: they follow when no overload is left.
+        if !self.schema.functions.keys().any(|k| k.name == *name) {
+            touch_where!(self.triggers, |_, t| t.function == *name);
+            for t in self.schema.triggers.values_mut() {
+                if t.function == *name {
+                    t.function = new_name.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `ALTER SEQUENCE s OWNED BY t.c | NONE`.
+    pub(crate) fn set_sequence_owner(
+        &mut self,
+        sequence: &QualifiedName,
+        owner: Option<(QualifiedName, String)>,
+    ) -> Result<(), RuleError> {
+        if let Some((t, c)) = &owner {
+            if self
+                .schema
+                .tables
+                .get(t)
+                .and_then(|t| t.column(c))
+                .is_none()
+            {
+                return Err(RuleError::Missing(Object::Column(t.clone(), c.clone())));
+            }
+        }
+        if !self.schema.sequences.contains_key(sequence) {
+            // A serial column's sequence, which neither model lists: nothing to change.
+            if self.serial_sequences.contains(sequence) {
+                return Ok(());
+            }
+            return Err(RuleError::Missing(Object::Sequence(sequence.clone())));
+        }
+        touch!(self.sequences, sequence);
+        if let Some(s) = self.schema.sequences.get_mut(sequence) {
+            s.owned_by = owner;
+        }
+        Ok(())
+    }
+
     /// `ALTER TABLE … ALTER COLUMN`.
     pub(crate) fn alter_column(
         &mut self,

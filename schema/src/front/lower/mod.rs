@@ -66,6 +66,10 @@ impl Folder {
                 }
                 opaque
             }
+            Read::Recovered(r) => {
+                self.apply_recovered(&ctx, r);
+                None
+            }
             Read::Guard(inner) => self.apply_guard(&ctx, &inner),
             Read::Do => self.opaque_do(&ctx),
             Read::Unreadable(kind) => {
@@ -134,6 +138,44 @@ impl Folder {
     /// A DO block. The idempotency guards that tools wrap DDL in are seen through:
     /// `BEGIN <ddl>; EXCEPTION WHEN duplicate_object THEN null; END` (drizzle-kit) and
     /// `BEGIN IF NOT EXISTS (…) THEN <ddl>; END IF; END`. Anything else is opaque.
+    /// A statement the front end read itself ([`crate::front::recover`]).
+    fn apply_recovered(&mut self, ctx: &Ctx, r: crate::front::recover::Recovered) {
+        use crate::front::recover::Recovered as R;
+        let result = match r {
+            R::ConstraintTiming {
+                table,
+                name,
+                deferrable,
+                initially_deferred,
+            } => {
+                self.catalog
+                    .alter_constraint_timing(&table, &name, deferrable, initially_deferred)
+            }
+            R::NotNull { table, column } => {
+                self.catalog
+                    .alter_column(&table, &column, ColumnChange::SetNotNull)
+            }
+            R::RenameFunction { name, args, new } => {
+                let args = args.and_then(|list| {
+                    let probe = format!(
+                        "CREATE FUNCTION probe({list}) RETURNS integer LANGUAGE sql AS 'SELECT 1'"
+                    );
+                    match parse_one(&probe) {
+                        Ok(ast::Statement::CreateFunction(cf)) => {
+                            Some(self.arg_types(ctx, cf.args.as_deref().unwrap_or(&[])))
+                        }
+                        _ => None,
+                    }
+                });
+                self.catalog.rename_function(&name, args, &new)
+            }
+            R::SequenceOwner { sequence, owner } => {
+                self.catalog.set_sequence_owner(&sequence, owner)
+            }
+        };
+        self.rule(ctx, result);
+    }
+
     pub(crate) fn apply_guard(&mut self, ctx: &Ctx, inner: &[(usize, usize)]) -> Option<String> {
         let before = self.diagnostics.len();
         let mut ok = true;

@@ -128,6 +128,17 @@ impl Folder {
                     self.rule_if(ctx, r, df.if_exists, false);
                 }
             }
+            S::AlterFunction(ast::AlterFunction {
+                kind: ast::AlterFunctionKind::Function,
+                function,
+                operation: ast::AlterFunctionOperation::RenameTo { new_name },
+                ..
+            }) => {
+                let name = self.qname(&function.name);
+                let args = function.args.as_ref().map(|a| self.arg_types(ctx, a));
+                let r = self.catalog.rename_function(&name, args, &ident(&new_name));
+                self.rule(ctx, r);
+            }
             S::CreateTrigger(ct) => self.create_trigger(ctx, ct),
             S::DropTrigger(dt) => {
                 let name = self.qname(&dt.trigger_name).name;

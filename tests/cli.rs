@@ -16,6 +16,11 @@ mod matrix;
 #[path = "cli/real_sets.rs"]
 mod real_sets;
 
+/// `verify DIR` without a configuration: layouts without downs, and known failures and
+/// irreversible migrations declared on the command line.
+#[path = "cli/verify_ad_hoc.rs"]
+mod verify_ad_hoc;
+
 fn schemakit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemakit"))
         .args(args)

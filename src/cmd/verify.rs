@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use verify::check::{CheckResult, Outcome, Report, Spec};
+use verify::check::{CheckResult, ExpectedFailure, Outcome, Report, Spec};
 use verify::{ProviderOptions, Runtime, ServerPool};
 
 use super::{Format, Input};
@@ -36,6 +36,39 @@ pub struct Args {
     /// `majors` list; scripts/postgres-runtime.sh installs the runtimes.
     #[arg(long, value_name = "MAJORS", num_args = 0..=1, value_delimiter = ',')]
     pub pg: Option<Vec<u32>>,
+    /// Migrations without a down script pass check c, for every system of this run (as
+    /// `allow_irreversible = true` in schemakit.toml).
+    #[arg(long)]
+    pub allow_irreversible: bool,
+    /// A known failure, for every system of this run (as `[[systems.NAME.expect_failure]]`
+    /// in schemakit.toml): the check (a–e), a colon, and text its failure contains
+    /// (`--expect-failure 'c:relation "schema_migrations" does not exist'`). Repeatable;
+    /// each must happen, or the run fails.
+    #[arg(long, value_name = "CHECK:TEXT", value_parser = parse_expected)]
+    pub expect_failure: Vec<ExpectedFailure>,
+}
+
+/// `--expect-failure CHECK:TEXT`.
+fn parse_expected(arg: &str) -> Result<ExpectedFailure, String> {
+    let Some((check, contains)) = arg.split_once(':') else {
+        return Err("expected CHECK:TEXT, e.g. `c:does not exist`".to_string());
+    };
+    let check = check.trim();
+    if !["a", "b", "c", "d", "e"].contains(&check) {
+        return Err(format!(
+            "`{check}` is not a check; the checks are a, b, c, d and e"
+        ));
+    }
+    if contains.is_empty() {
+        return Err(format!(
+            "the text after `{check}:` is empty; give a piece of the failure's message"
+        ));
+    }
+    Ok(ExpectedFailure {
+        check: check.to_string(),
+        contains: contains.to_string(),
+        reason: String::new(),
+    })
 }
 
 /// Where the Postgres comes from.
@@ -177,8 +210,8 @@ fn jobs<'c>(args: &Args, config: Option<&'c Config>, color: Color) -> anyhow::Re
                 set: args.input.read_set(dir, color)?,
                 schema_sql: None,
                 snapshot: None,
-                allow_irreversible: false,
-                expected: Vec::new(),
+                allow_irreversible: args.allow_irreversible,
+                expected: args.expect_failure.clone(),
                 update_snapshot: args.update,
                 snapshot_major: None,
                 tracking: crate::config::tracking_choice(format, table)?,
@@ -196,8 +229,8 @@ fn jobs<'c>(args: &Args, config: Option<&'c Config>, color: Color) -> anyhow::Re
             set: args.input.read_set(&config.path(migrations), color)?,
             schema_sql: sys.schema.as_ref().map(|p| config.path(p)),
             snapshot: sys.snapshot.as_ref().map(|p| config.path(p)),
-            allow_irreversible: sys.allow_irreversible,
-            expected: sys.expect_failure.clone(),
+            allow_irreversible: sys.allow_irreversible || args.allow_irreversible,
+            expected: [&sys.expect_failure[..], &args.expect_failure[..]].concat(),
             update_snapshot: args.update,
             snapshot_major: sys.snapshot_major,
             tracking: sys.tracking(format, table)?,
@@ -269,15 +302,17 @@ fn run_cell(server: &verify::Server, job: &Job) -> Cell {
     }
 }
 
-/// Prints a cell as the run goes: the system's checks, or why it did not run.
+/// Prints a cell as the run goes: the system's checks, or why it did not run. `cli`: the
+/// known failures declared with `--expect-failure`.
 fn print_cell(
     out: &mut impl Write,
     heading: &str,
     cell: &Cell,
+    cli: &[ExpectedFailure],
     color: bool,
 ) -> std::io::Result<()> {
     match cell {
-        Cell::Ran { report, .. } => print_report(out, heading, report, color),
+        Cell::Ran { report, .. } => print_report(out, heading, report, cli, color),
         Cell::NotRun(why) => {
             writeln!(out, "\n{}", paint(heading, "1", color))?;
             writeln!(out, "  {} not run: {why}", paint("-", "2", color))
@@ -323,7 +358,13 @@ fn run_single(
         let server = server(&mut pool, runtime, &mut out, json)?;
         let cell = run_cell(server, job);
         if !json {
-            print_cell(&mut out, &job.spec.name, &cell, paint_report)?;
+            print_cell(
+                &mut out,
+                &job.spec.name,
+                &cell,
+                &args.expect_failure,
+                paint_report,
+            )?;
         }
         cells.push((&job.spec.name, cell));
     }
@@ -438,7 +479,13 @@ fn run_matrix(
         };
         if !json {
             let heading = format!("{} · PostgreSQL {major}", job.spec.name);
-            print_cell(&mut out, &heading, &cell, paint_report)?;
+            print_cell(
+                &mut out,
+                &heading,
+                &cell,
+                &args.expect_failure,
+                paint_report,
+            )?;
         }
         cells.push((major, &job.spec.name, cell));
     }
@@ -600,11 +647,13 @@ fn print_matrix(
 }
 
 /// One system's report under `heading`: a line per check with its mark, then its details
-/// indented; with `color`, marks and diff lines painted.
+/// indented; with `color`, marks and diff lines painted. `cli`: the known failures
+/// declared with `--expect-failure` (the others are schemakit.toml's).
 fn print_report(
     out: &mut impl Write,
     heading: &str,
     report: &Report,
+    cli: &[ExpectedFailure],
     color: bool,
 ) -> std::io::Result<()> {
     writeln!(out, "\n{}", paint(heading, "1", color))?;
@@ -612,10 +661,22 @@ fn print_report(
         let (m, code) = mark(c);
         let mark = paint(m, code, color);
         let details: Vec<String> = match (&c.outcome, &c.expected, &c.expectation_unmet) {
+            (_, _, Some(x)) if cli.contains(x) => vec![format!(
+                "declared known failure did not happen: `{}`; drop `--expect-failure {}:…`",
+                x.contains, x.check
+            )],
             (_, _, Some(x)) => vec![format!(
                 "declared known failure did not happen: `{}` ({}); remove it from schemakit.toml",
                 x.contains, x.reason
             )],
+            (Outcome::Fail(lines), Some(x), _) if cli.contains(x) => {
+                let mut d = vec![format!(
+                    "known failure, declared with --expect-failure: `{}`",
+                    x.contains
+                )];
+                d.extend(lines.iter().cloned());
+                d
+            }
             (Outcome::Fail(lines), Some(x), _) => {
                 let mut d = vec![format!(
                     "known failure, declared in schemakit.toml: {}",

@@ -1,7 +1,8 @@
 //! Database tests shared by the providers: each test takes the binary's one server and
 //! makes its own fresh database. `runner` holds the migration runner's tests, `tracking`
 //! those of each tool's tracking table, `catalog` introspection's and canonical DDL's,
-//! `checks` those of `verify`'s checks; the `database_tests!` macro turns each into a
+//! `checks` those of `verify`'s checks, `round_trip` check c's on sets schemakit did not
+//! write; the `database_tests!` macro turns each into a
 //! `#[test]` of the including binary.
 
 // Test helpers: a failed call is a failed test.
@@ -9,6 +10,7 @@
 
 pub mod catalog;
 pub mod checks;
+pub mod round_trip;
 pub mod runner;
 pub mod tracking;
 
@@ -175,6 +177,31 @@ macro_rules! database_tests {
         #[test]
         fn verify_finds_the_user_story_agent_down_dropping_the_tracking_table() {
             common::checks::verify_finds_the_user_story_agent_down_dropping_the_tracking_table(server());
+        }
+
+        #[test]
+        fn each_migration_is_checked_from_the_database_before_it() {
+            common::round_trip::each_migration_is_checked_from_the_database_before_it(server());
+        }
+
+        #[test]
+        fn a_down_that_only_reorders_columns_passes_with_a_note() {
+            common::round_trip::a_down_that_only_reorders_columns_passes_with_a_note(server());
+        }
+
+        #[test]
+        fn timestamps_frozen_from_now_are_notes_and_written_ones_are_compared() {
+            common::round_trip::timestamps_frozen_from_now_are_notes_and_written_ones_are_compared(server());
+        }
+
+        #[test]
+        fn a_layout_without_downs_by_design_is_not_round_tripped() {
+            common::round_trip::a_layout_without_downs_by_design_is_not_round_tripped(server());
+        }
+
+        #[test]
+        fn every_declared_failure_of_a_check_must_happen() {
+            common::round_trip::every_declared_failure_of_a_check_must_happen(server());
         }
 
         #[test]

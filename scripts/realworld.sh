@@ -298,6 +298,17 @@ crate_dependencies() {
     }' "$repo/Cargo.toml" "$repo/generated/Cargo.toml"
 }
 
+# The set's renames from scripts/realworld-renames.toml, as schemakit.toml lines of the
+# system named `module`.
+rename_lines() { # name module
+  local name=$1 module=$2 file="$repo/scripts/realworld-renames.toml"
+  [[ -f $file ]] || return 0
+  awk -v name="$name" -v module="$module" '
+    /^\[/ { on = index($0, "[systems." name ".rename.") == 1
+             if (on) { sub("^\\[systems\\." name, "[systems." module) } }
+    on && NF { print }' "$file"
+}
+
 write_crate() { # dir crate_name module
   local dir=$1 name=$2 module=$3
   {
@@ -388,8 +399,19 @@ run_set() { # name dir layout
   t0=$(now)
   mkdir -p "$log/crate/src"
   rc=0
-  run "$log/generate.stdout" "$log/generate.stderr" "$bin" generate "$dir" "${largs[@]}" \
-    --out "$log/crate/src/$module" --module "$module" --color never || rc=$?
+  local renames
+  renames=$(rename_lines "$name" "$module")
+  if [[ -n $renames ]]; then
+    # Name clashes the set's schema has, renamed as a team adopting schemakit would:
+    # through a schemakit.toml around the set.
+    printf '[generate]\nout = "src"\n\n[systems.%s]\nmigrations = "%s"\n\n%s\n' \
+      "$module" "$dir" "$renames" >"$log/crate/schemakit.toml"
+    run "$log/generate.stdout" "$log/generate.stderr" "$bin" generate \
+      --config "$log/crate/schemakit.toml" --system "$module" "${largs[@]}" --color never || rc=$?
+  else
+    run "$log/generate.stdout" "$log/generate.stderr" "$bin" generate "$dir" "${largs[@]}" \
+      --out "$log/crate/src/$module" --module "$module" --color never || rc=$?
+  fi
   tg=$(since "$t0")
   if ((rc == 0)) && [[ -f $log/crate/src/$module/mod.rs ]]; then
     tables=$(grep -c '^/// Table `' "$log/crate/src/$module/mod.rs" || true)

@@ -328,7 +328,7 @@ impl Folder {
 /// A statement kept verbatim that may create or change schema objects: a CREATE or
 /// ALTER the model does not follow (a composite or range type, a procedure), a procedure
 /// call, a query (which may call a function), a DO block, dynamic SQL.
-fn may_change_schema(text: &str) -> bool {
+pub(crate) fn may_change_schema(text: &str) -> bool {
     matches!(
         front::leading_words(text, 1).first().map(String::as_str),
         Some("CREATE" | "ALTER" | "CALL" | "SELECT" | "DO" | "EXECUTE" | "PERFORM" | "WITH")
@@ -362,6 +362,12 @@ fn mentions(text: &str, object: &crate::rules::Object) -> bool {
         | O::Trigger(q, _) => q.name.as_str(),
         _ => return false,
     };
+    mentions_name(text, name)
+}
+
+/// Whether `text` names `name` (a whole word, case aside), or a prefix of it that a
+/// function may complete (`create_partitions('events')` and `events_0`).
+pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .any(|w| {

@@ -70,6 +70,18 @@ impl Parsed {
             .map(|(_, d)| d)
     }
 
+    /// The last statement kept verbatim that may have changed the schema in ways the model
+    /// cannot see (a CALL, a function SELECT, a DO block, a CREATE or ALTER it does not
+    /// model) and that names `name` (a table, type or other relation): what may explain
+    /// a difference between the model and a real catalog there.
+    pub fn kept_verbatim_touching(&self, name: &str) -> Option<&Statement> {
+        self.statements.iter().rev().find(|s| {
+            s.opaque.is_some()
+                && fold::may_change_schema(&s.text)
+                && fold::mentions_name(&s.text, name)
+        })
+    }
+
     /// The statements kept verbatim, one SQL comment line each with its location and
     /// reason; empty when there are none.
     pub fn opaque_listing(&self) -> String {

@@ -261,6 +261,31 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
             // The strict part: what generated code depends on must match exactly.
             let changes = schema::diff(&parsed_schema, cat);
             let strict: Vec<&Change> = changes.iter().filter(|c| c.affects_codegen()).collect();
+            // Where a statement kept verbatim (a procedure call, a function SELECT, a DO
+            // block) names the object, the model cannot know what it did: the difference
+            // is a note naming that statement, not a failure.
+            let (hidden, strict): (Vec<&Change>, Vec<&Change>) =
+                strict.into_iter().partition(|c| {
+                    let path = c.path();
+                    let name = path.names.get(1).or(path.names.first());
+                    name.is_some_and(|n| parsed.kept_verbatim_touching(n).is_some())
+                });
+            let hidden_notes: Vec<String> = hidden
+                .iter()
+                .map(|c| {
+                    let path = c.path();
+                    let name = path.names.get(1).or(path.names.first());
+                    let by = name
+                        .and_then(|n| parsed.kept_verbatim_touching(n))
+                        .map(|s| {
+                            let text: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                            let short: String = text.chars().take(60).collect();
+                            format!("{} (`{short}`)", s.loc)
+                        })
+                        .unwrap_or_default();
+                    format!("{c} (the statement kept verbatim at {by} may have made this; the model cannot follow it)")
+                })
+                .collect();
             let mut fails = if strict.is_empty() {
                 Vec::new()
             } else {
@@ -299,6 +324,7 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
                     "the parsed model's canonical DDL does not apply: {e}"
                 )],
             };
+            let notes: Vec<String> = hidden_notes.into_iter().chain(notes).collect();
             if !fails.is_empty() {
                 fails.extend(notes);
                 Outcome::Fail(fails)

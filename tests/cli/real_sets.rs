@@ -52,3 +52,32 @@ fn an_error_in_a_down_script_does_not_stop_generate() {
     assert!(out_dir.join("jobs.rs").is_file(), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A goose set with a Go migration is read, and verified, up to it; `verify` says where
+/// and why it stopped.
+#[test]
+fn verify_says_where_a_goose_set_with_go_migrations_stops() {
+    let dir = scratch(
+        "goose-go",
+        &[
+            (
+                "00001_a.sql",
+                "-- +goose Up\nCREATE TABLE a (id integer PRIMARY KEY);\n-- +goose Down\nDROP TABLE a;\n",
+            ),
+            ("00002_backfill.go", "package migrations\n"),
+            (
+                "00003_c.sql",
+                "-- +goose Up\nCREATE TABLE c (id integer PRIMARY KEY);\n-- +goose Down\nDROP TABLE c;\n",
+            ),
+        ],
+    );
+    let out = schemakit(&["verify", &dir.display().to_string(), "--provider", "local"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("goose Go migration 00002")
+            && stdout.contains("1 SQL migration(s) after it not read"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -39,7 +39,7 @@ impl fmt::Display for Schema {
                 write!(f, " COLLATE {}", quote_ident(c))?;
             }
             if let Some(def) = &d.default {
-                write!(f, " DEFAULT {def}")?;
+                write!(f, " DEFAULT {}", DefaultSql(def))?;
             }
             if d.not_null {
                 f.write_str(" NOT NULL")?;
@@ -88,6 +88,34 @@ impl fmt::Display for Schema {
             writeln!(f, " EXECUTE FUNCTION {}();\n", t.function)?;
         }
         write_comments(f, self)
+    }
+}
+
+/// A default expression as DDL writes it: in parentheses when it has an operator at the
+/// top (`(now() AT TIME ZONE 'utc')`), since `DEFAULT` takes only a restricted
+/// expression; bare when it is a literal, a name, a call or a cast (`now()`, `'a'::text`).
+pub(crate) struct DefaultSql<'a>(pub(crate) &'a str);
+
+impl fmt::Display for DefaultSql<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mut depth, mut quote) = (0i32, None::<char>);
+        let mut top_level_space = false;
+        for c in self.0.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '(' | '[') => depth += 1,
+                (None, ')' | ']') => depth -= 1,
+                (None, c) if c.is_whitespace() && depth == 0 => top_level_space = true,
+                _ => {}
+            }
+        }
+        if top_level_space {
+            write!(f, "({})", self.0)
+        } else {
+            f.write_str(self.0)
+        }
     }
 }
 
@@ -364,7 +392,7 @@ fn write_table(f: &mut fmt::Formatter<'_>, t: &Table) -> fmt::Result {
             line.push_str(" NOT NULL");
         }
         if let (Some(d), None) = (&c.default, serial) {
-            let _ = write!(line, " DEFAULT {d}");
+            let _ = write!(line, " DEFAULT {}", DefaultSql(d));
         }
         match c.identity {
             Some(Identity::Always) => line.push_str(" GENERATED ALWAYS AS IDENTITY"),

@@ -279,21 +279,7 @@ impl Catalog {
         args: Option<Vec<DataType>>,
         behavior: Behavior,
     ) -> Result<(), RuleError> {
-        let keys: Vec<FunctionKey> = match args {
-            Some(args) => {
-                let key = FunctionKey {
-                    name: name.clone(),
-                    args,
-                };
-                self.schema
-                    .functions
-                    .contains_key(&key)
-                    .then_some(key)
-                    .into_iter()
-                    .collect()
-            }
-            None => journal::keys_where(&self.schema.functions, |k, _| k.name == *name),
-        };
+        let keys = self.function_keys(name, args);
         if keys.is_empty() {
             return Err(RuleError::Missing(Object::Function(name.clone())));
         }

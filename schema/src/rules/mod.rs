@@ -578,6 +578,30 @@ impl Catalog {
         found
     }
 
+    /// The functions a statement names: the overload with `args` when given, else every
+    /// overload of the name.
+    pub(crate) fn function_keys(
+        &self,
+        name: &QualifiedName,
+        args: Option<Vec<DataType>>,
+    ) -> Vec<FunctionKey> {
+        match args {
+            Some(args) => {
+                let key = FunctionKey {
+                    name: name.clone(),
+                    args,
+                };
+                self.schema
+                    .functions
+                    .contains_key(&key)
+                    .then_some(key)
+                    .into_iter()
+                    .collect()
+            }
+            None => journal::keys_where(&self.schema.functions, |k, _| k.name == *name),
+        }
+    }
+
     /// The keys of the triggers on `table`, in name order.
     pub(crate) fn triggers_on(&self, table: &QualifiedName) -> Vec<(QualifiedName, String)> {
         self.schema

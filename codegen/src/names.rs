@@ -337,7 +337,7 @@ impl Names {
             let mut fields = BTreeMap::new();
             let mut constants = BTreeMap::new();
             let mut taken = Taken::new(
-                format!("table `{}` columns", table.name),
+                format!("table {} columns", sql_name(&table.name)),
                 Section::Columns,
                 &mut errors,
             );
@@ -363,7 +363,7 @@ impl Names {
                 let c = constant(&f);
                 if let Some(first) = constants.insert(c.clone(), column.name.clone()) {
                     taken.errors.push(Error::NameClash {
-                        what: format!("table `{}` column constants", table.name),
+                        what: format!("table {} column constants", sql_name(&table.name)),
                         first,
                         second: column.name.clone(),
                         rust: c,
@@ -412,7 +412,7 @@ impl Names {
             }
             let mut variants = BTreeMap::new();
             let mut labels = Taken::new(
-                format!("enum `{}` labels", e.name),
+                format!("enum {} labels", sql_name(&e.name)),
                 Section::Labels,
                 types.errors,
             );
@@ -483,6 +483,17 @@ pub fn system_module(system: &str, configured_module: Option<&str>) -> Result<St
             }),
         },
         None => Ok(module_ident(&snake(system))),
+    }
+}
+
+/// A SQL name in a message: in backticks, or as the quoted identifier it is
+/// (`"user"`), never wrapped in backticks with its quotes.
+fn sql_name(name: &impl std::fmt::Display) -> String {
+    let text = name.to_string();
+    if text.starts_with('"') {
+        text
+    } else {
+        format!("`{text}`")
     }
 }
 

@@ -98,25 +98,57 @@ pub(crate) struct DefaultSql<'a>(pub(crate) &'a str);
 
 impl fmt::Display for DefaultSql<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (mut depth, mut quote) = (0i32, None::<char>);
-        let mut top_level_space = false;
-        for c in self.0.chars() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '(' | '[') => depth += 1,
-                (None, ')' | ']') => depth -= 1,
-                (None, c) if c.is_whitespace() && depth == 0 => top_level_space = true,
-                _ => {}
-            }
-        }
-        if top_level_space {
+        if has_top_level_space(without_cast_suffix(self.0)) {
             write!(f, "({})", self.0)
         } else {
             f.write_str(self.0)
         }
     }
+}
+
+/// Byte offsets of the characters of `text` outside quotes and brackets, with the
+/// character.
+fn top_level(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    text.char_indices().filter(move |&(_, c)| {
+        let outside = quote.is_none() && depth == 0;
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth -= 1,
+            _ => {}
+        }
+        outside && quote.is_none() && depth == 0 && !matches!(c, ')' | ']' | '\'' | '"')
+    })
+}
+
+/// `expr` without the casts that end it (`'a'::character varying` → `'a'`): a type name
+/// may hold spaces that are not operators.
+fn without_cast_suffix(mut text: &str) -> &str {
+    loop {
+        let casts: Vec<usize> = top_level(text)
+            .filter(|&(i, c)| c == ':' && text[i + 1..].starts_with(':'))
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&at) = casts.last() else {
+            return text;
+        };
+        let ty = &text[at + 2..];
+        let type_like = ty.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | ' ' | '(' | ')' | '[' | ']' | '"' | ',' | '.')
+        });
+        if !type_like || at == 0 {
+            return text;
+        }
+        text = &text[..at];
+    }
+}
+
+fn has_top_level_space(text: &str) -> bool {
+    top_level(text).any(|(_, c)| c.is_whitespace())
 }
 
 /// The bare words the SQL front end reads as something other than a user type of that

@@ -34,6 +34,18 @@ pub(super) fn default_text(e: &ast::Expr) -> Option<String> {
     }
 }
 
+/// `DEFAULT 'x' COLLATE "C"`: Postgres's DEFAULT takes an expression without COLLATE, so
+/// the COLLATE that sqlparser reads into the default is the column's or domain's own.
+pub(super) fn uncollated(e: &ast::Expr) -> (&ast::Expr, Option<String>) {
+    match e {
+        ast::Expr::Collate { expr, collation } => (
+            expr,
+            collation.0.last().and_then(|p| p.as_ident()).map(ident),
+        ),
+        other => (other, None),
+    }
+}
+
 pub(super) fn strip_nested(e: &ast::Expr) -> &ast::Expr {
     match e {
         ast::Expr::Nested(inner) => strip_nested(inner),

@@ -86,7 +86,13 @@ impl Folder {
             match &opt.option {
                 ast::ColumnOption::Null => column.not_null = false,
                 ast::ColumnOption::NotNull => column.not_null = true,
-                ast::ColumnOption::Default(e) => column.default = default_text(e),
+                ast::ColumnOption::Default(e) => {
+                    let (e, collation) = uncollated(e);
+                    column.default = default_text(e);
+                    if collation.is_some() {
+                        column.collation = collation;
+                    }
+                }
                 ast::ColumnOption::Collation(c) => column.collation = Some(self.qname(c).name),
                 ast::ColumnOption::Comment(c) => column.comment = Some(c.clone()),
                 ast::ColumnOption::Generated {

@@ -89,8 +89,15 @@ impl Folder {
             name,
             base,
             not_null: false,
-            default: cd.default.as_ref().map(crate::front::expr::canonical),
-            collation: cd.collation.as_ref().map(ident),
+            default: cd
+                .default
+                .as_ref()
+                .map(|e| crate::front::expr::canonical(uncollated(e).0)),
+            collation: cd
+                .collation
+                .as_ref()
+                .map(ident)
+                .or_else(|| cd.default.as_ref().and_then(|e| uncollated(e).1)),
             checks,
             loc: ctx.loc.clone(),
         });

@@ -37,7 +37,7 @@ pub use front::split;
 pub use front::types::parse_type;
 pub use migrations::{Layout, Migration, MigrationSet, Script};
 pub use model::Schema;
-pub use model::{diff, names};
+pub use model::{diff, names, plan};
 pub use source::{Loc, SourceFile};
 
 /// The result of reading SQL: the folded model, every statement seen, and diagnostics.

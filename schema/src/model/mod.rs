@@ -13,6 +13,7 @@ pub mod diff;
 pub(crate) mod display;
 pub(crate) mod keywords;
 pub mod names;
+pub mod plan;
 
 /// A schema-qualified name. Unqualified names in DDL resolve to `public`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -1,0 +1,855 @@
+//! The next migration, from one model to another: the typed [`diff()`]'s changes written
+//! as SQL statements in an order Postgres can apply, and the down script as the plan of
+//! the way back. Destructive changes (dropping a table, a column, an enum label, a type
+//! that narrows) are refused unless allowed; a rename is never guessed (a
+//! [`ColumnRename`] says it). Lock-friendly forms where a table already exists: indexes
+//! `CONCURRENTLY` (outside a transaction), foreign keys and checks `NOT VALID`, then
+//! validated.
+
+use std::fmt;
+
+use super::diff::{Change, ColumnAttribute, Object, diff};
+use super::display::{ColumnSql, ConstraintSql, DefaultSql, IndexSql, TypeSql};
+use super::*;
+
+/// What may change beyond adding.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Drop tables, columns, types and labels, and narrow types, where the target says so.
+    pub allow_destructive: bool,
+    /// Column renames: the pair of a dropped and an added column that is one column.
+    pub renames: Vec<ColumnRename>,
+}
+
+/// `TABLE.OLD=NEW`: column `from` of `table` is column `to` of the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRename {
+    /// The table (as named in the target).
+    pub table: QualifiedName,
+    /// The column's name before.
+    pub from: String,
+    /// Its name after.
+    pub to: String,
+}
+
+/// One step of a migration: statements for one change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The statements, each ending in `;`.
+    pub sql: String,
+    /// Whether the statements cannot run inside a transaction block.
+    pub no_transaction: bool,
+    /// The change it makes, as the diff says it.
+    pub change: String,
+}
+
+/// A migration: the up steps and the down steps that undo them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// From the first model to the second.
+    pub up: Vec<Step>,
+    /// Back.
+    pub down: Vec<Step>,
+}
+
+impl Plan {
+    /// Whether there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.up.is_empty()
+    }
+
+    /// Whether the migration must run outside a transaction.
+    pub fn no_transaction(&self) -> bool {
+        self.up.iter().chain(&self.down).any(|s| s.no_transaction)
+    }
+
+    /// The up script.
+    pub fn up_sql(&self) -> String {
+        script(&self.up)
+    }
+
+    /// The down script.
+    pub fn down_sql(&self) -> String {
+        script(&self.down)
+    }
+}
+
+fn script(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| format!("-- {}\n{}\n", s.change, s.sql.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A change the plan will not make, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The change.
+    pub change: String,
+    /// Why not.
+    pub why: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.change, self.why)
+    }
+}
+
+/// The migration from `from` to `to`. Its down script is the plan from `to` back to
+/// `from` (with destructive changes allowed: undoing an addition drops it).
+pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, Vec<Refusal>> {
+    let up = steps(from, to, opts)?;
+    let back = PlanOptions {
+        allow_destructive: true,
+        renames: opts
+            .renames
+            .iter()
+            .map(|r| ColumnRename {
+                table: r.table.clone(),
+                from: r.to.clone(),
+                to: r.from.clone(),
+            })
+            .collect(),
+    };
+    let down = steps(to, from, &back)?;
+    Ok(Plan { up, down })
+}
+
+/// The order steps go in: what must go first (drops of what depends on others) to what
+/// must come last (what depends on the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Phase {
+    Rename,
+    DropTrigger,
+    DropView,
+    DropForeignKey,
+    DropConstraint,
+    DropIndex,
+    DropFunction,
+    CreateSchema,
+    CreateType,
+    CreateSequence,
+    CreateTable,
+    AlterColumn,
+    DropColumn,
+    DropTable,
+    DropType,
+    DropSchema,
+    AddConstraint,
+    AddForeignKey,
+    CreateIndex,
+    CreateFunction,
+    CreateView,
+    CreateTrigger,
+    Comment,
+}
+
+fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Vec<Refusal>> {
+    let mut out: Vec<(Phase, Step)> = Vec::new();
+    let mut refusals = Vec::new();
+    // Renames first, applied to a copy of `from` so the diff sees one column.
+    let mut from = from.clone();
+    for r in &opts.renames {
+        let Some(t) = from.tables.get_mut(&r.table) else {
+            refusals.push(Refusal {
+                change: format!("rename {}.{} to {}", r.table, r.from, r.to),
+                why: format!("table {} is not in the schema before", r.table),
+            });
+            continue;
+        };
+        let Some(c) = t.column_mut(&r.from) else {
+            refusals.push(Refusal {
+                change: format!("rename {}.{} to {}", r.table, r.from, r.to),
+                why: format!("table {} has no column {}", r.table, r.from),
+            });
+            continue;
+        };
+        c.name = r.to.clone();
+        out.push((
+            Phase::Rename,
+            Step {
+                sql: format!(
+                    "ALTER TABLE {} RENAME COLUMN {} TO {};",
+                    r.table,
+                    quote_ident(&r.from),
+                    quote_ident(&r.to)
+                ),
+                no_transaction: false,
+                change: format!("column {}.{} renamed to {}", r.table, r.from, r.to),
+            },
+        ));
+    }
+    let from = &from;
+    for change in diff(from, to) {
+        let text = change.to_string();
+        let mut push = |phase: Phase, sql: String, no_transaction: bool| {
+            out.push((
+                phase,
+                Step {
+                    sql,
+                    no_transaction,
+                    change: text.clone(),
+                },
+            ));
+        };
+        let mut refuse = |why: &str| {
+            refusals.push(Refusal {
+                change: text.clone(),
+                why: why.to_string(),
+            })
+        };
+        let destructive = |refuse: &mut dyn FnMut(&str), what: &str| {
+            if opts.allow_destructive {
+                false
+            } else {
+                refuse(&format!(
+                    "{what}; pass --allow-destructive if that is intended"
+                ));
+                true
+            }
+        };
+        match &change {
+            Change::Added(o) => match o {
+                Object::Schema(s) => push(
+                    Phase::CreateSchema,
+                    format!("CREATE SCHEMA {};", quote_ident(&s.name)),
+                    false,
+                ),
+                Object::Extension(e) => {
+                    let mut sql =
+                        format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(&e.name));
+                    if let Some(s) = &e.schema {
+                        sql.push_str(&format!(" SCHEMA {}", quote_ident(s)));
+                    }
+                    push(Phase::CreateSchema, format!("{sql};"), false);
+                }
+                Object::Enum(e) => push(
+                    Phase::CreateType,
+                    ddl_of(|s| {
+                        s.enums.insert(e.name.clone(), e.clone());
+                    }),
+                    false,
+                ),
+                Object::Domain(d) => push(
+                    Phase::CreateType,
+                    ddl_of(|s| {
+                        s.domains.insert(d.name.clone(), d.clone());
+                    }),
+                    false,
+                ),
+                Object::Sequence(q) => push(
+                    Phase::CreateSequence,
+                    ddl_of(|s| {
+                        s.sequences.insert(q.name.clone(), q.clone());
+                    }),
+                    false,
+                ),
+                Object::Table(t) => {
+                    // Foreign keys come later, when every table they reference exists.
+                    let mut bare = t.clone();
+                    bare.constraints
+                        .retain(|_, c| !matches!(c.kind, ConstraintKind::ForeignKey(_)));
+                    bare.comment = None;
+                    for c in &mut bare.columns {
+                        c.comment = None;
+                    }
+                    push(
+                        Phase::CreateTable,
+                        ddl_of(|s| {
+                            s.tables.insert(t.name.clone(), bare.clone());
+                        }),
+                        false,
+                    );
+                    for c in t.constraints.values() {
+                        if matches!(c.kind, ConstraintKind::ForeignKey(_)) {
+                            push(
+                                Phase::AddForeignKey,
+                                format!("ALTER TABLE {} ADD {};", t.name, ConstraintSql(c)),
+                                false,
+                            );
+                        }
+                    }
+                    comments_of_table(t, &mut push);
+                }
+                Object::Column { table, column } => {
+                    let Some(t) = to.tables.get(table) else {
+                        continue;
+                    };
+                    if column.not_null
+                        && column.default.is_none()
+                        && column.identity.is_none()
+                        && column.generated.is_none()
+                    {
+                        refuse(
+                            "a NOT NULL column without a default cannot be added to a table that has rows; give it a default, or add it nullable, fill it, then set NOT NULL",
+                        );
+                        continue;
+                    }
+                    push(
+                        Phase::AlterColumn,
+                        format!("ALTER TABLE {} ADD COLUMN {};", table, ColumnSql(t, column)),
+                        false,
+                    );
+                    if let Some(c) = &column.comment {
+                        push(
+                            Phase::Comment,
+                            format!(
+                                "COMMENT ON COLUMN {}.{} IS {};",
+                                table,
+                                quote_ident(&column.name),
+                                quote_literal(c)
+                            ),
+                            false,
+                        );
+                    }
+                }
+                Object::Constraint { table, constraint } => {
+                    let existed = from.tables.contains_key(table);
+                    add_constraint(table, constraint, existed, &mut push);
+                }
+                Object::Index(i) => {
+                    let existed = from.tables.contains_key(&i.table);
+                    let sql = IndexSql(i).to_string();
+                    let sql = if existed {
+                        sql.replacen("INDEX", "INDEX CONCURRENTLY", 1)
+                    } else {
+                        sql
+                    };
+                    push(Phase::CreateIndex, format!("{sql};"), existed);
+                    if let Some(c) = &i.comment {
+                        push(
+                            Phase::Comment,
+                            format!("COMMENT ON INDEX {} IS {};", i.name, quote_literal(c)),
+                            false,
+                        );
+                    }
+                }
+                Object::View(v) => push(
+                    Phase::CreateView,
+                    ddl_of(|s| {
+                        s.views.insert(v.name.clone(), v.clone());
+                    }),
+                    false,
+                ),
+                Object::Function(func) => push(
+                    Phase::CreateFunction,
+                    ddl_of(|s| {
+                        s.functions.insert(func.key.clone(), func.clone());
+                    }),
+                    false,
+                ),
+                Object::Trigger(t) => push(
+                    Phase::CreateTrigger,
+                    ddl_of(|s| {
+                        s.triggers
+                            .insert((t.table.clone(), t.name.clone()), t.clone());
+                    }),
+                    false,
+                ),
+            },
+            Change::Removed(o) => match o {
+                Object::Schema(s) => {
+                    if !destructive(&mut refuse, "dropping a schema drops what is in it") {
+                        push(
+                            Phase::DropSchema,
+                            format!("DROP SCHEMA {};", quote_ident(&s.name)),
+                            false,
+                        );
+                    }
+                }
+                Object::Extension(e) => push(
+                    Phase::DropSchema,
+                    format!("DROP EXTENSION {};", quote_ident(&e.name)),
+                    false,
+                ),
+                Object::Enum(e) => {
+                    if !destructive(
+                        &mut refuse,
+                        "dropping a type loses the values of its columns",
+                    ) {
+                        push(Phase::DropType, format!("DROP TYPE {};", e.name), false);
+                    }
+                }
+                Object::Domain(d) => {
+                    if !destructive(
+                        &mut refuse,
+                        "dropping a type loses the values of its columns",
+                    ) {
+                        push(Phase::DropType, format!("DROP DOMAIN {};", d.name), false);
+                    }
+                }
+                Object::Sequence(q) => {
+                    push(Phase::DropType, format!("DROP SEQUENCE {};", q.name), false)
+                }
+                Object::Table(t) => {
+                    if !destructive(&mut refuse, "dropping a table loses its rows") {
+                        push(Phase::DropTable, format!("DROP TABLE {};", t.name), false);
+                    }
+                }
+                Object::Column { table, column } => {
+                    if !destructive(
+                        &mut refuse,
+                        "dropping a column loses its values (a rename is never guessed: say --rename TABLE.OLD=NEW)",
+                    ) {
+                        push(
+                            Phase::DropColumn,
+                            format!(
+                                "ALTER TABLE {} DROP COLUMN {};",
+                                table,
+                                quote_ident(&column.name)
+                            ),
+                            false,
+                        );
+                    }
+                }
+                Object::Constraint { table, constraint } => {
+                    // A constraint whose table goes anyway goes with it.
+                    if to.tables.contains_key(table) {
+                        let phase = if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) {
+                            Phase::DropForeignKey
+                        } else {
+                            Phase::DropConstraint
+                        };
+                        push(
+                            phase,
+                            format!(
+                                "ALTER TABLE {} DROP CONSTRAINT {};",
+                                table,
+                                quote_ident(&constraint.name)
+                            ),
+                            false,
+                        );
+                    }
+                }
+                Object::Index(i) => {
+                    if to.tables.contains_key(&i.table) {
+                        push(
+                            Phase::DropIndex,
+                            format!("DROP INDEX CONCURRENTLY {};", i.name),
+                            true,
+                        );
+                    }
+                }
+                Object::View(v) => push(Phase::DropView, drop_view(v), false),
+                Object::Function(func) => push(
+                    Phase::DropFunction,
+                    format!("DROP FUNCTION {};", function_signature(func)),
+                    false,
+                ),
+                Object::Trigger(t) => {
+                    if to.tables.contains_key(&t.table) || to.views.contains_key(&t.table) {
+                        push(
+                            Phase::DropTrigger,
+                            format!("DROP TRIGGER {} ON {};", quote_ident(&t.name), t.table),
+                            false,
+                        );
+                    }
+                }
+            },
+            Change::Changed { before, after } => match (before, after) {
+                (
+                    Object::Constraint {
+                        table,
+                        constraint: old,
+                    },
+                    Object::Constraint {
+                        constraint: new, ..
+                    },
+                ) => {
+                    let phase = if matches!(old.kind, ConstraintKind::ForeignKey(_)) {
+                        Phase::DropForeignKey
+                    } else {
+                        Phase::DropConstraint
+                    };
+                    push(
+                        phase,
+                        format!(
+                            "ALTER TABLE {} DROP CONSTRAINT {};",
+                            table,
+                            quote_ident(&old.name)
+                        ),
+                        false,
+                    );
+                    add_constraint(table, new, true, &mut push);
+                }
+                (Object::Index(old), Object::Index(new)) => {
+                    push(
+                        Phase::DropIndex,
+                        format!("DROP INDEX CONCURRENTLY {};", old.name),
+                        true,
+                    );
+                    let sql = IndexSql(new)
+                        .to_string()
+                        .replacen("INDEX", "INDEX CONCURRENTLY", 1);
+                    push(Phase::CreateIndex, format!("{sql};"), true);
+                }
+                (Object::View(old), Object::View(new)) => {
+                    push(Phase::DropView, drop_view(old), false);
+                    push(
+                        Phase::CreateView,
+                        ddl_of(|s| {
+                            s.views.insert(new.name.clone(), new.clone());
+                        }),
+                        false,
+                    );
+                }
+                (Object::Function(old), Object::Function(new)) => {
+                    push(
+                        Phase::DropFunction,
+                        format!("DROP FUNCTION {};", function_signature(old)),
+                        false,
+                    );
+                    push(
+                        Phase::CreateFunction,
+                        ddl_of(|s| {
+                            s.functions.insert(new.key.clone(), new.clone());
+                        }),
+                        false,
+                    );
+                }
+                (Object::Trigger(old), Object::Trigger(new)) => {
+                    push(
+                        Phase::DropTrigger,
+                        format!("DROP TRIGGER {} ON {};", quote_ident(&old.name), old.table),
+                        false,
+                    );
+                    push(
+                        Phase::CreateTrigger,
+                        ddl_of(|s| {
+                            s.triggers
+                                .insert((new.table.clone(), new.name.clone()), new.clone());
+                        }),
+                        false,
+                    );
+                }
+                (Object::Extension(_), Object::Extension(new)) => {
+                    if let Some(v) = &new.version {
+                        push(
+                            Phase::CreateSchema,
+                            format!(
+                                "ALTER EXTENSION {} UPDATE TO {};",
+                                quote_ident(&new.name),
+                                quote_literal(v)
+                            ),
+                            false,
+                        );
+                    }
+                }
+                _ => refuse(
+                    "this kind of change is not written yet; write this part of the migration by hand",
+                ),
+            },
+            Change::Column {
+                table,
+                attribute,
+                before,
+                after,
+            } => {
+                let col = quote_ident(&after.name);
+                let alter =
+                    |what: String| format!("ALTER TABLE {table} ALTER COLUMN {col} {what};");
+                match attribute {
+                    ColumnAttribute::Type | ColumnAttribute::Collation => {
+                        if !widens(&before.data_type, &after.data_type)
+                            && destructive(
+                                &mut refuse,
+                                "the new type may not hold every value of the old one",
+                            )
+                        {
+                            continue;
+                        }
+                        let mut what = format!("TYPE {}", TypeSql(&after.data_type));
+                        if let Some(c) = &after.collation {
+                            what.push_str(&format!(" COLLATE {}", quote_ident(c)));
+                        }
+                        what.push_str(&format!(" USING {col}::{}", TypeSql(&after.data_type)));
+                        push(Phase::AlterColumn, alter(what), false);
+                    }
+                    ColumnAttribute::Nullability => push(
+                        Phase::AlterColumn,
+                        alter(if after.not_null {
+                            "SET NOT NULL".into()
+                        } else {
+                            "DROP NOT NULL".into()
+                        }),
+                        false,
+                    ),
+                    ColumnAttribute::Default => push(
+                        Phase::AlterColumn,
+                        alter(match &after.default {
+                            Some(d) => format!("SET DEFAULT {}", DefaultSql(d)),
+                            None => "DROP DEFAULT".into(),
+                        }),
+                        false,
+                    ),
+                    ColumnAttribute::Identity => push(
+                        Phase::AlterColumn,
+                        alter(match after.identity {
+                            Some(Identity::Always) if before.identity.is_some() => {
+                                "SET GENERATED ALWAYS".into()
+                            }
+                            Some(Identity::ByDefault) if before.identity.is_some() => {
+                                "SET GENERATED BY DEFAULT".into()
+                            }
+                            Some(Identity::Always) => "ADD GENERATED ALWAYS AS IDENTITY".into(),
+                            Some(Identity::ByDefault) => {
+                                "ADD GENERATED BY DEFAULT AS IDENTITY".into()
+                            }
+                            None => "DROP IDENTITY".into(),
+                        }),
+                        false,
+                    ),
+                    ColumnAttribute::Generated => refuse(
+                        "changing a generated column means dropping and adding it; write this part by hand",
+                    ),
+                    ColumnAttribute::Comment => push(
+                        Phase::Comment,
+                        format!(
+                            "COMMENT ON COLUMN {table}.{col} IS {};",
+                            after
+                                .comment
+                                .as_deref()
+                                .map_or("NULL".to_string(), quote_literal)
+                        ),
+                        false,
+                    ),
+                }
+            }
+            Change::EnumLabels {
+                after,
+                added,
+                removed,
+                reordered,
+                ..
+            } => {
+                if !removed.is_empty() || *reordered {
+                    if destructive(
+                        &mut refuse,
+                        "removing labels fails for rows that hold them (the type is replaced by a new one and every column cast to it)",
+                    ) {
+                        continue;
+                    }
+                    push(Phase::CreateType, replace_enum(from, after), false);
+                    continue;
+                }
+                for label in added {
+                    let i = after.labels.iter().position(|l| l == label).unwrap_or(0);
+                    let position = match after.labels.get(i + 1) {
+                        Some(next) if !added.contains(next) => {
+                            format!(" BEFORE {}", quote_literal(next))
+                        }
+                        _ => match i.checked_sub(1).and_then(|p| after.labels.get(p)) {
+                            Some(prev) => format!(" AFTER {}", quote_literal(prev)),
+                            None => String::new(),
+                        },
+                    };
+                    // A label added in a transaction cannot be used before it commits.
+                    push(
+                        Phase::CreateType,
+                        format!(
+                            "ALTER TYPE {} ADD VALUE {}{position};",
+                            after.name,
+                            quote_literal(label)
+                        ),
+                        true,
+                    );
+                }
+            }
+            // Postgres cannot reorder columns; the order is noted by the diff.
+            Change::ColumnOrder { .. } => {}
+            Change::Comment { on, after, .. } => {
+                let (kind, name) = match on {
+                    Object::Table(t) => ("TABLE", t.name.to_string()),
+                    Object::Enum(e) => ("TYPE", e.name.to_string()),
+                    Object::Index(i) => ("INDEX", i.name.to_string()),
+                    Object::View(v) if v.materialized => ("MATERIALIZED VIEW", v.name.to_string()),
+                    Object::View(v) => ("VIEW", v.name.to_string()),
+                    _ => continue,
+                };
+                push(
+                    Phase::Comment,
+                    format!(
+                        "COMMENT ON {kind} {name} IS {};",
+                        after.as_deref().map_or("NULL".to_string(), quote_literal)
+                    ),
+                    false,
+                );
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(refusals);
+    }
+    out.sort_by_key(|(phase, _)| *phase);
+    Ok(out.into_iter().map(|(_, s)| s).collect())
+}
+
+/// An enum whose labels are removed or reordered: Postgres cannot, so a new type takes
+/// its place and every column of the old one is cast to it through text (its default
+/// dropped and set again around the cast).
+fn replace_enum(from: &Schema, after: &EnumType) -> String {
+    let old = QualifiedName::new(
+        after.name.schema.clone(),
+        format!("{}__old", after.name.name),
+    );
+    let mut sql = vec![
+        format!(
+            "ALTER TYPE {} RENAME TO {};",
+            after.name,
+            quote_ident(&old.name)
+        ),
+        ddl_of(|s| {
+            let mut e = after.clone();
+            e.comment = None;
+            s.enums.insert(e.name.clone(), e);
+        }),
+    ];
+    let named = TypeName::Named(after.name.clone());
+    for t in from.tables.values() {
+        for c in t.columns.iter().filter(|c| c.data_type.name == named) {
+            let col = quote_ident(&c.name);
+            let brackets = "[]".repeat(c.data_type.array_dims as usize);
+            if c.default.is_some() {
+                sql.push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {col} DROP DEFAULT;",
+                    t.name
+                ));
+            }
+            sql.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {col} TYPE {}{brackets} USING {col}::text{brackets}::{}{brackets};",
+                t.name, after.name, after.name
+            ));
+            if let Some(d) = &c.default {
+                sql.push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {col} SET DEFAULT {};",
+                    t.name,
+                    DefaultSql(d)
+                ));
+            }
+        }
+    }
+    sql.push(format!("DROP TYPE {old};"));
+    sql.join("\n")
+}
+
+/// The canonical DDL of a schema holding one object.
+fn ddl_of(fill: impl FnOnce(&mut Schema)) -> String {
+    let mut s = Schema::default();
+    fill(&mut s);
+    s.to_string().trim_end().to_string()
+}
+
+fn comments_of_table(t: &Table, push: &mut impl FnMut(Phase, String, bool)) {
+    if let Some(c) = &t.comment {
+        push(
+            Phase::Comment,
+            format!("COMMENT ON TABLE {} IS {};", t.name, quote_literal(c)),
+            false,
+        );
+    }
+    for col in &t.columns {
+        if let Some(c) = &col.comment {
+            push(
+                Phase::Comment,
+                format!(
+                    "COMMENT ON COLUMN {}.{} IS {};",
+                    t.name,
+                    quote_ident(&col.name),
+                    quote_literal(c)
+                ),
+                false,
+            );
+        }
+    }
+}
+
+/// `ADD CONSTRAINT`: on a table that existed, a foreign key or check is added `NOT VALID`
+/// (no long lock while rows are checked) and validated after.
+fn add_constraint(
+    table: &QualifiedName,
+    c: &Constraint,
+    existed: bool,
+    push: &mut impl FnMut(Phase, String, bool),
+) {
+    let fk = matches!(c.kind, ConstraintKind::ForeignKey(_));
+    let phase = if fk {
+        Phase::AddForeignKey
+    } else {
+        Phase::AddConstraint
+    };
+    if existed
+        && matches!(
+            c.kind,
+            ConstraintKind::ForeignKey(_) | ConstraintKind::Check { .. }
+        )
+    {
+        push(
+            phase,
+            format!(
+                "ALTER TABLE {table} ADD {} NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {};",
+                ConstraintSql(c),
+                quote_ident(&c.name)
+            ),
+            false,
+        );
+    } else {
+        push(
+            phase,
+            format!("ALTER TABLE {table} ADD {};", ConstraintSql(c)),
+            false,
+        );
+    }
+}
+
+fn drop_view(v: &View) -> String {
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    format!("DROP {kind} {};", v.name)
+}
+
+fn function_signature(f: &Function) -> String {
+    let args: Vec<String> = f.key.args.iter().map(|a| TypeSql(a).to_string()).collect();
+    format!("{}({})", f.key.name, args.join(", "))
+}
+
+/// Whether every value of `from` is a value of `to` (a type change that cannot fail or
+/// lose anything).
+fn widens(from: &DataType, to: &DataType) -> bool {
+    if from == to {
+        return true;
+    }
+    if from.array_dims != to.array_dims {
+        return false;
+    }
+    let (TypeName::Builtin(a), TypeName::Builtin(b)) = (&from.name, &to.name) else {
+        return false;
+    };
+    let rank = |t: &str| match t {
+        "smallint" => Some(1),
+        "integer" => Some(2),
+        "bigint" => Some(3),
+        "numeric" => Some(4),
+        _ => None,
+    };
+    match (a.as_str(), b.as_str()) {
+        (_, "text") if matches!(a.as_str(), "character varying" | "character" | "text") => true,
+        ("character varying", "character varying") | ("character", "character varying") => {
+            match (from.modifiers.first(), to.modifiers.first()) {
+                (_, None) => true,
+                (Some(x), Some(y)) => y >= x,
+                (None, Some(_)) => false,
+            }
+        }
+        ("numeric", "numeric") => to.modifiers.is_empty(),
+        ("timestamp without time zone", "timestamp with time zone") => false,
+        (x, y) => match (rank(x), rank(y)) {
+            (Some(i), Some(j)) => j >= i && (y != "numeric" || to.modifiers.is_empty()),
+            _ => false,
+        },
+    }
+}

@@ -15,6 +15,7 @@ use crate::model::Schema;
 use crate::source::{SourceFile, read_file, special_kind};
 
 mod readers;
+pub mod write;
 use readers::*;
 
 /// A migration directory layout.

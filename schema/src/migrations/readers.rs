@@ -13,7 +13,7 @@ pub(super) fn unexpected(path: &Path, layout: Layout) -> Diagnostic {
 /// Whether a script holds a statement Postgres refuses to run inside a transaction
 /// block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, …). Prisma and Flyway run such a
 /// migration outside a transaction, as the runner then does.
-fn runs_outside_transaction(up: &Script) -> bool {
+pub(super) fn runs_outside_transaction(up: &Script) -> bool {
     let text = up.text();
     crate::front::statements(text).iter().any(|(c, _)| {
         let w = crate::front::leading_words(&text[c.start..c.end], 4);

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cleanup;
 pub mod docker;
 pub mod introspect;
+pub mod prove;
 pub mod provider;
 pub mod runner;
 pub mod server;

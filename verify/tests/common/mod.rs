@@ -2,14 +2,15 @@
 //! makes its own fresh database. `runner` holds the migration runner's tests, `tracking`
 //! those of each tool's tracking table, `catalog` introspection's and canonical DDL's,
 //! `checks` those of `verify`'s checks, `round_trip` check c's on sets schemakit did not
-//! write; the `database_tests!` macro turns each into a
-//! `#[test]` of the including binary.
+//! write, `prove` the proof of a new migration (`schemakit diff`); the `database_tests!`
+//! macro turns each into a `#[test]` of the including binary.
 
 // Test helpers: a failed call is a failed test.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod catalog;
 pub mod checks;
+pub mod prove;
 pub mod round_trip;
 pub mod runner;
 pub mod tracking;
@@ -207,6 +208,31 @@ macro_rules! database_tests {
         #[test]
         fn verify_reports_drift_between_schema_sql_and_migrations() {
             common::checks::verify_reports_drift_between_schema_sql_and_migrations(server());
+        }
+
+        #[test]
+        fn a_complete_migration_is_proven_up_down_and_up_again() {
+            common::prove::a_complete_migration_is_proven_up_down_and_up_again(server());
+        }
+
+        #[test]
+        fn an_incomplete_up_is_not_proven_and_the_differences_are_listed() {
+            common::prove::an_incomplete_up_is_not_proven_and_the_differences_are_listed(server());
+        }
+
+        #[test]
+        fn a_down_that_leaves_something_behind_is_not_proven() {
+            common::prove::a_down_that_leaves_something_behind_is_not_proven(server());
+        }
+
+        #[test]
+        fn a_failing_statement_is_named_with_postgres_message() {
+            common::prove::a_failing_statement_is_named_with_postgres_message(server());
+        }
+
+        #[test]
+        fn a_no_transaction_migration_runs_outside_a_transaction() {
+            common::prove::a_no_transaction_migration_runs_outside_a_transaction(server());
         }
 
         #[test]

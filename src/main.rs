@@ -59,6 +59,12 @@ enum Command {
         after_help = "Examples:\n  schemakit lint db/user_story_agent/migrations\n  schemakit lint --system cira --format github\n\nSuppress a finding with `-- schemakit:allow <rule>` on or above the statement.\nExit codes: 0 no findings, 1 findings, 2 usage or input error."
     )]
     Lint(cmd::lint::Args),
+    /// Write the next migration from schema.sql: the change from what the migrations build,
+    /// in the set's own layout, proven on a real Postgres before it is written.
+    #[command(
+        after_help = "Examples:\n  schemakit diff --system cira\n  schemakit diff db/cira --print\n  schemakit diff --check\n  schemakit diff path/to/migrations --schema schema.sql --rename jobs.title=name\n\nExit codes: 0 nothing to do, or the migration was written (or printed); 1 --check found a\nmigration is needed; 2 a change was refused (see --allow-destructive, --rename), the\nmigration was not proven, or a usage, input or environment error."
+    )]
+    Diff(cmd::diff::Args),
     /// Check that the generated code is what the DDL produces; exit 1 and print a diff if not.
     #[command(
         after_help = "Examples:\n  schemakit check --system cira\n  schemakit check db/cira/schema.sql --out /tmp/cira"
@@ -108,6 +114,7 @@ fn run(command: Command, color: Color) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => cmd::verify::run(&args, color),
         Command::Migrate(args) => cmd::migrate::run(&args, color),
         Command::Lint(args) => cmd::lint::run(&args, color),
+        Command::Diff(args) => cmd::diff::run(&args, color),
     }
 }
 

@@ -21,6 +21,10 @@ mod real_sets;
 #[path = "cli/verify_ad_hoc.rs"]
 mod verify_ad_hoc;
 
+/// `schemakit diff`: the next migration from schema.sql, proven, then written.
+#[path = "cli/diff.rs"]
+mod diff;
+
 fn schemakit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemakit"))
         .args(args)

@@ -9,6 +9,7 @@ use crate::color::Color;
 use crate::config::{self, Config, System};
 
 pub mod check;
+pub mod diff;
 pub mod generate;
 pub mod lint;
 pub mod migrate;

@@ -102,7 +102,8 @@ pub struct ServerArgs {
 }
 
 impl ServerArgs {
-    fn options(&self) -> ProviderOptions {
+    /// The provider options these arguments give.
+    pub(crate) fn options(&self) -> ProviderOptions {
         ProviderOptions {
             provider: match self.provider {
                 Provider::Auto => verify::Provider::Auto,
@@ -253,9 +254,35 @@ fn server_name(server: &verify::Server) -> String {
     )
 }
 
+/// The runtime a system runs on without `--pg`: the provider options, then the system's
+/// `image` or `pg_bin`, then `[verify]`'s (a PATH argument has no system).
+pub(crate) fn runtime(
+    options: &ProviderOptions,
+    system: Option<&System>,
+    config: Option<&Config>,
+) -> anyhow::Result<Runtime> {
+    Ok(match (system, config) {
+        (Some(sys), Some(config)) => {
+            let image = sys
+                .image
+                .as_ref()
+                .and_then(PerMajor::default_value)
+                .or(config.verify.image.as_ref());
+            let pg_bin = sys
+                .pg_bin
+                .as_ref()
+                .and_then(PerMajor::default_value)
+                .or(config.verify.pg_bin.as_ref())
+                .map(|p| config.path(p));
+            verify::choose_provider(options, image.map(String::as_str), pg_bin.as_deref())?
+        }
+        _ => verify::choose_provider(options, None, None)?,
+    })
+}
+
 /// Starts (or takes from the pool) the server of `runtime`; a fresh one is announced on
 /// `out` (unless `json`), with what interrupted runs had left on it.
-fn server<'p>(
+pub(crate) fn server<'p>(
     pool: &'p mut ServerPool,
     runtime: &Runtime,
     out: &mut impl Write,
@@ -332,24 +359,7 @@ fn run_single(
     let options = args.server.options();
     let mut runtimes = Vec::new();
     for job in jobs {
-        let runtime = match (job.system, config) {
-            (Some(sys), Some(config)) => {
-                let image = sys
-                    .image
-                    .as_ref()
-                    .and_then(PerMajor::default_value)
-                    .or(config.verify.image.as_ref());
-                let pg_bin = sys
-                    .pg_bin
-                    .as_ref()
-                    .and_then(PerMajor::default_value)
-                    .or(config.verify.pg_bin.as_ref())
-                    .map(|p| config.path(p));
-                verify::choose_provider(&options, image.map(String::as_str), pg_bin.as_deref())?
-            }
-            _ => verify::choose_provider(&options, None, None)?,
-        };
-        runtimes.push(runtime);
+        runtimes.push(runtime(&options, job.system, config)?);
     }
     let mut pool = ServerPool::new(color.progress);
     let mut cells: Vec<(&str, Cell)> = Vec::new();

@@ -24,10 +24,14 @@ fn run(client: &mut postgres::Client, sql: &str, what: &str) {
 }
 
 fn catalog(server: &Server, sql: &str, what: &str) -> schema::Schema {
-    let db = server.create_database(None).unwrap();
-    let mut client = server.connect(&db).unwrap();
+    let db = server
+        .create_database(None)
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut client = server
+        .connect(&db)
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
     run(&mut client, sql, what);
-    verify::introspect::introspect(&mut client, &[]).unwrap()
+    verify::introspect::introspect(&mut client, &[]).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 /// Equal catalogs, up to column order (Postgres cannot reorder columns: a down that

@@ -182,7 +182,62 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
         ));
     }
     let from = &from;
-    for change in diff(from, to) {
+    let changes = diff(from, to);
+    // A view that reads a column whose type changes blocks the change: it is dropped
+    // first and created again after (unless the diff drops or changes it anyway).
+    let handled: Vec<&QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Removed(Object::View(v))
+            | Change::Changed {
+                after: Object::View(v),
+                ..
+            } => Some(&v.name),
+            _ => None,
+        })
+        .collect();
+    let retyped: Vec<&QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Column {
+                table,
+                attribute: ColumnAttribute::Type | ColumnAttribute::Collation,
+                ..
+            } => Some(table),
+            _ => None,
+        })
+        .collect();
+    let mut rebuilt: Vec<&QualifiedName> = Vec::new();
+    for v in from.views.values() {
+        if handled.contains(&&v.name) || rebuilt.contains(&&v.name) {
+            continue;
+        }
+        if retyped.iter().any(|t| v.depends_on.0.contains(*t)) {
+            if let Some(new) = to.views.get(&v.name) {
+                rebuilt.push(&v.name);
+                let change = format!("view {} read a column whose type changes", v.name);
+                out.push((
+                    Phase::DropView,
+                    Step {
+                        sql: drop_view(v),
+                        no_transaction: false,
+                        change: change.clone(),
+                    },
+                ));
+                out.push((
+                    Phase::CreateView,
+                    Step {
+                        sql: ddl_of(|s| {
+                            s.views.insert(new.name.clone(), new.clone());
+                        }),
+                        no_transaction: false,
+                        change,
+                    },
+                ));
+            }
+        }
+    }
+    for change in changes {
         let text = change.to_string();
         let mut push = |phase: Phase, sql: String, no_transaction: bool| {
             out.push((
@@ -281,6 +336,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         && column.default.is_none()
                         && column.identity.is_none()
                         && column.generated.is_none()
+                        && !opts.allow_destructive
                     {
                         refuse(
                             "a NOT NULL column without a default cannot be added to a table that has rows; give it a default, or add it nullable, fill it, then set NOT NULL",
@@ -385,6 +441,20 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                 }
                 Object::Table(t) => {
                     if !destructive(&mut refuse, "dropping a table loses its rows") {
+                        // Its foreign keys first: a table it references may go too.
+                        for c in t.constraints.values() {
+                            if matches!(c.kind, ConstraintKind::ForeignKey(_)) {
+                                push(
+                                    Phase::DropForeignKey,
+                                    format!(
+                                        "ALTER TABLE {} DROP CONSTRAINT {};",
+                                        t.name,
+                                        quote_ident(&c.name)
+                                    ),
+                                    false,
+                                );
+                            }
+                        }
                         push(Phase::DropTable, format!("DROP TABLE {};", t.name), false);
                     }
                 }
@@ -565,7 +635,17 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                             what.push_str(&format!(" COLLATE {}", quote_ident(c)));
                         }
                         what.push_str(&format!(" USING {col}::{}", TypeSql(&after.data_type)));
-                        push(Phase::AlterColumn, alter(what), false);
+                        // A default is kept as written for the old type: drop it around the
+                        // change and set it again, as the target writes it.
+                        let mut sql = Vec::new();
+                        if before.default.is_some() {
+                            sql.push(alter("DROP DEFAULT".into()));
+                        }
+                        sql.push(alter(what));
+                        if let Some(d) = &after.default {
+                            sql.push(alter(format!("SET DEFAULT {}", DefaultSql(d))));
+                        }
+                        push(Phase::AlterColumn, sql.join("\n"), false);
                     }
                     ColumnAttribute::Nullability => push(
                         Phase::AlterColumn,
@@ -634,17 +714,22 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     push(Phase::CreateType, replace_enum(from, after), false);
                     continue;
                 }
-                for label in added {
-                    let i = after.labels.iter().position(|l| l == label).unwrap_or(0);
-                    let position = match after.labels.get(i + 1) {
-                        Some(next) if !added.contains(next) => {
-                            format!(" BEFORE {}", quote_literal(next))
-                        }
-                        _ => match i.checked_sub(1).and_then(|p| after.labels.get(p)) {
-                            Some(prev) => format!(" AFTER {}", quote_literal(prev)),
-                            None => String::new(),
-                        },
+                // Each label goes before the next label that is already there (else after
+                // the one before it), in the target's order, so several may go anywhere.
+                let mut present: Vec<&String> =
+                    after.labels.iter().filter(|l| !added.contains(l)).collect();
+                for (i, label) in after.labels.iter().enumerate() {
+                    if !added.contains(label) {
+                        continue;
+                    }
+                    let next = after.labels[i + 1..].iter().find(|l| present.contains(l));
+                    let prev = after.labels[..i].iter().rev().find(|l| present.contains(l));
+                    let position = match (next, prev) {
+                        (Some(n), _) => format!(" BEFORE {}", quote_literal(n)),
+                        (None, Some(p)) => format!(" AFTER {}", quote_literal(p)),
+                        (None, None) => String::new(),
                     };
+                    present.push(label);
                     // A label added in a transaction cannot be used before it commits.
                     push(
                         Phase::CreateType,

@@ -87,3 +87,28 @@ fn destructive_changes_and_renames_when_asked() {
     assert!(out.contains("RENAME COLUMN old TO new_name"), "{out}");
     assert!(!out.contains("DROP COLUMN"), "{out}");
 }
+
+/// A layout whose migrations always run in a transaction gets the plain forms.
+#[test]
+fn without_concurrently_the_plan_runs_in_a_transaction() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plan/index_and_fk_on_existing");
+    let before = model(&dir.join("before.sql"));
+    let after = model(&dir.join("after.sql"));
+    let opts = PlanOptions {
+        concurrently: false,
+        ..PlanOptions::default()
+    };
+    let p = plan(&before, &after, &opts).unwrap_or_default();
+    assert!(!p.no_transaction(), "{}", p.up_sql());
+    assert!(
+        p.up_sql().contains("CREATE INDEX b_a_id_idx"),
+        "{}",
+        p.up_sql()
+    );
+    assert!(
+        p.down_sql().contains("DROP INDEX b_a_id_idx"),
+        "{}",
+        p.down_sql()
+    );
+}

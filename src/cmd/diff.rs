@@ -234,6 +234,11 @@ fn run_job(
     let opts = PlanOptions {
         allow_destructive: args.allow_destructive,
         renames: args.renames.clone(),
+        // `-- UP`/`-- DOWN` and drizzle migrations always run in a transaction.
+        concurrently: !matches!(
+            job.set.layout,
+            schema::Layout::UpDown | schema::Layout::Drizzle
+        ),
     };
     let mut out = std::io::stdout().lock();
     let plan = match plan(&from, &to, &opts) {

@@ -12,13 +12,27 @@ use super::diff::{Change, ColumnAttribute, Object, diff};
 use super::display::{ColumnSql, ConstraintSql, DefaultSql, IndexSql, TypeSql};
 use super::*;
 
-/// What may change beyond adding.
-#[derive(Debug, Clone, Default)]
+/// What may change beyond adding, and how.
+#[derive(Debug, Clone)]
 pub struct PlanOptions {
     /// Drop tables, columns, types and labels, and narrow types, where the target says so.
     pub allow_destructive: bool,
     /// Column renames: the pair of a dropped and an added column that is one column.
     pub renames: Vec<ColumnRename>,
+    /// The migration may run outside a transaction, so indexes on existing tables are
+    /// built and dropped `CONCURRENTLY`. Layouts with no way to say so (`-- UP`/`-- DOWN`,
+    /// drizzle) take the plain forms.
+    pub concurrently: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            allow_destructive: false,
+            renames: Vec::new(),
+            concurrently: true,
+        }
+    }
 }
 
 /// `TABLE.OLD=NEW`: column `from` of `table` is column `to` of the target.
@@ -103,6 +117,7 @@ pub fn plan(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Plan, Vec<
     let up = steps(from, to, opts)?;
     let back = PlanOptions {
         allow_destructive: true,
+        concurrently: opts.concurrently,
         renames: opts
             .renames
             .iter()
@@ -366,7 +381,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     add_constraint(table, constraint, existed, &mut push);
                 }
                 Object::Index(i) => {
-                    let existed = from.tables.contains_key(&i.table);
+                    let existed = from.tables.contains_key(&i.table) && opts.concurrently;
                     let sql = IndexSql(i).to_string();
                     let sql = if existed {
                         sql.replacen("INDEX", "INDEX CONCURRENTLY", 1)
@@ -495,11 +510,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                 }
                 Object::Index(i) => {
                     if to.tables.contains_key(&i.table) {
-                        push(
-                            Phase::DropIndex,
-                            format!("DROP INDEX CONCURRENTLY {};", i.name),
-                            true,
-                        );
+                        push(Phase::DropIndex, drop_index(i, opts), opts.concurrently);
                     }
                 }
                 Object::View(v) => push(Phase::DropView, drop_view(v), false),
@@ -730,7 +741,8 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         (None, None) => String::new(),
                     };
                     present.push(label);
-                    // A label added in a transaction cannot be used before it commits.
+                    // In a transaction since PostgreSQL 12 (the label is usable once it
+                    // commits).
                     push(
                         Phase::CreateType,
                         format!(
@@ -738,7 +750,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                             after.name,
                             quote_literal(label)
                         ),
-                        true,
+                        false,
                     );
                 }
             }
@@ -885,6 +897,14 @@ fn add_constraint(
             format!("ALTER TABLE {table} ADD {};", ConstraintSql(c)),
             false,
         );
+    }
+}
+
+fn drop_index(i: &Index, opts: &PlanOptions) -> String {
+    if opts.concurrently {
+        format!("DROP INDEX CONCURRENTLY {};", i.name)
+    } else {
+        format!("DROP INDEX {};", i.name)
     }
 }
 

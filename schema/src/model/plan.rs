@@ -157,6 +157,7 @@ enum Phase {
     CreateIndex,
     CreateFunction,
     CreateView,
+    CreateViewIndex,
     CreateTrigger,
     Comment,
 }
@@ -388,7 +389,13 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     } else {
                         sql
                     };
-                    push(Phase::CreateIndex, format!("{sql};"), existed);
+                    // An index on a materialized view comes after the view.
+                    let phase = if to.views.contains_key(&i.table) {
+                        Phase::CreateViewIndex
+                    } else {
+                        Phase::CreateIndex
+                    };
+                    push(phase, format!("{sql};"), existed);
                     if let Some(c) = &i.comment {
                         push(
                             Phase::Comment,
@@ -509,7 +516,8 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     }
                 }
                 Object::Index(i) => {
-                    if to.tables.contains_key(&i.table) {
+                    // An index whose table or materialized view goes anyway goes with it.
+                    if to.tables.contains_key(&i.table) || to.views.contains_key(&i.table) {
                         push(Phase::DropIndex, drop_index(i, opts), opts.concurrently);
                     }
                 }

@@ -105,6 +105,18 @@ pub struct System {
     /// and a known failure that stops happening is itself a failure.
     #[serde(default)]
     pub expect_failure: Vec<verify::check::ExpectedFailure>,
+    /// What `schemakit diff` is told once for the system: `[systems.<name>.diff]`.
+    #[serde(default)]
+    pub diff: DiffSettings,
+}
+
+/// `[systems.<name>.diff]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffSettings {
+    /// Columns renamed, not dropped and added: `["jobs.title=name"]`, as `--rename`.
+    #[serde(default)]
+    pub renames: Vec<String>,
 }
 
 /// A runtime setting (`image`, `pg_bin`) given once for every major, or per major.

@@ -231,9 +231,22 @@ fn run_job(
     // The runner's tracking table is the runner's, not the schema's.
     from.tables.remove(&tracking);
     to.tables.remove(&tracking);
+    // Renames said once in schemakit.toml, then those on the command line.
+    let mut renames = Vec::new();
+    for r in job
+        .system
+        .map(|s| s.diff.renames.as_slice())
+        .unwrap_or_default()
+    {
+        renames.push(
+            parse_rename(r)
+                .map_err(|e| anyhow::anyhow!("[systems.{}.diff] renames: {e}", job.name))?,
+        );
+    }
+    renames.extend(args.renames.iter().cloned());
     let opts = PlanOptions {
         allow_destructive: args.allow_destructive,
-        renames: args.renames.clone(),
+        renames,
         // `-- UP`/`-- DOWN` and drizzle migrations always run in a transaction.
         concurrently: !matches!(
             job.set.layout,

@@ -232,3 +232,25 @@ fn a_migration_postgres_refuses_is_not_written() {
     assert!(err.contains("NOT proven"), "{err}");
     assert_eq!(files(&dir).len(), before.len() + 2);
 }
+
+/// A rename said once for a system in schemakit.toml (`[systems.<name>.diff] renames`).
+#[test]
+fn a_rename_can_be_said_in_schemakit_toml() {
+    let dir = system(
+        "rename-config",
+        "CREATE TABLE jobs (id bigint PRIMARY KEY, name text NOT NULL);\n",
+    );
+    std::fs::write(
+        dir.join("schemakit.toml"),
+        "[systems.app]\nmigrations = \"migrations\"\nschema = \"schema.sql\"\n\n[systems.app.diff]\nrenames = [\"jobs.title=name\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.join("schemakit.toml").to_string_lossy().into_owned();
+    let out = schemakit(&["diff", "--config", &config, "--system", "app", "--print"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("ALTER TABLE jobs RENAME COLUMN title TO name;"),
+        "{stdout}"
+    );
+}

@@ -626,6 +626,56 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         );
                     }
                 }
+                (Object::Domain(old), Object::Domain(new)) => {
+                    if old.base != new.base || old.collation != new.collation {
+                        refuse(
+                            "a domain's type or collation cannot be changed in place; write this part of the migration by hand (a new domain and a cast of every column)",
+                        );
+                        continue;
+                    }
+                    let mut sql = Vec::new();
+                    let name = &new.name;
+                    if old.default != new.default {
+                        sql.push(match &new.default {
+                            Some(d) => {
+                                format!("ALTER DOMAIN {name} SET DEFAULT {};", DefaultSql(d))
+                            }
+                            None => format!("ALTER DOMAIN {name} DROP DEFAULT;"),
+                        });
+                    }
+                    if old.not_null != new.not_null {
+                        sql.push(format!(
+                            "ALTER DOMAIN {name} {} NOT NULL;",
+                            if new.not_null { "SET" } else { "DROP" }
+                        ));
+                    }
+                    for (c, expr) in &old.checks {
+                        if new.checks.get(c) != Some(expr) {
+                            sql.push(format!(
+                                "ALTER DOMAIN {name} DROP CONSTRAINT {};",
+                                quote_ident(c)
+                            ));
+                        }
+                    }
+                    for (c, expr) in &new.checks {
+                        if old.checks.get(c) != Some(expr) {
+                            sql.push(format!(
+                                "ALTER DOMAIN {name} ADD CONSTRAINT {} CHECK ({expr});",
+                                quote_ident(c)
+                            ));
+                        }
+                    }
+                    push(Phase::CreateType, sql.join("\n"), false);
+                }
+                (Object::Sequence(_), Object::Sequence(new)) => {
+                    if let Some(t) = &new.data_type {
+                        push(
+                            Phase::CreateSequence,
+                            format!("ALTER SEQUENCE {} AS {};", new.name, TypeSql(t)),
+                            false,
+                        );
+                    }
+                }
                 _ => refuse(
                     "this kind of change is not written yet; write this part of the migration by hand",
                 ),
@@ -700,9 +750,25 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         }),
                         false,
                     ),
-                    ColumnAttribute::Generated => refuse(
-                        "changing a generated column means dropping and adding it; write this part by hand",
-                    ),
+                    ColumnAttribute::Generated => {
+                        if destructive(
+                            &mut refuse,
+                            "a generated column's expression is changed by dropping and adding the column",
+                        ) {
+                            continue;
+                        }
+                        let Some(t) = to.tables.get(table) else {
+                            continue;
+                        };
+                        push(
+                            Phase::AlterColumn,
+                            format!(
+                                "ALTER TABLE {table} DROP COLUMN {col};\nALTER TABLE {table} ADD COLUMN {};",
+                                ColumnSql(t, after)
+                            ),
+                            false,
+                        );
+                    }
                     ColumnAttribute::Comment => push(
                         Phase::Comment,
                         format!(

@@ -375,6 +375,24 @@ fn enums_file(schema: &Schema, names: &names::Names) -> TokenStream {
         .filter_map(|e| Some(enum_item(e, names.enums.get(&e.name)?)));
     quote! {
         //! Enum types.
+
+        /// A label that is not one of an enum type's (from `FromStr`).
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct UnknownLabel {
+            /// The enum type, as SQL names it.
+            pub type_name: &'static str,
+            /// The text that is not one of its labels.
+            pub label: String,
+        }
+
+        impl ::std::fmt::Display for UnknownLabel {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "`{}` is not a label of enum type `{}`", self.label, self.type_name)
+            }
+        }
+
+        impl ::std::error::Error for UnknownLabel {}
+
         #(#items)*
     }
 }
@@ -392,6 +410,16 @@ fn enum_item(e: &EnumType, names: &names::EnumNames) -> TokenStream {
         let doc = format!(" `{}`", one_line(label));
         Some(quote! { #[doc = #doc] #[postgres(name = #label)] #vi })
     });
+    let pairs: Vec<(syn::Ident, &String)> = e
+        .labels
+        .iter()
+        .filter_map(|label| Some((names::ident(names.variants.get(label)?), label)))
+        .collect();
+    let count = pairs.len();
+    let all = pairs.iter().map(|(v, _)| quote! { Self::#v });
+    let to_str = pairs.iter().map(|(v, l)| quote! { Self::#v => #l });
+    let from_str = pairs.iter().map(|(v, l)| quote! { #l => Ok(Self::#v) });
+    let type_name = e.name.to_string();
     // Paths in full: an enum may be called `ToSql`.
     quote! {
         #[doc = #doc]
@@ -399,5 +427,32 @@ fn enum_item(e: &EnumType, names: &names::EnumNames) -> TokenStream {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, postgres_types::ToSql, postgres_types::FromSql)]
         #[postgres(name = #sql_name)]
         pub enum #ident { #(#variants,)* }
+
+        impl #ident {
+            /// Every label, in the type's order.
+            pub const ALL: [Self; #count] = [#(#all),*];
+
+            /// The label as Postgres stores it.
+            pub fn as_str(self) -> &'static str {
+                match self { #(#to_str,)* }
+            }
+        }
+
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for #ident {
+            type Err = UnknownLabel;
+
+            fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+                match s {
+                    #(#from_str,)*
+                    _ => Err(UnknownLabel { type_name: #type_name, label: s.to_string() }),
+                }
+            }
+        }
     }
 }

@@ -158,8 +158,21 @@ pub fn struct_name(table: &str) -> String {
 /// Type names the generated code uses unqualified (the prelude, `Self`), or that readers
 /// would take for postgres's own.
 const RESERVED_TYPES: &[&str] = &[
-    "Self", "Option", "Result", "Vec", "String", "Box", "Row", "Error", "Send", "Sync", "Some",
-    "None", "Ok", "Err",
+    "Self",
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Row",
+    "Error",
+    "Send",
+    "Sync",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "UnknownLabel",
 ];
 
 /// The Rust type of an enum: `job_status` → `JobStatus`, `billing.status` →

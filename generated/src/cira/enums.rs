@@ -2,6 +2,23 @@
 
 //! Enum types.
 
+/// A label that is not one of an enum type's (from `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLabel {
+    /// The enum type, as SQL names it.
+    pub type_name: &'static str,
+    /// The text that is not one of its labels.
+    pub label: String,
+}
+
+impl ::std::fmt::Display for UnknownLabel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "`{}` is not a label of enum type `{}`", self.label, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownLabel {}
+
 /// Enum type `job_status`.
 #[derive(
     Debug,
@@ -27,4 +44,47 @@ pub enum JobStatus {
     /// `failed`
     #[postgres(name = "failed")]
     Failed,
+}
+
+impl JobStatus {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 4usize] = [
+        Self::Queued,
+        Self::Processing,
+        Self::Completed,
+        Self::Failed,
+    ];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl ::std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for JobStatus {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "queued" => Ok(Self::Queued),
+            "processing" => Ok(Self::Processing),
+            "completed" => Ok(Self::Completed),
+            "failed" => Ok(Self::Failed),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "job_status",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
 }

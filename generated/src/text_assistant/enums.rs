@@ -2,6 +2,23 @@
 
 //! Enum types.
 
+/// A label that is not one of an enum type's (from `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLabel {
+    /// The enum type, as SQL names it.
+    pub type_name: &'static str,
+    /// The text that is not one of its labels.
+    pub label: String,
+}
+
+impl ::std::fmt::Display for UnknownLabel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "`{}` is not a label of enum type `{}`", self.label, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownLabel {}
+
 /// Enum type `"ModelCapability"`.
 #[derive(
     Debug,
@@ -32,6 +49,52 @@ pub enum ModelCapability {
     LongContext,
 }
 
+impl ModelCapability {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 5usize] = [
+        Self::Text,
+        Self::Vision,
+        Self::FunctionCalling,
+        Self::Code,
+        Self::LongContext,
+    ];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Vision => "vision",
+            Self::FunctionCalling => "function_calling",
+            Self::Code => "code",
+            Self::LongContext => "long_context",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ModelCapability {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for ModelCapability {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "text" => Ok(Self::Text),
+            "vision" => Ok(Self::Vision),
+            "function_calling" => Ok(Self::FunctionCalling),
+            "code" => Ok(Self::Code),
+            "long_context" => Ok(Self::LongContext),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "\"ModelCapability\"",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
+}
+
 /// Enum type `"SubscriptionStatus"`.
 #[derive(
     Debug,
@@ -59,6 +122,49 @@ pub enum SubscriptionStatus {
     Suspended,
 }
 
+impl SubscriptionStatus {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 4usize] = [
+        Self::Active,
+        Self::Cancelled,
+        Self::Expired,
+        Self::Suspended,
+    ];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
+impl ::std::fmt::Display for SubscriptionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for SubscriptionStatus {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "active" => Ok(Self::Active),
+            "cancelled" => Ok(Self::Cancelled),
+            "expired" => Ok(Self::Expired),
+            "suspended" => Ok(Self::Suspended),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "\"SubscriptionStatus\"",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
+}
+
 /// Enum type `"SubscriptionTier"`.
 #[derive(
     Debug,
@@ -81,6 +187,42 @@ pub enum SubscriptionTier {
     /// `enterprise`
     #[postgres(name = "enterprise")]
     Enterprise,
+}
+
+impl SubscriptionTier {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 3usize] = [Self::Free, Self::Pro, Self::Enterprise];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::Pro => "pro",
+            Self::Enterprise => "enterprise",
+        }
+    }
+}
+
+impl ::std::fmt::Display for SubscriptionTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for SubscriptionTier {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "free" => Ok(Self::Free),
+            "pro" => Ok(Self::Pro),
+            "enterprise" => Ok(Self::Enterprise),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "\"SubscriptionTier\"",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
 }
 
 /// Enum type `"UsageOperation"`.
@@ -108,4 +250,47 @@ pub enum UsageOperation {
     /// `function_call`
     #[postgres(name = "function_call")]
     FunctionCall,
+}
+
+impl UsageOperation {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 4usize] = [
+        Self::Completion,
+        Self::Chat,
+        Self::Embedding,
+        Self::FunctionCall,
+    ];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completion => "completion",
+            Self::Chat => "chat",
+            Self::Embedding => "embedding",
+            Self::FunctionCall => "function_call",
+        }
+    }
+}
+
+impl ::std::fmt::Display for UsageOperation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for UsageOperation {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "completion" => Ok(Self::Completion),
+            "chat" => Ok(Self::Chat),
+            "embedding" => Ok(Self::Embedding),
+            "function_call" => Ok(Self::FunctionCall),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "\"UsageOperation\"",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
 }

@@ -2,6 +2,23 @@
 
 //! Enum types.
 
+/// A label that is not one of an enum type's (from `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLabel {
+    /// The enum type, as SQL names it.
+    pub type_name: &'static str,
+    /// The text that is not one of its labels.
+    pub label: String,
+}
+
+impl ::std::fmt::Display for UnknownLabel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "`{}` is not a label of enum type `{}`", self.label, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownLabel {}
+
 /// Enum type `mood`.
 #[derive(
     Debug,
@@ -24,4 +41,40 @@ pub enum Mood {
     /// `it's complicated`
     #[postgres(name = "it's complicated")]
     ItSComplicated,
+}
+
+impl Mood {
+    /// Every label, in the type's order.
+    pub const ALL: [Self; 3usize] = [Self::Happy, Self::Sad, Self::ItSComplicated];
+    /// The label as Postgres stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Happy => "happy",
+            Self::Sad => "sad",
+            Self::ItSComplicated => "it's complicated",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Mood {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::std::str::FromStr for Mood {
+    type Err = UnknownLabel;
+    fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
+        match s {
+            "happy" => Ok(Self::Happy),
+            "sad" => Ok(Self::Sad),
+            "it's complicated" => Ok(Self::ItSComplicated),
+            _ => {
+                Err(UnknownLabel {
+                    type_name: "mood",
+                    label: s.to_string(),
+                })
+            }
+        }
+    }
 }

@@ -290,6 +290,7 @@ fn table_tokens(
         )
     };
     let list_sql = format!("SELECT {select_list} FROM {table_sql}{order} LIMIT $1 OFFSET $2");
+    let count_sql = format!("SELECT count(*) FROM {table_sql}");
     let list_doc = if pk.is_empty() {
         " Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`."
     } else {
@@ -323,6 +324,11 @@ fn table_tokens(
                     .iter()
                     .map(#row::from_row)
                     .collect()
+            }
+
+            /// The number of rows.
+            #sig count(#client_param) -> Result<i64, postgres::Error> {
+                #cl.query_one(COUNT, &[])#aw?.try_get(0)
             }
         }
     };
@@ -374,6 +380,9 @@ fn table_tokens(
 
         /// Lists rows with a limit and an offset (`$1`, `$2`).
         pub const LIST: &str = #list_sql;
+
+        /// Counts the rows.
+        pub const COUNT: &str = #count_sql;
 
         /// The INSERT for `new` and its parameters: every column not left to its default.
         fn insert_statement(new: &#new) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
@@ -526,6 +535,11 @@ fn pk_queries(
         /// Deletes one row by primary key.
         pub const DELETE: &str = #delete_sql;
     });
+    let exists_sql = format!("SELECT 1 FROM {table_sql} WHERE {}", where_clause(pk, 1));
+    let exists_const = mode.once(quote! {
+        /// Selects `1` for a row with this primary key.
+        pub const EXISTS: &str = #exists_sql;
+    });
     quote! {
         #get_const
 
@@ -545,6 +559,13 @@ fn pk_queries(
         /// Deletes the row with this primary key; returns whether there was one.
         #sig delete(#client_param, #(#params),*) -> Result<bool, postgres::Error> {
             Ok(#cl.execute(DELETE, &[#(#args),*])#aw? == 1)
+        }
+
+        #exists_const
+
+        /// Whether a row with this primary key exists.
+        #sig exists(#client_param, #(#params),*) -> Result<bool, postgres::Error> {
+            Ok(#cl.query_opt(EXISTS, &[#(#args),*])#aw?.is_some())
         }
     }
 }

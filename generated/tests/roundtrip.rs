@@ -95,8 +95,8 @@ fn database(server: &Server, migrations: &str, known_failure: Option<&str>) -> C
 type Find<'a, R> = &'a dyn Fn(&mut Client, &R) -> Result<Option<R>, Error>;
 
 /// insert → get by key → update (`change`, then `computed` copies what the database
-/// computes itself) → get → find by each unique key → list → delete. Returns the row as
-/// inserted.
+/// computes itself) → get → find by each unique key → list → count and exists → delete
+/// (then it does not exist and the count is one less). Returns the row as inserted.
 #[allow(clippy::too_many_arguments)]
 fn round_trip<R: PartialEq + Debug + Clone, N>(
     client: &mut Client,
@@ -109,6 +109,8 @@ fn round_trip<R: PartialEq + Debug + Clone, N>(
     finds: &[Find<R>],
     list: fn(&mut Client, i64, i64) -> Result<Vec<R>, Error>,
     delete: impl Fn(&mut Client, &R) -> Result<bool, Error>,
+    exists: impl Fn(&mut Client, &R) -> Result<bool, Error>,
+    count: fn(&mut Client) -> Result<i64, Error>,
 ) -> R {
     let inserted = insert(client, new).unwrap_or_else(|e| panic!("insert: {e:?}"));
     assert_eq!(
@@ -137,7 +139,12 @@ fn round_trip<R: PartialEq + Debug + Clone, N>(
         );
     }
     assert!(list(client, 1000, 0).unwrap().contains(&updated), "list");
+    let rows = count(client).unwrap();
+    assert!(rows >= 1, "count");
+    assert!(exists(client, &updated).unwrap(), "exists");
     assert!(delete(client, &updated).unwrap(), "delete");
+    assert!(!exists(client, &updated).unwrap(), "exists after delete");
+    assert_eq!(count(client).unwrap(), rows - 1, "count after delete");
     assert_eq!(get(client, &updated).unwrap(), None, "get after delete");
     assert!(
         !delete(client, &updated).unwrap(),

@@ -82,6 +82,9 @@ pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, c
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM job_results";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewJobResult,
@@ -164,6 +167,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM job_results WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`job_id`).
 pub const FIND_BY_JOB_ID: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results WHERE job_id = $1";
 
@@ -186,6 +200,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<JobResult>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(JobResult::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -242,6 +261,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`job_id`), if there is one.
     pub async fn find_by_job_id(
         client: &impl tokio_postgres::GenericClient,
@@ -266,5 +292,11 @@ pub mod nonblocking {
             .iter()
             .map(JobResult::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -118,6 +118,9 @@ pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, 
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM cost_aggregates";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewCostAggregate,
@@ -220,6 +223,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM cost_aggregates WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`project_id`, `feature`, `model`, `period`, `period_start`).
 pub const FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE project_id = $1 AND feature = $2 AND model = $3 AND period = $4 AND period_start = $5";
 
@@ -249,6 +263,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<CostAggregate>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(CostAggregate::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -309,6 +328,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
     pub async fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
         client: &impl tokio_postgres::GenericClient,
@@ -340,5 +366,11 @@ pub mod nonblocking {
             .iter()
             .map(CostAggregate::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -82,6 +82,9 @@ pub const INSERT: &str = "INSERT INTO model_pricing (id, provider, model, input_
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM model_pricing";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewModelPricing,
@@ -164,6 +167,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM model_pricing WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`provider`, `model`, `effective_date`).
 pub const FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing WHERE provider = $1 AND model = $2 AND effective_date = $3";
 
@@ -191,6 +205,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<ModelPricing>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ModelPricing::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -247,6 +266,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
     pub async fn find_by_provider_and_model_and_effective_date(
         client: &impl tokio_postgres::GenericClient,
@@ -276,5 +302,11 @@ pub mod nonblocking {
             .iter()
             .map(ModelPricing::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -82,6 +82,9 @@ pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM prompt_analysis";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewPromptAnalysis,
@@ -164,6 +167,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM prompt_analysis WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -175,6 +189,11 @@ pub fn list(
         .iter()
         .map(PromptAnalysis::from_row)
         .collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -231,6 +250,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -243,5 +269,11 @@ pub mod nonblocking {
             .iter()
             .map(PromptAnalysis::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

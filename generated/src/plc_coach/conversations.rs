@@ -102,6 +102,9 @@ pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status,
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM conversations";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewConversation,
@@ -196,6 +199,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`share_token`).
 pub const FIND_BY_SHARE_TOKEN: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE share_token = $1";
 
@@ -218,6 +232,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Conversation>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Conversation::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -276,6 +295,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`share_token`), if there is one.
     pub async fn find_by_share_token(
         client: &impl tokio_postgres::GenericClient,
@@ -300,5 +326,11 @@ pub mod nonblocking {
             .iter()
             .map(Conversation::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

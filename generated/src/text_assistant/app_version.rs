@@ -80,6 +80,9 @@ pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM \"AppVersion\"";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewAppVersion,
@@ -160,6 +163,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM \"AppVersion\" WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &str,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`version`).
 pub const FIND_BY_VERSION: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE version = $1";
 
@@ -182,6 +196,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<AppVersion>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(AppVersion::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -238,6 +257,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`version`), if there is one.
     pub async fn find_by_version(
         client: &impl tokio_postgres::GenericClient,
@@ -262,5 +288,11 @@ pub mod nonblocking {
             .iter()
             .map(AppVersion::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

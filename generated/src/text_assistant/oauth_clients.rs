@@ -103,6 +103,9 @@ pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, cli
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM oauth_clients";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewOauthClient,
@@ -194,6 +197,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&client_id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM oauth_clients WHERE client_id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    client_id: &str,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&client_id])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -201,6 +215,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<OauthClient>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(OauthClient::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -260,6 +279,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&client_id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&client_id]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -272,5 +298,11 @@ pub mod nonblocking {
             .iter()
             .map(OauthClient::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

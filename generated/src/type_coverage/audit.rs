@@ -52,6 +52,9 @@ pub const INSERT: &str = "INSERT INTO audit (at, what) VALUES ($1, $2) RETURNING
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT at, what FROM audit LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM audit";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewAudit,
@@ -85,6 +88,11 @@ pub fn list(
     client.query(LIST, &[&limit, &offset])?.iter().map(Audit::from_row).collect()
 }
 
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
+}
+
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
@@ -109,5 +117,11 @@ pub mod nonblocking {
             .iter()
             .map(Audit::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -227,6 +227,9 @@ pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, am
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM everything";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewEverything,
@@ -367,6 +370,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM everything WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &i64,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`external_id`).
 pub const FIND_BY_EXTERNAL_ID: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything WHERE external_id = $1";
 
@@ -389,6 +403,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Everything>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Everything::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -465,6 +484,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &i64,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`external_id`), if there is one.
     pub async fn find_by_external_id(
         client: &impl tokio_postgres::GenericClient,
@@ -489,5 +515,11 @@ pub mod nonblocking {
             .iter()
             .map(Everything::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -50,6 +50,9 @@ pub const INSERT: &str = "INSERT INTO \"order\" (\"user\", \"select\") VALUES ($
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT \"user\", \"select\" FROM \"order\" ORDER BY \"user\" LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM \"order\"";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewOrder,
@@ -110,6 +113,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&user])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM \"order\" WHERE \"user\" = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    user: &i32,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&user])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -117,6 +131,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Order>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(Order::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -158,6 +177,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&user]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        user: &i32,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&user]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -170,5 +196,11 @@ pub mod nonblocking {
             .iter()
             .map(Order::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

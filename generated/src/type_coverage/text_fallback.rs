@@ -142,6 +142,9 @@ pub const INSERT: &str = "INSERT INTO text_fallback (id, span, spans, price, wor
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM text_fallback";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewTextFallback,
@@ -232,6 +235,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM text_fallback WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &i32,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -239,6 +253,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<TextFallback>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(TextFallback::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -299,6 +318,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &i32,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -311,5 +337,11 @@ pub mod nonblocking {
             .iter()
             .map(TextFallback::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -128,6 +128,9 @@ pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_i
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM api_keys";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewApiKey,
@@ -232,6 +235,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&id])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM api_keys WHERE id = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    id: &uuid::Uuid,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+}
+
 /// Selects one row by the unique key (`key_hash`).
 pub const FIND_BY_KEY_HASH: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1";
 
@@ -254,6 +268,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<ApiKey>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(ApiKey::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -311,6 +330,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+    }
     /// The row with this unique key (`key_hash`), if there is one.
     pub async fn find_by_key_hash(
         client: &impl tokio_postgres::GenericClient,
@@ -335,5 +361,11 @@ pub mod nonblocking {
             .iter()
             .map(ApiKey::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

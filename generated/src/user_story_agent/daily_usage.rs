@@ -86,6 +86,9 @@ pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count,
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM daily_usage";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewDailyUsage,
@@ -178,6 +181,18 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM daily_usage WHERE user_id = $1 AND date = $2";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    user_id: &str,
+    date: &chrono::NaiveDate,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&user_id, &date])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -185,6 +200,11 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<DailyUsage>, postgres::Error> {
     client.query(LIST, &[&limit, &offset])?.iter().map(DailyUsage::from_row).collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -243,6 +263,14 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&user_id, &date]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&user_id, &date]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -255,5 +283,11 @@ pub mod nonblocking {
             .iter()
             .map(DailyUsage::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -52,6 +52,9 @@ pub const INSERT: &str = "INSERT INTO schema_migrations (version, applied_at) VA
 /// Lists rows with a limit and an offset (`$1`, `$2`).
 pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
 
+/// Counts the rows.
+pub const COUNT: &str = "SELECT count(*) FROM schema_migrations";
+
 /// The INSERT for `new` and its parameters: every column not left to its default.
 fn insert_statement(
     new: &NewSchemaMigration,
@@ -118,6 +121,17 @@ pub fn delete(
     Ok(client.execute(DELETE, &[&version])? == 1)
 }
 
+/// Selects `1` for a row with this primary key.
+pub const EXISTS: &str = "SELECT 1 FROM schema_migrations WHERE version = $1";
+
+/// Whether a row with this primary key exists.
+pub fn exists(
+    client: &mut impl postgres::GenericClient,
+    version: &str,
+) -> Result<bool, postgres::Error> {
+    Ok(client.query_opt(EXISTS, &[&version])?.is_some())
+}
+
 /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
 pub fn list(
     client: &mut impl postgres::GenericClient,
@@ -129,6 +143,11 @@ pub fn list(
         .iter()
         .map(SchemaMigration::from_row)
         .collect()
+}
+
+/// The number of rows.
+pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    client.query_one(COUNT, &[])?.try_get(0)
 }
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
@@ -175,6 +194,13 @@ pub mod nonblocking {
     ) -> Result<bool, postgres::Error> {
         Ok(client.execute(DELETE, &[&version]).await? == 1)
     }
+    /// Whether a row with this primary key exists.
+    pub async fn exists(
+        client: &impl tokio_postgres::GenericClient,
+        version: &str,
+    ) -> Result<bool, postgres::Error> {
+        Ok(client.query_opt(EXISTS, &[&version]).await?.is_some())
+    }
     /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
     pub async fn list(
         client: &impl tokio_postgres::GenericClient,
@@ -187,5 +213,11 @@ pub mod nonblocking {
             .iter()
             .map(SchemaMigration::from_row)
             .collect()
+    }
+    /// The number of rows.
+    pub async fn count(
+        client: &impl tokio_postgres::GenericClient,
+    ) -> Result<i64, postgres::Error> {
+        client.query_one(COUNT, &[]).await?.try_get(0)
     }
 }

@@ -28,6 +28,8 @@ fn every_table_round_trips() {
         &[],
         jobs::list,
         |c, r| jobs::delete(c, &r.id),
+        |c, r| jobs::exists(c, &r.id),
+        jobs::count,
     );
     assert_eq!(
         job.status,
@@ -56,6 +58,8 @@ fn every_table_round_trips() {
         &[&|c, r| job_results::find_by_job_id(c, &r.job_id.unwrap_or_default())],
         job_results::list,
         |c, r| job_results::delete(c, &r.id),
+        |c, r| job_results::exists(c, &r.id),
+        job_results::count,
     );
     assert_eq!(
         result.created_at, None,

@@ -37,6 +37,8 @@ fn every_table_round_trips_on_pgvector() {
         &[],
         events::list,
         |c, r| events::delete(c, &r.id),
+        |c, r| events::exists(c, &r.id),
+        events::count,
     );
     assert_eq!(
         event.estimated_cost_usd,
@@ -71,6 +73,8 @@ fn every_table_round_trips_on_pgvector() {
         }],
         model_pricing::list,
         |c, r| model_pricing::delete(c, &r.id),
+        |c, r| model_pricing::exists(c, &r.id),
+        model_pricing::count,
     );
 
     let parent = events::insert(c, &new_event).unwrap();
@@ -93,6 +97,8 @@ fn every_table_round_trips_on_pgvector() {
         &[],
         prompt_analysis::list,
         |c, r| prompt_analysis::delete(c, &r.id),
+        |c, r| prompt_analysis::exists(c, &r.id),
+        prompt_analysis::count,
     );
     assert_eq!(stored.input_token_ratio, Some(dec("0.5000")));
 
@@ -128,6 +134,8 @@ fn every_table_round_trips_on_pgvector() {
         }],
         cost_aggregates::list,
         |c, r| cost_aggregates::delete(c, &r.id),
+        |c, r| cost_aggregates::exists(c, &r.id),
+        cost_aggregates::count,
     );
 
     // The drizzle foreign key (declared in a DO block) cascades.

@@ -32,6 +32,8 @@ fn every_table_round_trips_on_pgvector() {
         &[&|c, r| users::find_by_email(c, &r.email)],
         users::list,
         |c, r| users::delete(c, &r.id),
+        |c, r| users::exists(c, &r.id),
+        users::count,
     );
 
     let user = users::insert(c, &new_user).unwrap();
@@ -53,6 +55,8 @@ fn every_table_round_trips_on_pgvector() {
         &[],
         sessions::list,
         |c, r| sessions::delete(c, &r.id),
+        |c, r| sessions::exists(c, &r.id),
+        sessions::count,
     );
 
     let new_conv = conversations::NewConversation {
@@ -78,6 +82,8 @@ fn every_table_round_trips_on_pgvector() {
         }],
         conversations::list,
         |c, r| conversations::delete(c, &r.id),
+        |c, r| conversations::exists(c, &r.id),
+        conversations::count,
     );
 
     let conv = conversations::insert(c, &new_conv).unwrap();
@@ -105,6 +111,8 @@ fn every_table_round_trips_on_pgvector() {
         &[],
         messages::list,
         |c, r| messages::delete(c, &r.id),
+        |c, r| messages::exists(c, &r.id),
+        messages::count,
     );
     assert_eq!(
         message.domains.as_deref(),

@@ -38,6 +38,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[&|c, r| users::find_by_email(c, &r.email)],
         users::list,
         |c, r| users::delete(c, &r.id),
+        |c, r| users::exists(c, &r.id),
+        users::count,
     );
     let user = users::insert(c, &new_user).unwrap();
 
@@ -74,6 +76,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         models::list,
         |c, r| models::delete(c, &r.id),
+        |c, r| models::exists(c, &r.id),
+        models::count,
     );
     assert_eq!(
         model.capabilities.as_deref(),
@@ -117,6 +121,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         subscriptions::list,
         |c, r| subscriptions::delete(c, &r.id),
+        |c, r| subscriptions::exists(c, &r.id),
+        subscriptions::count,
     );
     assert_eq!(sub.status, SubscriptionStatus::Active);
     let sub = subscriptions::insert(c, &new_sub).unwrap();
@@ -144,6 +150,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         credits::list,
         |c, r| credits::delete(c, &r.id),
+        |c, r| credits::exists(c, &r.id),
+        credits::count,
     );
     let credit = credits::insert(c, &new_credit).unwrap();
 
@@ -172,6 +180,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         usage_history::list,
         |c, r| usage_history::delete(c, &r.id),
+        |c, r| usage_history::exists(c, &r.id),
+        usage_history::count,
     );
 
     let new_prefs = user_preferences::NewUserPreference {
@@ -195,6 +205,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         user_preferences::list,
         |c, r| user_preferences::delete(c, &r.user_id),
+        |c, r| user_preferences::exists(c, &r.user_id),
+        user_preferences::count,
     );
 
     let new_client = oauth_clients::NewOauthClient {
@@ -219,6 +231,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         oauth_clients::list,
         |c, r| oauth_clients::delete(c, &r.client_id),
+        |c, r| oauth_clients::exists(c, &r.client_id),
+        oauth_clients::count,
     );
 
     let new_download = download::NewDownload {
@@ -239,6 +253,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         download::list,
         |c, r| download::delete(c, &r.id),
+        |c, r| download::exists(c, &r.id),
+        download::count,
     );
     let new_feedback = feedback::NewFeedback {
         id: "f1".into(),
@@ -257,6 +273,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         feedback::list,
         |c, r| feedback::delete(c, &r.id),
+        |c, r| feedback::exists(c, &r.id),
+        feedback::count,
     );
     let new_diag = diagnostic::NewDiagnostic {
         id: "g1".into(),
@@ -275,6 +293,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
         diagnostic::list,
         |c, r| diagnostic::delete(c, &r.id),
+        |c, r| diagnostic::exists(c, &r.id),
+        diagnostic::count,
     );
     let new_version = app_version::NewAppVersion {
         id: "v1".into(),
@@ -295,6 +315,8 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[&|c, r| app_version::find_by_version(c, &r.version)],
         app_version::list,
         |c, r| app_version::delete(c, &r.id),
+        |c, r| app_version::exists(c, &r.id),
+        app_version::count,
     );
 
     // ON DELETE CASCADE from users: credits and preferences go with the user.

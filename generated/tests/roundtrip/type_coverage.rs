@@ -55,6 +55,8 @@ fn every_mapped_type_comes_back_exactly() {
         &[&|c, r| everything::find_by_external_id(c, &r.external_id)],
         everything::list,
         |c, r| everything::delete(c, &r.id),
+        |c, r| everything::exists(c, &r.id),
+        everything::count,
     );
     assert!(row.id >= 1, "identity ALWAYS is assigned by the database");
     assert_eq!(row.small, new.small);
@@ -123,6 +125,8 @@ fn every_mapped_type_comes_back_exactly() {
         &[],
         notes::list,
         |c, r| notes::delete(c, &r.id),
+        |c, r| notes::exists(c, &r.id),
+        notes::count,
     );
     let child = notes::insert(c, &note).unwrap();
     assert!(everything::delete(c, &parent.id).unwrap());
@@ -144,6 +148,8 @@ fn every_mapped_type_comes_back_exactly() {
         &[],
         order::list,
         |c, r| order::delete(c, &r.user),
+        |c, r| order::exists(c, &r.user),
+        order::count,
     );
 
     // A table without a primary key: insert and list only.
@@ -193,6 +199,8 @@ fn types_without_a_rust_mapping_travel_as_text() {
         &[],
         text_fallback::list,
         |c, r| text_fallback::delete(c, &r.id),
+        |c, r| text_fallback::exists(c, &r.id),
+        text_fallback::count,
     );
     assert_eq!(row.span, new.span);
     assert_eq!(row.spans, new.spans, "an array of a type read as text");

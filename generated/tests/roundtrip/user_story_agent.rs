@@ -36,6 +36,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[],
         jobs::list,
         |c, r| jobs::delete(c, &r.id),
+        |c, r| jobs::exists(c, &r.id),
+        jobs::count,
     );
     assert_eq!(job.status, "queued", "the database default");
     assert_eq!(job.options, serde_json::json!({}));
@@ -64,6 +66,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[],
         job_files::list,
         |c, r| job_files::delete(c, &r.id),
+        |c, r| job_files::exists(c, &r.id),
+        job_files::count,
     );
 
     let new_usage = usage_records::NewUsageRecord {
@@ -91,6 +95,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[],
         usage_records::list,
         |c, r| usage_records::delete(c, &r.id),
+        |c, r| usage_records::exists(c, &r.id),
+        usage_records::count,
     );
     assert_eq!(
         usage.cost_usd,
@@ -123,6 +129,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[&|c, r| api_keys::find_by_key_hash(c, &r.key_hash)],
         api_keys::list,
         |c, r| api_keys::delete(c, &r.id),
+        |c, r| api_keys::exists(c, &r.id),
+        api_keys::count,
     );
 
     let new_daily = daily_usage::NewDailyUsage {
@@ -144,6 +152,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[],
         daily_usage::list,
         |c, r| daily_usage::delete(c, &r.user_id, &r.date),
+        |c, r| daily_usage::exists(c, &r.user_id, &r.date),
+        daily_usage::count,
     );
     assert_eq!(daily.input_tokens, 1_000_000_000_000);
 
@@ -162,6 +172,8 @@ fn every_table_round_trips_and_job_files_cascade() {
         &[],
         schema_migrations::list,
         |c, r| schema_migrations::delete(c, &r.version),
+        |c, r| schema_migrations::exists(c, &r.version),
+        schema_migrations::count,
     );
 
     // usage_records.job_id has no ON DELETE: NO ACTION refuses to delete a job that a

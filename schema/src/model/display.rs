@@ -49,7 +49,9 @@ impl fmt::Display for Schema {
             }
             f.write_str(";\n\n")?;
         }
-        for s in self.sequences.values().filter(|s| s.owned_by.is_none()) {
+        // Every sequence before the tables (a column default may call nextval on any of
+        // them); the owner of an owned one is set once its table exists.
+        for s in self.sequences.values() {
             write_sequence(f, s)?;
         }
         for object in dependency_order(self) {
@@ -59,8 +61,20 @@ impl fmt::Display for Schema {
                 Object::View(name) => write_view(f, &self.views[name])?,
             }
         }
-        for s in self.sequences.values().filter(|s| s.owned_by.is_some()) {
-            write_sequence(f, s)?;
+        for s in self.sequences.values() {
+            if let Some((table, column)) = &s.owned_by {
+                writeln!(
+                    f,
+                    "ALTER SEQUENCE {} OWNED BY {table}.{};\n",
+                    s.name,
+                    quote_ident(column)
+                )?;
+            }
+        }
+        // Indexes before foreign keys: a foreign key may reference columns a unique index
+        // covers.
+        for i in self.indexes.values() {
+            writeln!(f, "{};\n", IndexSql(i))?;
         }
         for t in self.tables.values() {
             for c in t.constraints.values() {
@@ -68,9 +82,6 @@ impl fmt::Display for Schema {
                     writeln!(f, "ALTER TABLE {} ADD {};\n", t.name, ConstraintSql(c))?;
                 }
             }
-        }
-        for i in self.indexes.values() {
-            writeln!(f, "{};\n", IndexSql(i))?;
         }
         for t in self.triggers.values() {
             write!(
@@ -203,9 +214,6 @@ fn write_sequence(f: &mut fmt::Formatter<'_>, s: &Sequence) -> fmt::Result {
     write!(f, "CREATE SEQUENCE {}", s.name)?;
     if let Some(t) = &s.data_type {
         write!(f, " AS {}", TypeSql(t))?;
-    }
-    if let Some((table, column)) = &s.owned_by {
-        write!(f, " OWNED BY {table}.{}", quote_ident(column))?;
     }
     f.write_str(";\n\n")
 }

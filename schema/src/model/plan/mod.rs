@@ -247,9 +247,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                 out.push((
                     Phase::CreateView,
                     Step {
-                        sql: ddl_of(|s| {
-                            s.views.insert(new.name.clone(), new.clone());
-                        }),
+                        sql: create_sql(&Object::View(new.clone())),
                         no_transaction: false,
                         change,
                     },
@@ -300,27 +298,9 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     }
                     push(Phase::CreateSchema, format!("{sql};"), false);
                 }
-                Object::Enum(e) => push(
-                    Phase::CreateType,
-                    ddl_of(|s| {
-                        s.enums.insert(e.name.clone(), e.clone());
-                    }),
-                    false,
-                ),
-                Object::Domain(d) => push(
-                    Phase::CreateType,
-                    ddl_of(|s| {
-                        s.domains.insert(d.name.clone(), d.clone());
-                    }),
-                    false,
-                ),
-                Object::Sequence(q) => push(
-                    Phase::CreateSequence,
-                    ddl_of(|s| {
-                        s.sequences.insert(q.name.clone(), q.clone());
-                    }),
-                    false,
-                ),
+                Object::Enum(_) => push(Phase::CreateType, create_sql(o), false),
+                Object::Domain(_) => push(Phase::CreateType, create_sql(o), false),
+                Object::Sequence(_) => push(Phase::CreateSequence, create_sql(o), false),
                 Object::Table(t) => {
                     // Foreign keys come later, when every table they reference exists.
                     let mut bare = t.clone();
@@ -330,13 +310,7 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                     for c in &mut bare.columns {
                         c.comment = None;
                     }
-                    push(
-                        Phase::CreateTable,
-                        ddl_of(|s| {
-                            s.tables.insert(t.name.clone(), bare.clone());
-                        }),
-                        false,
-                    );
+                    push(Phase::CreateTable, create_sql(&Object::Table(bare)), false);
                     for c in t.constraints.values() {
                         if matches!(c.kind, ConstraintKind::ForeignKey(_)) {
                             push(
@@ -408,28 +382,9 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         );
                     }
                 }
-                Object::View(v) => push(
-                    Phase::CreateView,
-                    ddl_of(|s| {
-                        s.views.insert(v.name.clone(), v.clone());
-                    }),
-                    false,
-                ),
-                Object::Function(func) => push(
-                    Phase::CreateFunction,
-                    ddl_of(|s| {
-                        s.functions.insert(func.key.clone(), func.clone());
-                    }),
-                    false,
-                ),
-                Object::Trigger(t) => push(
-                    Phase::CreateTrigger,
-                    ddl_of(|s| {
-                        s.triggers
-                            .insert((t.table.clone(), t.name.clone()), t.clone());
-                    }),
-                    false,
-                ),
+                Object::View(_) => push(Phase::CreateView, create_sql(o), false),
+                Object::Function(_) => push(Phase::CreateFunction, create_sql(o), false),
+                Object::Trigger(_) => push(Phase::CreateTrigger, create_sql(o), false),
             },
             Change::Removed(o) => match o {
                 Object::Schema(s) => {
@@ -578,44 +533,25 @@ fn steps(from: &Schema, to: &Schema, opts: &PlanOptions) -> Result<Vec<Step>, Ve
                         .replacen("INDEX", "INDEX CONCURRENTLY", 1);
                     push(Phase::CreateIndex, format!("{sql};"), true);
                 }
-                (Object::View(old), Object::View(new)) => {
+                (Object::View(old), Object::View(_)) => {
                     push(Phase::DropView, drop_view(old), false);
-                    push(
-                        Phase::CreateView,
-                        ddl_of(|s| {
-                            s.views.insert(new.name.clone(), new.clone());
-                        }),
-                        false,
-                    );
+                    push(Phase::CreateView, create_sql(after), false);
                 }
-                (Object::Function(old), Object::Function(new)) => {
+                (Object::Function(old), Object::Function(_)) => {
                     push(
                         Phase::DropFunction,
                         format!("DROP FUNCTION {};", function_signature(old)),
                         false,
                     );
-                    push(
-                        Phase::CreateFunction,
-                        ddl_of(|s| {
-                            s.functions.insert(new.key.clone(), new.clone());
-                        }),
-                        false,
-                    );
+                    push(Phase::CreateFunction, create_sql(after), false);
                 }
-                (Object::Trigger(old), Object::Trigger(new)) => {
+                (Object::Trigger(old), Object::Trigger(_)) => {
                     push(
                         Phase::DropTrigger,
                         format!("DROP TRIGGER {} ON {};", quote_ident(&old.name), old.table),
                         false,
                     );
-                    push(
-                        Phase::CreateTrigger,
-                        ddl_of(|s| {
-                            s.triggers
-                                .insert((new.table.clone(), new.name.clone()), new.clone());
-                        }),
-                        false,
-                    );
+                    push(Phase::CreateTrigger, create_sql(after), false);
                 }
                 (Object::Extension(_), Object::Extension(new)) => {
                     if let Some(v) = &new.version {

@@ -3,6 +3,7 @@
 //! widen.
 
 use super::{Phase, PlanOptions};
+use crate::model::diff::Object;
 use crate::model::display::{ConstraintSql, DefaultSql, TypeSql};
 use crate::model::*;
 
@@ -52,6 +53,36 @@ pub(super) fn replace_enum(from: &Schema, after: &EnumType) -> String {
     }
     sql.push(format!("DROP TYPE {old};"));
     sql.join("\n")
+}
+
+/// The canonical DDL that creates `o` alone: a type, sequence, table, view, function or
+/// trigger (anything else gives nothing).
+pub(super) fn create_sql(o: &Object) -> String {
+    ddl_of(|s| match o {
+        Object::Enum(e) => {
+            s.enums.insert(e.name.clone(), e.clone());
+        }
+        Object::Domain(d) => {
+            s.domains.insert(d.name.clone(), d.clone());
+        }
+        Object::Sequence(q) => {
+            s.sequences.insert(q.name.clone(), q.clone());
+        }
+        Object::Table(t) => {
+            s.tables.insert(t.name.clone(), t.clone());
+        }
+        Object::View(v) => {
+            s.views.insert(v.name.clone(), v.clone());
+        }
+        Object::Function(f) => {
+            s.functions.insert(f.key.clone(), f.clone());
+        }
+        Object::Trigger(t) => {
+            s.triggers
+                .insert((t.table.clone(), t.name.clone()), t.clone());
+        }
+        _ => {}
+    })
 }
 
 /// The canonical DDL of a schema holding one object.

@@ -536,16 +536,20 @@ impl Catalog {
         comment: Option<String>,
     ) -> Result<(), RuleError> {
         let missing = || Err(RuleError::Missing(target.clone()));
-        match target {
-            Object::Table(q) => {
-                if !self.schema.tables.contains_key(q) {
+        // The entry `key` of `map` takes the comment, when it is there.
+        macro_rules! comment_on {
+            ($self:ident, $map:ident, $key:expr) => {{
+                if !$self.schema.$map.contains_key($key) {
                     return missing();
                 }
-                touch!(self.tables, q);
-                if let Some(t) = self.schema.tables.get_mut(q) {
-                    t.comment = comment;
+                touch!($self.$map, $key);
+                if let Some(entry) = $self.schema.$map.get_mut($key) {
+                    entry.comment = comment;
                 }
-            }
+            }};
+        }
+        match target {
+            Object::Table(q) => comment_on!(self, tables, q),
             Object::Column(q, column) => {
                 if self
                     .schema
@@ -566,33 +570,9 @@ impl Catalog {
                     c.comment = comment;
                 }
             }
-            Object::Type(q) | Object::EnumType(q) => {
-                if !self.schema.enums.contains_key(q) {
-                    return missing();
-                }
-                touch!(self.enums, q);
-                if let Some(e) = self.schema.enums.get_mut(q) {
-                    e.comment = comment;
-                }
-            }
-            Object::Index(q) => {
-                if !self.schema.indexes.contains_key(q) {
-                    return missing();
-                }
-                touch!(self.indexes, q);
-                if let Some(i) = self.schema.indexes.get_mut(q) {
-                    i.comment = comment;
-                }
-            }
-            Object::View(q) => {
-                if !self.schema.views.contains_key(q) {
-                    return missing();
-                }
-                touch!(self.views, q);
-                if let Some(v) = self.schema.views.get_mut(q) {
-                    v.comment = comment;
-                }
-            }
+            Object::Type(q) | Object::EnumType(q) => comment_on!(self, enums, q),
+            Object::Index(q) => comment_on!(self, indexes, q),
+            Object::View(q) => comment_on!(self, views, q),
             other => return Err(RuleError::Missing(other.clone())),
         }
         Ok(())

@@ -274,28 +274,28 @@ pub fn verify_system(server: &Server, spec: &Spec) -> Report {
             // Where a statement kept verbatim (a procedure call, a function SELECT, a DO
             // block) names the object, the model cannot know what it did: the difference
             // is a note naming that statement, not a failure.
-            let (hidden, strict): (Vec<&Change>, Vec<&Change>) =
-                strict.into_iter().partition(|c| {
-                    let path = c.path();
-                    let name = path.names.get(1).or(path.names.first());
-                    name.is_some_and(|n| parsed.kept_verbatim_touching(n).is_some())
-                });
-            let hidden_notes: Vec<String> = hidden
-                .iter()
-                .map(|c| {
-                    let path = c.path();
-                    let name = path.names.get(1).or(path.names.first());
-                    let by = name
-                        .and_then(|n| parsed.kept_verbatim_touching(n))
-                        .map(|s| {
-                            let text: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
-                            let short: String = text.chars().take(60).collect();
-                            format!("{} (`{short}`)", s.loc)
-                        })
-                        .unwrap_or_default();
-                    format!("{c} (the statement kept verbatim at {by} may have made this; the model cannot follow it)")
-                })
-                .collect();
+            let mut hidden_notes = Vec::new();
+            let mut kept = Vec::new();
+            for c in strict {
+                let path = c.path();
+                let by = path
+                    .names
+                    .get(1)
+                    .or(path.names.first())
+                    .and_then(|n| parsed.kept_verbatim_touching(n));
+                match by {
+                    Some(s) => {
+                        let text: String = s.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let short: String = text.chars().take(60).collect();
+                        hidden_notes.push(format!(
+                            "{c} (the statement kept verbatim at {} (`{short}`) may have made this; the model cannot follow it)",
+                            s.loc
+                        ));
+                    }
+                    None => kept.push(c),
+                }
+            }
+            let strict = kept;
             let mut fails = if strict.is_empty() {
                 Vec::new()
             } else {

@@ -170,7 +170,9 @@ ensure_python_pip() {
 
 # cached_wheel NAME VERSION: the cached wheel's path, or nothing.
 cached_wheel() {
-  find "$CACHE_DIR/wheels" -maxdepth 1 -name "${1//-/_}-$2-*.whl" 2>/dev/null | head -n 1
+  # No cache yet (a fresh machine): nothing, and no failing find for the ERR trap to report.
+  [ -d "$CACHE_DIR/wheels" ] || return 0
+  find "$CACHE_DIR/wheels" -maxdepth 1 -name "${1//-/_}-$2-*.whl" | head -n 1
 }
 
 # wheel_path NAME VERSION: the wheel's path, downloaded (pip) unless it is cached.

@@ -1,0 +1,46 @@
+//! What the code `schemakit generate` writes shares, so that each table's module stays
+//! small: the three-state [`Value`] of an insert, [`Page`] for lists, the statement
+//! builders ([`Values`], [`Sets`]) and the traits every table implements ([`Table`],
+//! [`Keyed`], and their operations over the blocking client, [`Crud`] and
+//! [`KeyedCrud`], and over tokio-postgres, [`AsyncCrud`] and [`AsyncKeyedCrud`]).
+//!
+//! Rows and errors are tokio-postgres's types, which the blocking `postgres` crate
+//! re-exports: code written against the async API never names the blocking crate.
+//!
+//! Features: `blocking` (default) for the functions over `postgres`, `tokio` for those
+//! over `tokio-postgres`, `serde` for `Serialize`/`Deserialize`.
+
+mod sql;
+mod traits;
+mod value;
+
+#[cfg(feature = "serde")]
+pub mod serde_helpers;
+
+pub use sql::{Column, Sets, Values};
+pub use traits::*;
+pub use value::{Page, Value};
+
+pub use postgres_types::ToSql;
+pub use tokio_postgres::{Error, Row};
+
+/// The blocking client crate, for generated code (feature `blocking`).
+#[cfg(feature = "blocking")]
+pub use postgres;
+/// The async client crate, for generated code.
+pub use tokio_postgres;
+
+/// A stream of rows (feature `tokio`): what the async `stream` functions return.
+#[cfg(feature = "tokio")]
+pub use futures_util::stream::Stream;
+/// `map` on streams, for generated code (feature `tokio`).
+#[cfg(feature = "tokio")]
+pub use futures_util::stream::StreamExt;
+
+/// A statement parameter, as both clients take them.
+pub type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// No parameters, for `query_raw`.
+pub fn no_params() -> std::iter::Empty<Param<'static>> {
+    std::iter::empty()
+}

@@ -15,7 +15,11 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::front;
 use crate::migrations::{Layout, Migration, MigrationSet};
-use crate::model::{ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Volatility};
+use crate::model::arrays::never_false_any_check;
+use crate::model::{
+    ConstraintKind, IndexKey, KeyExpr, QualifiedName, Schema, Table, Volatility,
+    forbids_null_elements, names, quote_ident,
+};
 use crate::source::{Loc, SourceFile};
 
 /// Every rule: name, whether it is on by default, what it finds.
@@ -75,6 +79,11 @@ pub const RULES: &[(&str, bool, &str)] = &[
         "identifier-too-long",
         true,
         "an identifier longer than 63 bytes, which Postgres truncates",
+    ),
+    (
+        "array-null-elements",
+        true,
+        "an array column whose elements no CHECK keeps from being NULL (read as Vec<Option<T>>)",
     ),
 ];
 
@@ -643,6 +652,52 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
                 );
             }
         }
+        array_null_elements(l, table, source_of);
+    }
+}
+
+/// `array-null-elements`: each array column of `table` whose elements no CHECK keeps from
+/// being NULL, at the column (or the table, when the column's file is not in the set).
+fn array_null_elements(
+    l: &mut Linter,
+    table: &Table,
+    source_of: impl Fn(&Loc) -> Option<Arc<SourceFile>>,
+) {
+    for column in &table.columns {
+        if column.data_type.array_dims == 0 || forbids_null_elements(table, &column.name) {
+            continue;
+        }
+        let Some((source, loc)) = [&column.loc, &table.loc]
+            .into_iter()
+            .find_map(|loc| source_of(loc).map(|s| (s, loc.clone())))
+        else {
+            continue;
+        };
+        // A CHECK that looks as if it kept NULLs out, and why it does not.
+        let misleading = never_false_any_check(table, &column.name)
+            .map(|check| {
+                format!(" (CHECK `{check}` keeps none out: `NULL = ANY (…)` is never true)")
+            })
+            .unwrap_or_default();
+        let constraint =
+            names::choose_name(&table.name.name, Some(&column.name), "no_nulls", |n| {
+                table.constraints.contains_key(n)
+            });
+        l.report(
+            "array-null-elements",
+            &source,
+            loc,
+            format!(
+                "column `{}` of `{}` is an array whose elements may be NULL: generated code reads it as Vec<Option<T>>{misleading}",
+                column.name, table.name
+            ),
+            &format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK (array_position({}, NULL) IS NULL)",
+                table.name,
+                quote_ident(&constraint),
+                quote_ident(&column.name)
+            ),
+        );
     }
 }
 

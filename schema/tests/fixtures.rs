@@ -283,6 +283,7 @@ fn lint_finds_the_example_systems_documented_defects() {
     let usa = lint("user_story_agent");
     assert!(has(&usa, "foreign-key-without-on-delete", 41), "{usa:?}");
     assert!(has(&usa, "unindexed-foreign-key", 32), "{usa:?}");
+    assert!(has(&usa, "array-null-elements", 18), "{usa:?}");
     let cira = lint("cira");
     assert!(has(&cira, "duplicate-index", 42), "{cira:?}");
     let plc = lint("plc_coach");

@@ -9,11 +9,14 @@ use serde::Serialize;
 
 use crate::source::Loc;
 
+pub(crate) mod arrays;
 pub mod diff;
 pub(crate) mod display;
 pub(crate) mod keywords;
 pub mod names;
 pub mod plan;
+
+pub use arrays::forbids_null_elements;
 
 /// A schema-qualified name. Unqualified names in DDL resolve to `public`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

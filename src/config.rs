@@ -1,7 +1,7 @@
 //! `schemakit.toml`: the systems of a repository, where their SQL is, and where their
 //! generated code goes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -73,6 +73,10 @@ pub struct System {
     /// Rust types for columns: `"jobs.payload" = "my_crate::Payload"`.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// Array columns whose elements are never NULL though no CHECK says so
+    /// (`["posts.tags"]`): generated as `Vec<T>`, not `Vec<Option<T>>`.
+    #[serde(default)]
+    pub array_elements_not_null: BTreeSet<String>,
     /// Rust names for SQL objects the default conversion does not suit, or that would
     /// become the same Rust name.
     #[serde(default)]

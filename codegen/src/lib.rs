@@ -7,10 +7,11 @@
 //! `postgres::GenericClient`; for each enum type a Rust enum with `ToSql`/`FromSql`.
 
 mod names;
+mod ops;
 mod table;
 mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,6 +32,9 @@ pub struct Options {
     /// Rust names for tables, columns, enum types and labels the default conversion does
     /// not suit.
     pub renames: Renames,
+    /// Array columns (`table.column`, `schema.table.column` outside `public`) whose elements
+    /// are never NULL, though no CHECK says so: they are `Vec<T>`, not `Vec<Option<T>>`.
+    pub array_elements_not_null: BTreeSet<String>,
     /// How many threads render tables: the caller's choice (0 and 1 both render on the
     /// calling thread). The output does not depend on it.
     pub threads: usize,
@@ -156,14 +160,10 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
         .values()
         .filter_map(|t| Some((names.tables.get(&t.name)?, t)))
         .collect();
-    // Unique indexes by table, so each table's file does not scan every index.
-    let mut unique_indexes: BTreeMap<&QualifiedName, Vec<&Index>> = BTreeMap::new();
-    for i in schema
-        .indexes
-        .values()
-        .filter(|i| i.unique && i.predicate.is_none())
-    {
-        unique_indexes.entry(&i.table).or_default().push(i);
+    // Indexes by table, so each table's file does not scan every index.
+    let mut table_indexes: BTreeMap<&QualifiedName, Vec<&Index>> = BTreeMap::new();
+    for i in schema.indexes.values() {
+        table_indexes.entry(&i.table).or_default().push(i);
     }
     // Tables are independent: render them on as many threads as the caller asked for. The
     // result is collected into a sorted map, so the output does not depend on scheduling.
@@ -173,11 +173,11 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
         let handles: Vec<_> = table_modules
             .chunks(chunk)
             .map(|part| {
-                let (header, unique_indexes, names) = (&header, &unique_indexes, &names);
+                let (header, table_indexes, names) = (&header, &table_indexes, &names);
                 let handle = scope.spawn(move || {
                     part.iter()
                         .map(|(table_names, table)| {
-                            let indexes = unique_indexes
+                            let indexes = table_indexes
                                 .get(&table.name)
                                 .map_or(&[][..], Vec::as_slice);
                             let text =
@@ -298,26 +298,50 @@ fn render(header: &str, tokens: TokenStream) -> Result<String, Error> {
     ))
 }
 
-/// prettyplease puts top-level items on consecutive lines; a blank line between them
-/// reads better.
+/// prettyplease puts items on consecutive lines; a blank line between them reads better.
+/// Items are the lines at the top level and directly inside a `mod` or `impl` block
+/// (never statements inside a function).
 fn spaced(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 16);
+    // Indents at which lines are items: the top level, and inside each open mod/impl.
+    let mut item_indents: Vec<usize> = vec![0];
     let mut prev: Option<&str> = None;
     for line in code.lines() {
-        let starts_item = !line.starts_with(' ')
-            && !line.starts_with('}')
-            && !line.starts_with(')')
-            && !line.is_empty();
-        let after_item =
-            prev.is_some_and(|p| !p.starts_with(' ') && (p.ends_with('}') || p.ends_with(';')));
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        // A block closing at an item indent ends the items inside it.
+        while item_indents.len() > 1 && item_indents.last().is_some_and(|&i| indent < i) {
+            item_indents.pop();
+        }
+        let at_item = item_indents.last() == Some(&indent);
+        let starts_item =
+            at_item && !body.starts_with('}') && !body.starts_with(')') && !body.is_empty();
+        let after_item = prev.is_some_and(|p| {
+            let pb = p.trim_start();
+            p.len() - pb.len() == indent && (pb.ends_with('}') || pb.ends_with(';'))
+        });
         let after_inner_doc =
-            prev.is_some_and(|p| p.starts_with("//!")) && !line.starts_with("//!");
-        let use_after_use = line.starts_with("use ") && prev.is_some_and(|p| p.starts_with("use "));
+            prev.is_some_and(|p| p.trim_start().starts_with("//!")) && !body.starts_with("//!");
+        // Runs of `use`, and of associated `type`/`const` lines, stay together.
+        let same_run = |k: &[&str]| {
+            k.iter().any(|k| body.starts_with(k))
+                && prev.is_some_and(|p| k.iter().any(|k| p.trim_start().starts_with(k)))
+        };
+        let use_after_use =
+            same_run(&["use "]) || (item_indents.len() > 1 && same_run(&["type ", "const "]));
         if starts_item && (after_item || after_inner_doc) && !use_after_use {
             out.push('\n');
         }
         out.push_str(line);
         out.push('\n');
+        let opens_items = at_item
+            && body.ends_with('{')
+            && ["mod ", "pub mod ", "impl ", "impl<", "pub(crate) mod "]
+                .iter()
+                .any(|k| body.starts_with(k));
+        if opens_items {
+            item_indents.push(indent + 4);
+        }
         prev = Some(line);
     }
     out
@@ -335,36 +359,13 @@ fn mod_file(
         quote! { #[doc = #doc] pub mod #ident; }
     });
     let enums = has_enums.then(|| quote! { pub mod enums; });
-    // The tables' modules call it; without tables it would be dead code.
-    let insert_sql = (!tables.is_empty()).then(|| {
-        quote! {
-        /// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
-            /// columns given, each with the cast its placeholder needs (`::text` for a domain,
-            /// `::text::interval` for a type read as text).
-            fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
-                if columns.is_empty() {
-                    return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");
-                }
-                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-                let values: Vec<String> = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
-                    .collect();
-                format!(
-                    "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}",
-                    names.join(", "),
-                    values.join(", ")
-                )
-            }
-        }
-    });
+    // What generated code conventionally allows: style lints written for people, and items
+    // a crate built without a client feature leaves unused.
     quote! {
         #![doc = #doc]
+        #![allow(clippy::all, clippy::pedantic, clippy::nursery, dead_code, unused_imports)]
         #enums
         #(#mods)*
-
-        #insert_sql
     }
 }
 
@@ -408,7 +409,12 @@ fn enum_item(e: &EnumType, names: &names::EnumNames) -> TokenStream {
     let variants = e.labels.iter().filter_map(|label| {
         let vi = names::ident(names.variants.get(label)?);
         let doc = format!(" `{}`", one_line(label));
-        Some(quote! { #[doc = #doc] #[postgres(name = #label)] #vi })
+        Some(quote! {
+            #[doc = #doc]
+            #[postgres(name = #label)]
+            #[cfg_attr(feature = "serde", serde(rename = #label))]
+            #vi
+        })
     });
     let pairs: Vec<(syn::Ident, &String)> = e
         .labels
@@ -425,6 +431,7 @@ fn enum_item(e: &EnumType, names: &names::EnumNames) -> TokenStream {
         #[doc = #doc]
         #comment
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, postgres_types::ToSql, postgres_types::FromSql)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[postgres(name = #sql_name)]
         pub enum #ident { #(#variants,)* }
 

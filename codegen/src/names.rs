@@ -125,28 +125,16 @@ pub fn module_name(table: &QualifiedName) -> String {
     module_ident(&base)
 }
 
-/// The row struct of a table: the singular of its name in PascalCase (`jobs` → `Job`,
-/// `api_keys` → `ApiKey`, `daily_usage` → `DailyUsage`).
+/// The row struct of a table: the singular of its last word, from the `pluralizer`
+/// crate, in PascalCase (`jobs` → `Job`, `api_keys` → `ApiKey`, `movies` → `Movie`,
+/// `statuses` → `Status`, `news` → `News`).
 pub fn struct_name(table: &str) -> String {
-    let p = pascal(table);
-    let singular = if let Some(stem) = p.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if p.ends_with("sses")
-        || p.ends_with("xes")
-        || p.ends_with("ches")
-        || p.ends_with("shes")
-    {
-        p[..p.len() - 2].to_string()
-    } else if p.ends_with('s')
-        && !p.ends_with("ss")
-        && !p.ends_with("us")
-        && !p.ends_with("is")
-        && p.len() > 1
-    {
-        p[..p.len() - 1].to_string()
-    } else {
-        p
-    };
+    let mut words = words(table);
+    if let Some(last) = words.last_mut() {
+        // pluralizer keeps the case of what it is given; words are lower case already.
+        *last = pluralizer::pluralize(last, 1, false);
+    }
+    let singular = pascal(&words.join("_"));
     // `Self`-like and prelude names would confuse readers and the compiler.
     if RESERVED_TYPES.contains(&singular.as_str()) {
         format!("{singular}Row")
@@ -173,6 +161,10 @@ const RESERVED_TYPES: &[&str] = &[
     "Ok",
     "Err",
     "UnknownLabel",
+    // What each table's module defines besides its structs.
+    "Table",
+    "Key",
+    "Page",
 ];
 
 /// The Rust type of an enum: `job_status` → `JobStatus`, `billing.status` →
@@ -225,6 +217,8 @@ pub struct TableNames {
     pub row: String,
     /// The insert struct (`NewJob`).
     pub new: String,
+    /// The patch struct (`JobPatch`).
+    pub patch: String,
     /// Column → field (`type` → `r#type`, `self` → `self_`).
     pub fields: BTreeMap<String, String>,
     /// The client parameter of the table's functions: `client`, unless a column took it.
@@ -392,12 +386,14 @@ impl Names {
                 client.push('_');
             }
             let new = format!("New{row}");
+            let patch = format!("{row}Patch");
             names.tables.insert(
                 table.name.clone(),
                 TableNames {
                     module,
                     row,
                     new,
+                    patch,
                     fields,
                     client,
                 },
@@ -537,5 +533,12 @@ mod tests {
         assert_eq!(struct_name("usage_history"), "UsageHistory");
         assert_eq!(struct_name("status"), "Status");
         assert_eq!(struct_name("AppVersion"), "AppVersion");
+        // The cases a suffix rule gets wrong.
+        assert_eq!(struct_name("movies"), "Movie");
+        assert_eq!(struct_name("statuses"), "Status");
+        assert_eq!(struct_name("news"), "News");
+        assert_eq!(struct_name("user_stories"), "UserStory");
+        assert_eq!(struct_name("addresses"), "Address");
+        assert_eq!(struct_name("tables"), "TableRow");
     }
 }

@@ -1,78 +1,41 @@
-//! One table's module: the row and insert structs, SQL constants, and the functions over
-//! `postgres` (and `tokio-postgres` in `nonblocking`).
+//! One table's module: the row, insert and patch structs, the SQL constants, the table's
+//! marker type for the support crate's traits, and (in `ops`) its functions over
+//! `postgres` and `tokio-postgres`.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::model::{Column, ConstraintKind, Identity, Index, KeyExpr, Schema, Table, quote_ident};
+use schema::model::{
+    Column, ConstraintKind, Identity, Index, KeyExpr, Schema, Table, forbids_null_elements,
+    quote_ident,
+};
 
-use crate::{Error, Options, names, one_line, types};
-
-/// Blocking functions over `postgres`, or async ones over `tokio-postgres` (in a
-/// `nonblocking` module behind the generated crate's `tokio` feature). Both call the same
-/// SQL constants, which only the blocking pass emits.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Blocking,
-    Async,
-}
-
-impl Mode {
-    /// `pub fn` or `pub async fn`.
-    fn sig(self) -> TokenStream {
-        match self {
-            Mode::Blocking => quote! { pub fn },
-            Mode::Async => quote! { pub async fn },
-        }
-    }
-
-    /// The client parameter, named `client` unless a key column took that name.
-    fn client(self, client: &syn::Ident) -> TokenStream {
-        match self {
-            Mode::Blocking => quote! { #client: &mut impl postgres::GenericClient },
-            Mode::Async => quote! { #client: &impl tokio_postgres::GenericClient },
-        }
-    }
-
-    /// `.await` where the async client needs it.
-    fn aw(self) -> TokenStream {
-        match self {
-            Mode::Blocking => quote! {},
-            Mode::Async => quote! { .await },
-        }
-    }
-
-    /// Items both passes share, emitted once.
-    fn once(self, items: TokenStream) -> TokenStream {
-        match self {
-            Mode::Blocking => items,
-            Mode::Async => quote! {},
-        }
-    }
-}
+use crate::{Error, Options, names, one_line, ops, types};
 
 /// A column as the generated code sees it.
-struct Field<'a> {
-    column: &'a Column,
+pub(crate) struct Field<'a> {
+    pub(crate) column: &'a Column,
     /// The field's name (`created_at`, `r#type`).
-    name: String,
-    ident: syn::Ident,
+    pub(crate) name: String,
+    pub(crate) ident: syn::Ident,
     /// The Rust type of the column's value (`Option<…>` where nullable).
-    ty: TokenStream,
+    pub(crate) ty: TokenStream,
     /// The Rust type of a non-null value.
-    value_ty: TokenStream,
+    pub(crate) value_ty: TokenStream,
     /// The cast on the column in a select list: `::text` when the column's type is a
     /// domain over text (results travel as the base type) or has no Rust mapping.
     read_cast: String,
     /// The cast on a parameter for the column (`::text`, `::text::interval`).
-    cast: String,
-    /// Why the column travels as text, when it does.
+    pub(crate) cast: String,
+    /// What the column's Rust type cannot hold, or why it travels as text.
     note: Option<String>,
     /// Quoted SQL name.
-    sql: String,
+    pub(crate) sql: String,
 }
 
 impl Field<'_> {
-    fn insertable(&self) -> bool {
+    pub(crate) fn insertable(&self) -> bool {
         self.column.generated.is_none() && self.column.identity != Some(Identity::Always)
     }
 
@@ -87,16 +50,96 @@ impl Field<'_> {
             format!("{}{} AS {}", self.sql, self.read_cast, self.sql)
         }
     }
+
+    /// `pgvector::Vector` has no serde support: such fields name a helper.
+    fn is_vector(&self) -> bool {
+        self.value_ty.to_string() == "pgvector :: Vector"
+    }
 }
 
-pub(crate) fn table_file(
-    schema: &Schema,
+/// How an insert struct holds a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InsertKind {
+    /// NOT NULL without a default: `T`, given to the constructor.
+    Required,
+    /// Nullable without a default: `Option<T>`, `None` writes NULL.
+    Nullable,
+    /// NOT NULL with a default: `Option<T>`, `None` leaves it to the default.
+    Defaulted,
+    /// Nullable with a default: `Value<T>`, three states.
+    Value,
+}
+
+fn insert_kind(f: &Field) -> InsertKind {
+    match (f.has_default(), f.column.not_null) {
+        (false, true) => InsertKind::Required,
+        (false, false) => InsertKind::Nullable,
+        (true, true) => InsertKind::Defaulted,
+        (true, false) => InsertKind::Value,
+    }
+}
+
+/// A set of columns the table is looked up by, and the suffix of its functions.
+pub(crate) struct Key<'a> {
+    pub(crate) fields: Vec<&'a Field<'a>>,
+    /// `email`, `tenant_id_and_slug`, or the constraint's name for a wide key.
+    pub(crate) suffix: String,
+    /// Whether `ON CONFLICT` may name it (a deferrable unique constraint may not).
+    pub(crate) arbiter: bool,
+}
+
+/// A foreign key's parent, fetched from a row of this table.
+pub(crate) struct Parent<'a> {
+    /// `get_job`.
+    pub(crate) name: String,
+    /// `SELECT … FROM parent WHERE …`.
+    pub(crate) sql: String,
+    /// `super::super::jobs::Job`, from the functions' modules.
+    pub(crate) row_path: TokenStream,
+    /// This table's referencing fields, in order.
+    pub(crate) fields: Vec<&'a Field<'a>>,
+    /// The parent table and columns, for docs.
+    pub(crate) doc: String,
+}
+
+/// Everything the functions of one table are rendered from.
+pub(crate) struct Spec<'a> {
+    pub(crate) table_sql: String,
+    pub(crate) select_list: String,
+    pub(crate) row: syn::Ident,
+    pub(crate) new: syn::Ident,
+    pub(crate) patch: syn::Ident,
+    pub(crate) client: syn::Ident,
+    pub(crate) fields: &'a [Field<'a>],
+    pub(crate) pk: Vec<&'a Field<'a>>,
+    /// Insertable columns other than the primary key's.
+    pub(crate) updatable: Vec<&'a Field<'a>>,
+    /// ` ORDER BY pk`, or nothing without a primary key.
+    pub(crate) order: String,
+    pub(crate) uniques: Vec<Key<'a>>,
+    pub(crate) lookups: Vec<Key<'a>>,
+    pub(crate) parents: Vec<Parent<'a>>,
+}
+
+impl Spec<'_> {
+    /// A local name no column took (`page`, or `page_`).
+    pub(crate) fn fresh(&self, base: &str) -> syn::Ident {
+        let mut name = base.to_string();
+        while self.fields.iter().any(|f| f.name == name) || self.client == name {
+            name.push('_');
+        }
+        format_ident!("{name}")
+    }
+}
+
+/// The fields of `table`'s columns, and whether one is of an enum type.
+fn fields_of<'a>(
+    schema: &'a Schema,
     names: &names::Names,
     table_names: &names::TableNames,
-    table: &Table,
-    unique_indexes: &[&Index],
+    table: &'a Table,
     opts: &Options,
-) -> Result<TokenStream, Vec<Error>> {
+) -> Result<(Vec<Field<'a>>, bool), Vec<Error>> {
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     let mut uses_enums = false;
@@ -104,7 +147,17 @@ pub(crate) fn table_file(
         let Some(field) = table_names.fields.get(&column.name) else {
             continue;
         };
-        match types::column_type(schema, names, table, column, &opts.overrides) {
+        let key = format!("{}.{}", names::key(&table.name), column.name);
+        let elements_not_null = forbids_null_elements(table, &column.name)
+            || opts.array_elements_not_null.contains(&key);
+        match types::column_type(
+            schema,
+            names,
+            table,
+            column,
+            &opts.overrides,
+            elements_not_null,
+        ) {
             Ok(t) => {
                 uses_enums |= t.uses_enum;
                 let value_ty = t.ty;
@@ -128,16 +181,88 @@ pub(crate) fn table_file(
             Err(e) => errors.push(e),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok((fields, uses_enums))
+    } else {
+        Err(errors)
     }
-    Ok(table_tokens(
-        table,
-        table_names,
-        unique_indexes,
-        &fields,
-        uses_enums,
-    ))
+}
+
+fn select_list(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(Field::select)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn table_file(
+    schema: &Schema,
+    names: &names::Names,
+    table_names: &names::TableNames,
+    table: &Table,
+    indexes: &[&Index],
+    opts: &Options,
+) -> Result<TokenStream, Vec<Error>> {
+    let (fields, uses_enums) = fields_of(schema, names, table_names, table, opts)?;
+    let fields = &fields;
+    let pk: Vec<&Field> = table
+        .primary_key()
+        .map(|(_, cols)| {
+            cols.iter()
+                .filter_map(|c| fields.iter().find(|f| f.column.name == *c))
+                .collect()
+        })
+        .unwrap_or_default();
+    let updatable = fields
+        .iter()
+        .filter(|f| f.insertable() && !pk.iter().any(|p| p.column.name == f.column.name))
+        .collect();
+    let order = if pk.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ORDER BY {}",
+            pk.iter()
+                .map(|f| f.sql.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let uniques = unique_keys(table, indexes, fields, &pk);
+    let lookups = lookup_keys(table, indexes, fields, &pk, &uniques);
+    // Parents' fields are rendered from their own tables (their casts and select lists).
+    let parent_fields: Vec<(&schema::model::ForeignKey, &names::TableNames, Vec<Field>)> = table
+        .constraints
+        .values()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey(fk) => Some(fk),
+            _ => None,
+        })
+        .filter_map(|fk| {
+            let parent = schema.tables.get(&fk.ref_table)?;
+            let parent_names = names.tables.get(&parent.name)?;
+            let (pf, _) = fields_of(schema, names, parent_names, parent, opts).ok()?;
+            Some((fk, parent_names, pf))
+        })
+        .collect();
+    let parents = parents(fields, &parent_fields);
+    let spec = Spec {
+        table_sql: table.name.to_string(),
+        select_list: select_list(fields),
+        row: names::ident(&table_names.row),
+        new: names::ident(&table_names.new),
+        patch: names::ident(&table_names.patch),
+        client: names::ident(&table_names.client),
+        fields,
+        pk,
+        updatable,
+        order,
+        uniques,
+        lookups,
+        parents,
+    };
+    Ok(table_tokens(table, &spec, uses_enums))
 }
 
 /// Doc comment lines for a comment from the schema: a line ends at LF, CRLF or a bare
@@ -149,29 +274,59 @@ pub(crate) fn doc_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn table_tokens(
-    table: &Table,
-    table_names: &names::TableNames,
-    unique_indexes: &[&Index],
-    fields: &[Field],
-    uses_enums: bool,
-) -> TokenStream {
-    let table_sql = table.name.to_string();
-    let row = names::ident(&table_names.row);
-    let new = names::ident(&table_names.new);
-    let client_ident = names::ident(&table_names.client);
-    let select_list = fields
-        .iter()
-        .map(Field::select)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let module_doc = format!(
-        " Table `{}`: row types, SQL and queries.",
-        one_line(&table.name.to_string())
-    );
-    let table_comment = table.comment.as_deref().map(doc_lines).unwrap_or_default();
+/// `#[derive(Serialize, Deserialize)]` under the `serde` feature.
+fn serde_derive() -> TokenStream {
+    quote! { #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))] }
+}
 
-    // Column name constants.
+/// The serde attribute of a field of type `held`: a helper for a vector, `Option` of one,
+/// skipped for other wrappings of one; nothing for other types.
+fn serde_field(f: &Field, held: Held) -> TokenStream {
+    if !f.is_vector() {
+        return match held {
+            Held::Value => quote! { #[cfg_attr(feature = "serde", serde(default))] },
+            _ => quote! {},
+        };
+    }
+    match held {
+        Held::Plain => {
+            quote! { #[cfg_attr(feature = "serde", serde(with = "schemakit_support::serde_helpers::vector"))] }
+        }
+        Held::Optional => {
+            quote! { #[cfg_attr(feature = "serde", serde(default, with = "schemakit_support::serde_helpers::option_vector"))] }
+        }
+        Held::Value => quote! { #[cfg_attr(feature = "serde", serde(skip))] },
+    }
+}
+
+/// How a struct field wraps a column's value type.
+#[derive(Clone, Copy)]
+enum Held {
+    /// `T`.
+    Plain,
+    /// `Option<T>`.
+    Optional,
+    /// Anything else (`Value<T>`, `Option<Option<T>>`).
+    Value,
+}
+
+fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
+    let Spec {
+        table_sql,
+        select_list,
+        row,
+        new,
+        patch,
+        fields,
+        pk,
+        updatable,
+        ..
+    } = spec;
+    let table_name = one_line(&table.name.to_string());
+    let module_doc = format!(" Table `{table_name}`: row types, SQL and queries.");
+    let table_comment = table.comment.as_deref().map(doc_lines).unwrap_or_default();
+    let serde = serde_derive();
+
     let column_consts = fields.iter().map(|f| {
         let c = names::ident(&names::constant(&f.name));
         let name = &f.column.name;
@@ -179,74 +334,132 @@ fn table_tokens(
         quote! { #[doc = #doc] pub const #c: &str = #name; }
     });
 
-    // Row struct.
-    let pk: Vec<&Field> = table
-        .primary_key()
-        .map(|(_, cols)| {
-            cols.iter()
-                .filter_map(|c| fields.iter().find(|f| f.column.name == *c))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The row.
     let row_fields = fields.iter().map(|f| {
         let ident = &f.ident;
         let ty = &f.ty;
         let docs = field_docs(table, f, pk.iter().any(|p| p.column.name == f.column.name));
-        quote! { #(#[doc = #docs])* pub #ident: #ty }
+        let attr = serde_field(
+            f,
+            if f.column.not_null {
+                Held::Plain
+            } else {
+                Held::Optional
+            },
+        );
+        quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
     });
     let from_row = fields.iter().enumerate().map(|(i, f)| {
         let ident = &f.ident;
         let i = proc_macro2::Literal::usize_unsuffixed(i);
         quote! { #ident: row.try_get(#i)? }
     });
-    let row_doc = format!(" A row of `{}`.", one_line(&table.name.to_string()));
+    let row_doc = format!(" A row of `{table_name}`.");
+    let keyed = (!pk.is_empty()).then(|| {
+        let types = pk.iter().map(|f| &f.value_ty);
+        let values = pk.iter().map(|f| {
+            let ident = &f.ident;
+            quote! { self.#ident.clone() }
+        });
+        let (key_ty, key_value) = if pk.len() == 1 {
+            (quote! { #(#types)* }, quote! { #(#values)* })
+        } else {
+            (quote! { (#(#types),*) }, quote! { (#(#values),*) })
+        };
+        let cols = pk
+            .iter()
+            .map(|f| format!("`{}`", f.column.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let key_doc = format!(" The primary key ({cols}).");
+        (
+            quote! {
+                #[doc = #key_doc]
+                pub type Key = #key_ty;
+            },
+            quote! {
+                /// The row's primary key.
+                pub fn key(&self) -> Key {
+                    #key_value
+                }
+            },
+        )
+    });
+    let (key_type, key_method) = keyed.unzip();
 
-    // New struct and insert.
+    // The insert struct.
     let insertable: Vec<&Field> = fields.iter().filter(|f| f.insertable()).collect();
     let new_fields = insertable.iter().map(|f| {
         let ident = &f.ident;
         let value_ty = &f.value_ty;
-        let ty = match (f.has_default(), f.column.not_null) {
-            (false, _) => f.ty.clone(),
-            (true, true) => quote! { Option<#value_ty> },
-            (true, false) => quote! { Option<Option<#value_ty>> },
+        let kind = insert_kind(f);
+        let (ty, held) = match kind {
+            InsertKind::Required => (f.ty.clone(), Held::Plain),
+            InsertKind::Nullable => (f.ty.clone(), Held::Optional),
+            InsertKind::Defaulted => (quote! { Option<#value_ty> }, Held::Optional),
+            InsertKind::Value => (quote! { schemakit_support::Value<#value_ty> }, Held::Value),
         };
         let mut docs = field_docs(table, f, false);
-        if f.has_default() {
+        let how = match kind {
+            InsertKind::Required => None,
+            InsertKind::Nullable => Some(" `None` writes NULL."),
+            InsertKind::Defaulted => Some(" `None` leaves the value to the database default."),
+            InsertKind::Value => Some(
+                " `Value::Default` leaves it to the database default, `Value::Null` writes NULL.",
+            ),
+        };
+        if let Some(how) = how {
             docs.push(String::new());
-            docs.push(if f.column.not_null {
-                " `None` leaves the value to the database default.".into()
-            } else {
-                " `None` leaves the value to the database default; `Some(None)` writes NULL.".into()
-            });
+            docs.push(how.into());
         }
-        quote! { #(#[doc = #docs])* pub #ident: #ty }
+        let attr = serde_field(f, held);
+        quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
     });
-    let all_defaulted = insertable
+    let required: Vec<&&Field> = insertable
         .iter()
-        .all(|f| f.has_default() || !f.column.not_null);
-    let derive_default = all_defaulted.then(|| quote! { Default, });
-    let pushes: Vec<TokenStream> = insertable
-        .iter()
-        .map(|f| {
-            let ident = &f.ident;
-            let sql = &f.sql;
-            let cast = &f.cast;
-            if f.has_default() {
-                quote! {
-                    if let Some(value) = &new.#ident {
-                        columns.push((#sql, #cast));
-                        params.push(value);
-                    }
-                }
-            } else {
-                quote! {
-                    columns.push((#sql, #cast));
-                    params.push(&new.#ident);
-                }
-            }
-        })
+        .filter(|f| insert_kind(f) == InsertKind::Required)
         .collect();
+    let derive_default = required.is_empty().then(|| quote! { Default, });
+    let ctor_params = required.iter().map(|f| {
+        let ident = &f.ident;
+        let ty = &f.ty;
+        quote! { #ident: #ty }
+    });
+    let ctor_fields = insertable.iter().map(|f| {
+        let ident = &f.ident;
+        match insert_kind(f) {
+            InsertKind::Required => quote! { #ident },
+            InsertKind::Nullable | InsertKind::Defaulted => quote! { #ident: None },
+            InsertKind::Value => quote! { #ident: schemakit_support::Value::Default },
+        }
+    });
+    let ctor_doc = if required.is_empty() {
+        " A new row with every column left to its default (or NULL).".to_string()
+    } else {
+        format!(
+            " A new row with the columns that have no default ({}); every other column is left to its default (or NULL).",
+            required
+                .iter()
+                .map(|f| format!("`{}`", f.column.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let insert_columns = insertable.iter().map(|f| {
+        let (name, cast) = (&f.sql, &f.cast);
+        quote! { schemakit_support::Column { name: #name, cast: #cast } }
+    });
+    let cells = insertable.iter().map(|f| {
+        let ident = &f.ident;
+        match insert_kind(f) {
+            InsertKind::Required | InsertKind::Nullable => {
+                quote! { Some(&new.#ident as schemakit_support::Param) }
+            }
+            InsertKind::Defaulted => quote! { schemakit_support::given(&new.#ident) },
+            InsertKind::Value => quote! { new.#ident.param() },
+        }
+    });
+    let cell_count = proc_macro2::Literal::usize_unsuffixed(insertable.len());
     let insert_all = format!(
         "INSERT INTO {table_sql} ({}) VALUES ({}) RETURNING {select_list}",
         insertable
@@ -264,78 +477,87 @@ fn table_tokens(
     let insert_all_doc = format!(
         " Inserts a row with a value for every insertable column, in the order of [`{new}`]'s fields, and returns it."
     );
-    let insert_doc = format!(
-        " Inserts a row into `{}` and returns it as stored; columns left `None` get their database default.",
-        one_line(&table.name.to_string())
-    );
-    let new_doc = format!(
-        " Values for a new row of `{}`.",
-        one_line(&table.name.to_string())
-    );
-    let capacity = proc_macro2::Literal::usize_unsuffixed(insertable.len());
+    let new_doc = format!(" Values for a new row of `{table_name}`.");
 
-    // Primary-key queries.
-    let keys = unique_keys(table, unique_indexes, fields, &pk);
-
-    // List.
-    let order = if pk.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " ORDER BY {}",
-            pk.iter()
-                .map(|f| f.sql.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    let list_sql = format!("SELECT {select_list} FROM {table_sql}{order} LIMIT $1 OFFSET $2");
-    let count_sql = format!("SELECT count(*) FROM {table_sql}");
-    let list_doc = if pk.is_empty() {
-        " Lists rows (in no particular order: the table has no primary key), at most `limit`, skipping `offset`."
-    } else {
-        " Lists rows ordered by primary key, at most `limit`, skipping `offset`."
-    };
-
-    // The functions, blocking at the top level and async in `nonblocking`.
-    let cl = &client_ident;
-    let functions = |mode: Mode| {
-        let (sig, client_param, aw) = (mode.sig(), mode.client(cl), mode.aw());
-        let pk_items = (!pk.is_empty())
-            .then(|| pk_queries(mode, cl, &table_sql, &select_list, &row, &pk, fields));
-        let finders = keys
-            .iter()
-            .map(|key| finder(mode, cl, &table_sql, &select_list, &row, key));
+    // The patch struct: only for a table with a primary key.
+    let patch_items = (!pk.is_empty()).then(|| {
+        let patch_fields = updatable.iter().map(|f| {
+            let ident = &f.ident;
+            let ty = &f.ty;
+            let mut docs = field_docs(table, f, false);
+            docs.push(String::new());
+            docs.push(if f.column.not_null {
+                " `None` leaves it as stored.".into()
+            } else {
+                " `None` leaves it as stored; `Some(None)` writes NULL.".into()
+            });
+            let attr = serde_field(
+                f,
+                if f.column.not_null {
+                    Held::Optional
+                } else {
+                    Held::Value
+                },
+            );
+            quote! { #(#[doc = #docs])* #attr pub #ident: Option<#ty> }
+        });
+        let sets = updatable.iter().map(|f| {
+            let ident = &f.ident;
+            let i = insertable
+                .iter()
+                .position(|g| g.column.name == f.column.name)
+                .unwrap_or_default();
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote! {
+                if let Some(value) = &patch.#ident {
+                    sets.set(&INSERT_COLUMNS[#i], value);
+                }
+            }
+        });
+        let patch_doc = format!(
+            " Columns of a `{table_name}` row to change, each left as stored unless set: `{patch} {{ field: Some(value), ..Default::default() }}`."
+        );
+        let key_filter = where_clause(pk, 1);
         quote! {
-            #[doc = #insert_doc]
-            #sig insert(#client_param, new: &#new) -> Result<#row, postgres::Error> {
-                let (sql, params) = insert_statement(new);
-                #row::from_row(&#cl.query_one(sql.as_str(), &params)#aw?)
+            #[doc = #patch_doc]
+            #[derive(Debug, Clone, PartialEq, Default)]
+            #serde
+            pub struct #patch {
+                #(#patch_fields,)*
             }
 
-            #pk_items
-
-            #(#finders)*
-
-            #[doc = #list_doc]
-            #sig list(#client_param, limit: i64, offset: i64) -> Result<Vec<#row>, postgres::Error> {
-                #cl
-                    .query(LIST, &[&limit, &offset])#aw?
-                    .iter()
-                    .map(#row::from_row)
-                    .collect()
+            /// The columns `patch` sets, after the key's parameters.
+            fn patch_sets<'a>(patch: &'a #patch, sets: &mut schemakit_support::Sets<'a>) {
+                #(#sets)*
             }
 
-            /// The number of rows.
-            #sig count(#client_param) -> Result<i64, postgres::Error> {
-                #cl.query_one(COUNT, &[])#aw?.try_get(0)
+            /// The primary key's filter, `$1…` in key order.
+            pub const KEY_FILTER: &str = #key_filter;
+        }
+    });
+
+    // The table as a type.
+    let marker_doc = format!(
+        " Table `{table_name}` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits)."
+    );
+    let keyed_impl = (!pk.is_empty()).then(|| {
+        quote! {
+            impl schemakit_support::Keyed for Table {
+                type Key = Key;
+                type Patch = #patch;
+
+                fn key(row: &#row) -> Key {
+                    row.key()
+                }
             }
         }
-    };
-    let blocking = functions(Mode::Blocking);
-    let nonblocking = functions(Mode::Async);
-    // Enum types are written `enums::Name`, here and (through `use super::*`) in
-    // `nonblocking`.
+    });
+    let key_columns = pk.iter().map(|f| &f.sql);
+    let consts = ops::constants(spec);
+    let blocking = ops::functions(spec, ops::Mode::Blocking);
+    let nonblocking = ops::functions(spec, ops::Mode::Async);
+    // Enum types are written `enums::Name`, here and (through `use super::*`) in the
+    // functions' modules.
     let enums_import = uses_enums.then(|| quote! { use super::enums; });
 
     quote! {
@@ -358,46 +580,88 @@ fn table_tokens(
         #[doc = #row_doc]
         #(#[doc = #table_comment])*
         #[derive(Debug, Clone, PartialEq)]
+        #serde
         pub struct #row {
             #(#row_fields,)*
         }
 
         impl #row {
             /// Reads a row selected with [`COLUMNS`].
-            pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+            pub fn from_row(row: &schemakit_support::Row) -> Result<Self, schemakit_support::Error> {
                 Ok(Self { #(#from_row,)* })
             }
+
+            #key_method
         }
+
+        #key_type
 
         #[doc = #new_doc]
         #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #serde
         pub struct #new {
             #(#new_fields,)*
+        }
+
+        impl #new {
+            #[doc = #ctor_doc]
+            pub fn new(#(#ctor_params),*) -> Self {
+                Self { #(#ctor_fields,)* }
+            }
+        }
+
+        /// The columns an insert writes, with their parameters' casts.
+        pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[#(#insert_columns),*];
+
+        /// The primary key's columns, which an upsert never changes.
+        const KEY_COLUMNS: &[&str] = &[#(#key_columns),*];
+
+        /// One cell per insert column: a parameter, or `None` for DEFAULT.
+        fn insert_cells(new: &#new) -> [Option<schemakit_support::Param<'_>>; #cell_count] {
+            [#(#cells),*]
         }
 
         #[doc = #insert_all_doc]
         pub const INSERT: &str = #insert_all;
 
-        /// Lists rows with a limit and an offset (`$1`, `$2`).
-        pub const LIST: &str = #list_sql;
+        #patch_items
 
-        /// Counts the rows.
-        pub const COUNT: &str = #count_sql;
+        #consts
 
-        /// The INSERT for `new` and its parameters: every column not left to its default.
-        fn insert_statement(new: &#new) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-            let mut columns: Vec<(&str, &str)> = Vec::with_capacity(#capacity);
-            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(#capacity);
-            #(#pushes)*
-            (super::insert_sql(TABLE, &columns, COLUMNS), params)
+        #[doc = #marker_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct Table;
+
+        impl schemakit_support::Table for Table {
+            type Row = #row;
+            type New = #new;
+            const TABLE: &'static str = TABLE;
+            const COLUMNS: &'static str = COLUMNS;
+
+            fn from_row(row: &schemakit_support::Row) -> Result<#row, schemakit_support::Error> {
+                #row::from_row(row)
+            }
         }
 
-        #blocking
+        #keyed_impl
+
+        /// The functions over the blocking `postgres` client (feature `blocking`).
+        #[cfg(feature = "blocking")]
+        mod blocking {
+            use super::*;
+            use schemakit_support::{Error, Page};
+
+            #blocking
+        }
+
+        #[cfg(feature = "blocking")]
+        pub use blocking::*;
 
         /// The same functions over tokio-postgres, for async code (feature `tokio`).
         #[cfg(feature = "tokio")]
         pub mod nonblocking {
             use super::*;
+            use schemakit_support::{Error, Page};
 
             #nonblocking
         }
@@ -440,8 +704,8 @@ fn field_docs(table: &Table, f: &Field, primary: bool) -> Vec<String> {
     docs
 }
 
-/// `WHERE a = $1 AND b = $2`, numbering from `first`.
-fn where_clause(key: &[&Field], first: usize) -> String {
+/// `a = $1 AND b = $2`, numbering from `first`.
+pub(crate) fn where_clause(key: &[&Field], first: usize) -> String {
     key.iter()
         .enumerate()
         .map(|(i, f)| format!("{} = ${}{}", f.sql, i + first, f.cast))
@@ -449,215 +713,213 @@ fn where_clause(key: &[&Field], first: usize) -> String {
         .join(" AND ")
 }
 
-/// Function parameters for key columns: `id: &uuid::Uuid`.
-fn key_params(key: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let params = key
-        .iter()
-        .map(|f| {
-            let ident = &f.ident;
-            let ty = &f.value_ty;
-            // Borrowed forms, as a Rust caller would pass them.
-            match ty.to_string().as_str() {
-                "String" => quote! { #ident: &str },
-                "Vec < u8 >" => quote! { #ident: &[u8] },
-                _ => quote! { #ident: &#ty },
-            }
-        })
-        .collect();
-    let args = key
-        .iter()
-        .map(|f| {
-            let ident = &f.ident;
-            quote! { &#ident }
-        })
-        .collect();
-    (params, args)
-}
-
-fn pk_queries(
-    mode: Mode,
-    cl: &syn::Ident,
-    table_sql: &str,
-    select_list: &str,
-    row: &syn::Ident,
-    pk: &[&Field],
-    fields: &[Field],
-) -> TokenStream {
-    let (sig, client_param, aw) = (mode.sig(), mode.client(cl), mode.aw());
-    let get_sql = format!(
-        "SELECT {select_list} FROM {table_sql} WHERE {}",
-        where_clause(pk, 1)
-    );
-    let delete_sql = format!("DELETE FROM {table_sql} WHERE {}", where_clause(pk, 1));
-    let (params, args) = key_params(pk);
-    let updatable: Vec<&Field> = fields
-        .iter()
-        .filter(|f| f.insertable() && !pk.iter().any(|p| p.column.name == f.column.name))
-        .collect();
-    let update = (!updatable.is_empty()).then(|| {
-        let sets = updatable
-            .iter()
-            .enumerate()
-            .map(|(i, f)| format!("{} = ${}{}", f.sql, i + pk.len() + 1, f.cast))
+/// The suffix of a key's functions: its fields joined by `_and_`, or for more than three
+/// columns the constraint's or index's name.
+fn suffix(key: &[&Field], name: &str) -> String {
+    if key.len() <= 3 {
+        key.iter()
+            .map(|f| f.name.trim_start_matches("r#").trim_end_matches('_'))
             .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "UPDATE {table_sql} SET {sets} WHERE {} RETURNING {select_list}",
-            where_clause(pk, 1)
-        );
-        let values = pk.iter().chain(updatable.iter()).map(|f| {
-            let ident = &f.ident;
-            quote! { &row.#ident }
-        });
-        let constant = mode.once(quote! {
-            /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
-            pub const UPDATE: &str = #sql;
-        });
-        quote! {
-            #constant
-
-            /// Writes `row` over the stored row with the same primary key; returns the row as
-            /// stored, or `None` when no row has that key.
-            #sig update(#client_param, row: &#row) -> Result<Option<#row>, postgres::Error> {
-                #cl
-                    .query_opt(UPDATE, &[#(#values),*])#aw?
-                    .as_ref()
-                    .map(#row::from_row)
-                    .transpose()
-            }
-        }
-    });
-    let get_const = mode.once(quote! {
-        /// Selects one row by primary key.
-        pub const GET: &str = #get_sql;
-    });
-    let delete_const = mode.once(quote! {
-        /// Deletes one row by primary key.
-        pub const DELETE: &str = #delete_sql;
-    });
-    let exists_sql = format!("SELECT 1 FROM {table_sql} WHERE {}", where_clause(pk, 1));
-    let exists_const = mode.once(quote! {
-        /// Selects `1` for a row with this primary key.
-        pub const EXISTS: &str = #exists_sql;
-    });
-    quote! {
-        #get_const
-
-        /// The row with this primary key, if there is one.
-        #sig get(#client_param, #(#params),*) -> Result<Option<#row>, postgres::Error> {
-            #cl
-                .query_opt(GET, &[#(#args),*])#aw?
-                .as_ref()
-                .map(#row::from_row)
-                .transpose()
-        }
-
-        #update
-
-        #delete_const
-
-        /// Deletes the row with this primary key; returns whether there was one.
-        #sig delete(#client_param, #(#params),*) -> Result<bool, postgres::Error> {
-            Ok(#cl.execute(DELETE, &[#(#args),*])#aw? == 1)
-        }
-
-        #exists_const
-
-        /// Whether a row with this primary key exists.
-        #sig exists(#client_param, #(#params),*) -> Result<bool, postgres::Error> {
-            Ok(#cl.query_opt(EXISTS, &[#(#args),*])#aw?.is_some())
-        }
+            .join("_and_")
+    } else {
+        names::snake(name)
     }
 }
 
-/// Unique keys other than the primary key, as column lists: unique constraints, and unique
-/// indexes on plain columns without a predicate. Each column set once.
+/// The fields of `columns`, when each is a field.
+fn fields_for<'a>(fields: &'a [Field<'a>], columns: &[String]) -> Option<Vec<&'a Field<'a>>> {
+    columns
+        .iter()
+        .map(|c| fields.iter().find(|f| f.column.name == *c))
+        .collect()
+}
+
+/// Unique keys other than the primary key: unique constraints, and unique indexes on
+/// plain columns without a predicate. Each column set once.
 fn unique_keys<'a>(
     table: &Table,
-    unique_indexes: &[&Index],
+    indexes: &[&Index],
     fields: &'a [Field<'a>],
     pk: &[&Field],
-) -> Vec<Vec<&'a Field<'a>>> {
-    let mut sets: Vec<Vec<String>> = Vec::new();
+) -> Vec<Key<'a>> {
+    let mut sets: Vec<(Vec<String>, String, bool)> = Vec::new();
     for c in table.constraints.values() {
         if let ConstraintKind::Unique { columns, .. } = &c.kind {
-            sets.push(columns.clone());
+            sets.push((columns.clone(), c.name.clone(), !c.deferrable));
         }
     }
-    for i in unique_indexes {
-        let cols: Option<Vec<String>> = i
-            .keys
-            .iter()
-            .map(|k| match &k.expr {
-                KeyExpr::Column(c) => Some(c.clone()),
-                KeyExpr::Expression(_) => None,
-            })
-            .collect();
-        if let Some(cols) = cols {
-            sets.push(cols);
+    for i in indexes.iter().filter(|i| i.unique && i.predicate.is_none()) {
+        if let Some(cols) = all_columns(i) {
+            sets.push((cols, i.name.name.clone(), true));
         }
     }
     let pk_names: Vec<String> = pk.iter().map(|f| f.column.name.clone()).collect();
-    let mut out: Vec<Vec<&Field>> = Vec::new();
-    let mut seen: Vec<Vec<String>> = Vec::new();
-    for set in sets {
+    let mut out: Vec<Key> = Vec::new();
+    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
+    let mut suffixes = BTreeSet::new();
+    for (set, name, arbiter) in sets {
         if set == pk_names || seen.contains(&set) {
             continue;
         }
-        let key: Option<Vec<&Field>> = set
-            .iter()
-            .map(|c| fields.iter().find(|f| f.column.name == *c))
-            .collect();
-        if let Some(key) = key {
-            seen.push(set);
-            out.push(key);
+        if let Some(key) = fields_for(fields, &set) {
+            let suffix = suffix(&key, &name);
+            if suffixes.insert(suffix.clone()) {
+                seen.insert(set);
+                out.push(Key {
+                    fields: key,
+                    suffix,
+                    arbiter,
+                });
+            }
         }
     }
     out
 }
 
-fn finder(
-    mode: Mode,
-    cl: &syn::Ident,
-    table_sql: &str,
-    select_list: &str,
-    row: &syn::Ident,
-    key: &[&Field],
-) -> TokenStream {
-    let (sig, client_param, aw) = (mode.sig(), mode.client(cl), mode.aw());
-    let suffix = key
+/// The index's keys, when each is a plain column.
+fn all_columns(index: &Index) -> Option<Vec<String>> {
+    index
+        .keys
         .iter()
-        .map(|f| f.name.trim_start_matches("r#").to_string())
-        .collect::<Vec<_>>()
-        .join("_and_");
-    let fn_name = format_ident!("find_by_{}", suffix);
-    let const_name = format_ident!("FIND_BY_{}", suffix.to_ascii_uppercase());
-    let sql = format!(
-        "SELECT {select_list} FROM {table_sql} WHERE {}",
-        where_clause(key, 1)
-    );
-    let (params, args) = key_params(key);
-    let cols = key
-        .iter()
-        .map(|f| format!("`{}`", f.column.name))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let const_doc = format!(" Selects one row by the unique key ({cols}).");
-    let fn_doc = format!(" The row with this unique key ({cols}), if there is one.");
-    let constant = mode.once(quote! {
-        #[doc = #const_doc]
-        pub const #const_name: &str = #sql;
-    });
-    quote! {
-        #constant
+        .map(|k| match &k.expr {
+            KeyExpr::Column(c) => Some(c.clone()),
+            KeyExpr::Expression(_) => None,
+        })
+        .collect()
+}
 
-        #[doc = #fn_doc]
-        #sig #fn_name(#client_param, #(#params),*) -> Result<Option<#row>, postgres::Error> {
-            #cl
-                .query_opt(#const_name, &[#(#args),*])#aw?
-                .as_ref()
-                .map(#row::from_row)
-                .transpose()
+/// Column sets rows are listed by: each foreign key's columns and each non-unique
+/// index's leading plain columns, other than the primary key and unique keys.
+fn lookup_keys<'a>(
+    table: &Table,
+    indexes: &[&Index],
+    fields: &'a [Field<'a>],
+    pk: &[&Field],
+    uniques: &[Key],
+) -> Vec<Key<'a>> {
+    let mut sets: Vec<(Vec<String>, String)> = Vec::new();
+    for c in table.constraints.values() {
+        if let ConstraintKind::ForeignKey(fk) = &c.kind {
+            sets.push((fk.columns.clone(), c.name.clone()));
         }
     }
+    for i in indexes
+        .iter()
+        .filter(|i| !i.unique && i.predicate.is_none())
+    {
+        let leading: Vec<String> = i
+            .keys
+            .iter()
+            .map_while(|k| match &k.expr {
+                KeyExpr::Column(c) => Some(c.clone()),
+                KeyExpr::Expression(_) => None,
+            })
+            .collect();
+        if !leading.is_empty() {
+            sets.push((leading, i.name.name.clone()));
+        }
+    }
+    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
+    seen.insert(pk.iter().map(|f| f.column.name.clone()).collect());
+    for u in uniques {
+        seen.insert(u.fields.iter().map(|f| f.column.name.clone()).collect());
+    }
+    let mut suffixes = BTreeSet::new();
+    let mut out = Vec::new();
+    for (set, name) in sets {
+        if seen.contains(&set) {
+            continue;
+        }
+        if let Some(key) = fields_for(fields, &set) {
+            let suffix = suffix(&key, &name);
+            if suffixes.insert(suffix.clone()) {
+                seen.insert(set);
+                out.push(Key {
+                    fields: key,
+                    suffix,
+                    arbiter: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// For each foreign key whose parent is generated, the function fetching the parent row.
+fn parents<'a>(
+    fields: &'a [Field<'a>],
+    parent_fields: &[(&schema::model::ForeignKey, &names::TableNames, Vec<Field>)],
+) -> Vec<Parent<'a>> {
+    let mut out: Vec<Parent> = Vec::new();
+    for (fk, parent_names, pfields) in parent_fields {
+        let Some(mine) = fields_for(fields, &fk.columns) else {
+            continue;
+        };
+        let Some(theirs) = fk
+            .ref_columns
+            .iter()
+            .map(|c| pfields.iter().find(|f| f.column.name == *c))
+            .collect::<Option<Vec<&Field>>>()
+        else {
+            continue;
+        };
+        // The parameter travels as this table's column type, compared with the parent's.
+        let filter = theirs
+            .iter()
+            .zip(&mine)
+            .enumerate()
+            .map(|(i, (p, c))| {
+                let cast = if !c.cast.is_empty() {
+                    c.cast.clone()
+                } else if c.column.data_type != p.column.data_type {
+                    format!("::{}", c.column.data_type)
+                } else {
+                    String::new()
+                };
+                format!("{} = ${}{cast}", p.sql, i + 1)
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {filter}",
+            select_list(pfields),
+            fk.ref_table
+        );
+        let stem = match mine.as_slice() {
+            [one] if one.name.ends_with("_id") && one.name.len() > 3 => {
+                one.name.trim_end_matches("_id").to_string()
+            }
+            _ => mine
+                .iter()
+                .map(|f| f.name.trim_start_matches("r#").trim_end_matches('_'))
+                .collect::<Vec<_>>()
+                .join("_and_"),
+        };
+        let mut name = format!("get_{stem}");
+        if out.iter().any(|p| p.name == name) {
+            name = format!("get_{}_by_{}", parent_names.module, suffix(&mine, ""));
+        }
+        if out.iter().any(|p| p.name == name) {
+            continue;
+        }
+        let module = names::ident(&parent_names.module);
+        let parent_row = names::ident(&parent_names.row);
+        let doc = format!(
+            "`{}` ({})",
+            fk.ref_table,
+            fk.ref_columns
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        out.push(Parent {
+            name,
+            sql,
+            row_path: quote! { super::super::#module::#parent_row },
+            fields: mine,
+            doc,
+        });
+    }
+    out
 }

@@ -47,12 +47,16 @@ pub struct ColumnType {
 /// The Rust type of a non-null value of `column`, and the casts its SQL needs: a domain
 /// travels as its base type (`::text`); a type with no Rust mapping travels as text, read
 /// with `::text` and written through `::text::<type>`, unless schemakit.toml maps it.
+///
+/// An array's elements are `Option<T>` unless `elements_not_null` (a CHECK or the
+/// configuration rules NULL elements out).
 pub fn column_type(
     schema: &Schema,
     names: &Names,
     table: &Table,
     column: &Column,
     overrides: &TypeOverrides,
+    elements_not_null: bool,
 ) -> Result<ColumnType, Error> {
     let key = format!("{}.{}", names::key(&table.name), column.name);
     let mut cast = String::new();
@@ -77,14 +81,17 @@ pub fn column_type(
     if let Some(value) = overrides.columns.get(&key) {
         return Ok(typed(parse_override(&key, value)?));
     }
-    let vec = |mut t: TokenStream| {
-        for _ in 0..ty.array_dims.min(1) {
-            t = quote! { Vec<#t> };
-        }
-        t
+    let vec = |t: TokenStream| match (ty.array_dims, elements_not_null) {
+        (0, _) => t,
+        (_, true) => quote! { Vec<#t> },
+        (_, false) => quote! { Vec<Option<#t>> },
     };
     match element_type(names, &ty, overrides) {
-        Ok(element) => Ok(typed(vec(element?))),
+        Ok(element) => {
+            let mut typed = typed(vec(element?));
+            typed.note = limit_note(&ty);
+            Ok(typed)
+        }
         Err(()) => {
             let type_key = match &ty.name {
                 TypeName::Builtin(b) => b.clone(),
@@ -107,6 +114,23 @@ pub fn column_type(
             })
         }
     }
+}
+
+/// What a mapped type cannot hold, for the field's doc comment.
+fn limit_note(ty: &DataType) -> Option<String> {
+    let mut notes = Vec::new();
+    if ty.array_dims > 1 {
+        notes.push(format!(
+            " The column is declared with {} dimensions; `Vec` reads one: a value with more than one dimension fails to decode (map the column in schemakit.toml to a type that reads them).",
+            ty.array_dims
+        ));
+    }
+    let wide_numeric = matches!(&ty.name, TypeName::Builtin(b) if b == "numeric")
+        && ty.modifiers.first().is_none_or(|p| *p > 28);
+    if wide_numeric {
+        notes.push(" `rust_decimal::Decimal` holds 28 significant digits: a stored value beyond that fails to decode (declare `numeric(p, s)` with p ≤ 28, or map the column in schemakit.toml).".to_string());
+    }
+    (!notes.is_empty()).then(|| notes.concat())
 }
 
 /// The Rust type of one element; `Err(())` when there is no mapping.
@@ -146,7 +170,8 @@ fn element_type(
             "time without time zone" => quote! { chrono::NaiveTime },
             "timestamp without time zone" => quote! { chrono::NaiveDateTime },
             "timestamp with time zone" => quote! { chrono::DateTime<chrono::Utc> },
-            "inet" => quote! { std::net::IpAddr },
+            "inet" => quote! { cidr::IpInet },
+            "cidr" => quote! { cidr::IpCidr },
             "oid" => quote! { u32 },
             _ => return Err(()),
         },

@@ -17,7 +17,9 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use futures_util::StreamExt;
 use postgres::{Client, Error};
+use schemakit_support::{AsyncCrud, AsyncKeyedCrud, Crud, KeyedCrud, Keyed, Page, Value};
 use rust_decimal::Decimal;
 use schema::migrations::MigrationSet;
 use verify::Server;
@@ -71,6 +73,7 @@ fn database(server: &Server, migrations: &str, known_failure: Option<&str>) -> C
         .create_database(None)
         .unwrap_or_else(|e| panic!("{e}"));
     let mut client = server.connect(&db).unwrap_or_else(|e| panic!("{e}"));
+    connect_async(server, &db);
     for m in &set.migrations {
         let text = m.up.text();
         for chunk in schema::split::split(text).unwrap_or_default() {
@@ -91,65 +94,167 @@ fn database(server: &Server, migrations: &str, known_failure: Option<&str>) -> C
     client
 }
 
-/// A finder by a unique key, for [`round_trip`].
+/// A lookup by a row's own values (a unique key's finder), for [`round_trip`].
 type Find<'a, R> = &'a dyn Fn(&mut Client, &R) -> Result<Option<R>, Error>;
 
-/// insert → get by key → update (`change`, then `computed` copies what the database
-/// computes itself) → get → find by each unique key → list → count and exists → delete
-/// (then it does not exist and the count is one less). Returns the row as inserted.
+thread_local! {
+    /// The async client to the database [`database`] made last on this thread (each test
+    /// runs on its own thread, with its own database), and the runtime it runs on.
+    static ASYNC: std::cell::RefCell<Option<(tokio::runtime::Runtime, tokio_postgres::Client)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Connects the async client to `db` on `server`, for [`round_trip`].
+fn connect_async(server: &Server, db: &str) {
+    let mut config = tokio_postgres::Config::new();
+    for host in server.config().get_hosts() {
+        match host {
+            postgres::config::Host::Unix(path) => config.host_path(path),
+            postgres::config::Host::Tcp(name) => config.host(name),
+        };
+    }
+    config.port(server.config().get_ports().first().copied().unwrap_or(5432));
+    config.user("postgres").dbname(db);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = runtime.block_on(async {
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    });
+    ASYNC.with(|a| *a.borrow_mut() = Some((runtime, client)));
+}
+
+/// Runs `f` with the async client of this thread's database.
+fn with_async<R>(f: impl AsyncFnOnce(&tokio_postgres::Client) -> R) -> R {
+    ASYNC.with(|a| {
+        let guard = a.borrow();
+        let (runtime, client) = guard.as_ref().expect("database() connects the async client");
+        runtime.block_on(f(client))
+    })
+}
+
+/// Whether `e` is Postgres refusing a duplicate of a unique key.
+fn is_unique_violation(e: &Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+/// Every operation of the support crate's traits on table `T`, blocking and then async,
+/// through the generated API only: insert → get → update (`change`, then `computed`
+/// copies what the database computes itself) → get → patch (`patch`, which `patched`
+/// applies to the expected row; an empty patch reads the row) → find by each unique key
+/// → list a page, keyset pages and the stream → count and exists → upsert → delete (then
+/// it does not exist and the count is one less) → insert_many. Returns the row as
+/// inserted by the blocking pass.
 #[allow(clippy::too_many_arguments)]
-fn round_trip<R: PartialEq + Debug + Clone, N>(
+fn round_trip<T>(
     client: &mut Client,
-    new: &N,
-    insert: fn(&mut Client, &N) -> Result<R, Error>,
-    get: impl Fn(&mut Client, &R) -> Result<Option<R>, Error>,
-    update: fn(&mut Client, &R) -> Result<Option<R>, Error>,
-    change: impl Fn(&mut R),
-    computed: impl Fn(&R, &mut R),
-    finds: &[Find<R>],
-    list: fn(&mut Client, i64, i64) -> Result<Vec<R>, Error>,
-    delete: impl Fn(&mut Client, &R) -> Result<bool, Error>,
-    exists: impl Fn(&mut Client, &R) -> Result<bool, Error>,
-    count: fn(&mut Client) -> Result<i64, Error>,
-) -> R {
-    let inserted = insert(client, new).unwrap_or_else(|e| panic!("insert: {e:?}"));
-    assert_eq!(
-        get(client, &inserted).unwrap().as_ref(),
-        Some(&inserted),
-        "get after insert"
-    );
+    new: &T::New,
+    change: impl Fn(&mut T::Row),
+    computed: impl Fn(&T::Row, &mut T::Row),
+    patch: T::Patch,
+    patched: impl Fn(&mut T::Row),
+    finds: &[Find<T::Row>],
+) -> T::Row
+where
+    T: KeyedCrud + AsyncKeyedCrud,
+    T::Row: PartialEq + Debug + Clone + Sync,
+    T::New: Sync,
+    T::Key: PartialEq + Debug + Sync,
+    T::Patch: Sync,
+{
+    // Blocking.
+    let inserted = T::insert(client, new).unwrap_or_else(|e| panic!("insert: {e:?}"));
+    let key = T::key(&inserted);
+    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&inserted), "get after insert");
     let mut changed = inserted.clone();
     change(&mut changed);
-    let updated = update(client, &changed)
+    let updated = T::update(client, &changed)
         .unwrap_or_else(|e| panic!("update: {e:?}"))
         .expect("the row exists");
-    // Columns the database computes on update (generated columns, trigger-set ones).
     computed(&updated, &mut changed);
     assert_eq!(updated, changed, "update returns the row as written");
-    assert_eq!(
-        get(client, &updated).unwrap().as_ref(),
-        Some(&updated),
-        "get after update"
-    );
+    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&updated), "get after update");
+    let same = T::patch(client, &key, &T::Patch::default()).unwrap();
+    assert_eq!(same.as_ref(), Some(&updated), "an empty patch reads the row");
+    let mut expected = updated.clone();
+    patched(&mut expected);
+    let after = T::patch(client, &key, &patch)
+        .unwrap_or_else(|e| panic!("patch: {e:?}"))
+        .expect("the row exists");
+    computed(&after, &mut expected);
+    assert_eq!(after, expected, "patch writes the fields it sets, and only those");
+    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&after), "get after patch");
     for find in finds {
-        assert_eq!(
-            find(client, &updated).unwrap().as_ref(),
-            Some(&updated),
-            "find by unique key"
-        );
+        assert_eq!(find(client, &after).unwrap().as_ref(), Some(&after), "find by unique key");
     }
-    assert!(list(client, 1000, 0).unwrap().contains(&updated), "list");
-    let rows = count(client).unwrap();
-    assert!(rows >= 1, "count");
-    assert!(exists(client, &updated).unwrap(), "exists");
-    assert!(delete(client, &updated).unwrap(), "delete");
-    assert!(!exists(client, &updated).unwrap(), "exists after delete");
-    assert_eq!(count(client).unwrap(), rows - 1, "count after delete");
-    assert_eq!(get(client, &updated).unwrap(), None, "get after delete");
+    let page = T::list(client, Page::first(1000)).unwrap();
+    assert!(page.contains(&after), "list");
+    assert!(T::list_after(client, None, 1000).unwrap().contains(&after), "list_after(None)");
     assert!(
-        !delete(client, &updated).unwrap(),
-        "a second delete finds nothing"
+        !T::list_after(client, Some(&key), 1000).unwrap().contains(&after),
+        "list_after(key) starts after the key"
     );
+    let streamed: Vec<T::Row> = T::stream(client).unwrap().collect::<Result<_, _>>().unwrap();
+    let rows = T::count(client).unwrap();
+    assert_eq!(streamed.len() as i64, rows, "stream reads every row");
+    assert!(streamed.contains(&after), "stream");
+    assert!(T::exists(client, &key).unwrap(), "exists");
+    match T::upsert(client, new) {
+        // `new` gives the primary key: the conflict updates the row it gives columns of.
+        Ok(up) if T::key(&up) == key => assert!(T::get(client, &key).unwrap().is_some()),
+        // `new` leaves the key to the database: a second row.
+        Ok(up) => assert!(T::delete(client, &T::key(&up)).unwrap(), "upsert inserted"),
+        // …or a unique key other than the primary key refuses a second row.
+        Err(e) => assert!(is_unique_violation(&e), "upsert: {e:?}"),
+    }
+    assert!(T::delete(client, &key).unwrap(), "delete");
+    assert!(!T::exists(client, &key).unwrap(), "exists after delete");
+    assert_eq!(T::count(client).unwrap(), rows - 1, "count after delete");
+    assert_eq!(T::get(client, &key).unwrap(), None, "get after delete");
+    assert!(!T::delete(client, &key).unwrap(), "a second delete finds nothing");
+    assert!(T::insert_many(client, &[]).unwrap().is_empty(), "insert_many of nothing");
+    let many = T::insert_many(client, std::slice::from_ref(new)).unwrap();
+    assert_eq!(many.len(), 1, "insert_many");
+    assert!(T::delete(client, &T::key(&many[0])).unwrap());
+
+    // Async, on the same database.
+    with_async(async |c| {
+        let inserted = <T as AsyncCrud>::insert(c, new).await.unwrap();
+        let key = T::key(&inserted);
+        let get = async |key| <T as AsyncKeyedCrud>::get(c, key).await.unwrap();
+        assert_eq!(get(&key).await.as_ref(), Some(&inserted), "async get");
+        let mut changed = inserted.clone();
+        change(&mut changed);
+        let updated = <T as AsyncKeyedCrud>::update(c, &changed).await.unwrap().unwrap();
+        computed(&updated, &mut changed);
+        assert_eq!(updated, changed, "async update");
+        let mut expected = updated.clone();
+        patched(&mut expected);
+        let after = <T as AsyncKeyedCrud>::patch(c, &key, &patch).await.unwrap().unwrap();
+        computed(&after, &mut expected);
+        assert_eq!(after, expected, "async patch");
+        assert!(<T as AsyncCrud>::list(c, Page::first(1000)).await.unwrap().contains(&after));
+        assert!(<T as AsyncKeyedCrud>::list_after(c, None, 1000).await.unwrap().contains(&after));
+        let stream = <T as AsyncCrud>::stream(c).await.unwrap();
+        let streamed: Vec<Result<T::Row, Error>> = stream.collect().await;
+        assert!(streamed.into_iter().map(Result::unwrap).any(|r| r == after), "async stream");
+        let rows = <T as AsyncCrud>::count(c).await.unwrap();
+        assert!(<T as AsyncKeyedCrud>::exists(c, &key).await.unwrap());
+        match <T as AsyncKeyedCrud>::upsert(c, new).await {
+            Ok(up) if T::key(&up) == key => {}
+            Ok(up) => assert!(<T as AsyncKeyedCrud>::delete(c, &T::key(&up)).await.unwrap()),
+            Err(e) => assert!(is_unique_violation(&e), "async upsert: {e:?}"),
+        }
+        assert!(<T as AsyncKeyedCrud>::delete(c, &key).await.unwrap(), "async delete");
+        assert_eq!(<T as AsyncCrud>::count(c).await.unwrap(), rows - 1);
+        assert_eq!(get(&key).await, None);
+        let many = <T as AsyncCrud>::insert_many(c, std::slice::from_ref(new)).await.unwrap();
+        assert_eq!(many.len(), 1, "async insert_many");
+        assert!(<T as AsyncKeyedCrud>::delete(c, &T::key(&many[0])).await.unwrap());
+    });
     inserted
 }
 

@@ -83,12 +83,14 @@ fn options(
     module: &str,
     overrides: codegen::TypeOverrides,
     renames: codegen::Renames,
+    array_elements_not_null: std::collections::BTreeSet<String>,
 ) -> codegen::Options {
     codegen::Options {
         module: module.to_string(),
         source: source.display().to_string(),
         overrides,
         renames,
+        array_elements_not_null,
         threads: std::thread::available_parallelism().map_or(1, usize::from),
     }
 }
@@ -166,7 +168,13 @@ fn plan_config(
             columns: sys.columns.clone(),
         };
         let source = config.path(source);
-        let opts = options(&source, &module, overrides, sys.rename.to_codegen());
+        let opts = options(
+            &source,
+            &module,
+            overrides,
+            sys.rename.to_codegen(),
+            sys.array_elements_not_null.clone(),
+        );
         let dir = out.join(&module);
         failed |= plan_module(&mut plan, input, &source, &dir, &opts, color).is_err();
     }
@@ -207,6 +215,7 @@ fn plan_single(
         &module,
         codegen::TypeOverrides::default(),
         codegen::Renames::default(),
+        std::collections::BTreeSet::new(),
     );
     let mut plan = Plan::default();
     Ok(plan_module(&mut plan, input, source, out, &opts, color).map(|()| plan))

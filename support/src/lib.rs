@@ -40,6 +40,11 @@ pub use futures_util::stream::StreamExt;
 /// A statement parameter, as both clients take them.
 pub type Param<'a> = &'a (dyn ToSql + Sync);
 
+/// The parameter for a column left to its default when `None`.
+pub fn given<T: ToSql + Sync>(value: &Option<T>) -> Option<Param<'_>> {
+    value.as_ref().map(|v| v as Param)
+}
+
 /// No parameters, for `query_raw`.
 pub fn no_params() -> std::iter::Empty<Param<'static>> {
     std::iter::empty()

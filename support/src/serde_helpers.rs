@@ -22,10 +22,7 @@ pub mod option_vector {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     /// Writes the vector's elements, or null.
-    pub fn serialize<S: Serializer>(
-        v: &Option<pgvector::Vector>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(v: &Option<pgvector::Vector>, s: S) -> Result<S::Ok, S::Error> {
         v.as_ref().map(pgvector::Vector::as_slice).serialize(s)
     }
 

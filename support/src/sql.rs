@@ -41,8 +41,13 @@ impl<'a> Values<'a> {
     }
 
     /// How many rows of `columns.len()` parameters fit one statement.
+    /// A table without columns to write takes one row per statement (`DEFAULT VALUES`).
     pub fn rows_per_statement(columns: &[Column]) -> usize {
-        (MAX_PARAMS / columns.len().max(1)).max(1)
+        if columns.is_empty() {
+            1
+        } else {
+            (MAX_PARAMS / columns.len()).max(1)
+        }
     }
 
     /// Adds a row: one cell per column, `None` for `DEFAULT`.
@@ -92,14 +97,20 @@ impl<'a> Values<'a> {
     }
 
     /// The insert, or on a conflict on `conflict` (quoted column names) an update of the
-    /// columns the first row gives (other than `conflict`'s); the row is returned either
-    /// way.
-    pub fn upsert_sql(&self, table: &str, conflict: &[&str], returning: &str) -> String {
+    /// columns the first row gives, other than `conflict`'s and `keep`'s (the primary
+    /// key); the row is returned either way.
+    pub fn upsert_sql(
+        &self,
+        table: &str,
+        conflict: &[&str],
+        keep: &[&str],
+        returning: &str,
+    ) -> String {
         let mut sets: Vec<String> = self
             .columns
             .iter()
             .zip(&self.given)
-            .filter(|(c, given)| **given && !conflict.contains(&c.name))
+            .filter(|(c, given)| **given && !conflict.contains(&c.name) && !keep.contains(&c.name))
             .map(|(c, _)| format!("{0} = EXCLUDED.{0}", c.name))
             .collect();
         if sets.is_empty() {
@@ -202,8 +213,8 @@ mod tests {
         );
         assert_eq!(v.params().len(), 4);
         assert_eq!(
-            v.upsert_sql("t", &["id"], "id, note"),
-            "INSERT INTO t (id, \"type\", note) VALUES ($1, DEFAULT, $2), ($3, $4::text, DEFAULT) ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note RETURNING id, note"
+            v.upsert_sql("t", &["\"type\""], &["id"], "id, note"),
+            "INSERT INTO t (id, \"type\", note) VALUES ($1, DEFAULT, $2), ($3, $4::text, DEFAULT) ON CONFLICT (\"type\") DO UPDATE SET note = EXCLUDED.note RETURNING id, note"
         );
     }
 
@@ -213,7 +224,7 @@ mod tests {
         let mut v = Values::new(COLUMNS);
         v.row([Some(&a as Param), None, None]);
         assert_eq!(
-            v.upsert_sql("t", &["id"], "id"),
+            v.upsert_sql("t", &["id"], &["id"], "id"),
             "INSERT INTO t (id, \"type\", note) VALUES ($1, DEFAULT, DEFAULT) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING id"
         );
     }
@@ -234,6 +245,6 @@ mod tests {
     #[test]
     fn rows_per_statement_stay_under_the_protocol_limit() {
         assert_eq!(Values::rows_per_statement(COLUMNS), 21_845);
-        assert_eq!(Values::rows_per_statement(&[]), 65_535);
+        assert_eq!(Values::rows_per_statement(&[]), 1);
     }
 }

@@ -2,7 +2,7 @@
 //! marker type per table (`jobs::Table`) carries its row, insert, patch and key types,
 //! and the operations its module has as free functions.
 
-use crate::{Error, Page, Row};
+use crate::{Error, Row};
 
 /// A table: its row and insert types, its name and select list.
 pub trait Table {
@@ -34,7 +34,8 @@ pub trait Keyed: Table {
 mod blocking {
     use postgres::GenericClient;
 
-    use super::{Error, Keyed, Page, Table};
+    use super::{Error, Keyed, Table};
+    use crate::Page;
 
     /// A table's operations over the blocking client.
     pub trait Crud: Table {
@@ -58,8 +59,10 @@ mod blocking {
     /// A keyed table's operations over the blocking client.
     pub trait KeyedCrud: Keyed + Crud {
         /// The row with this key.
-        fn get(client: &mut impl GenericClient, key: &Self::Key)
-        -> Result<Option<Self::Row>, Error>;
+        fn get(
+            client: &mut impl GenericClient,
+            key: &Self::Key,
+        ) -> Result<Option<Self::Row>, Error>;
         /// Writes `row` over the stored row with its key; `None` when there is none.
         fn update(
             client: &mut impl GenericClient,
@@ -96,7 +99,8 @@ mod nonblocking {
 
     use tokio_postgres::GenericClient;
 
-    use super::{Error, Keyed, Page, Table};
+    use super::{Error, Keyed, Table};
+    use crate::Page;
     use crate::Stream;
 
     /// A table's operations over tokio-postgres.

@@ -62,7 +62,9 @@ impl<T: ToSql> ToSql for Value<T> {
             Value::Set(v) => v.to_sql(ty, out),
             Value::Null => Ok(IsNull::Yes),
             // `param` never passes it: the statement says DEFAULT instead.
-            Value::Default => Err("a Value::Default is written as DEFAULT, not as a parameter".into()),
+            Value::Default => {
+                Err("a Value::Default is written as DEFAULT, not as a parameter".into())
+            }
         }
     }
 

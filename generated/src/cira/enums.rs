@@ -30,19 +30,24 @@ impl ::std::error::Error for UnknownLabel {}
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "job_status")]
 pub enum JobStatus {
     /// `queued`
     #[postgres(name = "queued")]
+    #[cfg_attr(feature = "serde", serde(rename = "queued"))]
     Queued,
     /// `processing`
     #[postgres(name = "processing")]
+    #[cfg_attr(feature = "serde", serde(rename = "processing"))]
     Processing,
     /// `completed`
     #[postgres(name = "completed")]
+    #[cfg_attr(feature = "serde", serde(rename = "completed"))]
     Completed,
     /// `failed`
     #[postgres(name = "failed")]
+    #[cfg_attr(feature = "serde", serde(rename = "failed"))]
     Failed,
 }
 
@@ -54,6 +59,7 @@ impl JobStatus {
         Self::Completed,
         Self::Failed,
     ];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -73,6 +79,7 @@ impl ::std::fmt::Display for JobStatus {
 
 impl ::std::str::FromStr for JobStatus {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "queued" => Ok(Self::Queued),

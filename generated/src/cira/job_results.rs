@@ -12,20 +12,26 @@ pub const COLUMNS: &str = "id, job_id, extracted_data, confidence_score, tokens_
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `job_id`.
     pub const JOB_ID: &str = "job_id";
+
     /// Column `extracted_data`.
     pub const EXTRACTED_DATA: &str = "extracted_data";
+
     /// Column `confidence_score`.
     pub const CONFIDENCE_SCORE: &str = "confidence_score";
+
     /// Column `tokens_used`.
     pub const TOKENS_USED: &str = "tokens_used";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `job_results`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JobResult {
     /// Column `job_results.id`: `uuid` NOT NULL, primary key, default `uuid_generate_v4()`.
     pub id: uuid::Uuid,
@@ -43,7 +49,9 @@ pub struct JobResult {
 
 impl JobResult {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             job_id: row.try_get(1)?,
@@ -53,177 +61,603 @@ impl JobResult {
             created_at: row.try_get(5)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `job_results`.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewJobResult {
     /// Column `job_results.id`: `uuid` NOT NULL, default `uuid_generate_v4()`.
     ///
     /// `None` leaves the value to the database default.
     pub id: Option<uuid::Uuid>,
     /// Column `job_results.job_id`: `uuid`.
+    ///
+    /// `None` writes NULL.
     pub job_id: Option<uuid::Uuid>,
     /// Column `job_results.extracted_data`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub extracted_data: Option<serde_json::Value>,
     /// Column `job_results.confidence_score`: `numeric(3,2)`.
+    ///
+    /// `None` writes NULL.
     pub confidence_score: Option<rust_decimal::Decimal>,
     /// Column `job_results.tokens_used`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub tokens_used: Option<i32>,
     /// Column `job_results.created_at`: `timestamp without time zone`, default `now()`.
     ///
-    /// `None` leaves the value to the database default; `Some(None)` writes NULL.
-    pub created_at: Option<Option<chrono::NaiveDateTime>>,
+    /// `Value::Default` leaves it to the database default, `Value::Null` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub created_at: schemakit_support::Value<chrono::NaiveDateTime>,
+}
+
+impl NewJobResult {
+    /// A new row with every column left to its default (or NULL).
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            job_id: None,
+            extracted_data: None,
+            confidence_score: None,
+            tokens_used: None,
+            created_at: schemakit_support::Value::Default,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "job_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "extracted_data",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "confidence_score",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tokens_used",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewJobResult) -> [Option<schemakit_support::Param<'_>>; 6] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.job_id as schemakit_support::Param),
+        Some(&new.extracted_data as schemakit_support::Param),
+        Some(&new.confidence_score as schemakit_support::Param),
+        Some(&new.tokens_used as schemakit_support::Param),
+        new.created_at.param(),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewJobResult`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, confidence_score, tokens_used, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, job_id, extracted_data, confidence_score, tokens_used, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `job_results` row to change, each left as stored unless set: `JobResultPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JobResultPatch {
+    /// Column `job_results.job_id`: `uuid`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub job_id: Option<Option<uuid::Uuid>>,
+    /// Column `job_results.extracted_data`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub extracted_data: Option<Option<serde_json::Value>>,
+    /// Column `job_results.confidence_score`: `numeric(3,2)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub confidence_score: Option<Option<rust_decimal::Decimal>>,
+    /// Column `job_results.tokens_used`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tokens_used: Option<Option<i32>>,
+    /// Column `job_results.created_at`: `timestamp without time zone`, default `now()`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub created_at: Option<Option<chrono::NaiveDateTime>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a JobResultPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.job_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.extracted_data {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.confidence_score {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.tokens_used {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM job_results";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewJobResult,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("job_id", ""));
-    params.push(&new.job_id);
-    columns.push(("extracted_data", ""));
-    params.push(&new.extracted_data);
-    columns.push(("confidence_score", ""));
-    params.push(&new.confidence_score);
-    columns.push(("tokens_used", ""));
-    params.push(&new.tokens_used);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewJobResult,
-) -> Result<JobResult, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    JobResult::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<JobResult>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(JobResult::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE job_results SET job_id = $2, extracted_data = $3, confidence_score = $4, tokens_used = $5, created_at = $6 WHERE id = $1 RETURNING id, job_id, extracted_data, confidence_score, tokens_used, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &JobResult,
-) -> Result<Option<JobResult>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.job_id,
-                &row.extracted_data,
-                &row.confidence_score,
-                &row.tokens_used,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(JobResult::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM job_results WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM job_results WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`job_id`).
 pub const FIND_BY_JOB_ID: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results WHERE job_id = $1";
 
-/// The row with this unique key (`job_id`), if there is one.
-pub fn find_by_job_id(
-    client: &mut impl postgres::GenericClient,
-    job_id: &uuid::Uuid,
-) -> Result<Option<JobResult>, postgres::Error> {
-    client
-        .query_opt(FIND_BY_JOB_ID, &[&job_id])?
-        .as_ref()
-        .map(JobResult::from_row)
-        .transpose()
+/// Selects the `jobs` (`id`) row a row of this table references.
+pub const GET_JOB: &str = "SELECT id, client_id, status, pdf_url, created_at, updated_at, completed_at, error_message FROM jobs WHERE id = $1";
+
+/// Table `job_results` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = JobResult;
+
+    type New = NewJobResult;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<JobResult, schemakit_support::Error> {
+        JobResult::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<JobResult>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(JobResult::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = JobResultPatch;
+
+    fn key(row: &JobResult) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        JobResult::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewJobResult],
+    ) -> Result<Vec<JobResult>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(JobResult::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobResult,
+        conflict: &[&str],
+    ) -> Result<JobResult, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        JobResult::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_job_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        upsert_on(client, new, &["job_id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<JobResult>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(JobResult::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &JobResult,
+    ) -> Result<Option<JobResult>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.job_id,
+                    &row.extracted_data,
+                    &row.confidence_score,
+                    &row.tokens_used,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &JobResultPatch,
+    ) -> Result<Option<JobResult>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<JobResult>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(JobResult::from_row).collect()
+    }
+
+    /// The row with this unique key (`job_id`), if there is one.
+    pub fn find_by_job_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        job_id: &uuid::Uuid,
+    ) -> Result<Option<JobResult>, Error> {
+        client
+            .query_opt(FIND_BY_JOB_ID, &[&job_id])?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_job(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &JobResult,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
+        client
+            .query_opt(GET_JOB, &[&row.job_id])?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<JobResult>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(JobResult::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<JobResult, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| JobResult::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJobResult,
+        ) -> Result<JobResult, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewJobResult],
+        ) -> Result<Vec<JobResult>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<JobResult>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<JobResult, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<JobResult>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &JobResult,
+        ) -> Result<Option<JobResult>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &JobResultPatch,
+        ) -> Result<Option<JobResult>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJobResult,
+        ) -> Result<JobResult, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<JobResult>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `job_results` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJobResult,
-    ) -> Result<JobResult, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        JobResult::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<JobResult, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        JobResult::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewJobResult],
+    ) -> Result<Vec<JobResult>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(JobResult::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJobResult,
+        conflict: &[&str],
+    ) -> Result<JobResult, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        JobResult::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_job_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJobResult,
+    ) -> Result<JobResult, Error> {
+        upsert_on(client, new, &["job_id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<JobResult>, postgres::Error> {
+    ) -> Result<Option<JobResult>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -231,12 +665,13 @@ pub mod nonblocking {
             .map(JobResult::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &JobResult,
-    ) -> Result<Option<JobResult>, postgres::Error> {
+    ) -> Result<Option<JobResult>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -254,25 +689,63 @@ pub mod nonblocking {
             .map(JobResult::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &JobResultPatch,
+    ) -> Result<Option<JobResult>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(JobResult::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<JobResult>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(JobResult::from_row).collect()
+    }
+
     /// The row with this unique key (`job_id`), if there is one.
     pub async fn find_by_job_id(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         job_id: &uuid::Uuid,
-    ) -> Result<Option<JobResult>, postgres::Error> {
+    ) -> Result<Option<JobResult>, Error> {
         client
             .query_opt(FIND_BY_JOB_ID, &[&job_id])
             .await?
@@ -280,23 +753,144 @@ pub mod nonblocking {
             .map(JobResult::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<JobResult>, postgres::Error> {
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_job(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &JobResult,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query_opt(GET_JOB, &[&row.job_id])
+            .await?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<JobResult>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(JobResult::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<JobResult, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| JobResult::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJobResult,
+        ) -> impl std::future::Future<Output = Result<JobResult, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewJobResult],
+        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<JobResult, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &JobResult,
+        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &JobResultPatch,
+        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJobResult,
+        ) -> impl std::future::Future<Output = Result<JobResult, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

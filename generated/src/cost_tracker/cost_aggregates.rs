@@ -12,28 +12,38 @@ pub const COLUMNS: &str = "id, project_id, feature, model, period, period_start,
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `project_id`.
     pub const PROJECT_ID: &str = "project_id";
+
     /// Column `feature`.
     pub const FEATURE: &str = "feature";
+
     /// Column `model`.
     pub const MODEL: &str = "model";
+
     /// Column `period`.
     pub const PERIOD: &str = "period";
+
     /// Column `period_start`.
     pub const PERIOD_START: &str = "period_start";
+
     /// Column `total_cost`.
     pub const TOTAL_COST: &str = "total_cost";
+
     /// Column `total_tokens`.
     pub const TOTAL_TOKENS: &str = "total_tokens";
+
     /// Column `call_count`.
     pub const CALL_COUNT: &str = "call_count";
+
     /// Column `avg_latency`.
     pub const AVG_LATENCY: &str = "avg_latency";
 }
 
 /// A row of `cost_aggregates`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CostAggregate {
     /// Column `cost_aggregates.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -59,7 +69,9 @@ pub struct CostAggregate {
 
 impl CostAggregate {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             project_id: row.try_get(1)?,
@@ -73,10 +85,19 @@ impl CostAggregate {
             avg_latency: row.try_get(9)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `cost_aggregates`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewCostAggregate {
     /// Column `cost_aggregates.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -112,181 +133,643 @@ pub struct NewCostAggregate {
     pub avg_latency: Option<rust_decimal::Decimal>,
 }
 
+impl NewCostAggregate {
+    /// A new row with the columns that have no default (`feature`, `model`, `period`, `period_start`); every other column is left to its default (or NULL).
+    pub fn new(
+        feature: String,
+        model: String,
+        period: String,
+        period_start: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: None,
+            project_id: None,
+            feature,
+            model,
+            period,
+            period_start,
+            total_cost: None,
+            total_tokens: None,
+            call_count: None,
+            avg_latency: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "project_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "feature",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "model",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "period",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "period_start",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "total_cost",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "total_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "call_count",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "avg_latency",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewCostAggregate) -> [Option<schemakit_support::Param<'_>>; 10] {
+    [
+        schemakit_support::given(&new.id),
+        schemakit_support::given(&new.project_id),
+        Some(&new.feature as schemakit_support::Param),
+        Some(&new.model as schemakit_support::Param),
+        Some(&new.period as schemakit_support::Param),
+        Some(&new.period_start as schemakit_support::Param),
+        schemakit_support::given(&new.total_cost),
+        schemakit_support::given(&new.total_tokens),
+        schemakit_support::given(&new.call_count),
+        schemakit_support::given(&new.avg_latency),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewCostAggregate`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `cost_aggregates` row to change, each left as stored unless set: `CostAggregatePatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CostAggregatePatch {
+    /// Column `cost_aggregates.project_id`: `text` NOT NULL, default `'default'`.
+    ///
+    /// `None` leaves it as stored.
+    pub project_id: Option<String>,
+    /// Column `cost_aggregates.feature`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub feature: Option<String>,
+    /// Column `cost_aggregates.model`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub model: Option<String>,
+    /// Column `cost_aggregates.period`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub period: Option<String>,
+    /// Column `cost_aggregates.period_start`: `timestamp with time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub period_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `cost_aggregates.total_cost`: `numeric(12,6)` NOT NULL, default `'0'`.
+    ///
+    /// `None` leaves it as stored.
+    pub total_cost: Option<rust_decimal::Decimal>,
+    /// Column `cost_aggregates.total_tokens`: `integer` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub total_tokens: Option<i32>,
+    /// Column `cost_aggregates.call_count`: `integer` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub call_count: Option<i32>,
+    /// Column `cost_aggregates.avg_latency`: `numeric(10,2)` NOT NULL, default `'0'`.
+    ///
+    /// `None` leaves it as stored.
+    pub avg_latency: Option<rust_decimal::Decimal>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(
+    patch: &'a CostAggregatePatch,
+    sets: &mut schemakit_support::Sets<'a>,
+) {
+    if let Some(value) = &patch.project_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.feature {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.model {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.period {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.period_start {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.total_cost {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.total_tokens {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.call_count {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.avg_latency {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM cost_aggregates";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewCostAggregate,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(10);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.project_id {
-        columns.push(("project_id", ""));
-        params.push(value);
-    }
-    columns.push(("feature", ""));
-    params.push(&new.feature);
-    columns.push(("model", ""));
-    params.push(&new.model);
-    columns.push(("period", ""));
-    params.push(&new.period);
-    columns.push(("period_start", ""));
-    params.push(&new.period_start);
-    if let Some(value) = &new.total_cost {
-        columns.push(("total_cost", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.total_tokens {
-        columns.push(("total_tokens", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.call_count {
-        columns.push(("call_count", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.avg_latency {
-        columns.push(("avg_latency", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewCostAggregate,
-) -> Result<CostAggregate, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    CostAggregate::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<CostAggregate>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(CostAggregate::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE cost_aggregates SET project_id = $2, feature = $3, model = $4, period = $5, period_start = $6, total_cost = $7, total_tokens = $8, call_count = $9, avg_latency = $10 WHERE id = $1 RETURNING id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &CostAggregate,
-) -> Result<Option<CostAggregate>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.project_id,
-                &row.feature,
-                &row.model,
-                &row.period,
-                &row.period_start,
-                &row.total_cost,
-                &row.total_tokens,
-                &row.call_count,
-                &row.avg_latency,
-            ],
-        )?
-        .as_ref()
-        .map(CostAggregate::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM cost_aggregates WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM cost_aggregates WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`project_id`, `feature`, `model`, `period`, `period_start`).
-pub const FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE project_id = $1 AND feature = $2 AND model = $3 AND period = $4 AND period_start = $5";
+pub const FIND_BY_IDX_COST_AGG_UNIQ: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE project_id = $1 AND feature = $2 AND model = $3 AND period = $4 AND period_start = $5";
 
-/// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
-pub fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
-    client: &mut impl postgres::GenericClient,
-    project_id: &str,
-    feature: &str,
-    model: &str,
-    period: &str,
-    period_start: &chrono::DateTime<chrono::Utc>,
-) -> Result<Option<CostAggregate>, postgres::Error> {
-    client
-        .query_opt(
-            FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
-            &[&project_id, &feature, &model, &period, &period_start],
-        )?
-        .as_ref()
-        .map(CostAggregate::from_row)
-        .transpose()
+/// Lists rows by (`project_id`, `period`, `period_start`), with a limit and an offset.
+pub const LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates WHERE project_id = $1 AND period = $2 AND period_start = $3 ORDER BY id LIMIT $4 OFFSET $5";
+
+/// Table `cost_aggregates` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = CostAggregate;
+
+    type New = NewCostAggregate;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<CostAggregate, schemakit_support::Error> {
+        CostAggregate::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<CostAggregate>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(CostAggregate::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = CostAggregatePatch;
+
+    fn key(row: &CostAggregate) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        CostAggregate::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewCostAggregate],
+    ) -> Result<Vec<CostAggregate>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(CostAggregate::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCostAggregate,
+        conflict: &[&str],
+    ) -> Result<CostAggregate, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        CostAggregate::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_idx_cost_agg_uniq(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        upsert_on(
+            client,
+            new,
+            &["project_id", "feature", "model", "period", "period_start"],
+        )
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(CostAggregate::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &CostAggregate,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.project_id,
+                    &row.feature,
+                    &row.model,
+                    &row.period,
+                    &row.period_start,
+                    &row.total_cost,
+                    &row.total_tokens,
+                    &row.call_count,
+                    &row.avg_latency,
+                ],
+            )?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &CostAggregatePatch,
+    ) -> Result<Option<CostAggregate>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(CostAggregate::from_row).collect()
+    }
+
+    /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
+    pub fn find_by_idx_cost_agg_uniq(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        project_id: &str,
+        feature: &str,
+        model: &str,
+        period: &str,
+        period_start: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<CostAggregate>, Error> {
+        client
+            .query_opt(
+                FIND_BY_IDX_COST_AGG_UNIQ,
+                &[&project_id, &feature, &model, &period, &period_start],
+            )?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+
+    /// One page of the rows with these values of (`project_id`, `period`, `period_start`), ordered by primary key.
+    pub fn list_by_project_id_and_period_and_period_start(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        project_id: &str,
+        period: &str,
+        period_start: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        client
+            .query(
+                LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START,
+                &[&project_id, &period, &period_start, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(CostAggregate::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(CostAggregate::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<CostAggregate, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| CostAggregate::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewCostAggregate,
+        ) -> Result<CostAggregate, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewCostAggregate],
+        ) -> Result<Vec<CostAggregate>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<CostAggregate>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<CostAggregate, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<CostAggregate>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &CostAggregate,
+        ) -> Result<Option<CostAggregate>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &CostAggregatePatch,
+        ) -> Result<Option<CostAggregate>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewCostAggregate,
+        ) -> Result<CostAggregate, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<CostAggregate>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `cost_aggregates` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCostAggregate,
-    ) -> Result<CostAggregate, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        CostAggregate::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<CostAggregate, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        CostAggregate::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewCostAggregate],
+    ) -> Result<Vec<CostAggregate>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(CostAggregate::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewCostAggregate,
+        conflict: &[&str],
+    ) -> Result<CostAggregate, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        CostAggregate::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_idx_cost_agg_uniq(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewCostAggregate,
+    ) -> Result<CostAggregate, Error> {
+        upsert_on(
+                client,
+                new,
+                &["project_id", "feature", "model", "period", "period_start"],
+            )
+            .await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<CostAggregate>, postgres::Error> {
+    ) -> Result<Option<CostAggregate>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -294,12 +777,13 @@ pub mod nonblocking {
             .map(CostAggregate::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &CostAggregate,
-    ) -> Result<Option<CostAggregate>, postgres::Error> {
+    ) -> Result<Option<CostAggregate>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -321,32 +805,70 @@ pub mod nonblocking {
             .map(CostAggregate::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &CostAggregatePatch,
+    ) -> Result<Option<CostAggregate>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(CostAggregate::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(CostAggregate::from_row).collect()
+    }
+
     /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
-    pub async fn find_by_project_id_and_feature_and_model_and_period_and_period_start(
-        client: &impl tokio_postgres::GenericClient,
+    pub async fn find_by_idx_cost_agg_uniq(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         project_id: &str,
         feature: &str,
         model: &str,
         period: &str,
         period_start: &chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<CostAggregate>, postgres::Error> {
+    ) -> Result<Option<CostAggregate>, Error> {
         client
             .query_opt(
-                FIND_BY_PROJECT_ID_AND_FEATURE_AND_MODEL_AND_PERIOD_AND_PERIOD_START,
+                FIND_BY_IDX_COST_AGG_UNIQ,
                 &[&project_id, &feature, &model, &period, &period_start],
             )
             .await?
@@ -354,23 +876,165 @@ pub mod nonblocking {
             .map(CostAggregate::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<CostAggregate>, postgres::Error> {
+
+    /// One page of the rows with these values of (`project_id`, `period`, `period_start`), ordered by primary key.
+    pub async fn list_by_project_id_and_period_and_period_start(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        project_id: &str,
+        period: &str,
+        period_start: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<CostAggregate>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(
+                LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START,
+                &[&project_id, &period, &period_start, &page.limit, &page.offset],
+            )
             .await?
             .iter()
             .map(CostAggregate::from_row)
             .collect()
     }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<CostAggregate>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(CostAggregate::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<CostAggregate, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| CostAggregate::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewCostAggregate,
+        ) -> impl std::future::Future<Output = Result<CostAggregate, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewCostAggregate],
+        ) -> impl std::future::Future<
+            Output = Result<Vec<CostAggregate>, Error>,
+        > + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<CostAggregate>, Error>,
+        > + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<CostAggregate, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<CostAggregate>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &CostAggregate,
+        ) -> impl std::future::Future<
+            Output = Result<Option<CostAggregate>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &CostAggregatePatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<CostAggregate>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewCostAggregate,
+        ) -> impl std::future::Future<Output = Result<CostAggregate, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<CostAggregate>, Error>,
+        > + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,44 +12,62 @@ pub const COLUMNS: &str = "id, trace_id, span_id, parent_span_id, project_id, fe
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `trace_id`.
     pub const TRACE_ID: &str = "trace_id";
+
     /// Column `span_id`.
     pub const SPAN_ID: &str = "span_id";
+
     /// Column `parent_span_id`.
     pub const PARENT_SPAN_ID: &str = "parent_span_id";
+
     /// Column `project_id`.
     pub const PROJECT_ID: &str = "project_id";
+
     /// Column `feature`.
     pub const FEATURE: &str = "feature";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `provider`.
     pub const PROVIDER: &str = "provider";
+
     /// Column `model`.
     pub const MODEL: &str = "model";
+
     /// Column `input_tokens`.
     pub const INPUT_TOKENS: &str = "input_tokens";
+
     /// Column `output_tokens`.
     pub const OUTPUT_TOKENS: &str = "output_tokens";
+
     /// Column `cached_tokens`.
     pub const CACHED_TOKENS: &str = "cached_tokens";
+
     /// Column `latency_ms`.
     pub const LATENCY_MS: &str = "latency_ms";
+
     /// Column `estimated_cost_usd`.
     pub const ESTIMATED_COST_USD: &str = "estimated_cost_usd";
+
     /// Column `verified_cost_usd`.
     pub const VERIFIED_COST_USD: &str = "verified_cost_usd";
+
     /// Column `is_cache_hit`.
     pub const IS_CACHE_HIT: &str = "is_cache_hit";
+
     /// Column `metadata`.
     pub const METADATA: &str = "metadata";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `events`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Event {
     /// Column `events.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -91,7 +109,9 @@ pub struct Event {
 
 impl Event {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             trace_id: row.try_get(1)?,
@@ -113,10 +133,19 @@ impl Event {
             created_at: row.try_get(17)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `events`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewEvent {
     /// Column `events.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -127,6 +156,8 @@ pub struct NewEvent {
     /// Column `events.span_id`: `text` NOT NULL.
     pub span_id: String,
     /// Column `events.parent_span_id`: `text`.
+    ///
+    /// `None` writes NULL.
     pub parent_span_id: Option<String>,
     /// Column `events.project_id`: `text` NOT NULL, default `'default'`.
     ///
@@ -135,6 +166,8 @@ pub struct NewEvent {
     /// Column `events.feature`: `text` NOT NULL.
     pub feature: String,
     /// Column `events.user_id`: `text`.
+    ///
+    /// `None` writes NULL.
     pub user_id: Option<String>,
     /// Column `events.provider`: `text` NOT NULL.
     pub provider: String,
@@ -153,12 +186,16 @@ pub struct NewEvent {
     /// Column `events.estimated_cost_usd`: `numeric(12,6)` NOT NULL.
     pub estimated_cost_usd: rust_decimal::Decimal,
     /// Column `events.verified_cost_usd`: `numeric(12,6)`.
+    ///
+    /// `None` writes NULL.
     pub verified_cost_usd: Option<rust_decimal::Decimal>,
     /// Column `events.is_cache_hit`: `boolean` NOT NULL, default `false`.
     ///
     /// `None` leaves the value to the database default.
     pub is_cache_hit: Option<bool>,
     /// Column `events.metadata`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub metadata: Option<serde_json::Value>,
     /// Column `events.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
@@ -166,189 +203,776 @@ pub struct NewEvent {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewEvent {
+    /// A new row with the columns that have no default (`trace_id`, `span_id`, `feature`, `provider`, `model`, `input_tokens`, `output_tokens`, `latency_ms`, `estimated_cost_usd`); every other column is left to its default (or NULL).
+    pub fn new(
+        trace_id: String,
+        span_id: String,
+        feature: String,
+        provider: String,
+        model: String,
+        input_tokens: i32,
+        output_tokens: i32,
+        latency_ms: i32,
+        estimated_cost_usd: rust_decimal::Decimal,
+    ) -> Self {
+        Self {
+            id: None,
+            trace_id,
+            span_id,
+            parent_span_id: None,
+            project_id: None,
+            feature,
+            user_id: None,
+            provider,
+            model,
+            input_tokens,
+            output_tokens,
+            cached_tokens: None,
+            latency_ms,
+            estimated_cost_usd,
+            verified_cost_usd: None,
+            is_cache_hit: None,
+            metadata: None,
+            created_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "trace_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "span_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "parent_span_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "project_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "feature",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "provider",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "model",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "cached_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "latency_ms",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "estimated_cost_usd",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "verified_cost_usd",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_cache_hit",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "metadata",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewEvent) -> [Option<schemakit_support::Param<'_>>; 18] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.trace_id as schemakit_support::Param),
+        Some(&new.span_id as schemakit_support::Param),
+        Some(&new.parent_span_id as schemakit_support::Param),
+        schemakit_support::given(&new.project_id),
+        Some(&new.feature as schemakit_support::Param),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.provider as schemakit_support::Param),
+        Some(&new.model as schemakit_support::Param),
+        Some(&new.input_tokens as schemakit_support::Param),
+        Some(&new.output_tokens as schemakit_support::Param),
+        schemakit_support::given(&new.cached_tokens),
+        Some(&new.latency_ms as schemakit_support::Param),
+        Some(&new.estimated_cost_usd as schemakit_support::Param),
+        Some(&new.verified_cost_usd as schemakit_support::Param),
+        schemakit_support::given(&new.is_cache_hit),
+        Some(&new.metadata as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewEvent`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO events (id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `events` row to change, each left as stored unless set: `EventPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EventPatch {
+    /// Column `events.trace_id`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub trace_id: Option<String>,
+    /// Column `events.span_id`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub span_id: Option<String>,
+    /// Column `events.parent_span_id`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub parent_span_id: Option<Option<String>>,
+    /// Column `events.project_id`: `text` NOT NULL, default `'default'`.
+    ///
+    /// `None` leaves it as stored.
+    pub project_id: Option<String>,
+    /// Column `events.feature`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub feature: Option<String>,
+    /// Column `events.user_id`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub user_id: Option<Option<String>>,
+    /// Column `events.provider`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub provider: Option<String>,
+    /// Column `events.model`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub model: Option<String>,
+    /// Column `events.input_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub input_tokens: Option<i32>,
+    /// Column `events.output_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub output_tokens: Option<i32>,
+    /// Column `events.cached_tokens`: `integer` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub cached_tokens: Option<i32>,
+    /// Column `events.latency_ms`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub latency_ms: Option<i32>,
+    /// Column `events.estimated_cost_usd`: `numeric(12,6)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub estimated_cost_usd: Option<rust_decimal::Decimal>,
+    /// Column `events.verified_cost_usd`: `numeric(12,6)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub verified_cost_usd: Option<Option<rust_decimal::Decimal>>,
+    /// Column `events.is_cache_hit`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_cache_hit: Option<bool>,
+    /// Column `events.metadata`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub metadata: Option<Option<serde_json::Value>>,
+    /// Column `events.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a EventPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.trace_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.span_id {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.parent_span_id {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.project_id {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.feature {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.provider {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.model {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.input_tokens {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.output_tokens {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.cached_tokens {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.latency_ms {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+    if let Some(value) = &patch.estimated_cost_usd {
+        sets.set(&INSERT_COLUMNS[13], value);
+    }
+    if let Some(value) = &patch.verified_cost_usd {
+        sets.set(&INSERT_COLUMNS[14], value);
+    }
+    if let Some(value) = &patch.is_cache_hit {
+        sets.set(&INSERT_COLUMNS[15], value);
+    }
+    if let Some(value) = &patch.metadata {
+        sets.set(&INSERT_COLUMNS[16], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[17], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM events";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewEvent,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(18);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(18);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("trace_id", ""));
-    params.push(&new.trace_id);
-    columns.push(("span_id", ""));
-    params.push(&new.span_id);
-    columns.push(("parent_span_id", ""));
-    params.push(&new.parent_span_id);
-    if let Some(value) = &new.project_id {
-        columns.push(("project_id", ""));
-        params.push(value);
-    }
-    columns.push(("feature", ""));
-    params.push(&new.feature);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("provider", ""));
-    params.push(&new.provider);
-    columns.push(("model", ""));
-    params.push(&new.model);
-    columns.push(("input_tokens", ""));
-    params.push(&new.input_tokens);
-    columns.push(("output_tokens", ""));
-    params.push(&new.output_tokens);
-    if let Some(value) = &new.cached_tokens {
-        columns.push(("cached_tokens", ""));
-        params.push(value);
-    }
-    columns.push(("latency_ms", ""));
-    params.push(&new.latency_ms);
-    columns.push(("estimated_cost_usd", ""));
-    params.push(&new.estimated_cost_usd);
-    columns.push(("verified_cost_usd", ""));
-    params.push(&new.verified_cost_usd);
-    if let Some(value) = &new.is_cache_hit {
-        columns.push(("is_cache_hit", ""));
-        params.push(value);
-    }
-    columns.push(("metadata", ""));
-    params.push(&new.metadata);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewEvent,
-) -> Result<Event, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Event::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Event>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Event::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE events SET trace_id = $2, span_id = $3, parent_span_id = $4, project_id = $5, feature = $6, user_id = $7, provider = $8, model = $9, input_tokens = $10, output_tokens = $11, cached_tokens = $12, latency_ms = $13, estimated_cost_usd = $14, verified_cost_usd = $15, is_cache_hit = $16, metadata = $17, created_at = $18 WHERE id = $1 RETURNING id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Event,
-) -> Result<Option<Event>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.trace_id,
-                &row.span_id,
-                &row.parent_span_id,
-                &row.project_id,
-                &row.feature,
-                &row.user_id,
-                &row.provider,
-                &row.model,
-                &row.input_tokens,
-                &row.output_tokens,
-                &row.cached_tokens,
-                &row.latency_ms,
-                &row.estimated_cost_usd,
-                &row.verified_cost_usd,
-                &row.is_cache_hit,
-                &row.metadata,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(Event::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM events WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM events WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`created_at`), with a limit and an offset.
+pub const LIST_BY_CREATED_AT: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE created_at = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`project_id`, `feature`, `created_at`), with a limit and an offset.
+pub const LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE project_id = $1 AND feature = $2 AND created_at = $3 ORDER BY id LIMIT $4 OFFSET $5";
+
+/// Lists rows by (`trace_id`), with a limit and an offset.
+pub const LIST_BY_TRACE_ID: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE trace_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`project_id`, `user_id`, `created_at`), with a limit and an offset.
+pub const LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE project_id = $1 AND user_id = $2 AND created_at = $3 ORDER BY id LIMIT $4 OFFSET $5";
+
+/// Table `events` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Event;
+
+    type New = NewEvent;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Event, schemakit_support::Error> {
+        Event::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Event>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Event::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = EventPatch;
+
+    fn key(row: &Event) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEvent,
+    ) -> Result<Event, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Event::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewEvent],
+    ) -> Result<Vec<Event>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Event::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEvent,
+        conflict: &[&str],
+    ) -> Result<Event, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Event::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEvent,
+    ) -> Result<Event, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Event>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Event::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Event,
+    ) -> Result<Option<Event>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.trace_id,
+                    &row.span_id,
+                    &row.parent_span_id,
+                    &row.project_id,
+                    &row.feature,
+                    &row.user_id,
+                    &row.provider,
+                    &row.model,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cached_tokens,
+                    &row.latency_ms,
+                    &row.estimated_cost_usd,
+                    &row.verified_cost_usd,
+                    &row.is_cache_hit,
+                    &row.metadata,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(Event::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &EventPatch,
+    ) -> Result<Option<Event>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Event::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Event>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Event::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub fn list_by_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`project_id`, `feature`, `created_at`), ordered by primary key.
+    pub fn list_by_project_id_and_feature_and_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        project_id: &str,
+        feature: &str,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(
+                LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT,
+                &[&project_id, &feature, &created_at, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`trace_id`), ordered by primary key.
+    pub fn list_by_trace_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        trace_id: &str,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`project_id`, `user_id`, `created_at`), ordered by primary key.
+    pub fn list_by_project_id_and_user_id_and_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        project_id: &str,
+        user_id: &str,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(
+                LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT,
+                &[&project_id, &user_id, &created_at, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Event, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Event::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewEvent,
+        ) -> Result<Event, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewEvent],
+        ) -> Result<Vec<Event>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Event>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Event, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Event>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Event,
+        ) -> Result<Option<Event>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &EventPatch,
+        ) -> Result<Option<Event>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewEvent,
+        ) -> Result<Event, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Event>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `events` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEvent,
-    ) -> Result<Event, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Event::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Event, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Event::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewEvent],
+    ) -> Result<Vec<Event>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Event::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewEvent,
+        conflict: &[&str],
+    ) -> Result<Event, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Event::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewEvent,
+    ) -> Result<Event, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Event>, postgres::Error> {
+    ) -> Result<Option<Event>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Event::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Event,
-    ) -> Result<Option<Event>, postgres::Error> {
+    ) -> Result<Option<Event>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -378,37 +1002,248 @@ pub mod nonblocking {
             .map(Event::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &EventPatch,
+    ) -> Result<Option<Event>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Event::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Event>, postgres::Error> {
+    ) -> Result<Vec<Event>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Event::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub async fn list_by_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Event::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`project_id`, `feature`, `created_at`), ordered by primary key.
+    pub async fn list_by_project_id_and_feature_and_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        project_id: &str,
+        feature: &str,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(
+                LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT,
+                &[&project_id, &feature, &created_at, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`trace_id`), ordered by primary key.
+    pub async fn list_by_trace_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        trace_id: &str,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`project_id`, `user_id`, `created_at`), ordered by primary key.
+    pub async fn list_by_project_id_and_user_id_and_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        project_id: &str,
+        user_id: &str,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(
+                LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT,
+                &[&project_id, &user_id, &created_at, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Event>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Event::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Event, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Event::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewEvent,
+        ) -> impl std::future::Future<Output = Result<Event, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewEvent],
+        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Event, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Event,
+        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &EventPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewEvent,
+        ) -> impl std::future::Future<Output = Result<Event, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,20 +12,26 @@ pub const COLUMNS: &str = "id, provider, model, input_price_per_1k, output_price
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `provider`.
     pub const PROVIDER: &str = "provider";
+
     /// Column `model`.
     pub const MODEL: &str = "model";
+
     /// Column `input_price_per_1k`.
     pub const INPUT_PRICE_PER_1K: &str = "input_price_per_1k";
+
     /// Column `output_price_per_1k`.
     pub const OUTPUT_PRICE_PER_1K: &str = "output_price_per_1k";
+
     /// Column `effective_date`.
     pub const EFFECTIVE_DATE: &str = "effective_date";
 }
 
 /// A row of `model_pricing`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ModelPricing {
     /// Column `model_pricing.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -43,7 +49,9 @@ pub struct ModelPricing {
 
 impl ModelPricing {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             provider: row.try_get(1)?,
@@ -53,10 +61,19 @@ impl ModelPricing {
             effective_date: row.try_get(5)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `model_pricing`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewModelPricing {
     /// Column `model_pricing.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -76,159 +93,552 @@ pub struct NewModelPricing {
     pub effective_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewModelPricing {
+    /// A new row with the columns that have no default (`provider`, `model`, `input_price_per_1k`, `output_price_per_1k`); every other column is left to its default (or NULL).
+    pub fn new(
+        provider: String,
+        model: String,
+        input_price_per_1k: rust_decimal::Decimal,
+        output_price_per_1k: rust_decimal::Decimal,
+    ) -> Self {
+        Self {
+            id: None,
+            provider,
+            model,
+            input_price_per_1k,
+            output_price_per_1k,
+            effective_date: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "provider",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "model",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_price_per_1k",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_price_per_1k",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "effective_date",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewModelPricing) -> [Option<schemakit_support::Param<'_>>; 6] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.provider as schemakit_support::Param),
+        Some(&new.model as schemakit_support::Param),
+        Some(&new.input_price_per_1k as schemakit_support::Param),
+        Some(&new.output_price_per_1k as schemakit_support::Param),
+        schemakit_support::given(&new.effective_date),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewModelPricing`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO model_pricing (id, provider, model, input_price_per_1k, output_price_per_1k, effective_date) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, provider, model, input_price_per_1k, output_price_per_1k, effective_date";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `model_pricing` row to change, each left as stored unless set: `ModelPricingPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ModelPricingPatch {
+    /// Column `model_pricing.provider`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub provider: Option<String>,
+    /// Column `model_pricing.model`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub model: Option<String>,
+    /// Column `model_pricing.input_price_per_1k`: `numeric(10,6)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub input_price_per_1k: Option<rust_decimal::Decimal>,
+    /// Column `model_pricing.output_price_per_1k`: `numeric(10,6)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub output_price_per_1k: Option<rust_decimal::Decimal>,
+    /// Column `model_pricing.effective_date`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub effective_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a ModelPricingPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.provider {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.model {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.input_price_per_1k {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.output_price_per_1k {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.effective_date {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM model_pricing";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewModelPricing,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("provider", ""));
-    params.push(&new.provider);
-    columns.push(("model", ""));
-    params.push(&new.model);
-    columns.push(("input_price_per_1k", ""));
-    params.push(&new.input_price_per_1k);
-    columns.push(("output_price_per_1k", ""));
-    params.push(&new.output_price_per_1k);
-    if let Some(value) = &new.effective_date {
-        columns.push(("effective_date", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewModelPricing,
-) -> Result<ModelPricing, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    ModelPricing::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<ModelPricing>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(ModelPricing::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE model_pricing SET provider = $2, model = $3, input_price_per_1k = $4, output_price_per_1k = $5, effective_date = $6 WHERE id = $1 RETURNING id, provider, model, input_price_per_1k, output_price_per_1k, effective_date";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &ModelPricing,
-) -> Result<Option<ModelPricing>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.provider,
-                &row.model,
-                &row.input_price_per_1k,
-                &row.output_price_per_1k,
-                &row.effective_date,
-            ],
-        )?
-        .as_ref()
-        .map(ModelPricing::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM model_pricing WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM model_pricing WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`provider`, `model`, `effective_date`).
 pub const FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE: &str = "SELECT id, provider, model, input_price_per_1k, output_price_per_1k, effective_date FROM model_pricing WHERE provider = $1 AND model = $2 AND effective_date = $3";
 
-/// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
-pub fn find_by_provider_and_model_and_effective_date(
-    client: &mut impl postgres::GenericClient,
-    provider: &str,
-    model: &str,
-    effective_date: &chrono::DateTime<chrono::Utc>,
-) -> Result<Option<ModelPricing>, postgres::Error> {
-    client
-        .query_opt(
-            FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
-            &[&provider, &model, &effective_date],
-        )?
-        .as_ref()
-        .map(ModelPricing::from_row)
-        .transpose()
+/// Table `model_pricing` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = ModelPricing;
+
+    type New = NewModelPricing;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<ModelPricing, schemakit_support::Error> {
+        ModelPricing::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ModelPricing>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(ModelPricing::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = ModelPricingPatch;
+
+    fn key(row: &ModelPricing) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        ModelPricing::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewModelPricing],
+    ) -> Result<Vec<ModelPricing>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(ModelPricing::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModelPricing,
+        conflict: &[&str],
+    ) -> Result<ModelPricing, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        ModelPricing::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`provider`, `model`, `effective_date`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_provider_and_model_and_effective_date(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        upsert_on(client, new, &["provider", "model", "effective_date"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(ModelPricing::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &ModelPricing,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.provider,
+                    &row.model,
+                    &row.input_price_per_1k,
+                    &row.output_price_per_1k,
+                    &row.effective_date,
+                ],
+            )?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &ModelPricingPatch,
+    ) -> Result<Option<ModelPricing>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<ModelPricing>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(ModelPricing::from_row).collect()
+    }
+
+    /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
+    pub fn find_by_provider_and_model_and_effective_date(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        provider: &str,
+        model: &str,
+        effective_date: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<ModelPricing>, Error> {
+        client
+            .query_opt(
+                FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
+                &[&provider, &model, &effective_date],
+            )?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<ModelPricing>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(ModelPricing::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<ModelPricing, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| ModelPricing::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewModelPricing,
+        ) -> Result<ModelPricing, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewModelPricing],
+        ) -> Result<Vec<ModelPricing>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<ModelPricing>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<ModelPricing, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<ModelPricing>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &ModelPricing,
+        ) -> Result<Option<ModelPricing>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &ModelPricingPatch,
+        ) -> Result<Option<ModelPricing>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewModelPricing,
+        ) -> Result<ModelPricing, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<ModelPricing>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `model_pricing` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewModelPricing,
-    ) -> Result<ModelPricing, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        ModelPricing::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<ModelPricing, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        ModelPricing::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewModelPricing],
+    ) -> Result<Vec<ModelPricing>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(ModelPricing::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewModelPricing,
+        conflict: &[&str],
+    ) -> Result<ModelPricing, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        ModelPricing::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`provider`, `model`, `effective_date`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_provider_and_model_and_effective_date(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewModelPricing,
+    ) -> Result<ModelPricing, Error> {
+        upsert_on(client, new, &["provider", "model", "effective_date"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<ModelPricing>, postgres::Error> {
+    ) -> Result<Option<ModelPricing>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -236,12 +646,13 @@ pub mod nonblocking {
             .map(ModelPricing::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &ModelPricing,
-    ) -> Result<Option<ModelPricing>, postgres::Error> {
+    ) -> Result<Option<ModelPricing>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -259,27 +670,65 @@ pub mod nonblocking {
             .map(ModelPricing::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &ModelPricingPatch,
+    ) -> Result<Option<ModelPricing>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(ModelPricing::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<ModelPricing>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(ModelPricing::from_row).collect()
+    }
+
     /// The row with this unique key (`provider`, `model`, `effective_date`), if there is one.
     pub async fn find_by_provider_and_model_and_effective_date(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         provider: &str,
         model: &str,
         effective_date: &chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<ModelPricing>, postgres::Error> {
+    ) -> Result<Option<ModelPricing>, Error> {
         client
             .query_opt(
                 FIND_BY_PROVIDER_AND_MODEL_AND_EFFECTIVE_DATE,
@@ -290,23 +739,140 @@ pub mod nonblocking {
             .map(ModelPricing::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
     pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<ModelPricing>, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<ModelPricing>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(ModelPricing::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<ModelPricing, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| ModelPricing::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewModelPricing,
+        ) -> impl std::future::Future<Output = Result<ModelPricing, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewModelPricing],
+        ) -> impl std::future::Future<Output = Result<Vec<ModelPricing>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<ModelPricing>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<ModelPricing, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<ModelPricing>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &ModelPricing,
+        ) -> impl std::future::Future<
+            Output = Result<Option<ModelPricing>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &ModelPricingPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<ModelPricing>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewModelPricing,
+        ) -> impl std::future::Future<Output = Result<ModelPricing, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<ModelPricing>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,20 +12,26 @@ pub const COLUMNS: &str = "id, event_id, input_token_ratio, redundancy_score, su
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `event_id`.
     pub const EVENT_ID: &str = "event_id";
+
     /// Column `input_token_ratio`.
     pub const INPUT_TOKEN_RATIO: &str = "input_token_ratio";
+
     /// Column `redundancy_score`.
     pub const REDUNDANCY_SCORE: &str = "redundancy_score";
+
     /// Column `suggestions`.
     pub const SUGGESTIONS: &str = "suggestions";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `prompt_analysis`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PromptAnalysis {
     /// Column `prompt_analysis.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -43,7 +49,9 @@ pub struct PromptAnalysis {
 
 impl PromptAnalysis {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             event_id: row.try_get(1)?,
@@ -53,10 +61,19 @@ impl PromptAnalysis {
             created_at: row.try_get(5)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `prompt_analysis`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewPromptAnalysis {
     /// Column `prompt_analysis.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -65,10 +82,16 @@ pub struct NewPromptAnalysis {
     /// Column `prompt_analysis.event_id`: `uuid` NOT NULL.
     pub event_id: uuid::Uuid,
     /// Column `prompt_analysis.input_token_ratio`: `numeric(8,4)`.
+    ///
+    /// `None` writes NULL.
     pub input_token_ratio: Option<rust_decimal::Decimal>,
     /// Column `prompt_analysis.redundancy_score`: `numeric(5,4)`.
+    ///
+    /// `None` writes NULL.
     pub redundancy_score: Option<rust_decimal::Decimal>,
     /// Column `prompt_analysis.suggestions`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub suggestions: Option<serde_json::Value>,
     /// Column `prompt_analysis.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
@@ -76,143 +99,548 @@ pub struct NewPromptAnalysis {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewPromptAnalysis {
+    /// A new row with the columns that have no default (`event_id`); every other column is left to its default (or NULL).
+    pub fn new(event_id: uuid::Uuid) -> Self {
+        Self {
+            id: None,
+            event_id,
+            input_token_ratio: None,
+            redundancy_score: None,
+            suggestions: None,
+            created_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "event_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_token_ratio",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "redundancy_score",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "suggestions",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewPromptAnalysis) -> [Option<schemakit_support::Param<'_>>; 6] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.event_id as schemakit_support::Param),
+        Some(&new.input_token_ratio as schemakit_support::Param),
+        Some(&new.redundancy_score as schemakit_support::Param),
+        Some(&new.suggestions as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewPromptAnalysis`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token_ratio, redundancy_score, suggestions, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `prompt_analysis` row to change, each left as stored unless set: `PromptAnalysisPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PromptAnalysisPatch {
+    /// Column `prompt_analysis.event_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub event_id: Option<uuid::Uuid>,
+    /// Column `prompt_analysis.input_token_ratio`: `numeric(8,4)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub input_token_ratio: Option<Option<rust_decimal::Decimal>>,
+    /// Column `prompt_analysis.redundancy_score`: `numeric(5,4)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub redundancy_score: Option<Option<rust_decimal::Decimal>>,
+    /// Column `prompt_analysis.suggestions`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub suggestions: Option<Option<serde_json::Value>>,
+    /// Column `prompt_analysis.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(
+    patch: &'a PromptAnalysisPatch,
+    sets: &mut schemakit_support::Sets<'a>,
+) {
+    if let Some(value) = &patch.event_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.input_token_ratio {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.redundancy_score {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.suggestions {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM prompt_analysis";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewPromptAnalysis,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("event_id", ""));
-    params.push(&new.event_id);
-    columns.push(("input_token_ratio", ""));
-    params.push(&new.input_token_ratio);
-    columns.push(("redundancy_score", ""));
-    params.push(&new.redundancy_score);
-    columns.push(("suggestions", ""));
-    params.push(&new.suggestions);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewPromptAnalysis,
-) -> Result<PromptAnalysis, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<PromptAnalysis>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(PromptAnalysis::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE prompt_analysis SET event_id = $2, input_token_ratio = $3, redundancy_score = $4, suggestions = $5, created_at = $6 WHERE id = $1 RETURNING id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &PromptAnalysis,
-) -> Result<Option<PromptAnalysis>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.event_id,
-                &row.input_token_ratio,
-                &row.redundancy_score,
-                &row.suggestions,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(PromptAnalysis::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM prompt_analysis WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM prompt_analysis WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`event_id`), with a limit and an offset.
+pub const LIST_BY_EVENT_ID: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis WHERE event_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Selects the `events` (`id`) row a row of this table references.
+pub const GET_EVENT: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events WHERE id = $1";
+
+/// Table `prompt_analysis` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = PromptAnalysis;
+
+    type New = NewPromptAnalysis;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<PromptAnalysis, schemakit_support::Error> {
+        PromptAnalysis::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<PromptAnalysis>, postgres::Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(PromptAnalysis::from_row)
-        .collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = PromptAnalysisPatch;
+
+    fn key(row: &PromptAnalysis) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewPromptAnalysis,
+    ) -> Result<PromptAnalysis, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        PromptAnalysis::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewPromptAnalysis],
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(PromptAnalysis::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewPromptAnalysis,
+        conflict: &[&str],
+    ) -> Result<PromptAnalysis, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        PromptAnalysis::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewPromptAnalysis,
+    ) -> Result<PromptAnalysis, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(PromptAnalysis::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &PromptAnalysis,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.event_id,
+                    &row.input_token_ratio,
+                    &row.redundancy_score,
+                    &row.suggestions,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(PromptAnalysis::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &PromptAnalysisPatch,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(PromptAnalysis::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(PromptAnalysis::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`event_id`), ordered by primary key.
+    pub fn list_by_event_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        event_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        client
+            .query(LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])?
+            .iter()
+            .map(PromptAnalysis::from_row)
+            .collect()
+    }
+
+    /// The `events` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_event(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &PromptAnalysis,
+    ) -> Result<Option<super::super::events::Event>, Error> {
+        client
+            .query_opt(GET_EVENT, &[&row.event_id])?
+            .as_ref()
+            .map(super::super::events::Event::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(PromptAnalysis::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<PromptAnalysis, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| PromptAnalysis::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewPromptAnalysis,
+        ) -> Result<PromptAnalysis, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewPromptAnalysis],
+        ) -> Result<Vec<PromptAnalysis>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<PromptAnalysis>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<PromptAnalysis, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<PromptAnalysis>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &PromptAnalysis,
+        ) -> Result<Option<PromptAnalysis>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &PromptAnalysisPatch,
+        ) -> Result<Option<PromptAnalysis>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewPromptAnalysis,
+        ) -> Result<PromptAnalysis, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<PromptAnalysis>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `prompt_analysis` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewPromptAnalysis,
-    ) -> Result<PromptAnalysis, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        PromptAnalysis::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<PromptAnalysis, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        PromptAnalysis::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewPromptAnalysis],
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(PromptAnalysis::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewPromptAnalysis,
+        conflict: &[&str],
+    ) -> Result<PromptAnalysis, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        PromptAnalysis::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewPromptAnalysis,
+    ) -> Result<PromptAnalysis, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<PromptAnalysis>, postgres::Error> {
+    ) -> Result<Option<PromptAnalysis>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -220,12 +648,13 @@ pub mod nonblocking {
             .map(PromptAnalysis::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &PromptAnalysis,
-    ) -> Result<Option<PromptAnalysis>, postgres::Error> {
+    ) -> Result<Option<PromptAnalysis>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -243,37 +672,224 @@ pub mod nonblocking {
             .map(PromptAnalysis::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &PromptAnalysisPatch,
+    ) -> Result<Option<PromptAnalysis>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(PromptAnalysis::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<PromptAnalysis>, postgres::Error> {
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(PromptAnalysis::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`event_id`), ordered by primary key.
+    pub async fn list_by_event_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        event_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(PromptAnalysis::from_row)
             .collect()
     }
+
+    /// The `events` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_event(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &PromptAnalysis,
+    ) -> Result<Option<super::super::events::Event>, Error> {
+        client
+            .query_opt(GET_EVENT, &[&row.event_id])
+            .await?
+            .as_ref()
+            .map(super::super::events::Event::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<PromptAnalysis>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(PromptAnalysis::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<PromptAnalysis, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| PromptAnalysis::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewPromptAnalysis,
+        ) -> impl std::future::Future<Output = Result<PromptAnalysis, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewPromptAnalysis],
+        ) -> impl std::future::Future<
+            Output = Result<Vec<PromptAnalysis>, Error>,
+        > + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<PromptAnalysis>, Error>,
+        > + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<PromptAnalysis, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<PromptAnalysis>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &PromptAnalysis,
+        ) -> impl std::future::Future<
+            Output = Result<Option<PromptAnalysis>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &PromptAnalysisPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<PromptAnalysis>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewPromptAnalysis,
+        ) -> impl std::future::Future<Output = Result<PromptAnalysis, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<PromptAnalysis>, Error>,
+        > + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,24 +12,32 @@ pub const COLUMNS: &str = "id, user_id, title, status, created_at, updated_at, s
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `title`.
     pub const TITLE: &str = "title";
+
     /// Column `status`.
     pub const STATUS: &str = "status";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
+
     /// Column `share_token`.
     pub const SHARE_TOKEN: &str = "share_token";
+
     /// Column `share_enabled`.
     pub const SHARE_ENABLED: &str = "share_enabled";
 }
 
 /// A row of `conversations`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Conversation {
     /// Column `conversations.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -51,7 +59,9 @@ pub struct Conversation {
 
 impl Conversation {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -63,10 +73,19 @@ impl Conversation {
             share_enabled: row.try_get(7)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `conversations`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewConversation {
     /// Column `conversations.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -75,6 +94,8 @@ pub struct NewConversation {
     /// Column `conversations.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `conversations.title`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub title: Option<String>,
     /// Column `conversations.status`: `character varying(50)` NOT NULL, default `'active'`.
     ///
@@ -89,6 +110,8 @@ pub struct NewConversation {
     /// `None` leaves the value to the database default.
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `conversations.share_token`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub share_token: Option<String>,
     /// Column `conversations.share_enabled`: `boolean` NOT NULL, default `false`.
     ///
@@ -96,166 +119,603 @@ pub struct NewConversation {
     pub share_enabled: Option<bool>,
 }
 
+impl NewConversation {
+    /// A new row with the columns that have no default (`user_id`); every other column is left to its default (or NULL).
+    pub fn new(user_id: uuid::Uuid) -> Self {
+        Self {
+            id: None,
+            user_id,
+            title: None,
+            status: None,
+            created_at: None,
+            updated_at: None,
+            share_token: None,
+            share_enabled: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "title",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "status",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "share_token",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "share_enabled",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewConversation) -> [Option<schemakit_support::Param<'_>>; 8] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.title as schemakit_support::Param),
+        schemakit_support::given(&new.status),
+        schemakit_support::given(&new.created_at),
+        schemakit_support::given(&new.updated_at),
+        Some(&new.share_token as schemakit_support::Param),
+        schemakit_support::given(&new.share_enabled),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewConversation`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, share_token, share_enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `conversations` row to change, each left as stored unless set: `ConversationPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ConversationPatch {
+    /// Column `conversations.user_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<uuid::Uuid>,
+    /// Column `conversations.title`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub title: Option<Option<String>>,
+    /// Column `conversations.status`: `character varying(50)` NOT NULL, default `'active'`.
+    ///
+    /// `None` leaves it as stored.
+    pub status: Option<String>,
+    /// Column `conversations.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `conversations.updated_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `conversations.share_token`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub share_token: Option<Option<String>>,
+    /// Column `conversations.share_enabled`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub share_enabled: Option<bool>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a ConversationPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.title {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.status {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.share_token {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.share_enabled {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM conversations";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewConversation,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(8);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("title", ""));
-    params.push(&new.title);
-    if let Some(value) = &new.status {
-        columns.push(("status", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.updated_at {
-        columns.push(("updated_at", ""));
-        params.push(value);
-    }
-    columns.push(("share_token", ""));
-    params.push(&new.share_token);
-    if let Some(value) = &new.share_enabled {
-        columns.push(("share_enabled", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewConversation,
-) -> Result<Conversation, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Conversation::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Conversation>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Conversation::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE conversations SET user_id = $2, title = $3, status = $4, created_at = $5, updated_at = $6, share_token = $7, share_enabled = $8 WHERE id = $1 RETURNING id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Conversation,
-) -> Result<Option<Conversation>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.title,
-                &row.status,
-                &row.created_at,
-                &row.updated_at,
-                &row.share_token,
-                &row.share_enabled,
-            ],
-        )?
-        .as_ref()
-        .map(Conversation::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM conversations WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`share_token`).
 pub const FIND_BY_SHARE_TOKEN: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE share_token = $1";
 
-/// The row with this unique key (`share_token`), if there is one.
-pub fn find_by_share_token(
-    client: &mut impl postgres::GenericClient,
-    share_token: &str,
-) -> Result<Option<Conversation>, postgres::Error> {
-    client
-        .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])?
-        .as_ref()
-        .map(Conversation::from_row)
-        .transpose()
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users WHERE id = $1";
+
+/// Table `conversations` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Conversation;
+
+    type New = NewConversation;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Conversation, schemakit_support::Error> {
+        Conversation::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Conversation>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Conversation::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = ConversationPatch;
+
+    fn key(row: &Conversation) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Conversation::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewConversation],
+    ) -> Result<Vec<Conversation>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Conversation::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewConversation,
+        conflict: &[&str],
+    ) -> Result<Conversation, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Conversation::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_share_token(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        upsert_on(client, new, &["share_token"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Conversation>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Conversation::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Conversation,
+    ) -> Result<Option<Conversation>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.title,
+                    &row.status,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.share_token,
+                    &row.share_enabled,
+                ],
+            )?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &ConversationPatch,
+    ) -> Result<Option<Conversation>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Conversation>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Conversation::from_row).collect()
+    }
+
+    /// The row with this unique key (`share_token`), if there is one.
+    pub fn find_by_share_token(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        share_token: &str,
+    ) -> Result<Option<Conversation>, Error> {
+        client
+            .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Conversation>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Conversation::from_row)
+            .collect()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Conversation,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Conversation>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Conversation::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Conversation, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Conversation::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewConversation,
+        ) -> Result<Conversation, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewConversation],
+        ) -> Result<Vec<Conversation>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Conversation>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Conversation, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Conversation>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Conversation,
+        ) -> Result<Option<Conversation>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &ConversationPatch,
+        ) -> Result<Option<Conversation>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewConversation,
+        ) -> Result<Conversation, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Conversation>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `conversations` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewConversation,
-    ) -> Result<Conversation, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Conversation::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Conversation, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Conversation::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewConversation],
+    ) -> Result<Vec<Conversation>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Conversation::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewConversation,
+        conflict: &[&str],
+    ) -> Result<Conversation, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Conversation::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_share_token(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewConversation,
+    ) -> Result<Conversation, Error> {
+        upsert_on(client, new, &["share_token"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Conversation>, postgres::Error> {
+    ) -> Result<Option<Conversation>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -263,12 +723,13 @@ pub mod nonblocking {
             .map(Conversation::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Conversation,
-    ) -> Result<Option<Conversation>, postgres::Error> {
+    ) -> Result<Option<Conversation>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -288,25 +749,63 @@ pub mod nonblocking {
             .map(Conversation::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &ConversationPatch,
+    ) -> Result<Option<Conversation>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Conversation::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Conversation>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Conversation::from_row).collect()
+    }
+
     /// The row with this unique key (`share_token`), if there is one.
     pub async fn find_by_share_token(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         share_token: &str,
-    ) -> Result<Option<Conversation>, postgres::Error> {
+    ) -> Result<Option<Conversation>, Error> {
         client
             .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])
             .await?
@@ -314,23 +813,167 @@ pub mod nonblocking {
             .map(Conversation::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Conversation>, postgres::Error> {
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Conversation>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Conversation::from_row)
             .collect()
     }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Conversation,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Conversation>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Conversation::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Conversation, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Conversation::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewConversation,
+        ) -> impl std::future::Future<Output = Result<Conversation, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewConversation],
+        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Conversation, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Conversation>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Conversation,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Conversation>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &ConversationPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Conversation>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewConversation,
+        ) -> impl std::future::Future<Output = Result<Conversation, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,30 +12,41 @@ pub const COLUMNS: &str = "id, conversation_id, role, content, citations, domain
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `conversation_id`.
     pub const CONVERSATION_ID: &str = "conversation_id";
+
     /// Column `role`.
     pub const ROLE: &str = "role";
+
     /// Column `content`.
     pub const CONTENT: &str = "content";
+
     /// Column `citations`.
     pub const CITATIONS: &str = "citations";
+
     /// Column `domains`.
     pub const DOMAINS: &str = "domains";
+
     /// Column `feedback_score`.
     pub const FEEDBACK_SCORE: &str = "feedback_score";
+
     /// Column `input_tokens`.
     pub const INPUT_TOKENS: &str = "input_tokens";
+
     /// Column `output_tokens`.
     pub const OUTPUT_TOKENS: &str = "output_tokens";
+
     /// Column `cost_usd`.
     pub const COST_USD: &str = "cost_usd";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `messages`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Message {
     /// Column `messages.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -48,7 +59,7 @@ pub struct Message {
     /// Column `messages.citations`: `jsonb`.
     pub citations: Option<serde_json::Value>,
     /// Column `messages.domains`: `character varying[]`.
-    pub domains: Option<Vec<String>>,
+    pub domains: Option<Vec<Option<String>>>,
     /// Column `messages.feedback_score`: `integer`.
     pub feedback_score: Option<i32>,
     /// Column `messages.input_tokens`: `integer`.
@@ -63,7 +74,9 @@ pub struct Message {
 
 impl Message {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             conversation_id: row.try_get(1)?,
@@ -78,10 +91,19 @@ impl Message {
             created_at: row.try_get(10)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `messages`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewMessage {
     /// Column `messages.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -94,16 +116,28 @@ pub struct NewMessage {
     /// Column `messages.content`: `text` NOT NULL.
     pub content: String,
     /// Column `messages.citations`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub citations: Option<serde_json::Value>,
     /// Column `messages.domains`: `character varying[]`.
-    pub domains: Option<Vec<String>>,
+    ///
+    /// `None` writes NULL.
+    pub domains: Option<Vec<Option<String>>>,
     /// Column `messages.feedback_score`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub feedback_score: Option<i32>,
     /// Column `messages.input_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub input_tokens: Option<i32>,
     /// Column `messages.output_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub output_tokens: Option<i32>,
     /// Column `messages.cost_usd`: `numeric(10,6)`.
+    ///
+    /// `None` writes NULL.
     pub cost_usd: Option<rust_decimal::Decimal>,
     /// Column `messages.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
@@ -111,162 +145,650 @@ pub struct NewMessage {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewMessage {
+    /// A new row with the columns that have no default (`conversation_id`, `role`, `content`); every other column is left to its default (or NULL).
+    pub fn new(conversation_id: uuid::Uuid, role: String, content: String) -> Self {
+        Self {
+            id: None,
+            conversation_id,
+            role,
+            content,
+            citations: None,
+            domains: None,
+            feedback_score: None,
+            input_tokens: None,
+            output_tokens: None,
+            cost_usd: None,
+            created_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "conversation_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "role",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "content",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "citations",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "domains",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "feedback_score",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "cost_usd",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewMessage) -> [Option<schemakit_support::Param<'_>>; 11] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.conversation_id as schemakit_support::Param),
+        Some(&new.role as schemakit_support::Param),
+        Some(&new.content as schemakit_support::Param),
+        Some(&new.citations as schemakit_support::Param),
+        Some(&new.domains as schemakit_support::Param),
+        Some(&new.feedback_score as schemakit_support::Param),
+        Some(&new.input_tokens as schemakit_support::Param),
+        Some(&new.output_tokens as schemakit_support::Param),
+        Some(&new.cost_usd as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewMessage`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO messages (id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `messages` row to change, each left as stored unless set: `MessagePatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MessagePatch {
+    /// Column `messages.conversation_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub conversation_id: Option<uuid::Uuid>,
+    /// Column `messages.role`: `character varying(50)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub role: Option<String>,
+    /// Column `messages.content`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub content: Option<String>,
+    /// Column `messages.citations`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub citations: Option<Option<serde_json::Value>>,
+    /// Column `messages.domains`: `character varying[]`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub domains: Option<Option<Vec<Option<String>>>>,
+    /// Column `messages.feedback_score`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub feedback_score: Option<Option<i32>>,
+    /// Column `messages.input_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub input_tokens: Option<Option<i32>>,
+    /// Column `messages.output_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub output_tokens: Option<Option<i32>>,
+    /// Column `messages.cost_usd`: `numeric(10,6)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub cost_usd: Option<Option<rust_decimal::Decimal>>,
+    /// Column `messages.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a MessagePatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.conversation_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.role {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.content {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.citations {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.domains {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.feedback_score {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.input_tokens {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.output_tokens {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.cost_usd {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM messages";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewMessage,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(11);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(11);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("conversation_id", ""));
-    params.push(&new.conversation_id);
-    columns.push(("role", ""));
-    params.push(&new.role);
-    columns.push(("content", ""));
-    params.push(&new.content);
-    columns.push(("citations", ""));
-    params.push(&new.citations);
-    columns.push(("domains", ""));
-    params.push(&new.domains);
-    columns.push(("feedback_score", ""));
-    params.push(&new.feedback_score);
-    columns.push(("input_tokens", ""));
-    params.push(&new.input_tokens);
-    columns.push(("output_tokens", ""));
-    params.push(&new.output_tokens);
-    columns.push(("cost_usd", ""));
-    params.push(&new.cost_usd);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewMessage,
-) -> Result<Message, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Message::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Message>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Message::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE messages SET conversation_id = $2, role = $3, content = $4, citations = $5, domains = $6, feedback_score = $7, input_tokens = $8, output_tokens = $9, cost_usd = $10, created_at = $11 WHERE id = $1 RETURNING id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Message,
-) -> Result<Option<Message>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.conversation_id,
-                &row.role,
-                &row.content,
-                &row.citations,
-                &row.domains,
-                &row.feedback_score,
-                &row.input_tokens,
-                &row.output_tokens,
-                &row.cost_usd,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(Message::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM messages WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM messages WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`conversation_id`), with a limit and an offset.
+pub const LIST_BY_CONVERSATION_ID: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages WHERE conversation_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`conversation_id`, `created_at`), with a limit and an offset.
+pub const LIST_BY_CONVERSATION_ID_AND_CREATED_AT: &str = "SELECT id, conversation_id, role, content, citations, domains, feedback_score, input_tokens, output_tokens, cost_usd, created_at FROM messages WHERE conversation_id = $1 AND created_at = $2 ORDER BY id LIMIT $3 OFFSET $4";
+
+/// Selects the `conversations` (`id`) row a row of this table references.
+pub const GET_CONVERSATION: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations WHERE id = $1";
+
+/// Table `messages` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Message;
+
+    type New = NewMessage;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Message, schemakit_support::Error> {
+        Message::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Message>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Message::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = MessagePatch;
+
+    fn key(row: &Message) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewMessage,
+    ) -> Result<Message, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Message::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewMessage],
+    ) -> Result<Vec<Message>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Message::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewMessage,
+        conflict: &[&str],
+    ) -> Result<Message, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Message::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewMessage,
+    ) -> Result<Message, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Message>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Message::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Message,
+    ) -> Result<Option<Message>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.conversation_id,
+                    &row.role,
+                    &row.content,
+                    &row.citations,
+                    &row.domains,
+                    &row.feedback_score,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(Message::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &MessagePatch,
+    ) -> Result<Option<Message>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Message::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Message>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Message::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`conversation_id`), ordered by primary key.
+    pub fn list_by_conversation_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        conversation_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(
+                LIST_BY_CONVERSATION_ID,
+                &[&conversation_id, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`conversation_id`, `created_at`), ordered by primary key.
+    pub fn list_by_conversation_id_and_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        conversation_id: &uuid::Uuid,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(
+                LIST_BY_CONVERSATION_ID_AND_CREATED_AT,
+                &[&conversation_id, &created_at, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
+
+    /// The `conversations` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_conversation(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Message,
+    ) -> Result<Option<super::super::conversations::Conversation>, Error> {
+        client
+            .query_opt(GET_CONVERSATION, &[&row.conversation_id])?
+            .as_ref()
+            .map(super::super::conversations::Conversation::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Message, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Message::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewMessage,
+        ) -> Result<Message, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewMessage],
+        ) -> Result<Vec<Message>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Message>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Message, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Message>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Message,
+        ) -> Result<Option<Message>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &MessagePatch,
+        ) -> Result<Option<Message>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewMessage,
+        ) -> Result<Message, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Message>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `messages` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewMessage,
-    ) -> Result<Message, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Message::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Message, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Message::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewMessage],
+    ) -> Result<Vec<Message>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Message::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewMessage,
+        conflict: &[&str],
+    ) -> Result<Message, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Message::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewMessage,
+    ) -> Result<Message, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Message>, postgres::Error> {
+    ) -> Result<Option<Message>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Message::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Message,
-    ) -> Result<Option<Message>, postgres::Error> {
+    ) -> Result<Option<Message>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -289,37 +811,230 @@ pub mod nonblocking {
             .map(Message::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &MessagePatch,
+    ) -> Result<Option<Message>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Message::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Message>, postgres::Error> {
+    ) -> Result<Vec<Message>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Message::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`conversation_id`), ordered by primary key.
+    pub async fn list_by_conversation_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        conversation_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(
+                LIST_BY_CONVERSATION_ID,
+                &[&conversation_id, &page.limit, &page.offset],
+            )
             .await?
             .iter()
             .map(Message::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`conversation_id`, `created_at`), ordered by primary key.
+    pub async fn list_by_conversation_id_and_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        conversation_id: &uuid::Uuid,
+        created_at: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(
+                LIST_BY_CONVERSATION_ID_AND_CREATED_AT,
+                &[&conversation_id, &created_at, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
+
+    /// The `conversations` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_conversation(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Message,
+    ) -> Result<Option<super::super::conversations::Conversation>, Error> {
+        client
+            .query_opt(GET_CONVERSATION, &[&row.conversation_id])
+            .await?
+            .as_ref()
+            .map(super::super::conversations::Conversation::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Message>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Message::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Message, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Message::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewMessage,
+        ) -> impl std::future::Future<Output = Result<Message, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewMessage],
+        ) -> impl std::future::Future<Output = Result<Vec<Message>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Message>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Message, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Message>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Message,
+        ) -> impl std::future::Future<Output = Result<Option<Message>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &MessagePatch,
+        ) -> impl std::future::Future<Output = Result<Option<Message>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewMessage,
+        ) -> impl std::future::Future<Output = Result<Message, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Message>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

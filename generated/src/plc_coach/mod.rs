@@ -2,6 +2,7 @@
 
 //! Tables and types of `db/plc_coach/migrations`.
 
+#![allow(clippy::all, clippy::pedantic, clippy::nursery, dead_code, unused_imports)]
 /// Table `conversations`.
 pub mod conversations;
 
@@ -13,22 +14,3 @@ pub mod sessions;
 
 /// Table `users`.
 pub mod users;
-
-/// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
-/// columns given, each with the cast its placeholder needs (`::text` for a domain,
-/// `::text::interval` for a type read as text).
-fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
-    if columns.is_empty() {
-        return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");
-    }
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}", names.join(", "),
-        values.join(", ")
-    )
-}

@@ -12,18 +12,23 @@ pub const COLUMNS: &str = "id, user_id, expires_at, created_at, last_accessed_at
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `expires_at`.
     pub const EXPIRES_AT: &str = "expires_at";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `last_accessed_at`.
     pub const LAST_ACCESSED_AT: &str = "last_accessed_at";
 }
 
 /// A row of `sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Session {
     /// Column `sessions.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -39,7 +44,9 @@ pub struct Session {
 
 impl Session {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -48,10 +55,19 @@ impl Session {
             last_accessed_at: row.try_get(4)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `sessions`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewSession {
     /// Column `sessions.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -71,146 +87,537 @@ pub struct NewSession {
     pub last_accessed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewSession {
+    /// A new row with the columns that have no default (`user_id`, `expires_at`); every other column is left to its default (or NULL).
+    pub fn new(user_id: uuid::Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            id: None,
+            user_id,
+            expires_at,
+            created_at: None,
+            last_accessed_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "expires_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "last_accessed_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewSession) -> [Option<schemakit_support::Param<'_>>; 5] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.expires_at as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        schemakit_support::given(&new.last_accessed_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewSession`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO sessions (id, user_id, expires_at, created_at, last_accessed_at) VALUES ($1, $2, $3, $4, $5) RETURNING id, user_id, expires_at, created_at, last_accessed_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `sessions` row to change, each left as stored unless set: `SessionPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SessionPatch {
+    /// Column `sessions.user_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<uuid::Uuid>,
+    /// Column `sessions.expires_at`: `timestamp with time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `sessions.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `sessions.last_accessed_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub last_accessed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a SessionPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.expires_at {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.last_accessed_at {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM sessions";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewSession,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(5);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("expires_at", ""));
-    params.push(&new.expires_at);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.last_accessed_at {
-        columns.push(("last_accessed_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewSession,
-) -> Result<Session, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Session::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Session>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Session::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE sessions SET user_id = $2, expires_at = $3, created_at = $4, last_accessed_at = $5 WHERE id = $1 RETURNING id, user_id, expires_at, created_at, last_accessed_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Session,
-) -> Result<Option<Session>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.expires_at,
-                &row.created_at,
-                &row.last_accessed_at,
-            ],
-        )?
-        .as_ref()
-        .map(Session::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM sessions WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM sessions WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, expires_at, created_at, last_accessed_at FROM sessions WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users WHERE id = $1";
+
+/// Table `sessions` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Session;
+
+    type New = NewSession;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Session, schemakit_support::Error> {
+        Session::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Session>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Session::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = SessionPatch;
+
+    fn key(row: &Session) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSession,
+    ) -> Result<Session, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Session::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewSession],
+    ) -> Result<Vec<Session>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Session::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSession,
+        conflict: &[&str],
+    ) -> Result<Session, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Session::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSession,
+    ) -> Result<Session, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Session>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Session::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Session,
+    ) -> Result<Option<Session>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.expires_at,
+                    &row.created_at,
+                    &row.last_accessed_at,
+                ],
+            )?
+            .as_ref()
+            .map(Session::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &SessionPatch,
+    ) -> Result<Option<Session>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Session::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Session>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Session::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Session>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Session::from_row)
+            .collect()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Session,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Session>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Session::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Session, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Session::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewSession,
+        ) -> Result<Session, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewSession],
+        ) -> Result<Vec<Session>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Session>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Session, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Session>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Session,
+        ) -> Result<Option<Session>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &SessionPatch,
+        ) -> Result<Option<Session>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewSession,
+        ) -> Result<Session, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Session>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `sessions` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewSession,
-    ) -> Result<Session, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Session::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Session, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Session::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewSession],
+    ) -> Result<Vec<Session>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Session::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewSession,
+        conflict: &[&str],
+    ) -> Result<Session, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Session::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewSession,
+    ) -> Result<Session, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Session>, postgres::Error> {
+    ) -> Result<Option<Session>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Session::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Session,
-    ) -> Result<Option<Session>, postgres::Error> {
+    ) -> Result<Option<Session>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -227,37 +634,209 @@ pub mod nonblocking {
             .map(Session::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &SessionPatch,
+    ) -> Result<Option<Session>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Session::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Session>, postgres::Error> {
+    ) -> Result<Vec<Session>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Session::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Session>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Session::from_row)
             .collect()
     }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Session,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Session>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Session::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Session, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Session::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewSession,
+        ) -> impl std::future::Future<Output = Result<Session, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewSession],
+        ) -> impl std::future::Future<Output = Result<Vec<Session>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Session>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Session, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Session>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Session,
+        ) -> impl std::future::Future<Output = Result<Option<Session>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &SessionPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Session>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewSession,
+        ) -> impl std::future::Future<Output = Result<Session, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Session>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,26 +12,35 @@ pub const COLUMNS: &str = "id, email, name, role, organization_id, sso_provider,
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `email`.
     pub const EMAIL: &str = "email";
+
     /// Column `name`.
     pub const NAME: &str = "name";
+
     /// Column `role`.
     pub const ROLE: &str = "role";
+
     /// Column `organization_id`.
     pub const ORGANIZATION_ID: &str = "organization_id";
+
     /// Column `sso_provider`.
     pub const SSO_PROVIDER: &str = "sso_provider";
+
     /// Column `sso_id`.
     pub const SSO_ID: &str = "sso_id";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `last_login`.
     pub const LAST_LOGIN: &str = "last_login";
 }
 
 /// A row of `users`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct User {
     /// Column `users.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -55,7 +64,9 @@ pub struct User {
 
 impl User {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -68,10 +79,19 @@ impl User {
             last_login: row.try_get(8)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `users`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewUser {
     /// Column `users.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -80,184 +100,623 @@ pub struct NewUser {
     /// Column `users.email`: `character varying(255)` NOT NULL.
     pub email: String,
     /// Column `users.name`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub name: Option<String>,
     /// Column `users.role`: `character varying(50)` NOT NULL.
     pub role: String,
     /// Column `users.organization_id`: `uuid`.
+    ///
+    /// `None` writes NULL.
     pub organization_id: Option<uuid::Uuid>,
     /// Column `users.sso_provider`: `character varying(50)`.
+    ///
+    /// `None` writes NULL.
     pub sso_provider: Option<String>,
     /// Column `users.sso_id`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub sso_id: Option<String>,
     /// Column `users.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `users.last_login`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub last_login: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl NewUser {
+    /// A new row with the columns that have no default (`email`, `role`); every other column is left to its default (or NULL).
+    pub fn new(email: String, role: String) -> Self {
+        Self {
+            id: None,
+            email,
+            name: None,
+            role,
+            organization_id: None,
+            sso_provider: None,
+            sso_id: None,
+            created_at: None,
+            last_login: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "email",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "role",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "organization_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "sso_provider",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "sso_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "last_login",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewUser) -> [Option<schemakit_support::Param<'_>>; 9] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.email as schemakit_support::Param),
+        Some(&new.name as schemakit_support::Param),
+        Some(&new.role as schemakit_support::Param),
+        Some(&new.organization_id as schemakit_support::Param),
+        Some(&new.sso_provider as schemakit_support::Param),
+        Some(&new.sso_id as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        Some(&new.last_login as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewUser`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO users (id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `users` row to change, each left as stored unless set: `UserPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UserPatch {
+    /// Column `users.email`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub email: Option<String>,
+    /// Column `users.name`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub name: Option<Option<String>>,
+    /// Column `users.role`: `character varying(50)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub role: Option<String>,
+    /// Column `users.organization_id`: `uuid`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub organization_id: Option<Option<uuid::Uuid>>,
+    /// Column `users.sso_provider`: `character varying(50)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub sso_provider: Option<Option<String>>,
+    /// Column `users.sso_id`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub sso_id: Option<Option<String>>,
+    /// Column `users.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `users.last_login`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_login: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a UserPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.email {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.name {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.role {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.organization_id {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.sso_provider {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.sso_id {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.last_login {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM users";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewUser,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(9);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("email", ""));
-    params.push(&new.email);
-    columns.push(("name", ""));
-    params.push(&new.name);
-    columns.push(("role", ""));
-    params.push(&new.role);
-    columns.push(("organization_id", ""));
-    params.push(&new.organization_id);
-    columns.push(("sso_provider", ""));
-    params.push(&new.sso_provider);
-    columns.push(("sso_id", ""));
-    params.push(&new.sso_id);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("last_login", ""));
-    params.push(&new.last_login);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewUser,
-) -> Result<User, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    User::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<User>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE users SET email = $2, name = $3, role = $4, organization_id = $5, sso_provider = $6, sso_id = $7, created_at = $8, last_login = $9 WHERE id = $1 RETURNING id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &User,
-) -> Result<Option<User>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.email,
-                &row.name,
-                &row.role,
-                &row.organization_id,
-                &row.sso_provider,
-                &row.sso_id,
-                &row.created_at,
-                &row.last_login,
-            ],
-        )?
-        .as_ref()
-        .map(User::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM users WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM users WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`email`).
 pub const FIND_BY_EMAIL: &str = "SELECT id, email, name, role, organization_id, sso_provider, sso_id, created_at, last_login FROM users WHERE email = $1";
 
-/// The row with this unique key (`email`), if there is one.
-pub fn find_by_email(
-    client: &mut impl postgres::GenericClient,
-    email: &str,
-) -> Result<Option<User>, postgres::Error> {
-    client.query_opt(FIND_BY_EMAIL, &[&email])?.as_ref().map(User::from_row).transpose()
+/// Table `users` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = User;
+
+    type New = NewUser;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(row: &schemakit_support::Row) -> Result<User, schemakit_support::Error> {
+        User::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<User>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(User::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = UserPatch;
+
+    fn key(row: &User) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        User::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewUser],
+    ) -> Result<Vec<User>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(User::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+        conflict: &[&str],
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        User::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_email(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["email"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<User>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &User,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.email,
+                    &row.name,
+                    &row.role,
+                    &row.organization_id,
+                    &row.sso_provider,
+                    &row.sso_id,
+                    &row.created_at,
+                    &row.last_login,
+                ],
+            )?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &UserPatch,
+    ) -> Result<Option<User>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<User>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(User::from_row).collect()
+    }
+
+    /// The row with this unique key (`email`), if there is one.
+    pub fn find_by_email(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        email: &str,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(FIND_BY_EMAIL, &[&email])?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(User::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| User::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUser,
+        ) -> Result<User, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewUser],
+        ) -> Result<Vec<User>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<User>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<User>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &User,
+        ) -> Result<Option<User>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &UserPatch,
+        ) -> Result<Option<User>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUser,
+        ) -> Result<User, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<User>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUser,
-    ) -> Result<User, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        User::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        User::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewUser],
+    ) -> Result<Vec<User>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(User::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+        conflict: &[&str],
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        User::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_email(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["email"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(User::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &User,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -278,25 +737,63 @@ pub mod nonblocking {
             .map(User::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &UserPatch,
+    ) -> Result<Option<User>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<User>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(User::from_row).collect()
+    }
+
     /// The row with this unique key (`email`), if there is one.
     pub async fn find_by_email(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         email: &str,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client
             .query_opt(FIND_BY_EMAIL, &[&email])
             .await?
@@ -304,23 +801,131 @@ pub mod nonblocking {
             .map(User::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
     pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<User>, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(User::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<User, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| User::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUser,
+        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewUser],
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<User, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &User,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &UserPatch,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUser,
+        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

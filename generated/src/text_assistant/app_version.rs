@@ -12,20 +12,26 @@ pub const COLUMNS: &str = "id, version, \"releaseDate\", \"downloadUrl\", change
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `version`.
     pub const VERSION: &str = "version";
+
     /// Column `releaseDate`.
     pub const RELEASE_DATE: &str = "releaseDate";
+
     /// Column `downloadUrl`.
     pub const DOWNLOAD_URL: &str = "downloadUrl";
+
     /// Column `changelog`.
     pub const CHANGELOG: &str = "changelog";
+
     /// Column `isLatest`.
     pub const IS_LATEST: &str = "isLatest";
 }
 
 /// A row of `"AppVersion"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AppVersion {
     /// Column `AppVersion.id`: `text` NOT NULL, primary key.
     pub id: String,
@@ -43,7 +49,9 @@ pub struct AppVersion {
 
 impl AppVersion {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             version: row.try_get(1)?,
@@ -53,10 +61,19 @@ impl AppVersion {
             is_latest: row.try_get(5)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = String;
 
 /// Values for a new row of `"AppVersion"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewAppVersion {
     /// Column `AppVersion.id`: `text` NOT NULL.
     pub id: String,
@@ -74,152 +91,564 @@ pub struct NewAppVersion {
     pub is_latest: Option<bool>,
 }
 
+impl NewAppVersion {
+    /// A new row with the columns that have no default (`id`, `version`, `releaseDate`, `downloadUrl`, `changelog`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: String,
+        version: String,
+        release_date: chrono::NaiveDateTime,
+        download_url: String,
+        changelog: String,
+    ) -> Self {
+        Self {
+            id,
+            version,
+            release_date,
+            download_url,
+            changelog,
+            is_latest: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "version",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"releaseDate\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"downloadUrl\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "changelog",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"isLatest\"",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewAppVersion) -> [Option<schemakit_support::Param<'_>>; 6] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.version as schemakit_support::Param),
+        Some(&new.release_date as schemakit_support::Param),
+        Some(&new.download_url as schemakit_support::Param),
+        Some(&new.changelog as schemakit_support::Param),
+        schemakit_support::given(&new.is_latest),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewAppVersion`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"AppVersion\" (id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\") VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\"";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `"AppVersion"` row to change, each left as stored unless set: `AppVersionPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AppVersionPatch {
+    /// Column `AppVersion.version`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub version: Option<String>,
+    /// Column `AppVersion.releaseDate`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub release_date: Option<chrono::NaiveDateTime>,
+    /// Column `AppVersion.downloadUrl`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub download_url: Option<String>,
+    /// Column `AppVersion.changelog`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub changelog: Option<String>,
+    /// Column `AppVersion.isLatest`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_latest: Option<bool>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a AppVersionPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.version {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.release_date {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.download_url {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.changelog {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.is_latest {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM \"AppVersion\"";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewAppVersion,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("version", ""));
-    params.push(&new.version);
-    columns.push(("\"releaseDate\"", ""));
-    params.push(&new.release_date);
-    columns.push(("\"downloadUrl\"", ""));
-    params.push(&new.download_url);
-    columns.push(("changelog", ""));
-    params.push(&new.changelog);
-    if let Some(value) = &new.is_latest {
-        columns.push(("\"isLatest\"", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewAppVersion,
-) -> Result<AppVersion, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    AppVersion::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<Option<AppVersion>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(AppVersion::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE \"AppVersion\" SET version = $2, \"releaseDate\" = $3, \"downloadUrl\" = $4, changelog = $5, \"isLatest\" = $6 WHERE id = $1 RETURNING id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\"";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &AppVersion,
-) -> Result<Option<AppVersion>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.version,
-                &row.release_date,
-                &row.download_url,
-                &row.changelog,
-                &row.is_latest,
-            ],
-        )?
-        .as_ref()
-        .map(AppVersion::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM \"AppVersion\" WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM \"AppVersion\" WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`version`).
 pub const FIND_BY_VERSION: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE version = $1";
 
-/// The row with this unique key (`version`), if there is one.
-pub fn find_by_version(
-    client: &mut impl postgres::GenericClient,
-    version: &str,
-) -> Result<Option<AppVersion>, postgres::Error> {
-    client
-        .query_opt(FIND_BY_VERSION, &[&version])?
-        .as_ref()
-        .map(AppVersion::from_row)
-        .transpose()
+/// Lists rows by (`isLatest`), with a limit and an offset.
+pub const LIST_BY_IS_LATEST: &str = "SELECT id, version, \"releaseDate\", \"downloadUrl\", changelog, \"isLatest\" FROM \"AppVersion\" WHERE \"isLatest\" = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `"AppVersion"` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = AppVersion;
+
+    type New = NewAppVersion;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<AppVersion, schemakit_support::Error> {
+        AppVersion::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<AppVersion>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(AppVersion::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = AppVersionPatch;
+
+    fn key(row: &AppVersion) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        AppVersion::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewAppVersion],
+    ) -> Result<Vec<AppVersion>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(AppVersion::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewAppVersion,
+        conflict: &[&str],
+    ) -> Result<AppVersion, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        AppVersion::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`version`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_version(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        upsert_on(client, new, &["version"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<AppVersion>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(AppVersion::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &AppVersion,
+    ) -> Result<Option<AppVersion>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.version,
+                    &row.release_date,
+                    &row.download_url,
+                    &row.changelog,
+                    &row.is_latest,
+                ],
+            )?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+        patch: &AppVersionPatch,
+    ) -> Result<Option<AppVersion>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<AppVersion>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(AppVersion::from_row).collect()
+    }
+
+    /// The row with this unique key (`version`), if there is one.
+    pub fn find_by_version(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        version: &str,
+    ) -> Result<Option<AppVersion>, Error> {
+        client
+            .query_opt(FIND_BY_VERSION, &[&version])?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+
+    /// One page of the rows with these values of (`isLatest`), ordered by primary key.
+    pub fn list_by_is_latest(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        is_latest: &bool,
+        page: Page,
+    ) -> Result<Vec<AppVersion>, Error> {
+        client
+            .query(LIST_BY_IS_LATEST, &[&is_latest, &page.limit, &page.offset])?
+            .iter()
+            .map(AppVersion::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<AppVersion>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(AppVersion::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<AppVersion, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| AppVersion::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewAppVersion,
+        ) -> Result<AppVersion, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewAppVersion],
+        ) -> Result<Vec<AppVersion>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<AppVersion>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<AppVersion, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<AppVersion>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &AppVersion,
+        ) -> Result<Option<AppVersion>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &AppVersionPatch,
+        ) -> Result<Option<AppVersion>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewAppVersion,
+        ) -> Result<AppVersion, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<AppVersion>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `"AppVersion"` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewAppVersion,
-    ) -> Result<AppVersion, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        AppVersion::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<AppVersion, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        AppVersion::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewAppVersion],
+    ) -> Result<Vec<AppVersion>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(AppVersion::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewAppVersion,
+        conflict: &[&str],
+    ) -> Result<AppVersion, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        AppVersion::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`version`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_version(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewAppVersion,
+    ) -> Result<AppVersion, Error> {
+        upsert_on(client, new, &["version"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<Option<AppVersion>, postgres::Error> {
+    ) -> Result<Option<AppVersion>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -227,12 +656,13 @@ pub mod nonblocking {
             .map(AppVersion::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &AppVersion,
-    ) -> Result<Option<AppVersion>, postgres::Error> {
+    ) -> Result<Option<AppVersion>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -250,25 +680,63 @@ pub mod nonblocking {
             .map(AppVersion::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &str,
+        patch: &AppVersionPatch,
+    ) -> Result<Option<AppVersion>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(AppVersion::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<AppVersion>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(AppVersion::from_row).collect()
+    }
+
     /// The row with this unique key (`version`), if there is one.
     pub async fn find_by_version(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         version: &str,
-    ) -> Result<Option<AppVersion>, postgres::Error> {
+    ) -> Result<Option<AppVersion>, Error> {
         client
             .query_opt(FIND_BY_VERSION, &[&version])
             .await?
@@ -276,23 +744,154 @@ pub mod nonblocking {
             .map(AppVersion::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<AppVersion>, postgres::Error> {
+
+    /// One page of the rows with these values of (`isLatest`), ordered by primary key.
+    pub async fn list_by_is_latest(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        is_latest: &bool,
+        page: Page,
+    ) -> Result<Vec<AppVersion>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_IS_LATEST, &[&is_latest, &page.limit, &page.offset])
             .await?
             .iter()
             .map(AppVersion::from_row)
             .collect()
     }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<AppVersion>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(AppVersion::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<AppVersion, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| AppVersion::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewAppVersion,
+        ) -> impl std::future::Future<Output = Result<AppVersion, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewAppVersion],
+        ) -> impl std::future::Future<Output = Result<Vec<AppVersion>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<AppVersion>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<AppVersion, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<AppVersion>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &AppVersion,
+        ) -> impl std::future::Future<
+            Output = Result<Option<AppVersion>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &AppVersionPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<AppVersion>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewAppVersion,
+        ) -> impl std::future::Future<Output = Result<AppVersion, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<AppVersion>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,28 +12,38 @@ pub const COLUMNS: &str = "id, user_id, subscription_id, total_credits, used_cre
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `subscription_id`.
     pub const SUBSCRIPTION_ID: &str = "subscription_id";
+
     /// Column `total_credits`.
     pub const TOTAL_CREDITS: &str = "total_credits";
+
     /// Column `used_credits`.
     pub const USED_CREDITS: &str = "used_credits";
+
     /// Column `billing_period_start`.
     pub const BILLING_PERIOD_START: &str = "billing_period_start";
+
     /// Column `billing_period_end`.
     pub const BILLING_PERIOD_END: &str = "billing_period_end";
+
     /// Column `is_current`.
     pub const IS_CURRENT: &str = "is_current";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
 }
 
 /// A row of `credits`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Credit {
     /// Column `credits.id`: `uuid` NOT NULL, primary key.
     pub id: uuid::Uuid,
@@ -59,7 +69,9 @@ pub struct Credit {
 
 impl Credit {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -73,16 +85,27 @@ impl Credit {
             updated_at: row.try_get(9)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `credits`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewCredit {
     /// Column `credits.id`: `uuid` NOT NULL.
     pub id: uuid::Uuid,
     /// Column `credits.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `credits.subscription_id`: `uuid`.
+    ///
+    /// `None` writes NULL.
     pub subscription_id: Option<uuid::Uuid>,
     /// Column `credits.total_credits`: `integer` NOT NULL.
     pub total_credits: i32,
@@ -106,161 +129,689 @@ pub struct NewCredit {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+impl NewCredit {
+    /// A new row with the columns that have no default (`id`, `user_id`, `total_credits`, `billing_period_start`, `billing_period_end`, `updated_at`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: uuid::Uuid,
+        user_id: uuid::Uuid,
+        total_credits: i32,
+        billing_period_start: chrono::NaiveDateTime,
+        billing_period_end: chrono::NaiveDateTime,
+        updated_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            subscription_id: None,
+            total_credits,
+            used_credits: None,
+            billing_period_start,
+            billing_period_end,
+            is_current: None,
+            created_at: None,
+            updated_at,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "subscription_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "total_credits",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "used_credits",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "billing_period_start",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "billing_period_end",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_current",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewCredit) -> [Option<schemakit_support::Param<'_>>; 10] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.subscription_id as schemakit_support::Param),
+        Some(&new.total_credits as schemakit_support::Param),
+        schemakit_support::given(&new.used_credits),
+        Some(&new.billing_period_start as schemakit_support::Param),
+        Some(&new.billing_period_end as schemakit_support::Param),
+        schemakit_support::given(&new.is_current),
+        schemakit_support::given(&new.created_at),
+        Some(&new.updated_at as schemakit_support::Param),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewCredit`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `credits` row to change, each left as stored unless set: `CreditPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CreditPatch {
+    /// Column `credits.user_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<uuid::Uuid>,
+    /// Column `credits.subscription_id`: `uuid`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub subscription_id: Option<Option<uuid::Uuid>>,
+    /// Column `credits.total_credits`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub total_credits: Option<i32>,
+    /// Column `credits.used_credits`: `integer` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub used_credits: Option<i32>,
+    /// Column `credits.billing_period_start`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub billing_period_start: Option<chrono::NaiveDateTime>,
+    /// Column `credits.billing_period_end`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub billing_period_end: Option<chrono::NaiveDateTime>,
+    /// Column `credits.is_current`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_current: Option<bool>,
+    /// Column `credits.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Column `credits.updated_at`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a CreditPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.subscription_id {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.total_credits {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.used_credits {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.billing_period_start {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.billing_period_end {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.is_current {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM credits";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewCredit,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(10);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("subscription_id", ""));
-    params.push(&new.subscription_id);
-    columns.push(("total_credits", ""));
-    params.push(&new.total_credits);
-    if let Some(value) = &new.used_credits {
-        columns.push(("used_credits", ""));
-        params.push(value);
-    }
-    columns.push(("billing_period_start", ""));
-    params.push(&new.billing_period_start);
-    columns.push(("billing_period_end", ""));
-    params.push(&new.billing_period_end);
-    if let Some(value) = &new.is_current {
-        columns.push(("is_current", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("updated_at", ""));
-    params.push(&new.updated_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewCredit,
-) -> Result<Credit, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Credit::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Credit>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Credit::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE credits SET user_id = $2, subscription_id = $3, total_credits = $4, used_credits = $5, billing_period_start = $6, billing_period_end = $7, is_current = $8, created_at = $9, updated_at = $10 WHERE id = $1 RETURNING id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Credit,
-) -> Result<Option<Credit>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.subscription_id,
-                &row.total_credits,
-                &row.used_credits,
-                &row.billing_period_start,
-                &row.billing_period_end,
-                &row.is_current,
-                &row.created_at,
-                &row.updated_at,
-            ],
-        )?
-        .as_ref()
-        .map(Credit::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM credits WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM credits WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`subscription_id`), with a limit and an offset.
+pub const LIST_BY_SUBSCRIPTION_ID: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE subscription_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`billing_period_start`, `billing_period_end`), with a limit and an offset.
+pub const LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE billing_period_start = $1 AND billing_period_end = $2 ORDER BY id LIMIT $3 OFFSET $4";
+
+/// Lists rows by (`user_id`, `is_current`), with a limit and an offset.
+pub const LIST_BY_USER_ID_AND_IS_CURRENT: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE user_id = $1 AND is_current = $2 ORDER BY id LIMIT $3 OFFSET $4";
+
+/// Selects the `subscriptions` (`id`) row a row of this table references.
+pub const GET_SUBSCRIPTION: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE id = $1";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
+
+/// Table `credits` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Credit;
+
+    type New = NewCredit;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Credit, schemakit_support::Error> {
+        Credit::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Credit>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Credit::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = CreditPatch;
+
+    fn key(row: &Credit) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCredit,
+    ) -> Result<Credit, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Credit::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewCredit],
+    ) -> Result<Vec<Credit>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Credit::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCredit,
+        conflict: &[&str],
+    ) -> Result<Credit, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Credit::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewCredit,
+    ) -> Result<Credit, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Credit>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Credit::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Credit,
+    ) -> Result<Option<Credit>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.subscription_id,
+                    &row.total_credits,
+                    &row.used_credits,
+                    &row.billing_period_start,
+                    &row.billing_period_end,
+                    &row.is_current,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )?
+            .as_ref()
+            .map(Credit::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &CreditPatch,
+    ) -> Result<Option<Credit>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Credit::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Credit>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Credit::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`subscription_id`), ordered by primary key.
+    pub fn list_by_subscription_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        subscription_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(
+                LIST_BY_SUBSCRIPTION_ID,
+                &[&subscription_id, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`billing_period_start`, `billing_period_end`), ordered by primary key.
+    pub fn list_by_billing_period_start_and_billing_period_end(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        billing_period_start: &chrono::NaiveDateTime,
+        billing_period_end: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(
+                LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END,
+                &[&billing_period_start, &billing_period_end, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `is_current`), ordered by primary key.
+    pub fn list_by_user_id_and_is_current(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        is_current: &bool,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_IS_CURRENT,
+                &[&user_id, &is_current, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// The `subscriptions` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_subscription(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Credit,
+    ) -> Result<Option<super::super::subscriptions::Subscription>, Error> {
+        client
+            .query_opt(GET_SUBSCRIPTION, &[&row.subscription_id])?
+            .as_ref()
+            .map(super::super::subscriptions::Subscription::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Credit,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Credit, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Credit::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewCredit,
+        ) -> Result<Credit, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewCredit],
+        ) -> Result<Vec<Credit>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Credit>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Credit, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Credit>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Credit,
+        ) -> Result<Option<Credit>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &CreditPatch,
+        ) -> Result<Option<Credit>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewCredit,
+        ) -> Result<Credit, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Credit>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `credits` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCredit,
-    ) -> Result<Credit, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Credit::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Credit, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Credit::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewCredit],
+    ) -> Result<Vec<Credit>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Credit::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewCredit,
+        conflict: &[&str],
+    ) -> Result<Credit, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Credit::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewCredit,
+    ) -> Result<Credit, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Credit>, postgres::Error> {
+    ) -> Result<Option<Credit>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Credit::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Credit,
-    ) -> Result<Option<Credit>, postgres::Error> {
+    ) -> Result<Option<Credit>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -282,37 +833,275 @@ pub mod nonblocking {
             .map(Credit::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &CreditPatch,
+    ) -> Result<Option<Credit>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Credit::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Credit>, postgres::Error> {
+    ) -> Result<Vec<Credit>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Credit::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`subscription_id`), ordered by primary key.
+    pub async fn list_by_subscription_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        subscription_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(
+                LIST_BY_SUBSCRIPTION_ID,
+                &[&subscription_id, &page.limit, &page.offset],
+            )
             .await?
             .iter()
             .map(Credit::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`billing_period_start`, `billing_period_end`), ordered by primary key.
+    pub async fn list_by_billing_period_start_and_billing_period_end(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        billing_period_start: &chrono::NaiveDateTime,
+        billing_period_end: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(
+                LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END,
+                &[&billing_period_start, &billing_period_end, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `is_current`), ordered by primary key.
+    pub async fn list_by_user_id_and_is_current(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        is_current: &bool,
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_IS_CURRENT,
+                &[&user_id, &is_current, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
+    /// The `subscriptions` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_subscription(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Credit,
+    ) -> Result<Option<super::super::subscriptions::Subscription>, Error> {
+        client
+            .query_opt(GET_SUBSCRIPTION, &[&row.subscription_id])
+            .await?
+            .as_ref()
+            .map(super::super::subscriptions::Subscription::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Credit,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Credit>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Credit::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Credit, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Credit::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewCredit,
+        ) -> impl std::future::Future<Output = Result<Credit, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewCredit],
+        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Credit, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Credit,
+        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &CreditPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewCredit,
+        ) -> impl std::future::Future<Output = Result<Credit, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

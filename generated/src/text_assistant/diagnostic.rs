@@ -12,16 +12,20 @@ pub const COLUMNS: &str = "id, \"filePath\", \"fileSize\", \"timestamp\"";
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `filePath`.
     pub const FILE_PATH: &str = "filePath";
+
     /// Column `fileSize`.
     pub const FILE_SIZE: &str = "fileSize";
+
     /// Column `timestamp`.
     pub const TIMESTAMP: &str = "timestamp";
 }
 
 /// A row of `"Diagnostic"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Diagnostic {
     /// Column `Diagnostic.id`: `text` NOT NULL, primary key.
     pub id: String,
@@ -35,7 +39,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             file_path: row.try_get(1)?,
@@ -43,10 +49,19 @@ impl Diagnostic {
             timestamp: row.try_get(3)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = String;
 
 /// Values for a new row of `"Diagnostic"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewDiagnostic {
     /// Column `Diagnostic.id`: `text` NOT NULL.
     pub id: String,
@@ -60,123 +75,494 @@ pub struct NewDiagnostic {
     pub timestamp: Option<chrono::NaiveDateTime>,
 }
 
+impl NewDiagnostic {
+    /// A new row with the columns that have no default (`id`, `filePath`, `fileSize`); every other column is left to its default (or NULL).
+    pub fn new(id: String, file_path: String, file_size: i32) -> Self {
+        Self {
+            id,
+            file_path,
+            file_size,
+            timestamp: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"filePath\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"fileSize\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"timestamp\"",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewDiagnostic) -> [Option<schemakit_support::Param<'_>>; 4] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.file_path as schemakit_support::Param),
+        Some(&new.file_size as schemakit_support::Param),
+        schemakit_support::given(&new.timestamp),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewDiagnostic`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"Diagnostic\" (id, \"filePath\", \"fileSize\", \"timestamp\") VALUES ($1, $2, $3, $4) RETURNING id, \"filePath\", \"fileSize\", \"timestamp\"";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `"Diagnostic"` row to change, each left as stored unless set: `DiagnosticPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DiagnosticPatch {
+    /// Column `Diagnostic.filePath`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub file_path: Option<String>,
+    /// Column `Diagnostic.fileSize`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub file_size: Option<i32>,
+    /// Column `Diagnostic.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub timestamp: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a DiagnosticPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.file_path {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.file_size {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.timestamp {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM \"Diagnostic\"";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewDiagnostic,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(4);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(4);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("\"filePath\"", ""));
-    params.push(&new.file_path);
-    columns.push(("\"fileSize\"", ""));
-    params.push(&new.file_size);
-    if let Some(value) = &new.timestamp {
-        columns.push(("\"timestamp\"", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewDiagnostic,
-) -> Result<Diagnostic, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Diagnostic::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<Option<Diagnostic>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Diagnostic::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE \"Diagnostic\" SET \"filePath\" = $2, \"fileSize\" = $3, \"timestamp\" = $4 WHERE id = $1 RETURNING id, \"filePath\", \"fileSize\", \"timestamp\"";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Diagnostic,
-) -> Result<Option<Diagnostic>, postgres::Error> {
-    client
-        .query_opt(UPDATE, &[&row.id, &row.file_path, &row.file_size, &row.timestamp])?
-        .as_ref()
-        .map(Diagnostic::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM \"Diagnostic\" WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM \"Diagnostic\" WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`timestamp`), with a limit and an offset.
+pub const LIST_BY_TIMESTAMP: &str = "SELECT id, \"filePath\", \"fileSize\", \"timestamp\" FROM \"Diagnostic\" WHERE \"timestamp\" = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `"Diagnostic"` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Diagnostic;
+
+    type New = NewDiagnostic;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Diagnostic, schemakit_support::Error> {
+        Diagnostic::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Diagnostic>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Diagnostic::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = DiagnosticPatch;
+
+    fn key(row: &Diagnostic) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDiagnostic,
+    ) -> Result<Diagnostic, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Diagnostic::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewDiagnostic],
+    ) -> Result<Vec<Diagnostic>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Diagnostic::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDiagnostic,
+        conflict: &[&str],
+    ) -> Result<Diagnostic, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Diagnostic::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDiagnostic,
+    ) -> Result<Diagnostic, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Diagnostic>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Diagnostic::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Diagnostic,
+    ) -> Result<Option<Diagnostic>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[&row.id, &row.file_path, &row.file_size, &row.timestamp],
+            )?
+            .as_ref()
+            .map(Diagnostic::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+        patch: &DiagnosticPatch,
+    ) -> Result<Option<Diagnostic>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Diagnostic::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Diagnostic::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub fn list_by_timestamp(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        timestamp: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        client
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])?
+            .iter()
+            .map(Diagnostic::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Diagnostic::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Diagnostic, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Diagnostic::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDiagnostic,
+        ) -> Result<Diagnostic, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewDiagnostic],
+        ) -> Result<Vec<Diagnostic>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Diagnostic>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Diagnostic, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Diagnostic>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Diagnostic,
+        ) -> Result<Option<Diagnostic>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &DiagnosticPatch,
+        ) -> Result<Option<Diagnostic>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDiagnostic,
+        ) -> Result<Diagnostic, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Diagnostic>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `"Diagnostic"` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewDiagnostic,
-    ) -> Result<Diagnostic, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Diagnostic::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Diagnostic, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Diagnostic::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewDiagnostic],
+    ) -> Result<Vec<Diagnostic>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Diagnostic::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDiagnostic,
+        conflict: &[&str],
+    ) -> Result<Diagnostic, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Diagnostic::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDiagnostic,
+    ) -> Result<Diagnostic, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<Option<Diagnostic>, postgres::Error> {
+    ) -> Result<Option<Diagnostic>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -184,12 +570,13 @@ pub mod nonblocking {
             .map(Diagnostic::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Diagnostic,
-    ) -> Result<Option<Diagnostic>, postgres::Error> {
+    ) -> Result<Option<Diagnostic>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -200,37 +587,205 @@ pub mod nonblocking {
             .map(Diagnostic::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &str,
+        patch: &DiagnosticPatch,
+    ) -> Result<Option<Diagnostic>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Diagnostic::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Diagnostic>, postgres::Error> {
+    ) -> Result<Vec<Diagnostic>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Diagnostic::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub async fn list_by_timestamp(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        timestamp: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Diagnostic>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Diagnostic::from_row)
             .collect()
     }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Diagnostic>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Diagnostic::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Diagnostic, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Diagnostic::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDiagnostic,
+        ) -> impl std::future::Future<Output = Result<Diagnostic, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewDiagnostic],
+        ) -> impl std::future::Future<Output = Result<Vec<Diagnostic>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Diagnostic>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Diagnostic, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Diagnostic>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Diagnostic,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Diagnostic>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &DiagnosticPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Diagnostic>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDiagnostic,
+        ) -> impl std::future::Future<Output = Result<Diagnostic, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Diagnostic>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

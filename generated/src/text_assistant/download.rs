@@ -12,18 +12,23 @@ pub const COLUMNS: &str = "id, os, \"timestamp\", \"userAgent\", \"ipHash\"";
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `os`.
     pub const OS: &str = "os";
+
     /// Column `timestamp`.
     pub const TIMESTAMP: &str = "timestamp";
+
     /// Column `userAgent`.
     pub const USER_AGENT: &str = "userAgent";
+
     /// Column `ipHash`.
     pub const IP_HASH: &str = "ipHash";
 }
 
 /// A row of `"Download"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Download {
     /// Column `Download.id`: `text` NOT NULL, primary key.
     pub id: String,
@@ -39,7 +44,9 @@ pub struct Download {
 
 impl Download {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             os: row.try_get(1)?,
@@ -48,10 +55,19 @@ impl Download {
             ip_hash: row.try_get(4)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = String;
 
 /// Values for a new row of `"Download"`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewDownload {
     /// Column `Download.id`: `text` NOT NULL.
     pub id: String,
@@ -62,141 +78,543 @@ pub struct NewDownload {
     /// `None` leaves the value to the database default.
     pub timestamp: Option<chrono::NaiveDateTime>,
     /// Column `Download.userAgent`: `text`.
+    ///
+    /// `None` writes NULL.
     pub user_agent: Option<String>,
     /// Column `Download.ipHash`: `text`.
+    ///
+    /// `None` writes NULL.
     pub ip_hash: Option<String>,
+}
+
+impl NewDownload {
+    /// A new row with the columns that have no default (`id`, `os`); every other column is left to its default (or NULL).
+    pub fn new(id: String, os: String) -> Self {
+        Self {
+            id,
+            os,
+            timestamp: None,
+            user_agent: None,
+            ip_hash: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "os",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"timestamp\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"userAgent\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"ipHash\"",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewDownload) -> [Option<schemakit_support::Param<'_>>; 5] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.os as schemakit_support::Param),
+        schemakit_support::given(&new.timestamp),
+        Some(&new.user_agent as schemakit_support::Param),
+        Some(&new.ip_hash as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewDownload`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO \"Download\" (id, os, \"timestamp\", \"userAgent\", \"ipHash\") VALUES ($1, $2, $3, $4, $5) RETURNING id, os, \"timestamp\", \"userAgent\", \"ipHash\"";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `"Download"` row to change, each left as stored unless set: `DownloadPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DownloadPatch {
+    /// Column `Download.os`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub os: Option<String>,
+    /// Column `Download.timestamp`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub timestamp: Option<chrono::NaiveDateTime>,
+    /// Column `Download.userAgent`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub user_agent: Option<Option<String>>,
+    /// Column `Download.ipHash`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub ip_hash: Option<Option<String>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a DownloadPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.os {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.timestamp {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.user_agent {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.ip_hash {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM \"Download\"";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewDownload,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(5);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(5);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("os", ""));
-    params.push(&new.os);
-    if let Some(value) = &new.timestamp {
-        columns.push(("\"timestamp\"", ""));
-        params.push(value);
-    }
-    columns.push(("\"userAgent\"", ""));
-    params.push(&new.user_agent);
-    columns.push(("\"ipHash\"", ""));
-    params.push(&new.ip_hash);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewDownload,
-) -> Result<Download, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Download::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<Option<Download>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Download::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE \"Download\" SET os = $2, \"timestamp\" = $3, \"userAgent\" = $4, \"ipHash\" = $5 WHERE id = $1 RETURNING id, os, \"timestamp\", \"userAgent\", \"ipHash\"";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Download,
-) -> Result<Option<Download>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[&row.id, &row.os, &row.timestamp, &row.user_agent, &row.ip_hash],
-        )?
-        .as_ref()
-        .map(Download::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM \"Download\" WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM \"Download\" WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`os`), with a limit and an offset.
+pub const LIST_BY_OS: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE os = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`timestamp`), with a limit and an offset.
+pub const LIST_BY_TIMESTAMP: &str = "SELECT id, os, \"timestamp\", \"userAgent\", \"ipHash\" FROM \"Download\" WHERE \"timestamp\" = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `"Download"` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Download;
+
+    type New = NewDownload;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Download, schemakit_support::Error> {
+        Download::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Download>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Download::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = DownloadPatch;
+
+    fn key(row: &Download) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDownload,
+    ) -> Result<Download, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Download::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewDownload],
+    ) -> Result<Vec<Download>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Download::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDownload,
+        conflict: &[&str],
+    ) -> Result<Download, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Download::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDownload,
+    ) -> Result<Download, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Download>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Download::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Download,
+    ) -> Result<Option<Download>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[&row.id, &row.os, &row.timestamp, &row.user_agent, &row.ip_hash],
+            )?
+            .as_ref()
+            .map(Download::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+        patch: &DownloadPatch,
+    ) -> Result<Option<Download>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Download::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Download>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Download::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`os`), ordered by primary key.
+    pub fn list_by_os(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        os: &str,
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST_BY_OS, &[&os, &page.limit, &page.offset])?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub fn list_by_timestamp(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        timestamp: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Download, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Download::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDownload,
+        ) -> Result<Download, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewDownload],
+        ) -> Result<Vec<Download>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Download>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Download, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Download>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Download,
+        ) -> Result<Option<Download>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &DownloadPatch,
+        ) -> Result<Option<Download>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDownload,
+        ) -> Result<Download, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Download>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `"Download"` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewDownload,
-    ) -> Result<Download, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Download::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Download, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Download::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewDownload],
+    ) -> Result<Vec<Download>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Download::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDownload,
+        conflict: &[&str],
+    ) -> Result<Download, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Download::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDownload,
+    ) -> Result<Download, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<Option<Download>, postgres::Error> {
+    ) -> Result<Option<Download>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Download::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Download,
-    ) -> Result<Option<Download>, postgres::Error> {
+    ) -> Result<Option<Download>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -207,37 +625,210 @@ pub mod nonblocking {
             .map(Download::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &str,
+        patch: &DownloadPatch,
+    ) -> Result<Option<Download>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Download::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Download>, postgres::Error> {
+    ) -> Result<Vec<Download>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Download::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`os`), ordered by primary key.
+    pub async fn list_by_os(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        os: &str,
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_OS, &[&os, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Download::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub async fn list_by_timestamp(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        timestamp: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Download>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Download::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Download, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Download::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDownload,
+        ) -> impl std::future::Future<Output = Result<Download, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewDownload],
+        ) -> impl std::future::Future<Output = Result<Vec<Download>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Download>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Download, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Download>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Download,
+        ) -> impl std::future::Future<Output = Result<Option<Download>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &DownloadPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Download>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDownload,
+        ) -> impl std::future::Future<Output = Result<Download, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Download>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -30,22 +30,28 @@ impl ::std::error::Error for UnknownLabel {}
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "ModelCapability")]
 pub enum ModelCapability {
     /// `text`
     #[postgres(name = "text")]
+    #[cfg_attr(feature = "serde", serde(rename = "text"))]
     Text,
     /// `vision`
     #[postgres(name = "vision")]
+    #[cfg_attr(feature = "serde", serde(rename = "vision"))]
     Vision,
     /// `function_calling`
     #[postgres(name = "function_calling")]
+    #[cfg_attr(feature = "serde", serde(rename = "function_calling"))]
     FunctionCalling,
     /// `code`
     #[postgres(name = "code")]
+    #[cfg_attr(feature = "serde", serde(rename = "code"))]
     Code,
     /// `long_context`
     #[postgres(name = "long_context")]
+    #[cfg_attr(feature = "serde", serde(rename = "long_context"))]
     LongContext,
 }
 
@@ -58,6 +64,7 @@ impl ModelCapability {
         Self::Code,
         Self::LongContext,
     ];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,6 +85,7 @@ impl ::std::fmt::Display for ModelCapability {
 
 impl ::std::str::FromStr for ModelCapability {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "text" => Ok(Self::Text),
@@ -106,19 +114,24 @@ impl ::std::str::FromStr for ModelCapability {
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "SubscriptionStatus")]
 pub enum SubscriptionStatus {
     /// `active`
     #[postgres(name = "active")]
+    #[cfg_attr(feature = "serde", serde(rename = "active"))]
     Active,
     /// `cancelled`
     #[postgres(name = "cancelled")]
+    #[cfg_attr(feature = "serde", serde(rename = "cancelled"))]
     Cancelled,
     /// `expired`
     #[postgres(name = "expired")]
+    #[cfg_attr(feature = "serde", serde(rename = "expired"))]
     Expired,
     /// `suspended`
     #[postgres(name = "suspended")]
+    #[cfg_attr(feature = "serde", serde(rename = "suspended"))]
     Suspended,
 }
 
@@ -130,6 +143,7 @@ impl SubscriptionStatus {
         Self::Expired,
         Self::Suspended,
     ];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -149,6 +163,7 @@ impl ::std::fmt::Display for SubscriptionStatus {
 
 impl ::std::str::FromStr for SubscriptionStatus {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "active" => Ok(Self::Active),
@@ -176,22 +191,27 @@ impl ::std::str::FromStr for SubscriptionStatus {
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "SubscriptionTier")]
 pub enum SubscriptionTier {
     /// `free`
     #[postgres(name = "free")]
+    #[cfg_attr(feature = "serde", serde(rename = "free"))]
     Free,
     /// `pro`
     #[postgres(name = "pro")]
+    #[cfg_attr(feature = "serde", serde(rename = "pro"))]
     Pro,
     /// `enterprise`
     #[postgres(name = "enterprise")]
+    #[cfg_attr(feature = "serde", serde(rename = "enterprise"))]
     Enterprise,
 }
 
 impl SubscriptionTier {
     /// Every label, in the type's order.
     pub const ALL: [Self; 3usize] = [Self::Free, Self::Pro, Self::Enterprise];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -210,6 +230,7 @@ impl ::std::fmt::Display for SubscriptionTier {
 
 impl ::std::str::FromStr for SubscriptionTier {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "free" => Ok(Self::Free),
@@ -236,19 +257,24 @@ impl ::std::str::FromStr for SubscriptionTier {
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "UsageOperation")]
 pub enum UsageOperation {
     /// `completion`
     #[postgres(name = "completion")]
+    #[cfg_attr(feature = "serde", serde(rename = "completion"))]
     Completion,
     /// `chat`
     #[postgres(name = "chat")]
+    #[cfg_attr(feature = "serde", serde(rename = "chat"))]
     Chat,
     /// `embedding`
     #[postgres(name = "embedding")]
+    #[cfg_attr(feature = "serde", serde(rename = "embedding"))]
     Embedding,
     /// `function_call`
     #[postgres(name = "function_call")]
+    #[cfg_attr(feature = "serde", serde(rename = "function_call"))]
     FunctionCall,
 }
 
@@ -260,6 +286,7 @@ impl UsageOperation {
         Self::Embedding,
         Self::FunctionCall,
     ];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -279,6 +306,7 @@ impl ::std::fmt::Display for UsageOperation {
 
 impl ::std::str::FromStr for UsageOperation {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "completion" => Ok(Self::Completion),

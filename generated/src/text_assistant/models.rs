@@ -14,40 +14,56 @@ pub const COLUMNS: &str = "id, name, display_name, provider, description, capabi
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `name`.
     pub const NAME: &str = "name";
+
     /// Column `display_name`.
     pub const DISPLAY_NAME: &str = "display_name";
+
     /// Column `provider`.
     pub const PROVIDER: &str = "provider";
+
     /// Column `description`.
     pub const DESCRIPTION: &str = "description";
+
     /// Column `capabilities`.
     pub const CAPABILITIES: &str = "capabilities";
+
     /// Column `context_length`.
     pub const CONTEXT_LENGTH: &str = "context_length";
+
     /// Column `max_output_tokens`.
     pub const MAX_OUTPUT_TOKENS: &str = "max_output_tokens";
+
     /// Column `input_cost_per_million_tokens`.
     pub const INPUT_COST_PER_MILLION_TOKENS: &str = "input_cost_per_million_tokens";
+
     /// Column `output_cost_per_million_tokens`.
     pub const OUTPUT_COST_PER_MILLION_TOKENS: &str = "output_cost_per_million_tokens";
+
     /// Column `credits_per_1k_tokens`.
     pub const CREDITS_PER_1K_TOKENS: &str = "credits_per_1k_tokens";
+
     /// Column `is_available`.
     pub const IS_AVAILABLE: &str = "is_available";
+
     /// Column `is_deprecated`.
     pub const IS_DEPRECATED: &str = "is_deprecated";
+
     /// Column `version`.
     pub const VERSION: &str = "version";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
 }
 
 /// A row of `models`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Model {
     /// Column `models.id`: `character varying(100)` NOT NULL, primary key.
     pub id: String,
@@ -60,7 +76,7 @@ pub struct Model {
     /// Column `models.description`: `text`.
     pub description: Option<String>,
     /// Column `models.capabilities`: `"ModelCapability"[]`.
-    pub capabilities: Option<Vec<enums::ModelCapability>>,
+    pub capabilities: Option<Vec<Option<enums::ModelCapability>>>,
     /// Column `models.context_length`: `integer` NOT NULL.
     pub context_length: i32,
     /// Column `models.max_output_tokens`: `integer`.
@@ -85,7 +101,9 @@ pub struct Model {
 
 impl Model {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -105,10 +123,19 @@ impl Model {
             updated_at: row.try_get(15)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = String;
 
 /// Values for a new row of `models`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewModel {
     /// Column `models.id`: `character varying(100)` NOT NULL.
     pub id: String,
@@ -119,12 +146,18 @@ pub struct NewModel {
     /// Column `models.provider`: `character varying(100)` NOT NULL.
     pub provider: String,
     /// Column `models.description`: `text`.
+    ///
+    /// `None` writes NULL.
     pub description: Option<String>,
     /// Column `models.capabilities`: `"ModelCapability"[]`.
-    pub capabilities: Option<Vec<enums::ModelCapability>>,
+    ///
+    /// `None` writes NULL.
+    pub capabilities: Option<Vec<Option<enums::ModelCapability>>>,
     /// Column `models.context_length`: `integer` NOT NULL.
     pub context_length: i32,
     /// Column `models.max_output_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub max_output_tokens: Option<i32>,
     /// Column `models.input_cost_per_million_tokens`: `integer` NOT NULL.
     pub input_cost_per_million_tokens: i32,
@@ -141,6 +174,8 @@ pub struct NewModel {
     /// `None` leaves the value to the database default.
     pub is_deprecated: Option<bool>,
     /// Column `models.version`: `character varying(50)`.
+    ///
+    /// `None` writes NULL.
     pub version: Option<String>,
     /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
@@ -150,179 +185,706 @@ pub struct NewModel {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+impl NewModel {
+    /// A new row with the columns that have no default (`id`, `name`, `display_name`, `provider`, `context_length`, `input_cost_per_million_tokens`, `output_cost_per_million_tokens`, `credits_per_1k_tokens`, `updated_at`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: String,
+        name: String,
+        display_name: String,
+        provider: String,
+        context_length: i32,
+        input_cost_per_million_tokens: i32,
+        output_cost_per_million_tokens: i32,
+        credits_per_1k_tokens: i32,
+        updated_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            display_name,
+            provider,
+            description: None,
+            capabilities: None,
+            context_length,
+            max_output_tokens: None,
+            input_cost_per_million_tokens,
+            output_cost_per_million_tokens,
+            credits_per_1k_tokens,
+            is_available: None,
+            is_deprecated: None,
+            version: None,
+            created_at: None,
+            updated_at,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "display_name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "provider",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "description",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "capabilities",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "context_length",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "max_output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_cost_per_million_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_cost_per_million_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "credits_per_1k_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_available",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_deprecated",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "version",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewModel) -> [Option<schemakit_support::Param<'_>>; 16] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.name as schemakit_support::Param),
+        Some(&new.display_name as schemakit_support::Param),
+        Some(&new.provider as schemakit_support::Param),
+        Some(&new.description as schemakit_support::Param),
+        Some(&new.capabilities as schemakit_support::Param),
+        Some(&new.context_length as schemakit_support::Param),
+        Some(&new.max_output_tokens as schemakit_support::Param),
+        Some(&new.input_cost_per_million_tokens as schemakit_support::Param),
+        Some(&new.output_cost_per_million_tokens as schemakit_support::Param),
+        Some(&new.credits_per_1k_tokens as schemakit_support::Param),
+        schemakit_support::given(&new.is_available),
+        schemakit_support::given(&new.is_deprecated),
+        Some(&new.version as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        Some(&new.updated_at as schemakit_support::Param),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewModel`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO models (id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `models` row to change, each left as stored unless set: `ModelPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ModelPatch {
+    /// Column `models.name`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub name: Option<String>,
+    /// Column `models.display_name`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub display_name: Option<String>,
+    /// Column `models.provider`: `character varying(100)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub provider: Option<String>,
+    /// Column `models.description`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub description: Option<Option<String>>,
+    /// Column `models.capabilities`: `"ModelCapability"[]`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub capabilities: Option<Option<Vec<Option<enums::ModelCapability>>>>,
+    /// Column `models.context_length`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub context_length: Option<i32>,
+    /// Column `models.max_output_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_output_tokens: Option<Option<i32>>,
+    /// Column `models.input_cost_per_million_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub input_cost_per_million_tokens: Option<i32>,
+    /// Column `models.output_cost_per_million_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub output_cost_per_million_tokens: Option<i32>,
+    /// Column `models.credits_per_1k_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub credits_per_1k_tokens: Option<i32>,
+    /// Column `models.is_available`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_available: Option<bool>,
+    /// Column `models.is_deprecated`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_deprecated: Option<bool>,
+    /// Column `models.version`: `character varying(50)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub version: Option<Option<String>>,
+    /// Column `models.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Column `models.updated_at`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a ModelPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.name {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.display_name {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.provider {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.description {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.capabilities {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.context_length {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.max_output_tokens {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.input_cost_per_million_tokens {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.output_cost_per_million_tokens {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.credits_per_1k_tokens {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.is_available {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.is_deprecated {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+    if let Some(value) = &patch.version {
+        sets.set(&INSERT_COLUMNS[13], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[14], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[15], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM models";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewModel,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(16);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("name", ""));
-    params.push(&new.name);
-    columns.push(("display_name", ""));
-    params.push(&new.display_name);
-    columns.push(("provider", ""));
-    params.push(&new.provider);
-    columns.push(("description", ""));
-    params.push(&new.description);
-    columns.push(("capabilities", ""));
-    params.push(&new.capabilities);
-    columns.push(("context_length", ""));
-    params.push(&new.context_length);
-    columns.push(("max_output_tokens", ""));
-    params.push(&new.max_output_tokens);
-    columns.push(("input_cost_per_million_tokens", ""));
-    params.push(&new.input_cost_per_million_tokens);
-    columns.push(("output_cost_per_million_tokens", ""));
-    params.push(&new.output_cost_per_million_tokens);
-    columns.push(("credits_per_1k_tokens", ""));
-    params.push(&new.credits_per_1k_tokens);
-    if let Some(value) = &new.is_available {
-        columns.push(("is_available", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.is_deprecated {
-        columns.push(("is_deprecated", ""));
-        params.push(value);
-    }
-    columns.push(("version", ""));
-    params.push(&new.version);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("updated_at", ""));
-    params.push(&new.updated_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewModel,
-) -> Result<Model, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Model::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<Option<Model>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Model::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE models SET name = $2, display_name = $3, provider = $4, description = $5, capabilities = $6, context_length = $7, max_output_tokens = $8, input_cost_per_million_tokens = $9, output_cost_per_million_tokens = $10, credits_per_1k_tokens = $11, is_available = $12, is_deprecated = $13, version = $14, created_at = $15, updated_at = $16 WHERE id = $1 RETURNING id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Model,
-) -> Result<Option<Model>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.name,
-                &row.display_name,
-                &row.provider,
-                &row.description,
-                &row.capabilities,
-                &row.context_length,
-                &row.max_output_tokens,
-                &row.input_cost_per_million_tokens,
-                &row.output_cost_per_million_tokens,
-                &row.credits_per_1k_tokens,
-                &row.is_available,
-                &row.is_deprecated,
-                &row.version,
-                &row.created_at,
-                &row.updated_at,
-            ],
-        )?
-        .as_ref()
-        .map(Model::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM models WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM models WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`is_available`), with a limit and an offset.
+pub const LIST_BY_IS_AVAILABLE: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE is_available = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`provider`), with a limit and an offset.
+pub const LIST_BY_PROVIDER: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE provider = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `models` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Model;
+
+    type New = NewModel;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Model, schemakit_support::Error> {
+        Model::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Model>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Model::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = ModelPatch;
+
+    fn key(row: &Model) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModel,
+    ) -> Result<Model, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Model::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewModel],
+    ) -> Result<Vec<Model>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Model::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModel,
+        conflict: &[&str],
+    ) -> Result<Model, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Model::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewModel,
+    ) -> Result<Model, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<Option<Model>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Model::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Model,
+    ) -> Result<Option<Model>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.name,
+                    &row.display_name,
+                    &row.provider,
+                    &row.description,
+                    &row.capabilities,
+                    &row.context_length,
+                    &row.max_output_tokens,
+                    &row.input_cost_per_million_tokens,
+                    &row.output_cost_per_million_tokens,
+                    &row.credits_per_1k_tokens,
+                    &row.is_available,
+                    &row.is_deprecated,
+                    &row.version,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )?
+            .as_ref()
+            .map(Model::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+        patch: &ModelPatch,
+    ) -> Result<Option<Model>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Model::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Model>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Model::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`is_available`), ordered by primary key.
+    pub fn list_by_is_available(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        is_available: &bool,
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`provider`), ordered by primary key.
+    pub fn list_by_provider(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        provider: &str,
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Model, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Model::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewModel,
+        ) -> Result<Model, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewModel],
+        ) -> Result<Vec<Model>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Model>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Model, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Model>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Model,
+        ) -> Result<Option<Model>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &ModelPatch,
+        ) -> Result<Option<Model>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewModel,
+        ) -> Result<Model, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Model>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `models` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewModel,
-    ) -> Result<Model, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Model::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Model, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Model::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewModel],
+    ) -> Result<Vec<Model>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Model::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewModel,
+        conflict: &[&str],
+    ) -> Result<Model, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Model::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewModel,
+    ) -> Result<Model, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<Option<Model>, postgres::Error> {
+    ) -> Result<Option<Model>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Model::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Model,
-    ) -> Result<Option<Model>, postgres::Error> {
+    ) -> Result<Option<Model>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -350,37 +912,210 @@ pub mod nonblocking {
             .map(Model::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &str,
+        patch: &ModelPatch,
+    ) -> Result<Option<Model>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Model::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Model>, postgres::Error> {
+    ) -> Result<Vec<Model>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Model::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`is_available`), ordered by primary key.
+    pub async fn list_by_is_available(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        is_available: &bool,
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Model::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`provider`), ordered by primary key.
+    pub async fn list_by_provider(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        provider: &str,
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Model>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Model::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Model, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Model::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewModel,
+        ) -> impl std::future::Future<Output = Result<Model, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewModel],
+        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Model, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Model,
+        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &ModelPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewModel,
+        ) -> impl std::future::Future<Output = Result<Model, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,26 +12,35 @@ pub const COLUMNS: &str = "client_id, client_name, client_secret_hash, redirect_
 pub mod columns {
     /// Column `client_id`.
     pub const CLIENT_ID: &str = "client_id";
+
     /// Column `client_name`.
     pub const CLIENT_NAME: &str = "client_name";
+
     /// Column `client_secret_hash`.
     pub const CLIENT_SECRET_HASH: &str = "client_secret_hash";
+
     /// Column `redirect_uris`.
     pub const REDIRECT_URIS: &str = "redirect_uris";
+
     /// Column `grant_types`.
     pub const GRANT_TYPES: &str = "grant_types";
+
     /// Column `response_types`.
     pub const RESPONSE_TYPES: &str = "response_types";
+
     /// Column `scope`.
     pub const SCOPE: &str = "scope";
+
     /// Column `is_active`.
     pub const IS_ACTIVE: &str = "is_active";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `oauth_clients`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct OauthClient {
     /// Column `oauth_clients.client_id`: `character varying(255)` NOT NULL, primary key.
     pub client_id: String,
@@ -40,11 +49,11 @@ pub struct OauthClient {
     /// Column `oauth_clients.client_secret_hash`: `character varying(255)`.
     pub client_secret_hash: Option<String>,
     /// Column `oauth_clients.redirect_uris`: `text[]`.
-    pub redirect_uris: Option<Vec<String>>,
+    pub redirect_uris: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.grant_types`: `text[]`.
-    pub grant_types: Option<Vec<String>>,
+    pub grant_types: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.response_types`: `text[]`.
-    pub response_types: Option<Vec<String>>,
+    pub response_types: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.scope`: `text`.
     pub scope: Option<String>,
     /// Column `oauth_clients.is_active`: `boolean` NOT NULL, default `true`.
@@ -55,7 +64,9 @@ pub struct OauthClient {
 
 impl OauthClient {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             client_id: row.try_get(0)?,
             client_name: row.try_get(1)?,
@@ -68,24 +79,43 @@ impl OauthClient {
             created_at: row.try_get(8)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.client_id.clone()
+    }
 }
+
+/// The primary key (`client_id`).
+pub type Key = String;
 
 /// Values for a new row of `oauth_clients`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewOauthClient {
     /// Column `oauth_clients.client_id`: `character varying(255)` NOT NULL.
     pub client_id: String,
     /// Column `oauth_clients.client_name`: `character varying(255)` NOT NULL.
     pub client_name: String,
     /// Column `oauth_clients.client_secret_hash`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub client_secret_hash: Option<String>,
     /// Column `oauth_clients.redirect_uris`: `text[]`.
-    pub redirect_uris: Option<Vec<String>>,
+    ///
+    /// `None` writes NULL.
+    pub redirect_uris: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.grant_types`: `text[]`.
-    pub grant_types: Option<Vec<String>>,
+    ///
+    /// `None` writes NULL.
+    pub grant_types: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.response_types`: `text[]`.
-    pub response_types: Option<Vec<String>>,
+    ///
+    /// `None` writes NULL.
+    pub response_types: Option<Vec<Option<String>>>,
     /// Column `oauth_clients.scope`: `text`.
+    ///
+    /// `None` writes NULL.
     pub scope: Option<String>,
     /// Column `oauth_clients.is_active`: `boolean` NOT NULL, default `true`.
     ///
@@ -97,148 +127,564 @@ pub struct NewOauthClient {
     pub created_at: Option<chrono::NaiveDateTime>,
 }
 
+impl NewOauthClient {
+    /// A new row with the columns that have no default (`client_id`, `client_name`); every other column is left to its default (or NULL).
+    pub fn new(client_id: String, client_name: String) -> Self {
+        Self {
+            client_id,
+            client_name,
+            client_secret_hash: None,
+            redirect_uris: None,
+            grant_types: None,
+            response_types: None,
+            scope: None,
+            is_active: None,
+            created_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "client_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "client_name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "client_secret_hash",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "redirect_uris",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "grant_types",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "response_types",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "scope",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_active",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["client_id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewOauthClient) -> [Option<schemakit_support::Param<'_>>; 9] {
+    [
+        Some(&new.client_id as schemakit_support::Param),
+        Some(&new.client_name as schemakit_support::Param),
+        Some(&new.client_secret_hash as schemakit_support::Param),
+        Some(&new.redirect_uris as schemakit_support::Param),
+        Some(&new.grant_types as schemakit_support::Param),
+        Some(&new.response_types as schemakit_support::Param),
+        Some(&new.scope as schemakit_support::Param),
+        schemakit_support::given(&new.is_active),
+        schemakit_support::given(&new.created_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewOauthClient`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `oauth_clients` row to change, each left as stored unless set: `OauthClientPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OauthClientPatch {
+    /// Column `oauth_clients.client_name`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub client_name: Option<String>,
+    /// Column `oauth_clients.client_secret_hash`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub client_secret_hash: Option<Option<String>>,
+    /// Column `oauth_clients.redirect_uris`: `text[]`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub redirect_uris: Option<Option<Vec<Option<String>>>>,
+    /// Column `oauth_clients.grant_types`: `text[]`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub grant_types: Option<Option<Vec<Option<String>>>>,
+    /// Column `oauth_clients.response_types`: `text[]`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub response_types: Option<Option<Vec<Option<String>>>>,
+    /// Column `oauth_clients.scope`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub scope: Option<Option<String>>,
+    /// Column `oauth_clients.is_active`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_active: Option<bool>,
+    /// Column `oauth_clients.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a OauthClientPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.client_name {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.client_secret_hash {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.redirect_uris {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.grant_types {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.response_types {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.scope {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.is_active {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "client_id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM oauth_clients";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewOauthClient,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(9);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(9);
-    columns.push(("client_id", ""));
-    params.push(&new.client_id);
-    columns.push(("client_name", ""));
-    params.push(&new.client_name);
-    columns.push(("client_secret_hash", ""));
-    params.push(&new.client_secret_hash);
-    columns.push(("redirect_uris", ""));
-    params.push(&new.redirect_uris);
-    columns.push(("grant_types", ""));
-    params.push(&new.grant_types);
-    columns.push(("response_types", ""));
-    params.push(&new.response_types);
-    columns.push(("scope", ""));
-    params.push(&new.scope);
-    if let Some(value) = &new.is_active {
-        columns.push(("is_active", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewOauthClient,
-) -> Result<OauthClient, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    OauthClient::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients WHERE client_id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    client_id: &str,
-) -> Result<Option<OauthClient>, postgres::Error> {
-    client.query_opt(GET, &[&client_id])?.as_ref().map(OauthClient::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE oauth_clients SET client_name = $2, client_secret_hash = $3, redirect_uris = $4, grant_types = $5, response_types = $6, scope = $7, is_active = $8, created_at = $9 WHERE client_id = $1 RETURNING client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &OauthClient,
-) -> Result<Option<OauthClient>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.client_id,
-                &row.client_name,
-                &row.client_secret_hash,
-                &row.redirect_uris,
-                &row.grant_types,
-                &row.response_types,
-                &row.scope,
-                &row.is_active,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(OauthClient::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM oauth_clients WHERE client_id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    client_id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&client_id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM oauth_clients WHERE client_id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    client_id: &str,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&client_id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients WHERE client_id > $1 ORDER BY client_id LIMIT $2";
+
+/// Table `oauth_clients` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = OauthClient;
+
+    type New = NewOauthClient;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<OauthClient, schemakit_support::Error> {
+        OauthClient::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<OauthClient>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(OauthClient::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = OauthClientPatch;
+
+    fn key(row: &OauthClient) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewOauthClient,
+    ) -> Result<OauthClient, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        OauthClient::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewOauthClient],
+    ) -> Result<Vec<OauthClient>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(OauthClient::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewOauthClient,
+        conflict: &[&str],
+    ) -> Result<OauthClient, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        OauthClient::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewOauthClient,
+    ) -> Result<OauthClient, Error> {
+        upsert_on(client, new, &["client_id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<Option<OauthClient>, Error> {
+        client
+            .query_opt(GET, &[&client_id])?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &OauthClient,
+    ) -> Result<Option<OauthClient>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.client_id,
+                    &row.client_name,
+                    &row.client_secret_hash,
+                    &row.redirect_uris,
+                    &row.grant_types,
+                    &row.response_types,
+                    &row.scope,
+                    &row.is_active,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        client_id: &str,
+        patch: &OauthClientPatch,
+    ) -> Result<Option<OauthClient>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&client_id as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, client_id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&client_id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        client_id: &str,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&client_id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<OauthClient>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(OauthClient::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<OauthClient>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(OauthClient::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<OauthClient, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| OauthClient::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewOauthClient,
+        ) -> Result<OauthClient, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewOauthClient],
+        ) -> Result<Vec<OauthClient>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<OauthClient>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<OauthClient, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<OauthClient>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &OauthClient,
+        ) -> Result<Option<OauthClient>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &OauthClientPatch,
+        ) -> Result<Option<OauthClient>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewOauthClient,
+        ) -> Result<OauthClient, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<OauthClient>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `oauth_clients` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewOauthClient,
-    ) -> Result<OauthClient, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        OauthClient::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<OauthClient, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        OauthClient::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewOauthClient],
+    ) -> Result<Vec<OauthClient>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(OauthClient::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewOauthClient,
+        conflict: &[&str],
+    ) -> Result<OauthClient, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        OauthClient::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewOauthClient,
+    ) -> Result<OauthClient, Error> {
+        upsert_on(client, new, &["client_id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
-    ) -> Result<Option<OauthClient>, postgres::Error> {
+    ) -> Result<Option<OauthClient>, Error> {
         client
             .query_opt(GET, &[&client_id])
             .await?
@@ -246,12 +692,13 @@ pub mod nonblocking {
             .map(OauthClient::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &OauthClient,
-    ) -> Result<Option<OauthClient>, postgres::Error> {
+    ) -> Result<Option<OauthClient>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -272,37 +719,193 @@ pub mod nonblocking {
             .map(OauthClient::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        client_id: &str,
+        patch: &OauthClientPatch,
+    ) -> Result<Option<OauthClient>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&client_id as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, client_id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(OauthClient::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&client_id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&client_id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<OauthClient>, postgres::Error> {
+    ) -> Result<Vec<OauthClient>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(OauthClient::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<OauthClient>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(OauthClient::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<OauthClient, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| OauthClient::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewOauthClient,
+        ) -> impl std::future::Future<Output = Result<OauthClient, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewOauthClient],
+        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<OauthClient, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<OauthClient>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &OauthClient,
+        ) -> impl std::future::Future<
+            Output = Result<Option<OauthClient>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &OauthClientPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<OauthClient>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewOauthClient,
+        ) -> impl std::future::Future<Output = Result<OauthClient, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -14,40 +14,56 @@ pub const COLUMNS: &str = "id, user_id, tier, status, credits_per_month, credits
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `tier`.
     pub const TIER: &str = "tier";
+
     /// Column `status`.
     pub const STATUS: &str = "status";
+
     /// Column `credits_per_month`.
     pub const CREDITS_PER_MONTH: &str = "credits_per_month";
+
     /// Column `credits_rollover`.
     pub const CREDITS_ROLLOVER: &str = "credits_rollover";
+
     /// Column `price_cents`.
     pub const PRICE_CENTS: &str = "price_cents";
+
     /// Column `billing_interval`.
     pub const BILLING_INTERVAL: &str = "billing_interval";
+
     /// Column `stripe_subscription_id`.
     pub const STRIPE_SUBSCRIPTION_ID: &str = "stripe_subscription_id";
+
     /// Column `stripe_customer_id`.
     pub const STRIPE_CUSTOMER_ID: &str = "stripe_customer_id";
+
     /// Column `current_period_start`.
     pub const CURRENT_PERIOD_START: &str = "current_period_start";
+
     /// Column `current_period_end`.
     pub const CURRENT_PERIOD_END: &str = "current_period_end";
+
     /// Column `trial_end`.
     pub const TRIAL_END: &str = "trial_end";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
+
     /// Column `cancelled_at`.
     pub const CANCELLED_AT: &str = "cancelled_at";
 }
 
 /// A row of `subscriptions`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Subscription {
     /// Column `subscriptions.id`: `uuid` NOT NULL, primary key.
     pub id: uuid::Uuid,
@@ -85,7 +101,9 @@ pub struct Subscription {
 
 impl Subscription {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -105,10 +123,19 @@ impl Subscription {
             cancelled_at: row.try_get(15)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `subscriptions`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewSubscription {
     /// Column `subscriptions.id`: `uuid` NOT NULL.
     pub id: uuid::Uuid,
@@ -131,14 +158,20 @@ pub struct NewSubscription {
     /// Column `subscriptions.billing_interval`: `character varying(20)` NOT NULL.
     pub billing_interval: String,
     /// Column `subscriptions.stripe_subscription_id`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub stripe_subscription_id: Option<String>,
     /// Column `subscriptions.stripe_customer_id`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub stripe_customer_id: Option<String>,
     /// Column `subscriptions.current_period_start`: `timestamp(3) without time zone` NOT NULL.
     pub current_period_start: chrono::NaiveDateTime,
     /// Column `subscriptions.current_period_end`: `timestamp(3) without time zone` NOT NULL.
     pub current_period_end: chrono::NaiveDateTime,
     /// Column `subscriptions.trial_end`: `timestamp(3) without time zone`.
+    ///
+    /// `None` writes NULL.
     pub trial_end: Option<chrono::NaiveDateTime>,
     /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
@@ -147,174 +180,736 @@ pub struct NewSubscription {
     /// Column `subscriptions.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
     /// Column `subscriptions.cancelled_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` writes NULL.
     pub cancelled_at: Option<chrono::NaiveDateTime>,
+}
+
+impl NewSubscription {
+    /// A new row with the columns that have no default (`id`, `user_id`, `tier`, `credits_per_month`, `price_cents`, `billing_interval`, `current_period_start`, `current_period_end`, `updated_at`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: uuid::Uuid,
+        user_id: uuid::Uuid,
+        tier: enums::SubscriptionTier,
+        credits_per_month: i32,
+        price_cents: i32,
+        billing_interval: String,
+        current_period_start: chrono::NaiveDateTime,
+        current_period_end: chrono::NaiveDateTime,
+        updated_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            tier,
+            status: None,
+            credits_per_month,
+            credits_rollover: None,
+            price_cents,
+            billing_interval,
+            stripe_subscription_id: None,
+            stripe_customer_id: None,
+            current_period_start,
+            current_period_end,
+            trial_end: None,
+            created_at: None,
+            updated_at,
+            cancelled_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tier",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "status",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "credits_per_month",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "credits_rollover",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "price_cents",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "billing_interval",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "stripe_subscription_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "stripe_customer_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "current_period_start",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "current_period_end",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "trial_end",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "cancelled_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewSubscription) -> [Option<schemakit_support::Param<'_>>; 16] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.tier as schemakit_support::Param),
+        schemakit_support::given(&new.status),
+        Some(&new.credits_per_month as schemakit_support::Param),
+        schemakit_support::given(&new.credits_rollover),
+        Some(&new.price_cents as schemakit_support::Param),
+        Some(&new.billing_interval as schemakit_support::Param),
+        Some(&new.stripe_subscription_id as schemakit_support::Param),
+        Some(&new.stripe_customer_id as schemakit_support::Param),
+        Some(&new.current_period_start as schemakit_support::Param),
+        Some(&new.current_period_end as schemakit_support::Param),
+        Some(&new.trial_end as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        Some(&new.updated_at as schemakit_support::Param),
+        Some(&new.cancelled_at as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewSubscription`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO subscriptions (id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `subscriptions` row to change, each left as stored unless set: `SubscriptionPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SubscriptionPatch {
+    /// Column `subscriptions.user_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<uuid::Uuid>,
+    /// Column `subscriptions.tier`: `"SubscriptionTier"` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub tier: Option<enums::SubscriptionTier>,
+    /// Column `subscriptions.status`: `"SubscriptionStatus"` NOT NULL, default `'active'`.
+    ///
+    /// `None` leaves it as stored.
+    pub status: Option<enums::SubscriptionStatus>,
+    /// Column `subscriptions.credits_per_month`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub credits_per_month: Option<i32>,
+    /// Column `subscriptions.credits_rollover`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub credits_rollover: Option<bool>,
+    /// Column `subscriptions.price_cents`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub price_cents: Option<i32>,
+    /// Column `subscriptions.billing_interval`: `character varying(20)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub billing_interval: Option<String>,
+    /// Column `subscriptions.stripe_subscription_id`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stripe_subscription_id: Option<Option<String>>,
+    /// Column `subscriptions.stripe_customer_id`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stripe_customer_id: Option<Option<String>>,
+    /// Column `subscriptions.current_period_start`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub current_period_start: Option<chrono::NaiveDateTime>,
+    /// Column `subscriptions.current_period_end`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub current_period_end: Option<chrono::NaiveDateTime>,
+    /// Column `subscriptions.trial_end`: `timestamp(3) without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub trial_end: Option<Option<chrono::NaiveDateTime>>,
+    /// Column `subscriptions.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Column `subscriptions.updated_at`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::NaiveDateTime>,
+    /// Column `subscriptions.cancelled_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub cancelled_at: Option<Option<chrono::NaiveDateTime>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a SubscriptionPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.tier {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.status {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.credits_per_month {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.credits_rollover {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.price_cents {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.billing_interval {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.stripe_subscription_id {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.stripe_customer_id {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.current_period_start {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.current_period_end {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.trial_end {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[13], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[14], value);
+    }
+    if let Some(value) = &patch.cancelled_at {
+        sets.set(&INSERT_COLUMNS[15], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM subscriptions";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewSubscription,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(16);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(16);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("tier", ""));
-    params.push(&new.tier);
-    if let Some(value) = &new.status {
-        columns.push(("status", ""));
-        params.push(value);
-    }
-    columns.push(("credits_per_month", ""));
-    params.push(&new.credits_per_month);
-    if let Some(value) = &new.credits_rollover {
-        columns.push(("credits_rollover", ""));
-        params.push(value);
-    }
-    columns.push(("price_cents", ""));
-    params.push(&new.price_cents);
-    columns.push(("billing_interval", ""));
-    params.push(&new.billing_interval);
-    columns.push(("stripe_subscription_id", ""));
-    params.push(&new.stripe_subscription_id);
-    columns.push(("stripe_customer_id", ""));
-    params.push(&new.stripe_customer_id);
-    columns.push(("current_period_start", ""));
-    params.push(&new.current_period_start);
-    columns.push(("current_period_end", ""));
-    params.push(&new.current_period_end);
-    columns.push(("trial_end", ""));
-    params.push(&new.trial_end);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("updated_at", ""));
-    params.push(&new.updated_at);
-    columns.push(("cancelled_at", ""));
-    params.push(&new.cancelled_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewSubscription,
-) -> Result<Subscription, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Subscription::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Subscription>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Subscription::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE subscriptions SET user_id = $2, tier = $3, status = $4, credits_per_month = $5, credits_rollover = $6, price_cents = $7, billing_interval = $8, stripe_subscription_id = $9, stripe_customer_id = $10, current_period_start = $11, current_period_end = $12, trial_end = $13, created_at = $14, updated_at = $15, cancelled_at = $16 WHERE id = $1 RETURNING id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Subscription,
-) -> Result<Option<Subscription>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.tier,
-                &row.status,
-                &row.credits_per_month,
-                &row.credits_rollover,
-                &row.price_cents,
-                &row.billing_interval,
-                &row.stripe_subscription_id,
-                &row.stripe_customer_id,
-                &row.current_period_start,
-                &row.current_period_end,
-                &row.trial_end,
-                &row.created_at,
-                &row.updated_at,
-                &row.cancelled_at,
-            ],
-        )?
-        .as_ref()
-        .map(Subscription::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM subscriptions WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM subscriptions WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`current_period_end`), with a limit and an offset.
+pub const LIST_BY_CURRENT_PERIOD_END: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE current_period_end = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`status`), with a limit and an offset.
+pub const LIST_BY_STATUS: &str = "SELECT id, user_id, tier, status, credits_per_month, credits_rollover, price_cents, billing_interval, stripe_subscription_id, stripe_customer_id, current_period_start, current_period_end, trial_end, created_at, updated_at, cancelled_at FROM subscriptions WHERE status = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
+
+/// Table `subscriptions` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Subscription;
+
+    type New = NewSubscription;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Subscription, schemakit_support::Error> {
+        Subscription::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Subscription>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Subscription::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = SubscriptionPatch;
+
+    fn key(row: &Subscription) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSubscription,
+    ) -> Result<Subscription, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Subscription::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewSubscription],
+    ) -> Result<Vec<Subscription>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Subscription::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSubscription,
+        conflict: &[&str],
+    ) -> Result<Subscription, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Subscription::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewSubscription,
+    ) -> Result<Subscription, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Subscription>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Subscription::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Subscription,
+    ) -> Result<Option<Subscription>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.tier,
+                    &row.status,
+                    &row.credits_per_month,
+                    &row.credits_rollover,
+                    &row.price_cents,
+                    &row.billing_interval,
+                    &row.stripe_subscription_id,
+                    &row.stripe_customer_id,
+                    &row.current_period_start,
+                    &row.current_period_end,
+                    &row.trial_end,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.cancelled_at,
+                ],
+            )?
+            .as_ref()
+            .map(Subscription::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &SubscriptionPatch,
+    ) -> Result<Option<Subscription>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Subscription::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Subscription>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Subscription::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`current_period_end`), ordered by primary key.
+    pub fn list_by_current_period_end(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        current_period_end: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(
+                LIST_BY_CURRENT_PERIOD_END,
+                &[&current_period_end, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`status`), ordered by primary key.
+    pub fn list_by_status(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        status: &enums::SubscriptionStatus,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST_BY_STATUS, &[&status, &page.limit, &page.offset])?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Subscription,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Subscription, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Subscription::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewSubscription,
+        ) -> Result<Subscription, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewSubscription],
+        ) -> Result<Vec<Subscription>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Subscription>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Subscription, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Subscription>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Subscription,
+        ) -> Result<Option<Subscription>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &SubscriptionPatch,
+        ) -> Result<Option<Subscription>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewSubscription,
+        ) -> Result<Subscription, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Subscription>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `subscriptions` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewSubscription,
-    ) -> Result<Subscription, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Subscription::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Subscription, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Subscription::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewSubscription],
+    ) -> Result<Vec<Subscription>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Subscription::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewSubscription,
+        conflict: &[&str],
+    ) -> Result<Subscription, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Subscription::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewSubscription,
+    ) -> Result<Subscription, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Subscription>, postgres::Error> {
+    ) -> Result<Option<Subscription>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -322,12 +917,13 @@ pub mod nonblocking {
             .map(Subscription::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Subscription,
-    ) -> Result<Option<Subscription>, postgres::Error> {
+    ) -> Result<Option<Subscription>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -355,37 +951,249 @@ pub mod nonblocking {
             .map(Subscription::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &SubscriptionPatch,
+    ) -> Result<Option<Subscription>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Subscription::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Subscription>, postgres::Error> {
+    ) -> Result<Vec<Subscription>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Subscription::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(Subscription::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`current_period_end`), ordered by primary key.
+    pub async fn list_by_current_period_end(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        current_period_end: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(
+                LIST_BY_CURRENT_PERIOD_END,
+                &[&current_period_end, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`status`), ordered by primary key.
+    pub async fn list_by_status(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        status: &enums::SubscriptionStatus,
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST_BY_STATUS, &[&status, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &Subscription,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Subscription>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Subscription::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Subscription, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Subscription::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewSubscription,
+        ) -> impl std::future::Future<Output = Result<Subscription, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewSubscription],
+        ) -> impl std::future::Future<Output = Result<Vec<Subscription>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Subscription>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Subscription, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Subscription>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Subscription,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Subscription>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &SubscriptionPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Subscription>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewSubscription,
+        ) -> impl std::future::Future<Output = Result<Subscription, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Subscription>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

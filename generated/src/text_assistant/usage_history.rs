@@ -14,32 +14,44 @@ pub const COLUMNS: &str = "id, user_id, credit_id, model_id, operation, credits_
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `credit_id`.
     pub const CREDIT_ID: &str = "credit_id";
+
     /// Column `model_id`.
     pub const MODEL_ID: &str = "model_id";
+
     /// Column `operation`.
     pub const OPERATION: &str = "operation";
+
     /// Column `credits_used`.
     pub const CREDITS_USED: &str = "credits_used";
+
     /// Column `input_tokens`.
     pub const INPUT_TOKENS: &str = "input_tokens";
+
     /// Column `output_tokens`.
     pub const OUTPUT_TOKENS: &str = "output_tokens";
+
     /// Column `total_tokens`.
     pub const TOTAL_TOKENS: &str = "total_tokens";
+
     /// Column `request_duration_ms`.
     pub const REQUEST_DURATION_MS: &str = "request_duration_ms";
+
     /// Column `request_metadata`.
     pub const REQUEST_METADATA: &str = "request_metadata";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
 }
 
 /// A row of `usage_history`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UsageHistory {
     /// Column `usage_history.id`: `uuid` NOT NULL, primary key.
     pub id: uuid::Uuid,
@@ -69,7 +81,9 @@ pub struct UsageHistory {
 
 impl UsageHistory {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -85,16 +99,27 @@ impl UsageHistory {
             created_at: row.try_get(11)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `usage_history`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewUsageHistory {
     /// Column `usage_history.id`: `uuid` NOT NULL.
     pub id: uuid::Uuid,
     /// Column `usage_history.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `usage_history.credit_id`: `uuid`.
+    ///
+    /// `None` writes NULL.
     pub credit_id: Option<uuid::Uuid>,
     /// Column `usage_history.model_id`: `character varying(100)` NOT NULL.
     pub model_id: String,
@@ -103,14 +128,24 @@ pub struct NewUsageHistory {
     /// Column `usage_history.credits_used`: `integer` NOT NULL.
     pub credits_used: i32,
     /// Column `usage_history.input_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub input_tokens: Option<i32>,
     /// Column `usage_history.output_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub output_tokens: Option<i32>,
     /// Column `usage_history.total_tokens`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub total_tokens: Option<i32>,
     /// Column `usage_history.request_duration_ms`: `integer`.
+    ///
+    /// `None` writes NULL.
     pub request_duration_ms: Option<i32>,
     /// Column `usage_history.request_metadata`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub request_metadata: Option<serde_json::Value>,
     /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
@@ -118,155 +153,736 @@ pub struct NewUsageHistory {
     pub created_at: Option<chrono::NaiveDateTime>,
 }
 
+impl NewUsageHistory {
+    /// A new row with the columns that have no default (`id`, `user_id`, `model_id`, `operation`, `credits_used`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: uuid::Uuid,
+        user_id: uuid::Uuid,
+        model_id: String,
+        operation: enums::UsageOperation,
+        credits_used: i32,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            credit_id: None,
+            model_id,
+            operation,
+            credits_used,
+            input_tokens: None,
+            output_tokens: None,
+            total_tokens: None,
+            request_duration_ms: None,
+            request_metadata: None,
+            created_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "credit_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "model_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "operation",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "credits_used",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "total_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "request_duration_ms",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "request_metadata",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewUsageHistory) -> [Option<schemakit_support::Param<'_>>; 12] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.credit_id as schemakit_support::Param),
+        Some(&new.model_id as schemakit_support::Param),
+        Some(&new.operation as schemakit_support::Param),
+        Some(&new.credits_used as schemakit_support::Param),
+        Some(&new.input_tokens as schemakit_support::Param),
+        Some(&new.output_tokens as schemakit_support::Param),
+        Some(&new.total_tokens as schemakit_support::Param),
+        Some(&new.request_duration_ms as schemakit_support::Param),
+        Some(&new.request_metadata as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageHistory`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_history (id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `usage_history` row to change, each left as stored unless set: `UsageHistoryPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UsageHistoryPatch {
+    /// Column `usage_history.user_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<uuid::Uuid>,
+    /// Column `usage_history.credit_id`: `uuid`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub credit_id: Option<Option<uuid::Uuid>>,
+    /// Column `usage_history.model_id`: `character varying(100)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub model_id: Option<String>,
+    /// Column `usage_history.operation`: `"UsageOperation"` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub operation: Option<enums::UsageOperation>,
+    /// Column `usage_history.credits_used`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub credits_used: Option<i32>,
+    /// Column `usage_history.input_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub input_tokens: Option<Option<i32>>,
+    /// Column `usage_history.output_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub output_tokens: Option<Option<i32>>,
+    /// Column `usage_history.total_tokens`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub total_tokens: Option<Option<i32>>,
+    /// Column `usage_history.request_duration_ms`: `integer`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub request_duration_ms: Option<Option<i32>>,
+    /// Column `usage_history.request_metadata`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub request_metadata: Option<Option<serde_json::Value>>,
+    /// Column `usage_history.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a UsageHistoryPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.credit_id {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.model_id {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.operation {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.credits_used {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.input_tokens {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.output_tokens {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.total_tokens {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.request_duration_ms {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.request_metadata {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM usage_history";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewUsageHistory,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("credit_id", ""));
-    params.push(&new.credit_id);
-    columns.push(("model_id", ""));
-    params.push(&new.model_id);
-    columns.push(("operation", ""));
-    params.push(&new.operation);
-    columns.push(("credits_used", ""));
-    params.push(&new.credits_used);
-    columns.push(("input_tokens", ""));
-    params.push(&new.input_tokens);
-    columns.push(("output_tokens", ""));
-    params.push(&new.output_tokens);
-    columns.push(("total_tokens", ""));
-    params.push(&new.total_tokens);
-    columns.push(("request_duration_ms", ""));
-    params.push(&new.request_duration_ms);
-    columns.push(("request_metadata", ""));
-    params.push(&new.request_metadata);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewUsageHistory,
-) -> Result<UsageHistory, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    UsageHistory::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<UsageHistory>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(UsageHistory::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE usage_history SET user_id = $2, credit_id = $3, model_id = $4, operation = $5, credits_used = $6, input_tokens = $7, output_tokens = $8, total_tokens = $9, request_duration_ms = $10, request_metadata = $11, created_at = $12 WHERE id = $1 RETURNING id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &UsageHistory,
-) -> Result<Option<UsageHistory>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.credit_id,
-                &row.model_id,
-                &row.operation,
-                &row.credits_used,
-                &row.input_tokens,
-                &row.output_tokens,
-                &row.total_tokens,
-                &row.request_duration_ms,
-                &row.request_metadata,
-                &row.created_at,
-            ],
-        )?
-        .as_ref()
-        .map(UsageHistory::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM usage_history WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM usage_history WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`credit_id`), with a limit and an offset.
+pub const LIST_BY_CREDIT_ID: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE credit_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`model_id`), with a limit and an offset.
+pub const LIST_BY_MODEL_ID: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE model_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`created_at`), with a limit and an offset.
+pub const LIST_BY_CREATED_AT: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE created_at = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`, `created_at`), with a limit and an offset.
+pub const LIST_BY_USER_ID_AND_CREATED_AT: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history WHERE user_id = $1 AND created_at = $2 ORDER BY id LIMIT $3 OFFSET $4";
+
+/// Selects the `credits` (`id`) row a row of this table references.
+pub const GET_CREDIT: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits WHERE id = $1";
+
+/// Selects the `models` (`id`) row a row of this table references.
+pub const GET_MODEL: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
+
+/// Table `usage_history` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = UsageHistory;
+
+    type New = NewUsageHistory;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<UsageHistory, schemakit_support::Error> {
+        UsageHistory::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<UsageHistory>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(UsageHistory::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = UsageHistoryPatch;
+
+    fn key(row: &UsageHistory) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageHistory,
+    ) -> Result<UsageHistory, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UsageHistory::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewUsageHistory],
+    ) -> Result<Vec<UsageHistory>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(UsageHistory::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageHistory,
+        conflict: &[&str],
+    ) -> Result<UsageHistory, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UsageHistory::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageHistory,
+    ) -> Result<UsageHistory, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<UsageHistory>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(UsageHistory::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageHistory,
+    ) -> Result<Option<UsageHistory>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.credit_id,
+                    &row.model_id,
+                    &row.operation,
+                    &row.credits_used,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.total_tokens,
+                    &row.request_duration_ms,
+                    &row.request_metadata,
+                    &row.created_at,
+                ],
+            )?
+            .as_ref()
+            .map(UsageHistory::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &UsageHistoryPatch,
+    ) -> Result<Option<UsageHistory>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(UsageHistory::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(UsageHistory::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`credit_id`), ordered by primary key.
+    pub fn list_by_credit_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        credit_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`model_id`), ordered by primary key.
+    pub fn list_by_model_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        model_id: &str,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub fn list_by_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `created_at`), ordered by primary key.
+    pub fn list_by_user_id_and_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_CREATED_AT,
+                &[&user_id, &created_at, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// The `credits` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_credit(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::credits::Credit>, Error> {
+        client
+            .query_opt(GET_CREDIT, &[&row.credit_id])?
+            .as_ref()
+            .map(super::super::credits::Credit::from_row)
+            .transpose()
+    }
+
+    /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_model(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::models::Model>, Error> {
+        client
+            .query_opt(GET_MODEL, &[&row.model_id])?
+            .as_ref()
+            .map(super::super::models::Model::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<UsageHistory, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| UsageHistory::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUsageHistory,
+        ) -> Result<UsageHistory, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewUsageHistory],
+        ) -> Result<Vec<UsageHistory>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<UsageHistory>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<UsageHistory, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<UsageHistory>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &UsageHistory,
+        ) -> Result<Option<UsageHistory>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &UsageHistoryPatch,
+        ) -> Result<Option<UsageHistory>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUsageHistory,
+        ) -> Result<UsageHistory, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<UsageHistory>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `usage_history` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageHistory,
-    ) -> Result<UsageHistory, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        UsageHistory::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<UsageHistory, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UsageHistory::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewUsageHistory],
+    ) -> Result<Vec<UsageHistory>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(UsageHistory::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUsageHistory,
+        conflict: &[&str],
+    ) -> Result<UsageHistory, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UsageHistory::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUsageHistory,
+    ) -> Result<UsageHistory, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<UsageHistory>, postgres::Error> {
+    ) -> Result<Option<UsageHistory>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -274,12 +890,13 @@ pub mod nonblocking {
             .map(UsageHistory::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageHistory,
-    ) -> Result<Option<UsageHistory>, postgres::Error> {
+    ) -> Result<Option<UsageHistory>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -303,37 +920,304 @@ pub mod nonblocking {
             .map(UsageHistory::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &UsageHistoryPatch,
+    ) -> Result<Option<UsageHistory>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(UsageHistory::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<UsageHistory>, postgres::Error> {
+    ) -> Result<Vec<UsageHistory>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(UsageHistory::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`credit_id`), ordered by primary key.
+    pub async fn list_by_credit_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        credit_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(UsageHistory::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`model_id`), ordered by primary key.
+    pub async fn list_by_model_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        model_id: &str,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub async fn list_by_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `created_at`), ordered by primary key.
+    pub async fn list_by_user_id_and_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_CREATED_AT,
+                &[&user_id, &created_at, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
+    /// The `credits` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_credit(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::credits::Credit>, Error> {
+        client
+            .query_opt(GET_CREDIT, &[&row.credit_id])
+            .await?
+            .as_ref()
+            .map(super::super::credits::Credit::from_row)
+            .transpose()
+    }
+
+    /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_model(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::models::Model>, Error> {
+        client
+            .query_opt(GET_MODEL, &[&row.model_id])
+            .await?
+            .as_ref()
+            .map(super::super::models::Model::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UsageHistory,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<UsageHistory>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageHistory::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<UsageHistory, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| UsageHistory::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUsageHistory,
+        ) -> impl std::future::Future<Output = Result<UsageHistory, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewUsageHistory],
+        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<UsageHistory, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageHistory>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &UsageHistory,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageHistory>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &UsageHistoryPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageHistory>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUsageHistory,
+        ) -> impl std::future::Future<Output = Result<UsageHistory, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

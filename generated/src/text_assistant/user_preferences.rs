@@ -12,24 +12,32 @@ pub const COLUMNS: &str = "user_id, default_model_id, enable_streaming, max_toke
 pub mod columns {
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `default_model_id`.
     pub const DEFAULT_MODEL_ID: &str = "default_model_id";
+
     /// Column `enable_streaming`.
     pub const ENABLE_STREAMING: &str = "enable_streaming";
+
     /// Column `max_tokens`.
     pub const MAX_TOKENS: &str = "max_tokens";
+
     /// Column `temperature`.
     pub const TEMPERATURE: &str = "temperature";
+
     /// Column `preferences_metadata`.
     pub const PREFERENCES_METADATA: &str = "preferences_metadata";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
 }
 
 /// A row of `user_preferences`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UserPreference {
     /// Column `user_preferences.user_id`: `uuid` NOT NULL, primary key.
     pub user_id: uuid::Uuid,
@@ -51,7 +59,9 @@ pub struct UserPreference {
 
 impl UserPreference {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             user_id: row.try_get(0)?,
             default_model_id: row.try_get(1)?,
@@ -63,14 +73,25 @@ impl UserPreference {
             updated_at: row.try_get(7)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.user_id.clone()
+    }
 }
+
+/// The primary key (`user_id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `user_preferences`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewUserPreference {
     /// Column `user_preferences.user_id`: `uuid` NOT NULL.
     pub user_id: uuid::Uuid,
     /// Column `user_preferences.default_model_id`: `character varying(100)`.
+    ///
+    /// `None` writes NULL.
     pub default_model_id: Option<String>,
     /// Column `user_preferences.enable_streaming`: `boolean` NOT NULL, default `true`.
     ///
@@ -85,6 +106,8 @@ pub struct NewUserPreference {
     /// `None` leaves the value to the database default.
     pub temperature: Option<rust_decimal::Decimal>,
     /// Column `user_preferences.preferences_metadata`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub preferences_metadata: Option<serde_json::Value>,
     /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
@@ -94,157 +117,599 @@ pub struct NewUserPreference {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+impl NewUserPreference {
+    /// A new row with the columns that have no default (`user_id`, `updated_at`); every other column is left to its default (or NULL).
+    pub fn new(user_id: uuid::Uuid, updated_at: chrono::NaiveDateTime) -> Self {
+        Self {
+            user_id,
+            default_model_id: None,
+            enable_streaming: None,
+            max_tokens: None,
+            temperature: None,
+            preferences_metadata: None,
+            created_at: None,
+            updated_at,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "default_model_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "enable_streaming",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "max_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "temperature",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "preferences_metadata",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["user_id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewUserPreference) -> [Option<schemakit_support::Param<'_>>; 8] {
+    [
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.default_model_id as schemakit_support::Param),
+        schemakit_support::given(&new.enable_streaming),
+        schemakit_support::given(&new.max_tokens),
+        schemakit_support::given(&new.temperature),
+        Some(&new.preferences_metadata as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        Some(&new.updated_at as schemakit_support::Param),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewUserPreference`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO user_preferences (user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `user_preferences` row to change, each left as stored unless set: `UserPreferencePatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UserPreferencePatch {
+    /// Column `user_preferences.default_model_id`: `character varying(100)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub default_model_id: Option<Option<String>>,
+    /// Column `user_preferences.enable_streaming`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub enable_streaming: Option<bool>,
+    /// Column `user_preferences.max_tokens`: `integer` NOT NULL, default `4096`.
+    ///
+    /// `None` leaves it as stored.
+    pub max_tokens: Option<i32>,
+    /// Column `user_preferences.temperature`: `numeric(3,2)` NOT NULL, default `0.7`.
+    ///
+    /// `None` leaves it as stored.
+    pub temperature: Option<rust_decimal::Decimal>,
+    /// Column `user_preferences.preferences_metadata`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub preferences_metadata: Option<Option<serde_json::Value>>,
+    /// Column `user_preferences.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Column `user_preferences.updated_at`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(
+    patch: &'a UserPreferencePatch,
+    sets: &mut schemakit_support::Sets<'a>,
+) {
+    if let Some(value) = &patch.default_model_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.enable_streaming {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.max_tokens {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.temperature {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.preferences_metadata {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "user_id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM user_preferences";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewUserPreference,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(8);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(8);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("default_model_id", ""));
-    params.push(&new.default_model_id);
-    if let Some(value) = &new.enable_streaming {
-        columns.push(("enable_streaming", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.max_tokens {
-        columns.push(("max_tokens", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.temperature {
-        columns.push(("temperature", ""));
-        params.push(value);
-    }
-    columns.push(("preferences_metadata", ""));
-    params.push(&new.preferences_metadata);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("updated_at", ""));
-    params.push(&new.updated_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewUserPreference,
-) -> Result<UserPreference, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    UserPreference::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences WHERE user_id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    user_id: &uuid::Uuid,
-) -> Result<Option<UserPreference>, postgres::Error> {
-    client
-        .query_opt(GET, &[&user_id])?
-        .as_ref()
-        .map(UserPreference::from_row)
-        .transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE user_preferences SET default_model_id = $2, enable_streaming = $3, max_tokens = $4, temperature = $5, preferences_metadata = $6, created_at = $7, updated_at = $8 WHERE user_id = $1 RETURNING user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &UserPreference,
-) -> Result<Option<UserPreference>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.user_id,
-                &row.default_model_id,
-                &row.enable_streaming,
-                &row.max_tokens,
-                &row.temperature,
-                &row.preferences_metadata,
-                &row.created_at,
-                &row.updated_at,
-            ],
-        )?
-        .as_ref()
-        .map(UserPreference::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM user_preferences WHERE user_id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    user_id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&user_id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM user_preferences WHERE user_id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    user_id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&user_id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences WHERE user_id > $1 ORDER BY user_id LIMIT $2";
+
+/// Lists rows by (`default_model_id`), with a limit and an offset.
+pub const LIST_BY_DEFAULT_MODEL_ID: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences WHERE default_model_id = $1 ORDER BY user_id LIMIT $2 OFFSET $3";
+
+/// Selects the `models` (`id`) row a row of this table references.
+pub const GET_DEFAULT_MODEL: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models WHERE id = $1";
+
+/// Selects the `users` (`id`) row a row of this table references.
+pub const GET_USER: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
+
+/// Table `user_preferences` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = UserPreference;
+
+    type New = NewUserPreference;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<UserPreference, schemakit_support::Error> {
+        UserPreference::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<UserPreference>, postgres::Error> {
-    client
-        .query(LIST, &[&limit, &offset])?
-        .iter()
-        .map(UserPreference::from_row)
-        .collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = UserPreferencePatch;
+
+    fn key(row: &UserPreference) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUserPreference,
+    ) -> Result<UserPreference, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UserPreference::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewUserPreference],
+    ) -> Result<Vec<UserPreference>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(UserPreference::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUserPreference,
+        conflict: &[&str],
+    ) -> Result<UserPreference, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UserPreference::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUserPreference,
+    ) -> Result<UserPreference, Error> {
+        upsert_on(client, new, &["user_id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+    ) -> Result<Option<UserPreference>, Error> {
+        client
+            .query_opt(GET, &[&user_id])?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UserPreference,
+    ) -> Result<Option<UserPreference>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.user_id,
+                    &row.default_model_id,
+                    &row.enable_streaming,
+                    &row.max_tokens,
+                    &row.temperature,
+                    &row.preferences_metadata,
+                    &row.created_at,
+                    &row.updated_at,
+                ],
+            )?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+        patch: &UserPreferencePatch,
+    ) -> Result<Option<UserPreference>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&user_id as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, user_id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&user_id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&user_id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<UserPreference>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(UserPreference::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`default_model_id`), ordered by primary key.
+    pub fn list_by_default_model_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        default_model_id: &str,
+        page: Page,
+    ) -> Result<Vec<UserPreference>, Error> {
+        client
+            .query(
+                LIST_BY_DEFAULT_MODEL_ID,
+                &[&default_model_id, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(UserPreference::from_row)
+            .collect()
+    }
+
+    /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_default_model(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UserPreference,
+    ) -> Result<Option<super::super::models::Model>, Error> {
+        client
+            .query_opt(GET_DEFAULT_MODEL, &[&row.default_model_id])?
+            .as_ref()
+            .map(super::super::models::Model::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_user(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UserPreference,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<UserPreference>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(UserPreference::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<UserPreference, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| UserPreference::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUserPreference,
+        ) -> Result<UserPreference, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewUserPreference],
+        ) -> Result<Vec<UserPreference>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<UserPreference>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<UserPreference, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<UserPreference>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &UserPreference,
+        ) -> Result<Option<UserPreference>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &UserPreferencePatch,
+        ) -> Result<Option<UserPreference>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUserPreference,
+        ) -> Result<UserPreference, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<UserPreference>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `user_preferences` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUserPreference,
-    ) -> Result<UserPreference, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        UserPreference::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<UserPreference, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UserPreference::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewUserPreference],
+    ) -> Result<Vec<UserPreference>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(UserPreference::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUserPreference,
+        conflict: &[&str],
+    ) -> Result<UserPreference, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UserPreference::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUserPreference,
+    ) -> Result<UserPreference, Error> {
+        upsert_on(client, new, &["user_id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
-    ) -> Result<Option<UserPreference>, postgres::Error> {
+    ) -> Result<Option<UserPreference>, Error> {
         client
             .query_opt(GET, &[&user_id])
             .await?
@@ -252,12 +717,13 @@ pub mod nonblocking {
             .map(UserPreference::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UserPreference,
-    ) -> Result<Option<UserPreference>, postgres::Error> {
+    ) -> Result<Option<UserPreference>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -277,37 +743,242 @@ pub mod nonblocking {
             .map(UserPreference::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &uuid::Uuid,
+        patch: &UserPreferencePatch,
+    ) -> Result<Option<UserPreference>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&user_id as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, user_id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(UserPreference::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&user_id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&user_id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<UserPreference>, postgres::Error> {
+    ) -> Result<Vec<UserPreference>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(UserPreference::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`default_model_id`), ordered by primary key.
+    pub async fn list_by_default_model_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        default_model_id: &str,
+        page: Page,
+    ) -> Result<Vec<UserPreference>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(
+                LIST_BY_DEFAULT_MODEL_ID,
+                &[&default_model_id, &page.limit, &page.offset],
+            )
             .await?
             .iter()
             .map(UserPreference::from_row)
             .collect()
     }
+
+    /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_default_model(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UserPreference,
+    ) -> Result<Option<super::super::models::Model>, Error> {
+        client
+            .query_opt(GET_DEFAULT_MODEL, &[&row.default_model_id])
+            .await?
+            .as_ref()
+            .map(super::super::models::Model::from_row)
+            .transpose()
+    }
+
+    /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_user(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UserPreference,
+    ) -> Result<Option<super::super::users::User>, Error> {
+        client
+            .query_opt(GET_USER, &[&row.user_id])
+            .await?
+            .as_ref()
+            .map(super::super::users::User::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<UserPreference>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UserPreference::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<UserPreference, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| UserPreference::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUserPreference,
+        ) -> impl std::future::Future<Output = Result<UserPreference, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewUserPreference],
+        ) -> impl std::future::Future<
+            Output = Result<Vec<UserPreference>, Error>,
+        > + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<UserPreference>, Error>,
+        > + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<UserPreference, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UserPreference>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &UserPreference,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UserPreference>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &UserPreferencePatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UserPreference>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUserPreference,
+        ) -> impl std::future::Future<Output = Result<UserPreference, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<
+            Output = Result<Vec<UserPreference>, Error>,
+        > + Send {
+            list_after(client, after, limit)
+        }
     }
 }

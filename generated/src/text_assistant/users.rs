@@ -12,34 +12,47 @@ pub const COLUMNS: &str = "id, email, email_verified, username, password_hash, f
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `email`.
     pub const EMAIL: &str = "email";
+
     /// Column `email_verified`.
     pub const EMAIL_VERIFIED: &str = "email_verified";
+
     /// Column `username`.
     pub const USERNAME: &str = "username";
+
     /// Column `password_hash`.
     pub const PASSWORD_HASH: &str = "password_hash";
+
     /// Column `first_name`.
     pub const FIRST_NAME: &str = "first_name";
+
     /// Column `last_name`.
     pub const LAST_NAME: &str = "last_name";
+
     /// Column `profile_picture_url`.
     pub const PROFILE_PICTURE_URL: &str = "profile_picture_url";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `updated_at`.
     pub const UPDATED_AT: &str = "updated_at";
+
     /// Column `last_login_at`.
     pub const LAST_LOGIN_AT: &str = "last_login_at";
+
     /// Column `is_active`.
     pub const IS_ACTIVE: &str = "is_active";
+
     /// Column `deleted_at`.
     pub const DELETED_AT: &str = "deleted_at";
 }
 
 /// A row of `users`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct User {
     /// Column `users.id`: `uuid` NOT NULL, primary key.
     pub id: uuid::Uuid,
@@ -71,7 +84,9 @@ pub struct User {
 
 impl User {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -88,10 +103,19 @@ impl User {
             deleted_at: row.try_get(12)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `users`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewUser {
     /// Column `users.id`: `uuid` NOT NULL.
     pub id: uuid::Uuid,
@@ -102,14 +126,24 @@ pub struct NewUser {
     /// `None` leaves the value to the database default.
     pub email_verified: Option<bool>,
     /// Column `users.username`: `character varying(100)`.
+    ///
+    /// `None` writes NULL.
     pub username: Option<String>,
     /// Column `users.password_hash`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub password_hash: Option<String>,
     /// Column `users.first_name`: `character varying(100)`.
+    ///
+    /// `None` writes NULL.
     pub first_name: Option<String>,
     /// Column `users.last_name`: `character varying(100)`.
+    ///
+    /// `None` writes NULL.
     pub last_name: Option<String>,
     /// Column `users.profile_picture_url`: `text`.
+    ///
+    /// `None` writes NULL.
     pub profile_picture_url: Option<String>,
     /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
     ///
@@ -118,190 +152,687 @@ pub struct NewUser {
     /// Column `users.updated_at`: `timestamp(3) without time zone` NOT NULL.
     pub updated_at: chrono::NaiveDateTime,
     /// Column `users.last_login_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` writes NULL.
     pub last_login_at: Option<chrono::NaiveDateTime>,
     /// Column `users.is_active`: `boolean` NOT NULL, default `true`.
     ///
     /// `None` leaves the value to the database default.
     pub is_active: Option<bool>,
     /// Column `users.deleted_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` writes NULL.
     pub deleted_at: Option<chrono::NaiveDateTime>,
+}
+
+impl NewUser {
+    /// A new row with the columns that have no default (`id`, `email`, `updated_at`); every other column is left to its default (or NULL).
+    pub fn new(
+        id: uuid::Uuid,
+        email: String,
+        updated_at: chrono::NaiveDateTime,
+    ) -> Self {
+        Self {
+            id,
+            email,
+            email_verified: None,
+            username: None,
+            password_hash: None,
+            first_name: None,
+            last_name: None,
+            profile_picture_url: None,
+            created_at: None,
+            updated_at,
+            last_login_at: None,
+            is_active: None,
+            deleted_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "email",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "email_verified",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "username",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "password_hash",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "first_name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "last_name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "profile_picture_url",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "updated_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "last_login_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "is_active",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "deleted_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewUser) -> [Option<schemakit_support::Param<'_>>; 13] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.email as schemakit_support::Param),
+        schemakit_support::given(&new.email_verified),
+        Some(&new.username as schemakit_support::Param),
+        Some(&new.password_hash as schemakit_support::Param),
+        Some(&new.first_name as schemakit_support::Param),
+        Some(&new.last_name as schemakit_support::Param),
+        Some(&new.profile_picture_url as schemakit_support::Param),
+        schemakit_support::given(&new.created_at),
+        Some(&new.updated_at as schemakit_support::Param),
+        Some(&new.last_login_at as schemakit_support::Param),
+        schemakit_support::given(&new.is_active),
+        Some(&new.deleted_at as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewUser`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO users (id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `users` row to change, each left as stored unless set: `UserPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UserPatch {
+    /// Column `users.email`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub email: Option<String>,
+    /// Column `users.email_verified`: `boolean` NOT NULL, default `false`.
+    ///
+    /// `None` leaves it as stored.
+    pub email_verified: Option<bool>,
+    /// Column `users.username`: `character varying(100)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub username: Option<Option<String>>,
+    /// Column `users.password_hash`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub password_hash: Option<Option<String>>,
+    /// Column `users.first_name`: `character varying(100)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub first_name: Option<Option<String>>,
+    /// Column `users.last_name`: `character varying(100)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_name: Option<Option<String>>,
+    /// Column `users.profile_picture_url`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub profile_picture_url: Option<Option<String>>,
+    /// Column `users.created_at`: `timestamp(3) without time zone` NOT NULL, default `current_timestamp`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::NaiveDateTime>,
+    /// Column `users.updated_at`: `timestamp(3) without time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub updated_at: Option<chrono::NaiveDateTime>,
+    /// Column `users.last_login_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_login_at: Option<Option<chrono::NaiveDateTime>>,
+    /// Column `users.is_active`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub is_active: Option<bool>,
+    /// Column `users.deleted_at`: `timestamp(3) without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub deleted_at: Option<Option<chrono::NaiveDateTime>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a UserPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.email {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.email_verified {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.username {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.password_hash {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.first_name {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.last_name {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.profile_picture_url {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.updated_at {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.last_login_at {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.is_active {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.deleted_at {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM users";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewUser,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(13);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(13);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("email", ""));
-    params.push(&new.email);
-    if let Some(value) = &new.email_verified {
-        columns.push(("email_verified", ""));
-        params.push(value);
-    }
-    columns.push(("username", ""));
-    params.push(&new.username);
-    columns.push(("password_hash", ""));
-    params.push(&new.password_hash);
-    columns.push(("first_name", ""));
-    params.push(&new.first_name);
-    columns.push(("last_name", ""));
-    params.push(&new.last_name);
-    columns.push(("profile_picture_url", ""));
-    params.push(&new.profile_picture_url);
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("updated_at", ""));
-    params.push(&new.updated_at);
-    columns.push(("last_login_at", ""));
-    params.push(&new.last_login_at);
-    if let Some(value) = &new.is_active {
-        columns.push(("is_active", ""));
-        params.push(value);
-    }
-    columns.push(("deleted_at", ""));
-    params.push(&new.deleted_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewUser,
-) -> Result<User, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    User::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<User>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE users SET email = $2, email_verified = $3, username = $4, password_hash = $5, first_name = $6, last_name = $7, profile_picture_url = $8, created_at = $9, updated_at = $10, last_login_at = $11, is_active = $12, deleted_at = $13 WHERE id = $1 RETURNING id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &User,
-) -> Result<Option<User>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.email,
-                &row.email_verified,
-                &row.username,
-                &row.password_hash,
-                &row.first_name,
-                &row.last_name,
-                &row.profile_picture_url,
-                &row.created_at,
-                &row.updated_at,
-                &row.last_login_at,
-                &row.is_active,
-                &row.deleted_at,
-            ],
-        )?
-        .as_ref()
-        .map(User::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM users WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM users WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`email`).
 pub const FIND_BY_EMAIL: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE email = $1";
 
-/// The row with this unique key (`email`), if there is one.
-pub fn find_by_email(
-    client: &mut impl postgres::GenericClient,
-    email: &str,
-) -> Result<Option<User>, postgres::Error> {
-    client.query_opt(FIND_BY_EMAIL, &[&email])?.as_ref().map(User::from_row).transpose()
+/// Lists rows by (`created_at`), with a limit and an offset.
+pub const LIST_BY_CREATED_AT: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users WHERE created_at = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `users` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = User;
+
+    type New = NewUser;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(row: &schemakit_support::Row) -> Result<User, schemakit_support::Error> {
+        User::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<User>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(User::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = UserPatch;
+
+    fn key(row: &User) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        User::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewUser],
+    ) -> Result<Vec<User>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(User::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+        conflict: &[&str],
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        User::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_email(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["email"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<User>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &User,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.email,
+                    &row.email_verified,
+                    &row.username,
+                    &row.password_hash,
+                    &row.first_name,
+                    &row.last_name,
+                    &row.profile_picture_url,
+                    &row.created_at,
+                    &row.updated_at,
+                    &row.last_login_at,
+                    &row.is_active,
+                    &row.deleted_at,
+                ],
+            )?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &UserPatch,
+    ) -> Result<Option<User>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<User>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(User::from_row).collect()
+    }
+
+    /// The row with this unique key (`email`), if there is one.
+    pub fn find_by_email(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        email: &str,
+    ) -> Result<Option<User>, Error> {
+        client
+            .query_opt(FIND_BY_EMAIL, &[&email])?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub fn list_by_created_at(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
+        client
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
+            .iter()
+            .map(User::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(User::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| User::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUser,
+        ) -> Result<User, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewUser],
+        ) -> Result<Vec<User>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<User>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<User>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &User,
+        ) -> Result<Option<User>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &UserPatch,
+        ) -> Result<Option<User>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUser,
+        ) -> Result<User, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<User>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `users` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUser,
-    ) -> Result<User, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        User::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        User::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewUser],
+    ) -> Result<Vec<User>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(User::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+        conflict: &[&str],
+    ) -> Result<User, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        User::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_email(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUser,
+    ) -> Result<User, Error> {
+        upsert_on(client, new, &["email"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(User::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &User,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -326,25 +857,63 @@ pub mod nonblocking {
             .map(User::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &UserPatch,
+    ) -> Result<Option<User>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(User::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<User>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(User::from_row).collect()
+    }
+
     /// The row with this unique key (`email`), if there is one.
     pub async fn find_by_email(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         email: &str,
-    ) -> Result<Option<User>, postgres::Error> {
+    ) -> Result<Option<User>, Error> {
         client
             .query_opt(FIND_BY_EMAIL, &[&email])
             .await?
@@ -352,23 +921,145 @@ pub mod nonblocking {
             .map(User::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<User>, postgres::Error> {
+
+    /// One page of the rows with these values of (`created_at`), ordered by primary key.
+    pub async fn list_by_created_at(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        created_at: &chrono::NaiveDateTime,
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
             .await?
             .iter()
             .map(User::from_row)
             .collect()
     }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(User::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<User, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| User::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUser,
+        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewUser],
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<User, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &User,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &UserPatch,
+        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUser,
+        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

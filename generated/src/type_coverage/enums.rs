@@ -30,22 +30,27 @@ impl ::std::error::Error for UnknownLabel {}
     postgres_types::ToSql,
     postgres_types::FromSql
 )]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[postgres(name = "mood")]
 pub enum Mood {
     /// `happy`
     #[postgres(name = "happy")]
+    #[cfg_attr(feature = "serde", serde(rename = "happy"))]
     Happy,
     /// `sad`
     #[postgres(name = "sad")]
+    #[cfg_attr(feature = "serde", serde(rename = "sad"))]
     Sad,
     /// `it's complicated`
     #[postgres(name = "it's complicated")]
+    #[cfg_attr(feature = "serde", serde(rename = "it's complicated"))]
     ItSComplicated,
 }
 
 impl Mood {
     /// Every label, in the type's order.
     pub const ALL: [Self; 3usize] = [Self::Happy, Self::Sad, Self::ItSComplicated];
+
     /// The label as Postgres stores it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,6 +69,7 @@ impl ::std::fmt::Display for Mood {
 
 impl ::std::str::FromStr for Mood {
     type Err = UnknownLabel;
+
     fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
         match s {
             "happy" => Ok(Self::Happy),

@@ -14,62 +14,89 @@ pub const COLUMNS: &str = "id, small, big, ratio, precise, amount, big_amount, f
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `small`.
     pub const SMALL: &str = "small";
+
     /// Column `big`.
     pub const BIG: &str = "big";
+
     /// Column `ratio`.
     pub const RATIO: &str = "ratio";
+
     /// Column `precise`.
     pub const PRECISE: &str = "precise";
+
     /// Column `amount`.
     pub const AMOUNT: &str = "amount";
+
     /// Column `big_amount`.
     pub const BIG_AMOUNT: &str = "big_amount";
+
     /// Column `flag`.
     pub const FLAG: &str = "flag";
+
     /// Column `label`.
     pub const LABEL: &str = "label";
+
     /// Column `code`.
     pub const CODE: &str = "code";
+
     /// Column `body`.
     pub const BODY: &str = "body";
+
     /// Column `payload`.
     pub const PAYLOAD: &str = "payload";
+
     /// Column `doc`.
     pub const DOC: &str = "doc";
+
     /// Column `raw`.
     pub const RAW: &str = "raw";
+
     /// Column `born`.
     pub const BORN: &str = "born";
+
     /// Column `alarm`.
     pub const ALARM: &str = "alarm";
+
     /// Column `local_at`.
     pub const LOCAL_AT: &str = "local_at";
+
     /// Column `at`.
     pub const AT: &str = "at";
+
     /// Column `addr`.
     pub const ADDR: &str = "addr";
+
     /// Column `tags`.
     pub const TAGS: &str = "tags";
+
     /// Column `moods`.
     pub const MOODS: &str = "moods";
+
     /// Column `current_mood`.
     pub const CURRENT_MOOD: &str = "current_mood";
+
     /// Column `contact`.
     pub const CONTACT: &str = "contact";
+
     /// Column `embedding`.
     pub const EMBEDDING: &str = "embedding";
+
     /// Column `external_id`.
     pub const EXTERNAL_ID: &str = "external_id";
+
     /// Column `qty`.
     pub const QTY: &str = "qty";
+
     /// Column `total`.
     pub const TOTAL: &str = "total";
 }
 
 /// A row of `everything`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Everything {
     /// Column `everything.id`: `bigint` NOT NULL, primary key, identity (always).
     pub id: i64,
@@ -108,28 +135,36 @@ pub struct Everything {
     /// Column `everything.at`: `timestamp with time zone` NOT NULL.
     pub at: chrono::DateTime<chrono::Utc>,
     /// Column `everything.addr`: `inet`.
-    pub addr: Option<std::net::IpAddr>,
+    pub addr: Option<cidr::IpInet>,
     /// Column `everything.tags`: `text[]` NOT NULL, default `'{}'`.
-    pub tags: Vec<String>,
+    pub tags: Vec<Option<String>>,
     /// Column `everything.moods`: `mood[]` NOT NULL.
-    pub moods: Vec<enums::Mood>,
+    pub moods: Vec<Option<enums::Mood>>,
     /// Column `everything.current_mood`: `mood`.
     pub current_mood: Option<enums::Mood>,
     /// Column `everything.contact`: `email`.
     pub contact: Option<String>,
     /// Column `everything.embedding`: `vector(1536)` NOT NULL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "schemakit_support::serde_helpers::vector")
+    )]
     pub embedding: pgvector::Vector,
     /// Column `everything.external_id`: `uuid` NOT NULL.
     pub external_id: uuid::Uuid,
     /// Column `everything.qty`: `integer` NOT NULL.
     pub qty: i32,
     /// Column `everything.total`: `numeric`, generated as `amount * qty`.
+    ///
+    /// `rust_decimal::Decimal` holds 28 significant digits: a stored value beyond that fails to decode (declare `numeric(p, s)` with p ≤ 28, or map the column in schemakit.toml).
     pub total: Option<rust_decimal::Decimal>,
 }
 
 impl Everything {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             small: row.try_get(1)?,
@@ -160,10 +195,19 @@ impl Everything {
             total: row.try_get(26)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = i64;
 
 /// Values for a new row of `everything`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewEverything {
     /// Column `everything.small`: `smallint` NOT NULL.
     pub small: i16,
@@ -176,6 +220,8 @@ pub struct NewEverything {
     /// Column `everything.amount`: `numeric(20,8)` NOT NULL.
     pub amount: rust_decimal::Decimal,
     /// Column `everything.big_amount`: `numeric(28,0)`.
+    ///
+    /// `None` writes NULL.
     pub big_amount: Option<rust_decimal::Decimal>,
     /// Column `everything.flag`: `boolean` NOT NULL, default `true`.
     ///
@@ -186,34 +232,56 @@ pub struct NewEverything {
     /// Column `everything.code`: `character(3)` NOT NULL.
     pub code: String,
     /// Column `everything.body`: `text`.
+    ///
+    /// `None` writes NULL.
     pub body: Option<String>,
     /// Column `everything.payload`: `jsonb` NOT NULL.
     pub payload: serde_json::Value,
     /// Column `everything.doc`: `json`.
+    ///
+    /// `None` writes NULL.
     pub doc: Option<serde_json::Value>,
     /// Column `everything.raw`: `bytea`.
+    ///
+    /// `None` writes NULL.
     pub raw: Option<Vec<u8>>,
     /// Column `everything.born`: `date`.
+    ///
+    /// `None` writes NULL.
     pub born: Option<chrono::NaiveDate>,
     /// Column `everything.alarm`: `time without time zone`.
+    ///
+    /// `None` writes NULL.
     pub alarm: Option<chrono::NaiveTime>,
     /// Column `everything.local_at`: `timestamp without time zone`.
+    ///
+    /// `None` writes NULL.
     pub local_at: Option<chrono::NaiveDateTime>,
     /// Column `everything.at`: `timestamp with time zone` NOT NULL.
     pub at: chrono::DateTime<chrono::Utc>,
     /// Column `everything.addr`: `inet`.
-    pub addr: Option<std::net::IpAddr>,
+    ///
+    /// `None` writes NULL.
+    pub addr: Option<cidr::IpInet>,
     /// Column `everything.tags`: `text[]` NOT NULL, default `'{}'`.
     ///
     /// `None` leaves the value to the database default.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<Option<String>>>,
     /// Column `everything.moods`: `mood[]` NOT NULL.
-    pub moods: Vec<enums::Mood>,
+    pub moods: Vec<Option<enums::Mood>>,
     /// Column `everything.current_mood`: `mood`.
+    ///
+    /// `None` writes NULL.
     pub current_mood: Option<enums::Mood>,
     /// Column `everything.contact`: `email`.
+    ///
+    /// `None` writes NULL.
     pub contact: Option<String>,
     /// Column `everything.embedding`: `vector(1536)` NOT NULL.
+    #[cfg_attr(
+        feature = "serde",
+        serde(with = "schemakit_support::serde_helpers::vector")
+    )]
     pub embedding: pgvector::Vector,
     /// Column `everything.external_id`: `uuid` NOT NULL.
     pub external_id: uuid::Uuid,
@@ -221,212 +289,844 @@ pub struct NewEverything {
     pub qty: i32,
 }
 
+impl NewEverything {
+    /// A new row with the columns that have no default (`small`, `big`, `ratio`, `precise`, `amount`, `label`, `code`, `payload`, `at`, `moods`, `embedding`, `external_id`, `qty`); every other column is left to its default (or NULL).
+    pub fn new(
+        small: i16,
+        big: i64,
+        ratio: f32,
+        precise: f64,
+        amount: rust_decimal::Decimal,
+        label: String,
+        code: String,
+        payload: serde_json::Value,
+        at: chrono::DateTime<chrono::Utc>,
+        moods: Vec<Option<enums::Mood>>,
+        embedding: pgvector::Vector,
+        external_id: uuid::Uuid,
+        qty: i32,
+    ) -> Self {
+        Self {
+            small,
+            big,
+            ratio,
+            precise,
+            amount,
+            big_amount: None,
+            flag: None,
+            label,
+            code,
+            body: None,
+            payload,
+            doc: None,
+            raw: None,
+            born: None,
+            alarm: None,
+            local_at: None,
+            at,
+            addr: None,
+            tags: None,
+            moods,
+            current_mood: None,
+            contact: None,
+            embedding,
+            external_id,
+            qty,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "small",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "big",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "ratio",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "precise",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "amount",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "big_amount",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "flag",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "label",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "code",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "body",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "payload",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "doc",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "raw",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "born",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "alarm",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "local_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "addr",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tags",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "moods",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "current_mood",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "contact",
+        cast: "::text",
+    },
+    schemakit_support::Column {
+        name: "embedding",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "external_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "qty",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewEverything) -> [Option<schemakit_support::Param<'_>>; 25] {
+    [
+        Some(&new.small as schemakit_support::Param),
+        Some(&new.big as schemakit_support::Param),
+        Some(&new.ratio as schemakit_support::Param),
+        Some(&new.precise as schemakit_support::Param),
+        Some(&new.amount as schemakit_support::Param),
+        Some(&new.big_amount as schemakit_support::Param),
+        schemakit_support::given(&new.flag),
+        Some(&new.label as schemakit_support::Param),
+        Some(&new.code as schemakit_support::Param),
+        Some(&new.body as schemakit_support::Param),
+        Some(&new.payload as schemakit_support::Param),
+        Some(&new.doc as schemakit_support::Param),
+        Some(&new.raw as schemakit_support::Param),
+        Some(&new.born as schemakit_support::Param),
+        Some(&new.alarm as schemakit_support::Param),
+        Some(&new.local_at as schemakit_support::Param),
+        Some(&new.at as schemakit_support::Param),
+        Some(&new.addr as schemakit_support::Param),
+        schemakit_support::given(&new.tags),
+        Some(&new.moods as schemakit_support::Param),
+        Some(&new.current_mood as schemakit_support::Param),
+        Some(&new.contact as schemakit_support::Param),
+        Some(&new.embedding as schemakit_support::Param),
+        Some(&new.external_id as schemakit_support::Param),
+        Some(&new.qty as schemakit_support::Param),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewEverything`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact, embedding, external_id, qty) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::text, $23, $24, $25) RETURNING id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `everything` row to change, each left as stored unless set: `EverythingPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EverythingPatch {
+    /// Column `everything.small`: `smallint` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub small: Option<i16>,
+    /// Column `everything.big`: `bigint` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub big: Option<i64>,
+    /// Column `everything.ratio`: `real` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub ratio: Option<f32>,
+    /// Column `everything.precise`: `double precision` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub precise: Option<f64>,
+    /// Column `everything.amount`: `numeric(20,8)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub amount: Option<rust_decimal::Decimal>,
+    /// Column `everything.big_amount`: `numeric(28,0)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub big_amount: Option<Option<rust_decimal::Decimal>>,
+    /// Column `everything.flag`: `boolean` NOT NULL, default `true`.
+    ///
+    /// `None` leaves it as stored.
+    pub flag: Option<bool>,
+    /// Column `everything.label`: `character varying(40)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub label: Option<String>,
+    /// Column `everything.code`: `character(3)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub code: Option<String>,
+    /// Column `everything.body`: `text`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub body: Option<Option<String>>,
+    /// Column `everything.payload`: `jsonb` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub payload: Option<serde_json::Value>,
+    /// Column `everything.doc`: `json`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub doc: Option<Option<serde_json::Value>>,
+    /// Column `everything.raw`: `bytea`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub raw: Option<Option<Vec<u8>>>,
+    /// Column `everything.born`: `date`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub born: Option<Option<chrono::NaiveDate>>,
+    /// Column `everything.alarm`: `time without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub alarm: Option<Option<chrono::NaiveTime>>,
+    /// Column `everything.local_at`: `timestamp without time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub local_at: Option<Option<chrono::NaiveDateTime>>,
+    /// Column `everything.at`: `timestamp with time zone` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `everything.addr`: `inet`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub addr: Option<Option<cidr::IpInet>>,
+    /// Column `everything.tags`: `text[]` NOT NULL, default `'{}'`.
+    ///
+    /// `None` leaves it as stored.
+    pub tags: Option<Vec<Option<String>>>,
+    /// Column `everything.moods`: `mood[]` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub moods: Option<Vec<Option<enums::Mood>>>,
+    /// Column `everything.current_mood`: `mood`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub current_mood: Option<Option<enums::Mood>>,
+    /// Column `everything.contact`: `email`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub contact: Option<Option<String>>,
+    /// Column `everything.embedding`: `vector(1536)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, with = "schemakit_support::serde_helpers::option_vector")
+    )]
+    pub embedding: Option<pgvector::Vector>,
+    /// Column `everything.external_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub external_id: Option<uuid::Uuid>,
+    /// Column `everything.qty`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub qty: Option<i32>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a EverythingPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.small {
+        sets.set(&INSERT_COLUMNS[0], value);
+    }
+    if let Some(value) = &patch.big {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.ratio {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.precise {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.amount {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.big_amount {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.flag {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.label {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.code {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.body {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.payload {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.doc {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.raw {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+    if let Some(value) = &patch.born {
+        sets.set(&INSERT_COLUMNS[13], value);
+    }
+    if let Some(value) = &patch.alarm {
+        sets.set(&INSERT_COLUMNS[14], value);
+    }
+    if let Some(value) = &patch.local_at {
+        sets.set(&INSERT_COLUMNS[15], value);
+    }
+    if let Some(value) = &patch.at {
+        sets.set(&INSERT_COLUMNS[16], value);
+    }
+    if let Some(value) = &patch.addr {
+        sets.set(&INSERT_COLUMNS[17], value);
+    }
+    if let Some(value) = &patch.tags {
+        sets.set(&INSERT_COLUMNS[18], value);
+    }
+    if let Some(value) = &patch.moods {
+        sets.set(&INSERT_COLUMNS[19], value);
+    }
+    if let Some(value) = &patch.current_mood {
+        sets.set(&INSERT_COLUMNS[20], value);
+    }
+    if let Some(value) = &patch.contact {
+        sets.set(&INSERT_COLUMNS[21], value);
+    }
+    if let Some(value) = &patch.embedding {
+        sets.set(&INSERT_COLUMNS[22], value);
+    }
+    if let Some(value) = &patch.external_id {
+        sets.set(&INSERT_COLUMNS[23], value);
+    }
+    if let Some(value) = &patch.qty {
+        sets.set(&INSERT_COLUMNS[24], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM everything";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewEverything,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(25);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(25);
-    columns.push(("small", ""));
-    params.push(&new.small);
-    columns.push(("big", ""));
-    params.push(&new.big);
-    columns.push(("ratio", ""));
-    params.push(&new.ratio);
-    columns.push(("precise", ""));
-    params.push(&new.precise);
-    columns.push(("amount", ""));
-    params.push(&new.amount);
-    columns.push(("big_amount", ""));
-    params.push(&new.big_amount);
-    if let Some(value) = &new.flag {
-        columns.push(("flag", ""));
-        params.push(value);
-    }
-    columns.push(("label", ""));
-    params.push(&new.label);
-    columns.push(("code", ""));
-    params.push(&new.code);
-    columns.push(("body", ""));
-    params.push(&new.body);
-    columns.push(("payload", ""));
-    params.push(&new.payload);
-    columns.push(("doc", ""));
-    params.push(&new.doc);
-    columns.push(("raw", ""));
-    params.push(&new.raw);
-    columns.push(("born", ""));
-    params.push(&new.born);
-    columns.push(("alarm", ""));
-    params.push(&new.alarm);
-    columns.push(("local_at", ""));
-    params.push(&new.local_at);
-    columns.push(("at", ""));
-    params.push(&new.at);
-    columns.push(("addr", ""));
-    params.push(&new.addr);
-    if let Some(value) = &new.tags {
-        columns.push(("tags", ""));
-        params.push(value);
-    }
-    columns.push(("moods", ""));
-    params.push(&new.moods);
-    columns.push(("current_mood", ""));
-    params.push(&new.current_mood);
-    columns.push(("contact", "::text"));
-    params.push(&new.contact);
-    columns.push(("embedding", ""));
-    params.push(&new.embedding);
-    columns.push(("external_id", ""));
-    params.push(&new.external_id);
-    columns.push(("qty", ""));
-    params.push(&new.qty);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewEverything,
-) -> Result<Everything, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Everything::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &i64,
-) -> Result<Option<Everything>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Everything::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE everything SET small = $2, big = $3, ratio = $4, precise = $5, amount = $6, big_amount = $7, flag = $8, label = $9, code = $10, body = $11, payload = $12, doc = $13, raw = $14, born = $15, alarm = $16, local_at = $17, at = $18, addr = $19, tags = $20, moods = $21, current_mood = $22, contact = $23::text, embedding = $24, external_id = $25, qty = $26 WHERE id = $1 RETURNING id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Everything,
-) -> Result<Option<Everything>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.small,
-                &row.big,
-                &row.ratio,
-                &row.precise,
-                &row.amount,
-                &row.big_amount,
-                &row.flag,
-                &row.label,
-                &row.code,
-                &row.body,
-                &row.payload,
-                &row.doc,
-                &row.raw,
-                &row.born,
-                &row.alarm,
-                &row.local_at,
-                &row.at,
-                &row.addr,
-                &row.tags,
-                &row.moods,
-                &row.current_mood,
-                &row.contact,
-                &row.embedding,
-                &row.external_id,
-                &row.qty,
-            ],
-        )?
-        .as_ref()
-        .map(Everything::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM everything WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &i64,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM everything WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &i64,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`external_id`).
 pub const FIND_BY_EXTERNAL_ID: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything WHERE external_id = $1";
 
-/// The row with this unique key (`external_id`), if there is one.
-pub fn find_by_external_id(
-    client: &mut impl postgres::GenericClient,
-    external_id: &uuid::Uuid,
-) -> Result<Option<Everything>, postgres::Error> {
-    client
-        .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])?
-        .as_ref()
-        .map(Everything::from_row)
-        .transpose()
+/// Table `everything` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Everything;
+
+    type New = NewEverything;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Everything, schemakit_support::Error> {
+        Everything::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Everything>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Everything::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = EverythingPatch;
+
+    fn key(row: &Everything) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Everything::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewEverything],
+    ) -> Result<Vec<Everything>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Everything::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEverything,
+        conflict: &[&str],
+    ) -> Result<Everything, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Everything::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_external_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        upsert_on(client, new, &["external_id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i64,
+    ) -> Result<Option<Everything>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Everything::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Everything,
+    ) -> Result<Option<Everything>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.small,
+                    &row.big,
+                    &row.ratio,
+                    &row.precise,
+                    &row.amount,
+                    &row.big_amount,
+                    &row.flag,
+                    &row.label,
+                    &row.code,
+                    &row.body,
+                    &row.payload,
+                    &row.doc,
+                    &row.raw,
+                    &row.born,
+                    &row.alarm,
+                    &row.local_at,
+                    &row.at,
+                    &row.addr,
+                    &row.tags,
+                    &row.moods,
+                    &row.current_mood,
+                    &row.contact,
+                    &row.embedding,
+                    &row.external_id,
+                    &row.qty,
+                ],
+            )?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i64,
+        patch: &EverythingPatch,
+    ) -> Result<Option<Everything>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i64,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i64,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Everything>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Everything::from_row).collect()
+    }
+
+    /// The row with this unique key (`external_id`), if there is one.
+    pub fn find_by_external_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        external_id: &uuid::Uuid,
+    ) -> Result<Option<Everything>, Error> {
+        client
+            .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Everything>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Everything::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Everything, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Everything::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewEverything,
+        ) -> Result<Everything, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewEverything],
+        ) -> Result<Vec<Everything>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Everything>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Everything, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Everything>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Everything,
+        ) -> Result<Option<Everything>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &EverythingPatch,
+        ) -> Result<Option<Everything>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewEverything,
+        ) -> Result<Everything, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Everything>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `everything` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEverything,
-    ) -> Result<Everything, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Everything::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Everything, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Everything::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewEverything],
+    ) -> Result<Vec<Everything>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Everything::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewEverything,
+        conflict: &[&str],
+    ) -> Result<Everything, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Everything::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_external_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewEverything,
+    ) -> Result<Everything, Error> {
+        upsert_on(client, new, &["external_id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
-    ) -> Result<Option<Everything>, postgres::Error> {
+    ) -> Result<Option<Everything>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -434,12 +1134,13 @@ pub mod nonblocking {
             .map(Everything::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Everything,
-    ) -> Result<Option<Everything>, postgres::Error> {
+    ) -> Result<Option<Everything>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -477,25 +1178,63 @@ pub mod nonblocking {
             .map(Everything::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &i64,
+        patch: &EverythingPatch,
+    ) -> Result<Option<Everything>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Everything::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Everything>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Everything::from_row).collect()
+    }
+
     /// The row with this unique key (`external_id`), if there is one.
     pub async fn find_by_external_id(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         external_id: &uuid::Uuid,
-    ) -> Result<Option<Everything>, postgres::Error> {
+    ) -> Result<Option<Everything>, Error> {
         client
             .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])
             .await?
@@ -503,23 +1242,140 @@ pub mod nonblocking {
             .map(Everything::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
     pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Everything>, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Everything>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(Everything::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Everything, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Everything::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewEverything,
+        ) -> impl std::future::Future<Output = Result<Everything, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewEverything],
+        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Everything, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Everything>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Everything,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Everything>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &EverythingPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<Everything>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewEverything,
+        ) -> impl std::future::Future<Output = Result<Everything, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

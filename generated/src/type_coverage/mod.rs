@@ -2,6 +2,7 @@
 
 //! Tables and types of `generated/fixtures/type_coverage/migrations`.
 
+#![allow(clippy::all, clippy::pedantic, clippy::nursery, dead_code, unused_imports)]
 pub mod enums;
 
 /// Table `audit`.
@@ -18,22 +19,3 @@ pub mod order;
 
 /// Table `text_fallback`.
 pub mod text_fallback;
-
-/// Builds `INSERT INTO table (columns) VALUES ($1, …) RETURNING select_list` for the
-/// columns given, each with the cast its placeholder needs (`::text` for a domain,
-/// `::text::interval` for a type read as text).
-fn insert_sql(table: &str, columns: &[(&str, &str)], select_list: &str) -> String {
-    if columns.is_empty() {
-        return format!("INSERT INTO {table} DEFAULT VALUES RETURNING {select_list}");
-    }
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let values: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, cast))| format!("${}{cast}", i + 1))
-        .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}", names.join(", "),
-        values.join(", ")
-    )
-}

@@ -12,28 +12,38 @@ pub const COLUMNS: &str = "id, span::text AS span, spans::text[] AS spans, price
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `span`.
     pub const SPAN: &str = "span";
+
     /// Column `spans`.
     pub const SPANS: &str = "spans";
+
     /// Column `price`.
     pub const PRICE: &str = "price";
+
     /// Column `words`.
     pub const WORDS: &str = "words";
+
     /// Column `seats`.
     pub const SEATS: &str = "seats";
+
     /// Column `spot`.
     pub const SPOT: &str = "spot";
+
     /// Column `mac`.
     pub const MAC: &str = "mac";
+
     /// Column `bits`.
     pub const BITS: &str = "bits";
+
     /// Column `doc`.
     pub const DOC: &str = "doc";
 }
 
 /// A row of `text_fallback`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TextFallback {
     /// Column `text_fallback.id`: `integer` NOT NULL, primary key.
     pub id: i32,
@@ -44,7 +54,7 @@ pub struct TextFallback {
     /// Column `text_fallback.spans`: `interval[]`.
     ///
     /// schemakit has no Rust type for `interval`: the value is read as text (`::text`) and written through a cast (`::text::interval`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"interval" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.spans" = "…"`).
-    pub spans: Option<Vec<String>>,
+    pub spans: Option<Vec<Option<String>>>,
     /// Column `text_fallback.price`: `money`.
     ///
     /// schemakit has no Rust type for `money`: the value is read as text (`::text`) and written through a cast (`::text::money`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"money" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.price" = "…"`).
@@ -77,7 +87,9 @@ pub struct TextFallback {
 
 impl TextFallback {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             span: row.try_get(1)?,
@@ -91,10 +103,19 @@ impl TextFallback {
             doc: row.try_get(9)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = i32;
 
 /// Values for a new row of `text_fallback`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewTextFallback {
     /// Column `text_fallback.id`: `integer` NOT NULL.
     pub id: i32,
@@ -105,178 +126,640 @@ pub struct NewTextFallback {
     /// Column `text_fallback.spans`: `interval[]`.
     ///
     /// schemakit has no Rust type for `interval`: the value is read as text (`::text`) and written through a cast (`::text::interval`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"interval" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.spans" = "…"`).
-    pub spans: Option<Vec<String>>,
+    ///
+    /// `None` writes NULL.
+    pub spans: Option<Vec<Option<String>>>,
     /// Column `text_fallback.price`: `money`.
     ///
     /// schemakit has no Rust type for `money`: the value is read as text (`::text`) and written through a cast (`::text::money`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"money" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.price" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub price: Option<String>,
     /// Column `text_fallback.words`: `tsvector`.
     ///
     /// schemakit has no Rust type for `tsvector`: the value is read as text (`::text`) and written through a cast (`::text::tsvector`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"tsvector" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.words" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub words: Option<String>,
     /// Column `text_fallback.seats`: `int4range`.
     ///
     /// schemakit has no Rust type for `int4range`: the value is read as text (`::text`) and written through a cast (`::text::int4range`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"int4range" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.seats" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub seats: Option<String>,
     /// Column `text_fallback.spot`: `point`.
     ///
     /// schemakit has no Rust type for `point`: the value is read as text (`::text`) and written through a cast (`::text::point`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"point" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.spot" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub spot: Option<String>,
     /// Column `text_fallback.mac`: `macaddr`.
     ///
     /// schemakit has no Rust type for `macaddr`: the value is read as text (`::text`) and written through a cast (`::text::macaddr`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"macaddr" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.mac" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub mac: Option<String>,
     /// Column `text_fallback.bits`: `bit varying`.
     ///
     /// schemakit has no Rust type for `bit varying`: the value is read as text (`::text`) and written through a cast (`::text::bit varying`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"bit varying" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.bits" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub bits: Option<String>,
     /// Column `text_fallback.doc`: `xml`.
     ///
     /// schemakit has no Rust type for `xml`: the value is read as text (`::text`) and written through a cast (`::text::xml`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"xml" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.doc" = "…"`).
+    ///
+    /// `None` writes NULL.
     pub doc: Option<String>,
+}
+
+impl NewTextFallback {
+    /// A new row with the columns that have no default (`id`, `span`); every other column is left to its default (or NULL).
+    pub fn new(id: i32, span: String) -> Self {
+        Self {
+            id,
+            span,
+            spans: None,
+            price: None,
+            words: None,
+            seats: None,
+            spot: None,
+            mac: None,
+            bits: None,
+            doc: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "span",
+        cast: "::text::interval",
+    },
+    schemakit_support::Column {
+        name: "spans",
+        cast: "::text[]::interval[]",
+    },
+    schemakit_support::Column {
+        name: "price",
+        cast: "::text::money",
+    },
+    schemakit_support::Column {
+        name: "words",
+        cast: "::text::tsvector",
+    },
+    schemakit_support::Column {
+        name: "seats",
+        cast: "::text::int4range",
+    },
+    schemakit_support::Column {
+        name: "spot",
+        cast: "::text::point",
+    },
+    schemakit_support::Column {
+        name: "mac",
+        cast: "::text::macaddr",
+    },
+    schemakit_support::Column {
+        name: "bits",
+        cast: "::text::bit varying",
+    },
+    schemakit_support::Column {
+        name: "doc",
+        cast: "::text::xml",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewTextFallback) -> [Option<schemakit_support::Param<'_>>; 10] {
+    [
+        Some(&new.id as schemakit_support::Param),
+        Some(&new.span as schemakit_support::Param),
+        Some(&new.spans as schemakit_support::Param),
+        Some(&new.price as schemakit_support::Param),
+        Some(&new.words as schemakit_support::Param),
+        Some(&new.seats as schemakit_support::Param),
+        Some(&new.spot as schemakit_support::Param),
+        Some(&new.mac as schemakit_support::Param),
+        Some(&new.bits as schemakit_support::Param),
+        Some(&new.doc as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewTextFallback`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO text_fallback (id, span, spans, price, words, seats, spot, mac, bits, doc) VALUES ($1, $2::text::interval, $3::text[]::interval[], $4::text::money, $5::text::tsvector, $6::text::int4range, $7::text::point, $8::text::macaddr, $9::text::bit varying, $10::text::xml) RETURNING id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `text_fallback` row to change, each left as stored unless set: `TextFallbackPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TextFallbackPatch {
+    /// Column `text_fallback.span`: `interval` NOT NULL.
+    ///
+    /// schemakit has no Rust type for `interval`: the value is read as text (`::text`) and written through a cast (`::text::interval`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"interval" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.span" = "…"`).
+    ///
+    /// `None` leaves it as stored.
+    pub span: Option<String>,
+    /// Column `text_fallback.spans`: `interval[]`.
+    ///
+    /// schemakit has no Rust type for `interval`: the value is read as text (`::text`) and written through a cast (`::text::interval`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"interval" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.spans" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub spans: Option<Option<Vec<Option<String>>>>,
+    /// Column `text_fallback.price`: `money`.
+    ///
+    /// schemakit has no Rust type for `money`: the value is read as text (`::text`) and written through a cast (`::text::money`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"money" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.price" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub price: Option<Option<String>>,
+    /// Column `text_fallback.words`: `tsvector`.
+    ///
+    /// schemakit has no Rust type for `tsvector`: the value is read as text (`::text`) and written through a cast (`::text::tsvector`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"tsvector" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.words" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub words: Option<Option<String>>,
+    /// Column `text_fallback.seats`: `int4range`.
+    ///
+    /// schemakit has no Rust type for `int4range`: the value is read as text (`::text`) and written through a cast (`::text::int4range`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"int4range" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.seats" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub seats: Option<Option<String>>,
+    /// Column `text_fallback.spot`: `point`.
+    ///
+    /// schemakit has no Rust type for `point`: the value is read as text (`::text`) and written through a cast (`::text::point`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"point" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.spot" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub spot: Option<Option<String>>,
+    /// Column `text_fallback.mac`: `macaddr`.
+    ///
+    /// schemakit has no Rust type for `macaddr`: the value is read as text (`::text`) and written through a cast (`::text::macaddr`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"macaddr" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.mac" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub mac: Option<Option<String>>,
+    /// Column `text_fallback.bits`: `bit varying`.
+    ///
+    /// schemakit has no Rust type for `bit varying`: the value is read as text (`::text`) and written through a cast (`::text::bit varying`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"bit varying" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.bits" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bits: Option<Option<String>>,
+    /// Column `text_fallback.doc`: `xml`.
+    ///
+    /// schemakit has no Rust type for `xml`: the value is read as text (`::text`) and written through a cast (`::text::xml`). Map a type in schemakit.toml under `[systems.<name>.types]` (`"xml" = "my_crate::MyType"`) or `[systems.<name>.columns]` (`"text_fallback.doc" = "…"`).
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub doc: Option<Option<String>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a TextFallbackPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.span {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.spans {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.price {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.words {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.seats {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.spot {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.mac {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.bits {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.doc {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM text_fallback";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewTextFallback,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(10);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(10);
-    columns.push(("id", ""));
-    params.push(&new.id);
-    columns.push(("span", "::text::interval"));
-    params.push(&new.span);
-    columns.push(("spans", "::text[]::interval[]"));
-    params.push(&new.spans);
-    columns.push(("price", "::text::money"));
-    params.push(&new.price);
-    columns.push(("words", "::text::tsvector"));
-    params.push(&new.words);
-    columns.push(("seats", "::text::int4range"));
-    params.push(&new.seats);
-    columns.push(("spot", "::text::point"));
-    params.push(&new.spot);
-    columns.push(("mac", "::text::macaddr"));
-    params.push(&new.mac);
-    columns.push(("bits", "::text::bit varying"));
-    params.push(&new.bits);
-    columns.push(("doc", "::text::xml"));
-    params.push(&new.doc);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `text_fallback` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewTextFallback,
-) -> Result<TextFallback, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    TextFallback::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &i32,
-) -> Result<Option<TextFallback>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(TextFallback::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE text_fallback SET span = $2::text::interval, spans = $3::text[]::interval[], price = $4::text::money, words = $5::text::tsvector, seats = $6::text::int4range, spot = $7::text::point, mac = $8::text::macaddr, bits = $9::text::bit varying, doc = $10::text::xml WHERE id = $1 RETURNING id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &TextFallback,
-) -> Result<Option<TextFallback>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.span,
-                &row.spans,
-                &row.price,
-                &row.words,
-                &row.seats,
-                &row.spot,
-                &row.mac,
-                &row.bits,
-                &row.doc,
-            ],
-        )?
-        .as_ref()
-        .map(TextFallback::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM text_fallback WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &i32,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM text_fallback WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &i32,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Table `text_fallback` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = TextFallback;
+
+    type New = NewTextFallback;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<TextFallback, schemakit_support::Error> {
+        TextFallback::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<TextFallback>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(TextFallback::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = TextFallbackPatch;
+
+    fn key(row: &TextFallback) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewTextFallback,
+    ) -> Result<TextFallback, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        TextFallback::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewTextFallback],
+    ) -> Result<Vec<TextFallback>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(TextFallback::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewTextFallback,
+        conflict: &[&str],
+    ) -> Result<TextFallback, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        TextFallback::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewTextFallback,
+    ) -> Result<TextFallback, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i32,
+    ) -> Result<Option<TextFallback>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(TextFallback::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &TextFallback,
+    ) -> Result<Option<TextFallback>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.span,
+                    &row.spans,
+                    &row.price,
+                    &row.words,
+                    &row.seats,
+                    &row.spot,
+                    &row.mac,
+                    &row.bits,
+                    &row.doc,
+                ],
+            )?
+            .as_ref()
+            .map(TextFallback::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i32,
+        patch: &TextFallbackPatch,
+    ) -> Result<Option<TextFallback>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(TextFallback::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i32,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &i32,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<TextFallback>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(TextFallback::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<TextFallback>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(TextFallback::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<TextFallback, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| TextFallback::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewTextFallback,
+        ) -> Result<TextFallback, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewTextFallback],
+        ) -> Result<Vec<TextFallback>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<TextFallback>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<TextFallback, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<TextFallback>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &TextFallback,
+        ) -> Result<Option<TextFallback>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &TextFallbackPatch,
+        ) -> Result<Option<TextFallback>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewTextFallback,
+        ) -> Result<TextFallback, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<TextFallback>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `text_fallback` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewTextFallback,
-    ) -> Result<TextFallback, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        TextFallback::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<TextFallback, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        TextFallback::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewTextFallback],
+    ) -> Result<Vec<TextFallback>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(TextFallback::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewTextFallback,
+        conflict: &[&str],
+    ) -> Result<TextFallback, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        TextFallback::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewTextFallback,
+    ) -> Result<TextFallback, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
-    ) -> Result<Option<TextFallback>, postgres::Error> {
+    ) -> Result<Option<TextFallback>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -284,12 +767,13 @@ pub mod nonblocking {
             .map(TextFallback::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &TextFallback,
-    ) -> Result<Option<TextFallback>, postgres::Error> {
+    ) -> Result<Option<TextFallback>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -311,37 +795,191 @@ pub mod nonblocking {
             .map(TextFallback::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &i32,
+        patch: &TextFallbackPatch,
+    ) -> Result<Option<TextFallback>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(TextFallback::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<TextFallback>, postgres::Error> {
+    ) -> Result<Vec<TextFallback>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(TextFallback::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<TextFallback>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(TextFallback::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<TextFallback, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| TextFallback::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewTextFallback,
+        ) -> impl std::future::Future<Output = Result<TextFallback, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewTextFallback],
+        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<TextFallback, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<TextFallback>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &TextFallback,
+        ) -> impl std::future::Future<
+            Output = Result<Option<TextFallback>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &TextFallbackPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<TextFallback>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewTextFallback,
+        ) -> impl std::future::Future<Output = Result<TextFallback, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,32 +12,44 @@ pub const COLUMNS: &str = "id, key_hash, key_prefix, user_id, tenant_id, name, s
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `key_hash`.
     pub const KEY_HASH: &str = "key_hash";
+
     /// Column `key_prefix`.
     pub const KEY_PREFIX: &str = "key_prefix";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `tenant_id`.
     pub const TENANT_ID: &str = "tenant_id";
+
     /// Column `name`.
     pub const NAME: &str = "name";
+
     /// Column `scopes`.
     pub const SCOPES: &str = "scopes";
+
     /// Column `quota_tier`.
     pub const QUOTA_TIER: &str = "quota_tier";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `expires_at`.
     pub const EXPIRES_AT: &str = "expires_at";
+
     /// Column `last_used_at`.
     pub const LAST_USED_AT: &str = "last_used_at";
+
     /// Column `revoked_at`.
     pub const REVOKED_AT: &str = "revoked_at";
 }
 
 /// A row of `api_keys`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiKey {
     /// Column `api_keys.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -52,7 +64,7 @@ pub struct ApiKey {
     /// Column `api_keys.name`: `character varying(255)` NOT NULL.
     pub name: String,
     /// Column `api_keys.scopes`: `text[]` NOT NULL, default `'{}'`.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Option<String>>,
     /// Column `api_keys.quota_tier`: `character varying(50)` NOT NULL, default `'pro'`.
     pub quota_tier: String,
     /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
@@ -67,7 +79,9 @@ pub struct ApiKey {
 
 impl ApiKey {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             key_hash: row.try_get(1)?,
@@ -83,10 +97,19 @@ impl ApiKey {
             revoked_at: row.try_get(11)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `api_keys`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewApiKey {
     /// Column `api_keys.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -105,7 +128,7 @@ pub struct NewApiKey {
     /// Column `api_keys.scopes`: `text[]` NOT NULL, default `'{}'`.
     ///
     /// `None` leaves the value to the database default.
-    pub scopes: Option<Vec<String>>,
+    pub scopes: Option<Vec<Option<String>>>,
     /// Column `api_keys.quota_tier`: `character varying(50)` NOT NULL, default `'pro'`.
     ///
     /// `None` leaves the value to the database default.
@@ -115,191 +138,689 @@ pub struct NewApiKey {
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `api_keys.expires_at`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `api_keys.last_used_at`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `api_keys.revoked_at`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl NewApiKey {
+    /// A new row with the columns that have no default (`key_hash`, `key_prefix`, `user_id`, `tenant_id`, `name`); every other column is left to its default (or NULL).
+    pub fn new(
+        key_hash: String,
+        key_prefix: String,
+        user_id: String,
+        tenant_id: String,
+        name: String,
+    ) -> Self {
+        Self {
+            id: None,
+            key_hash,
+            key_prefix,
+            user_id,
+            tenant_id,
+            name,
+            scopes: None,
+            quota_tier: None,
+            created_at: None,
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "key_hash",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "key_prefix",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tenant_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "scopes",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "quota_tier",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "expires_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "last_used_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "revoked_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewApiKey) -> [Option<schemakit_support::Param<'_>>; 12] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.key_hash as schemakit_support::Param),
+        Some(&new.key_prefix as schemakit_support::Param),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.tenant_id as schemakit_support::Param),
+        Some(&new.name as schemakit_support::Param),
+        schemakit_support::given(&new.scopes),
+        schemakit_support::given(&new.quota_tier),
+        schemakit_support::given(&new.created_at),
+        Some(&new.expires_at as schemakit_support::Param),
+        Some(&new.last_used_at as schemakit_support::Param),
+        Some(&new.revoked_at as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewApiKey`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `api_keys` row to change, each left as stored unless set: `ApiKeyPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ApiKeyPatch {
+    /// Column `api_keys.key_hash`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub key_hash: Option<String>,
+    /// Column `api_keys.key_prefix`: `character varying(10)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub key_prefix: Option<String>,
+    /// Column `api_keys.user_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<String>,
+    /// Column `api_keys.tenant_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub tenant_id: Option<String>,
+    /// Column `api_keys.name`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub name: Option<String>,
+    /// Column `api_keys.scopes`: `text[]` NOT NULL, default `'{}'`.
+    ///
+    /// `None` leaves it as stored.
+    pub scopes: Option<Vec<Option<String>>>,
+    /// Column `api_keys.quota_tier`: `character varying(50)` NOT NULL, default `'pro'`.
+    ///
+    /// `None` leaves it as stored.
+    pub quota_tier: Option<String>,
+    /// Column `api_keys.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `api_keys.expires_at`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub expires_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Column `api_keys.last_used_at`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub last_used_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Column `api_keys.revoked_at`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub revoked_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a ApiKeyPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.key_hash {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.key_prefix {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.tenant_id {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.name {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.scopes {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.quota_tier {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.expires_at {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.last_used_at {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.revoked_at {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM api_keys";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewApiKey,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("key_hash", ""));
-    params.push(&new.key_hash);
-    columns.push(("key_prefix", ""));
-    params.push(&new.key_prefix);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("tenant_id", ""));
-    params.push(&new.tenant_id);
-    columns.push(("name", ""));
-    params.push(&new.name);
-    if let Some(value) = &new.scopes {
-        columns.push(("scopes", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.quota_tier {
-        columns.push(("quota_tier", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("expires_at", ""));
-    params.push(&new.expires_at);
-    columns.push(("last_used_at", ""));
-    params.push(&new.last_used_at);
-    columns.push(("revoked_at", ""));
-    params.push(&new.revoked_at);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewApiKey,
-) -> Result<ApiKey, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    ApiKey::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<ApiKey>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(ApiKey::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE api_keys SET key_hash = $2, key_prefix = $3, user_id = $4, tenant_id = $5, name = $6, scopes = $7, quota_tier = $8, created_at = $9, expires_at = $10, last_used_at = $11, revoked_at = $12 WHERE id = $1 RETURNING id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &ApiKey,
-) -> Result<Option<ApiKey>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.key_hash,
-                &row.key_prefix,
-                &row.user_id,
-                &row.tenant_id,
-                &row.name,
-                &row.scopes,
-                &row.quota_tier,
-                &row.created_at,
-                &row.expires_at,
-                &row.last_used_at,
-                &row.revoked_at,
-            ],
-        )?
-        .as_ref()
-        .map(ApiKey::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM api_keys WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM api_keys WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
-}
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2";
 
 /// Selects one row by the unique key (`key_hash`).
 pub const FIND_BY_KEY_HASH: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE key_hash = $1";
 
-/// The row with this unique key (`key_hash`), if there is one.
-pub fn find_by_key_hash(
-    client: &mut impl postgres::GenericClient,
-    key_hash: &str,
-) -> Result<Option<ApiKey>, postgres::Error> {
-    client
-        .query_opt(FIND_BY_KEY_HASH, &[&key_hash])?
-        .as_ref()
-        .map(ApiKey::from_row)
-        .transpose()
+/// Lists rows by (`key_prefix`), with a limit and an offset.
+pub const LIST_BY_KEY_PREFIX: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE key_prefix = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `api_keys` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = ApiKey;
+
+    type New = NewApiKey;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<ApiKey, schemakit_support::Error> {
+        ApiKey::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<ApiKey>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(ApiKey::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = ApiKeyPatch;
+
+    fn key(row: &ApiKey) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        ApiKey::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewApiKey],
+    ) -> Result<Vec<ApiKey>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(ApiKey::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewApiKey,
+        conflict: &[&str],
+    ) -> Result<ApiKey, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        ApiKey::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_key_hash(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        upsert_on(client, new, &["key_hash"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<ApiKey>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(ApiKey::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &ApiKey,
+    ) -> Result<Option<ApiKey>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.key_hash,
+                    &row.key_prefix,
+                    &row.user_id,
+                    &row.tenant_id,
+                    &row.name,
+                    &row.scopes,
+                    &row.quota_tier,
+                    &row.created_at,
+                    &row.expires_at,
+                    &row.last_used_at,
+                    &row.revoked_at,
+                ],
+            )?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &ApiKeyPatch,
+    ) -> Result<Option<ApiKey>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<ApiKey>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(ApiKey::from_row).collect()
+    }
+
+    /// The row with this unique key (`key_hash`), if there is one.
+    pub fn find_by_key_hash(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        key_hash: &str,
+    ) -> Result<Option<ApiKey>, Error> {
+        client
+            .query_opt(FIND_BY_KEY_HASH, &[&key_hash])?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+
+    /// One page of the rows with these values of (`key_prefix`), ordered by primary key.
+    pub fn list_by_key_prefix(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        key_prefix: &str,
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<ApiKey, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| ApiKey::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewApiKey,
+        ) -> Result<ApiKey, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewApiKey],
+        ) -> Result<Vec<ApiKey>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<ApiKey>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<ApiKey, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<ApiKey>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &ApiKey,
+        ) -> Result<Option<ApiKey>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &ApiKeyPatch,
+        ) -> Result<Option<ApiKey>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewApiKey,
+        ) -> Result<ApiKey, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<ApiKey>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `api_keys` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewApiKey,
-    ) -> Result<ApiKey, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        ApiKey::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<ApiKey, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        ApiKey::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewApiKey],
+    ) -> Result<Vec<ApiKey>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(ApiKey::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewApiKey,
+        conflict: &[&str],
+    ) -> Result<ApiKey, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        ApiKey::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
+    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_key_hash(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewApiKey,
+    ) -> Result<ApiKey, Error> {
+        upsert_on(client, new, &["key_hash"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<ApiKey>, postgres::Error> {
+    ) -> Result<Option<ApiKey>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(ApiKey::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &ApiKey,
-    ) -> Result<Option<ApiKey>, postgres::Error> {
+    ) -> Result<Option<ApiKey>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -323,25 +844,63 @@ pub mod nonblocking {
             .map(ApiKey::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &ApiKeyPatch,
+    ) -> Result<Option<ApiKey>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(ApiKey::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<ApiKey>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(ApiKey::from_row).collect()
+    }
+
     /// The row with this unique key (`key_hash`), if there is one.
     pub async fn find_by_key_hash(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         key_hash: &str,
-    ) -> Result<Option<ApiKey>, postgres::Error> {
+    ) -> Result<Option<ApiKey>, Error> {
         client
             .query_opt(FIND_BY_KEY_HASH, &[&key_hash])
             .await?
@@ -349,23 +908,159 @@ pub mod nonblocking {
             .map(ApiKey::from_row)
             .transpose()
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<ApiKey>, postgres::Error> {
+
+    /// One page of the rows with these values of (`key_prefix`), ordered by primary key.
+    pub async fn list_by_key_prefix(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        key_prefix: &str,
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])
             .await?
             .iter()
             .map(ApiKey::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &str,
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<ApiKey>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(ApiKey::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<ApiKey, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| ApiKey::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewApiKey,
+        ) -> impl std::future::Future<Output = Result<ApiKey, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewApiKey],
+        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<ApiKey, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &ApiKey,
+        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &ApiKeyPatch,
+        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewApiKey,
+        ) -> impl std::future::Future<Output = Result<ApiKey, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

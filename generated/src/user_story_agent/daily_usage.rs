@@ -12,20 +12,26 @@ pub const COLUMNS: &str = "user_id, date, request_count, input_tokens, output_to
 pub mod columns {
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `date`.
     pub const DATE: &str = "date";
+
     /// Column `request_count`.
     pub const REQUEST_COUNT: &str = "request_count";
+
     /// Column `input_tokens`.
     pub const INPUT_TOKENS: &str = "input_tokens";
+
     /// Column `output_tokens`.
     pub const OUTPUT_TOKENS: &str = "output_tokens";
+
     /// Column `cost_usd`.
     pub const COST_USD: &str = "cost_usd";
 }
 
 /// A row of `daily_usage`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DailyUsage {
     /// Column `daily_usage.user_id`: `character varying(255)` NOT NULL, primary key.
     pub user_id: String,
@@ -43,7 +49,9 @@ pub struct DailyUsage {
 
 impl DailyUsage {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             user_id: row.try_get(0)?,
             date: row.try_get(1)?,
@@ -53,10 +61,19 @@ impl DailyUsage {
             cost_usd: row.try_get(5)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        (self.user_id.clone(), self.date.clone())
+    }
 }
+
+/// The primary key (`user_id`, `date`).
+pub type Key = (String, chrono::NaiveDate);
 
 /// Values for a new row of `daily_usage`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewDailyUsage {
     /// Column `daily_usage.user_id`: `character varying(255)` NOT NULL.
     pub user_id: String,
@@ -80,151 +97,515 @@ pub struct NewDailyUsage {
     pub cost_usd: Option<rust_decimal::Decimal>,
 }
 
+impl NewDailyUsage {
+    /// A new row with the columns that have no default (`user_id`, `date`); every other column is left to its default (or NULL).
+    pub fn new(user_id: String, date: chrono::NaiveDate) -> Self {
+        Self {
+            user_id,
+            date,
+            request_count: None,
+            input_tokens: None,
+            output_tokens: None,
+            cost_usd: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "date",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "request_count",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "cost_usd",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["user_id", "date"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewDailyUsage) -> [Option<schemakit_support::Param<'_>>; 6] {
+    [
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.date as schemakit_support::Param),
+        schemakit_support::given(&new.request_count),
+        schemakit_support::given(&new.input_tokens),
+        schemakit_support::given(&new.output_tokens),
+        schemakit_support::given(&new.cost_usd),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewDailyUsage`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count, input_tokens, output_tokens, cost_usd) VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_id, date, request_count, input_tokens, output_tokens, cost_usd";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `daily_usage` row to change, each left as stored unless set: `DailyUsagePatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DailyUsagePatch {
+    /// Column `daily_usage.request_count`: `integer` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub request_count: Option<i32>,
+    /// Column `daily_usage.input_tokens`: `bigint` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub input_tokens: Option<i64>,
+    /// Column `daily_usage.output_tokens`: `bigint` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub output_tokens: Option<i64>,
+    /// Column `daily_usage.cost_usd`: `numeric(10,6)` NOT NULL, default `0`.
+    ///
+    /// `None` leaves it as stored.
+    pub cost_usd: Option<rust_decimal::Decimal>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a DailyUsagePatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.request_count {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.input_tokens {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.output_tokens {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.cost_usd {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "user_id = $1 AND date = $2";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM daily_usage";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewDailyUsage,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(6);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(6);
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("date", ""));
-    params.push(&new.date);
-    if let Some(value) = &new.request_count {
-        columns.push(("request_count", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.input_tokens {
-        columns.push(("input_tokens", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.output_tokens {
-        columns.push(("output_tokens", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.cost_usd {
-        columns.push(("cost_usd", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewDailyUsage,
-) -> Result<DailyUsage, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    DailyUsage::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage WHERE user_id = $1 AND date = $2";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    user_id: &str,
-    date: &chrono::NaiveDate,
-) -> Result<Option<DailyUsage>, postgres::Error> {
-    client
-        .query_opt(GET, &[&user_id, &date])?
-        .as_ref()
-        .map(DailyUsage::from_row)
-        .transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE daily_usage SET request_count = $3, input_tokens = $4, output_tokens = $5, cost_usd = $6 WHERE user_id = $1 AND date = $2 RETURNING user_id, date, request_count, input_tokens, output_tokens, cost_usd";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &DailyUsage,
-) -> Result<Option<DailyUsage>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.user_id,
-                &row.date,
-                &row.request_count,
-                &row.input_tokens,
-                &row.output_tokens,
-                &row.cost_usd,
-            ],
-        )?
-        .as_ref()
-        .map(DailyUsage::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM daily_usage WHERE user_id = $1 AND date = $2";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    user_id: &str,
-    date: &chrono::NaiveDate,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM daily_usage WHERE user_id = $1 AND date = $2";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    user_id: &str,
-    date: &chrono::NaiveDate,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&user_id, &date])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage WHERE (user_id, date) > ($1, $2) ORDER BY user_id, date LIMIT $3";
+
+/// Table `daily_usage` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = DailyUsage;
+
+    type New = NewDailyUsage;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<DailyUsage, schemakit_support::Error> {
+        DailyUsage::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<DailyUsage>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(DailyUsage::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = DailyUsagePatch;
+
+    fn key(row: &DailyUsage) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDailyUsage,
+    ) -> Result<DailyUsage, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        DailyUsage::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewDailyUsage],
+    ) -> Result<Vec<DailyUsage>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(DailyUsage::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDailyUsage,
+        conflict: &[&str],
+    ) -> Result<DailyUsage, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        DailyUsage::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewDailyUsage,
+    ) -> Result<DailyUsage, Error> {
+        upsert_on(client, new, &["user_id", "date"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<Option<DailyUsage>, Error> {
+        client
+            .query_opt(GET, &[&user_id, &date])?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &DailyUsage,
+    ) -> Result<Option<DailyUsage>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.user_id,
+                    &row.date,
+                    &row.request_count,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                ],
+            )?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+        patch: &DailyUsagePatch,
+    ) -> Result<Option<DailyUsage>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&user_id as schemakit_support::Param, &date as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, user_id, date);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        date: &chrono::NaiveDate,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&user_id, &date])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<DailyUsage>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[&key.0, &key.1, &limit])?,
+        };
+        rows.iter().map(DailyUsage::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<DailyUsage>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(DailyUsage::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<DailyUsage, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| DailyUsage::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDailyUsage,
+        ) -> Result<DailyUsage, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewDailyUsage],
+        ) -> Result<Vec<DailyUsage>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<DailyUsage>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<DailyUsage, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<DailyUsage>, Error> {
+            get(client, &key.0, &key.1)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &DailyUsage,
+        ) -> Result<Option<DailyUsage>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &DailyUsagePatch,
+        ) -> Result<Option<DailyUsage>, Error> {
+            patch(client, &key.0, &key.1, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, &key.0, &key.1)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, &key.0, &key.1)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewDailyUsage,
+        ) -> Result<DailyUsage, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<DailyUsage>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `daily_usage` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewDailyUsage,
-    ) -> Result<DailyUsage, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        DailyUsage::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<DailyUsage, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        DailyUsage::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewDailyUsage],
+    ) -> Result<Vec<DailyUsage>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(DailyUsage::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDailyUsage,
+        conflict: &[&str],
+    ) -> Result<DailyUsage, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        DailyUsage::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewDailyUsage,
+    ) -> Result<DailyUsage, Error> {
+        upsert_on(client, new, &["user_id", "date"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &str,
         date: &chrono::NaiveDate,
-    ) -> Result<Option<DailyUsage>, postgres::Error> {
+    ) -> Result<Option<DailyUsage>, Error> {
         client
             .query_opt(GET, &[&user_id, &date])
             .await?
@@ -232,12 +613,13 @@ pub mod nonblocking {
             .map(DailyUsage::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &DailyUsage,
-    ) -> Result<Option<DailyUsage>, postgres::Error> {
+    ) -> Result<Option<DailyUsage>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -255,39 +637,196 @@ pub mod nonblocking {
             .map(DailyUsage::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &str,
+        date: &chrono::NaiveDate,
+        patch: &DailyUsagePatch,
+    ) -> Result<Option<DailyUsage>, Error> {
+        let mut sets = schemakit_support::Sets::new(
+            &[&user_id as schemakit_support::Param, &date as schemakit_support::Param],
+        );
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, user_id, date).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(DailyUsage::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &str,
         date: &chrono::NaiveDate,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&user_id, &date]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &str,
         date: &chrono::NaiveDate,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&user_id, &date]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<DailyUsage>, postgres::Error> {
+    ) -> Result<Vec<DailyUsage>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[&key.0, &key.1, &limit]).await?,
+        };
+        rows.iter().map(DailyUsage::from_row).collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<DailyUsage>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST, &[&page.limit, &page.offset])
             .await?
             .iter()
             .map(DailyUsage::from_row)
             .collect()
     }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<DailyUsage, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| DailyUsage::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDailyUsage,
+        ) -> impl std::future::Future<Output = Result<DailyUsage, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewDailyUsage],
+        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<DailyUsage, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<DailyUsage>, Error>,
+        > + Send {
+            get(client, &key.0, &key.1)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &DailyUsage,
+        ) -> impl std::future::Future<
+            Output = Result<Option<DailyUsage>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &DailyUsagePatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<DailyUsage>, Error>,
+        > + Send {
+            patch(client, &key.0, &key.1, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, &key.0, &key.1)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, &key.0, &key.1)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewDailyUsage,
+        ) -> impl std::future::Future<Output = Result<DailyUsage, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

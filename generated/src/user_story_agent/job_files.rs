@@ -12,22 +12,29 @@ pub const COLUMNS: &str = "id, job_id, file_name, blob_path, content_type, size_
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `job_id`.
     pub const JOB_ID: &str = "job_id";
+
     /// Column `file_name`.
     pub const FILE_NAME: &str = "file_name";
+
     /// Column `blob_path`.
     pub const BLOB_PATH: &str = "blob_path";
+
     /// Column `content_type`.
     pub const CONTENT_TYPE: &str = "content_type";
+
     /// Column `size_bytes`.
     pub const SIZE_BYTES: &str = "size_bytes";
+
     /// Column `uploaded_at`.
     pub const UPLOADED_AT: &str = "uploaded_at";
 }
 
 /// A row of `job_files`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct JobFile {
     /// Column `job_files.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -47,7 +54,9 @@ pub struct JobFile {
 
 impl JobFile {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             job_id: row.try_get(1)?,
@@ -58,10 +67,19 @@ impl JobFile {
             uploaded_at: row.try_get(6)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `job_files`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewJobFile {
     /// Column `job_files.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -83,150 +101,571 @@ pub struct NewJobFile {
     pub uploaded_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl NewJobFile {
+    /// A new row with the columns that have no default (`job_id`, `file_name`, `blob_path`, `content_type`, `size_bytes`); every other column is left to its default (or NULL).
+    pub fn new(
+        job_id: uuid::Uuid,
+        file_name: String,
+        blob_path: String,
+        content_type: String,
+        size_bytes: i32,
+    ) -> Self {
+        Self {
+            id: None,
+            job_id,
+            file_name,
+            blob_path,
+            content_type,
+            size_bytes,
+            uploaded_at: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "job_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "file_name",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "blob_path",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "content_type",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "size_bytes",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "uploaded_at",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewJobFile) -> [Option<schemakit_support::Param<'_>>; 7] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.job_id as schemakit_support::Param),
+        Some(&new.file_name as schemakit_support::Param),
+        Some(&new.blob_path as schemakit_support::Param),
+        Some(&new.content_type as schemakit_support::Param),
+        Some(&new.size_bytes as schemakit_support::Param),
+        schemakit_support::given(&new.uploaded_at),
+    ]
+}
+
 /// Inserts a row with a value for every insertable column, in the order of [`NewJobFile`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO job_files (id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `job_files` row to change, each left as stored unless set: `JobFilePatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JobFilePatch {
+    /// Column `job_files.job_id`: `uuid` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub job_id: Option<uuid::Uuid>,
+    /// Column `job_files.file_name`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub file_name: Option<String>,
+    /// Column `job_files.blob_path`: `character varying(500)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub blob_path: Option<String>,
+    /// Column `job_files.content_type`: `character varying(100)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub content_type: Option<String>,
+    /// Column `job_files.size_bytes`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub size_bytes: Option<i32>,
+    /// Column `job_files.uploaded_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub uploaded_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a JobFilePatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.job_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.file_name {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.blob_path {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.content_type {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.size_bytes {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.uploaded_at {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM job_files";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewJobFile,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(7);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(7);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("job_id", ""));
-    params.push(&new.job_id);
-    columns.push(("file_name", ""));
-    params.push(&new.file_name);
-    columns.push(("blob_path", ""));
-    params.push(&new.blob_path);
-    columns.push(("content_type", ""));
-    params.push(&new.content_type);
-    columns.push(("size_bytes", ""));
-    params.push(&new.size_bytes);
-    if let Some(value) = &new.uploaded_at {
-        columns.push(("uploaded_at", ""));
-        params.push(value);
-    }
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewJobFile,
-) -> Result<JobFile, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    JobFile::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<JobFile>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(JobFile::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE job_files SET job_id = $2, file_name = $3, blob_path = $4, content_type = $5, size_bytes = $6, uploaded_at = $7 WHERE id = $1 RETURNING id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &JobFile,
-) -> Result<Option<JobFile>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.job_id,
-                &row.file_name,
-                &row.blob_path,
-                &row.content_type,
-                &row.size_bytes,
-                &row.uploaded_at,
-            ],
-        )?
-        .as_ref()
-        .map(JobFile::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM job_files WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM job_files WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`job_id`), with a limit and an offset.
+pub const LIST_BY_JOB_ID: &str = "SELECT id, job_id, file_name, blob_path, content_type, size_bytes, uploaded_at FROM job_files WHERE job_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Selects the `jobs` (`id`) row a row of this table references.
+pub const GET_JOB: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE id = $1";
+
+/// Table `job_files` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = JobFile;
+
+    type New = NewJobFile;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<JobFile, schemakit_support::Error> {
+        JobFile::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<JobFile>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(JobFile::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = JobFilePatch;
+
+    fn key(row: &JobFile) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobFile,
+    ) -> Result<JobFile, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        JobFile::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewJobFile],
+    ) -> Result<Vec<JobFile>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(JobFile::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobFile,
+        conflict: &[&str],
+    ) -> Result<JobFile, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        JobFile::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJobFile,
+    ) -> Result<JobFile, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<JobFile>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(JobFile::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &JobFile,
+    ) -> Result<Option<JobFile>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.job_id,
+                    &row.file_name,
+                    &row.blob_path,
+                    &row.content_type,
+                    &row.size_bytes,
+                    &row.uploaded_at,
+                ],
+            )?
+            .as_ref()
+            .map(JobFile::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &JobFilePatch,
+    ) -> Result<Option<JobFile>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(JobFile::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<JobFile>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(JobFile::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`job_id`), ordered by primary key.
+    pub fn list_by_job_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        job_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<JobFile>, Error> {
+        client
+            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])?
+            .iter()
+            .map(JobFile::from_row)
+            .collect()
+    }
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_job(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &JobFile,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
+        client
+            .query_opt(GET_JOB, &[&row.job_id])?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<JobFile>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(JobFile::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<JobFile, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| JobFile::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJobFile,
+        ) -> Result<JobFile, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewJobFile],
+        ) -> Result<Vec<JobFile>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<JobFile>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<JobFile, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<JobFile>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &JobFile,
+        ) -> Result<Option<JobFile>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &JobFilePatch,
+        ) -> Result<Option<JobFile>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJobFile,
+        ) -> Result<JobFile, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<JobFile>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `job_files` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJobFile,
-    ) -> Result<JobFile, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        JobFile::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<JobFile, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        JobFile::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewJobFile],
+    ) -> Result<Vec<JobFile>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(JobFile::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJobFile,
+        conflict: &[&str],
+    ) -> Result<JobFile, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        JobFile::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJobFile,
+    ) -> Result<JobFile, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<JobFile>, postgres::Error> {
+    ) -> Result<Option<JobFile>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(JobFile::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &JobFile,
-    ) -> Result<Option<JobFile>, postgres::Error> {
+    ) -> Result<Option<JobFile>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -245,37 +684,209 @@ pub mod nonblocking {
             .map(JobFile::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &JobFilePatch,
+    ) -> Result<Option<JobFile>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(JobFile::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<JobFile>, postgres::Error> {
+    ) -> Result<Vec<JobFile>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(JobFile::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`job_id`), ordered by primary key.
+    pub async fn list_by_job_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        job_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<JobFile>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(JobFile::from_row)
             .collect()
     }
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_job(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &JobFile,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
+        client
+            .query_opt(GET_JOB, &[&row.job_id])
+            .await?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<JobFile>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(JobFile::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<JobFile, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| JobFile::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJobFile,
+        ) -> impl std::future::Future<Output = Result<JobFile, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewJobFile],
+        ) -> impl std::future::Future<Output = Result<Vec<JobFile>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<JobFile>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<JobFile, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<JobFile>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &JobFile,
+        ) -> impl std::future::Future<Output = Result<Option<JobFile>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &JobFilePatch,
+        ) -> impl std::future::Future<Output = Result<Option<JobFile>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJobFile,
+        ) -> impl std::future::Future<Output = Result<JobFile, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<JobFile>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

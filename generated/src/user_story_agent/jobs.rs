@@ -12,36 +12,50 @@ pub const COLUMNS: &str = "id, user_id, tenant_id, status, story, iterations, op
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `tenant_id`.
     pub const TENANT_ID: &str = "tenant_id";
+
     /// Column `status`.
     pub const STATUS: &str = "status";
+
     /// Column `story`.
     pub const STORY: &str = "story";
+
     /// Column `iterations`.
     pub const ITERATIONS: &str = "iterations";
+
     /// Column `options`.
     pub const OPTIONS: &str = "options";
+
     /// Column `created_at`.
     pub const CREATED_AT: &str = "created_at";
+
     /// Column `started_at`.
     pub const STARTED_AT: &str = "started_at";
+
     /// Column `completed_at`.
     pub const COMPLETED_AT: &str = "completed_at";
+
     /// Column `result`.
     pub const RESULT: &str = "result";
+
     /// Column `error`.
     pub const ERROR: &str = "error";
+
     /// Column `worker_id`.
     pub const WORKER_ID: &str = "worker_id";
+
     /// Column `locked_until`.
     pub const LOCKED_UNTIL: &str = "locked_until";
 }
 
 /// A row of `jobs`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Job {
     /// Column `jobs.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -54,7 +68,7 @@ pub struct Job {
     /// Column `jobs.story`: `text` NOT NULL.
     pub story: String,
     /// Column `jobs.iterations`: `text[]` NOT NULL.
-    pub iterations: Vec<String>,
+    pub iterations: Vec<Option<String>>,
     /// Column `jobs.options`: `jsonb` NOT NULL, default `'{}'`.
     pub options: serde_json::Value,
     /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
@@ -75,7 +89,9 @@ pub struct Job {
 
 impl Job {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -93,10 +109,19 @@ impl Job {
             locked_until: row.try_get(13)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `jobs`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewJob {
     /// Column `jobs.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -113,7 +138,7 @@ pub struct NewJob {
     /// Column `jobs.story`: `text` NOT NULL.
     pub story: String,
     /// Column `jobs.iterations`: `text[]` NOT NULL.
-    pub iterations: Vec<String>,
+    pub iterations: Vec<Option<String>>,
     /// Column `jobs.options`: `jsonb` NOT NULL, default `'{}'`.
     ///
     /// `None` leaves the value to the database default.
@@ -123,188 +148,714 @@ pub struct NewJob {
     /// `None` leaves the value to the database default.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `jobs.started_at`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `jobs.completed_at`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Column `jobs.result`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub result: Option<serde_json::Value>,
     /// Column `jobs.error`: `jsonb`.
+    ///
+    /// `None` writes NULL.
     pub error: Option<serde_json::Value>,
     /// Column `jobs.worker_id`: `character varying(255)`.
+    ///
+    /// `None` writes NULL.
     pub worker_id: Option<String>,
     /// Column `jobs.locked_until`: `timestamp with time zone`.
+    ///
+    /// `None` writes NULL.
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl NewJob {
+    /// A new row with the columns that have no default (`user_id`, `tenant_id`, `story`, `iterations`); every other column is left to its default (or NULL).
+    pub fn new(
+        user_id: String,
+        tenant_id: String,
+        story: String,
+        iterations: Vec<Option<String>>,
+    ) -> Self {
+        Self {
+            id: None,
+            user_id,
+            tenant_id,
+            status: None,
+            story,
+            iterations,
+            options: None,
+            created_at: None,
+            started_at: None,
+            completed_at: None,
+            result: None,
+            error: None,
+            worker_id: None,
+            locked_until: None,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tenant_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "status",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "story",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "iterations",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "options",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "created_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "started_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "completed_at",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "result",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "error",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "worker_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "locked_until",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewJob) -> [Option<schemakit_support::Param<'_>>; 14] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.tenant_id as schemakit_support::Param),
+        schemakit_support::given(&new.status),
+        Some(&new.story as schemakit_support::Param),
+        Some(&new.iterations as schemakit_support::Param),
+        schemakit_support::given(&new.options),
+        schemakit_support::given(&new.created_at),
+        Some(&new.started_at as schemakit_support::Param),
+        Some(&new.completed_at as schemakit_support::Param),
+        Some(&new.result as schemakit_support::Param),
+        Some(&new.error as schemakit_support::Param),
+        Some(&new.worker_id as schemakit_support::Param),
+        Some(&new.locked_until as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewJob`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO jobs (id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `jobs` row to change, each left as stored unless set: `JobPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct JobPatch {
+    /// Column `jobs.user_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<String>,
+    /// Column `jobs.tenant_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub tenant_id: Option<String>,
+    /// Column `jobs.status`: `character varying(50)` NOT NULL, default `'queued'`.
+    ///
+    /// `None` leaves it as stored.
+    pub status: Option<String>,
+    /// Column `jobs.story`: `text` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub story: Option<String>,
+    /// Column `jobs.iterations`: `text[]` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub iterations: Option<Vec<Option<String>>>,
+    /// Column `jobs.options`: `jsonb` NOT NULL, default `'{}'`.
+    ///
+    /// `None` leaves it as stored.
+    pub options: Option<serde_json::Value>,
+    /// Column `jobs.created_at`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `jobs.started_at`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub started_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Column `jobs.completed_at`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub completed_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Column `jobs.result`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub result: Option<Option<serde_json::Value>>,
+    /// Column `jobs.error`: `jsonb`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub error: Option<Option<serde_json::Value>>,
+    /// Column `jobs.worker_id`: `character varying(255)`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub worker_id: Option<Option<String>>,
+    /// Column `jobs.locked_until`: `timestamp with time zone`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub locked_until: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a JobPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.tenant_id {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.status {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.story {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.iterations {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.options {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.created_at {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.started_at {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.completed_at {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.result {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.error {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+    if let Some(value) = &patch.worker_id {
+        sets.set(&INSERT_COLUMNS[12], value);
+    }
+    if let Some(value) = &patch.locked_until {
+        sets.set(&INSERT_COLUMNS[13], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM jobs";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewJob,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(14);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(14);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("tenant_id", ""));
-    params.push(&new.tenant_id);
-    if let Some(value) = &new.status {
-        columns.push(("status", ""));
-        params.push(value);
-    }
-    columns.push(("story", ""));
-    params.push(&new.story);
-    columns.push(("iterations", ""));
-    params.push(&new.iterations);
-    if let Some(value) = &new.options {
-        columns.push(("options", ""));
-        params.push(value);
-    }
-    if let Some(value) = &new.created_at {
-        columns.push(("created_at", ""));
-        params.push(value);
-    }
-    columns.push(("started_at", ""));
-    params.push(&new.started_at);
-    columns.push(("completed_at", ""));
-    params.push(&new.completed_at);
-    columns.push(("result", ""));
-    params.push(&new.result);
-    columns.push(("error", ""));
-    params.push(&new.error);
-    columns.push(("worker_id", ""));
-    params.push(&new.worker_id);
-    columns.push(("locked_until", ""));
-    params.push(&new.locked_until);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewJob,
-) -> Result<Job, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    Job::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<Job>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(Job::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE jobs SET user_id = $2, tenant_id = $3, status = $4, story = $5, iterations = $6, options = $7, created_at = $8, started_at = $9, completed_at = $10, result = $11, error = $12, worker_id = $13, locked_until = $14 WHERE id = $1 RETURNING id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &Job,
-) -> Result<Option<Job>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.tenant_id,
-                &row.status,
-                &row.story,
-                &row.iterations,
-                &row.options,
-                &row.created_at,
-                &row.started_at,
-                &row.completed_at,
-                &row.result,
-                &row.error,
-                &row.worker_id,
-                &row.locked_until,
-            ],
-        )?
-        .as_ref()
-        .map(Job::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM jobs WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM jobs WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`status`), with a limit and an offset.
+pub const LIST_BY_STATUS: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE status = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`tenant_id`), with a limit and an offset.
+pub const LIST_BY_TENANT_ID: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`), with a limit and an offset.
+pub const LIST_BY_USER_ID: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Table `jobs` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = Job;
+
+    type New = NewJob;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(row: &schemakit_support::Row) -> Result<Job, schemakit_support::Error> {
+        Job::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Job>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(Job::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = JobPatch;
+
+    fn key(row: &Job) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJob,
+    ) -> Result<Job, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Job::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewJob],
+    ) -> Result<Vec<Job>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(Job::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJob,
+        conflict: &[&str],
+    ) -> Result<Job, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Job::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewJob,
+    ) -> Result<Job, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<Job>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(Job::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &Job,
+    ) -> Result<Option<Job>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.tenant_id,
+                    &row.status,
+                    &row.story,
+                    &row.iterations,
+                    &row.options,
+                    &row.created_at,
+                    &row.started_at,
+                    &row.completed_at,
+                    &row.result,
+                    &row.error,
+                    &row.worker_id,
+                    &row.locked_until,
+                ],
+            )?
+            .as_ref()
+            .map(Job::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &JobPatch,
+    ) -> Result<Option<Job>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(Job::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<Job>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(Job::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`status`), ordered by primary key.
+    pub fn list_by_status(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        status: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_STATUS, &[&status, &page.limit, &page.offset])?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
+    pub fn list_by_tenant_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        tenant_id: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub fn list_by_user_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<Job, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| Job::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJob,
+        ) -> Result<Job, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewJob],
+        ) -> Result<Vec<Job>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<Job>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<Job, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<Job>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &Job,
+        ) -> Result<Option<Job>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &JobPatch,
+        ) -> Result<Option<Job>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewJob,
+        ) -> Result<Job, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<Job>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `jobs` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJob,
-    ) -> Result<Job, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        Job::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<Job, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        Job::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewJob],
+    ) -> Result<Vec<Job>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(Job::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJob,
+        conflict: &[&str],
+    ) -> Result<Job, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        Job::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewJob,
+    ) -> Result<Job, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<Job>, postgres::Error> {
+    ) -> Result<Option<Job>, Error> {
         client.query_opt(GET, &[&id]).await?.as_ref().map(Job::from_row).transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Job,
-    ) -> Result<Option<Job>, postgres::Error> {
+    ) -> Result<Option<Job>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -330,32 +881,224 @@ pub mod nonblocking {
             .map(Job::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &JobPatch,
+    ) -> Result<Option<Job>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(Job::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<Job>, postgres::Error> {
-        client.query(LIST, &[&limit, &offset]).await?.iter().map(Job::from_row).collect()
+    ) -> Result<Vec<Job>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(Job::from_row).collect()
     }
+
+    /// One page of the rows with these values of (`status`), ordered by primary key.
+    pub async fn list_by_status(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        status: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_STATUS, &[&status, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
+    pub async fn list_by_tenant_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        tenant_id: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`), ordered by primary key.
+    pub async fn list_by_user_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &str,
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<Job>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(Job::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<impl schemakit_support::Stream<Item = Result<Job, Error>>, Error> {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| Job::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJob,
+        ) -> impl std::future::Future<Output = Result<Job, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewJob],
+        ) -> impl std::future::Future<Output = Result<Vec<Job>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<Job>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<Job, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<Option<Job>, Error>> + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &Job,
+        ) -> impl std::future::Future<Output = Result<Option<Job>, Error>> + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &JobPatch,
+        ) -> impl std::future::Future<Output = Result<Option<Job>, Error>> + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewJob,
+        ) -> impl std::future::Future<Output = Result<Job, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<Job>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

@@ -12,32 +12,44 @@ pub const COLUMNS: &str = "id, user_id, tenant_id, request_id, job_id, \"timesta
 pub mod columns {
     /// Column `id`.
     pub const ID: &str = "id";
+
     /// Column `user_id`.
     pub const USER_ID: &str = "user_id";
+
     /// Column `tenant_id`.
     pub const TENANT_ID: &str = "tenant_id";
+
     /// Column `request_id`.
     pub const REQUEST_ID: &str = "request_id";
+
     /// Column `job_id`.
     pub const JOB_ID: &str = "job_id";
+
     /// Column `timestamp`.
     pub const TIMESTAMP: &str = "timestamp";
+
     /// Column `model`.
     pub const MODEL: &str = "model";
+
     /// Column `input_tokens`.
     pub const INPUT_TOKENS: &str = "input_tokens";
+
     /// Column `output_tokens`.
     pub const OUTPUT_TOKENS: &str = "output_tokens";
+
     /// Column `cost_usd`.
     pub const COST_USD: &str = "cost_usd";
+
     /// Column `iterations_run`.
     pub const ITERATIONS_RUN: &str = "iterations_run";
+
     /// Column `duration_ms`.
     pub const DURATION_MS: &str = "duration_ms";
 }
 
 /// A row of `usage_records`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UsageRecord {
     /// Column `usage_records.id`: `uuid` NOT NULL, primary key, default `gen_random_uuid()`.
     pub id: uuid::Uuid,
@@ -60,14 +72,16 @@ pub struct UsageRecord {
     /// Column `usage_records.cost_usd`: `numeric(10,6)` NOT NULL.
     pub cost_usd: rust_decimal::Decimal,
     /// Column `usage_records.iterations_run`: `text[]` NOT NULL.
-    pub iterations_run: Vec<String>,
+    pub iterations_run: Vec<Option<String>>,
     /// Column `usage_records.duration_ms`: `integer` NOT NULL.
     pub duration_ms: i32,
 }
 
 impl UsageRecord {
     /// Reads a row selected with [`COLUMNS`].
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<Self, schemakit_support::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -83,10 +97,19 @@ impl UsageRecord {
             duration_ms: row.try_get(11)?,
         })
     }
+
+    /// The row's primary key.
+    pub fn key(&self) -> Key {
+        self.id.clone()
+    }
 }
+
+/// The primary key (`id`).
+pub type Key = uuid::Uuid;
 
 /// Values for a new row of `usage_records`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewUsageRecord {
     /// Column `usage_records.id`: `uuid` NOT NULL, default `gen_random_uuid()`.
     ///
@@ -99,6 +122,8 @@ pub struct NewUsageRecord {
     /// Column `usage_records.request_id`: `character varying(255)` NOT NULL.
     pub request_id: String,
     /// Column `usage_records.job_id`: `uuid`.
+    ///
+    /// `None` writes NULL.
     pub job_id: Option<uuid::Uuid>,
     /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `now()`.
     ///
@@ -113,162 +138,694 @@ pub struct NewUsageRecord {
     /// Column `usage_records.cost_usd`: `numeric(10,6)` NOT NULL.
     pub cost_usd: rust_decimal::Decimal,
     /// Column `usage_records.iterations_run`: `text[]` NOT NULL.
-    pub iterations_run: Vec<String>,
+    pub iterations_run: Vec<Option<String>>,
     /// Column `usage_records.duration_ms`: `integer` NOT NULL.
     pub duration_ms: i32,
+}
+
+impl NewUsageRecord {
+    /// A new row with the columns that have no default (`user_id`, `tenant_id`, `request_id`, `model`, `input_tokens`, `output_tokens`, `cost_usd`, `iterations_run`, `duration_ms`); every other column is left to its default (or NULL).
+    pub fn new(
+        user_id: String,
+        tenant_id: String,
+        request_id: String,
+        model: String,
+        input_tokens: i32,
+        output_tokens: i32,
+        cost_usd: rust_decimal::Decimal,
+        iterations_run: Vec<Option<String>>,
+        duration_ms: i32,
+    ) -> Self {
+        Self {
+            id: None,
+            user_id,
+            tenant_id,
+            request_id,
+            job_id: None,
+            timestamp: None,
+            model,
+            input_tokens,
+            output_tokens,
+            cost_usd,
+            iterations_run,
+            duration_ms,
+        }
+    }
+}
+
+/// The columns an insert writes, with their parameters' casts.
+pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
+    schemakit_support::Column {
+        name: "id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "user_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "tenant_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "request_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "job_id",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "\"timestamp\"",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "model",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "input_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "output_tokens",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "cost_usd",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "iterations_run",
+        cast: "",
+    },
+    schemakit_support::Column {
+        name: "duration_ms",
+        cast: "",
+    },
+];
+
+/// The primary key's columns, which an upsert never changes.
+const KEY_COLUMNS: &[&str] = &["id"];
+
+/// One cell per insert column: a parameter, or `None` for DEFAULT.
+fn insert_cells(new: &NewUsageRecord) -> [Option<schemakit_support::Param<'_>>; 12] {
+    [
+        schemakit_support::given(&new.id),
+        Some(&new.user_id as schemakit_support::Param),
+        Some(&new.tenant_id as schemakit_support::Param),
+        Some(&new.request_id as schemakit_support::Param),
+        Some(&new.job_id as schemakit_support::Param),
+        schemakit_support::given(&new.timestamp),
+        Some(&new.model as schemakit_support::Param),
+        Some(&new.input_tokens as schemakit_support::Param),
+        Some(&new.output_tokens as schemakit_support::Param),
+        Some(&new.cost_usd as schemakit_support::Param),
+        Some(&new.iterations_run as schemakit_support::Param),
+        Some(&new.duration_ms as schemakit_support::Param),
+    ]
 }
 
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageRecord`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms";
 
-/// Lists rows with a limit and an offset (`$1`, `$2`).
+/// Columns of a `usage_records` row to change, each left as stored unless set: `UsageRecordPatch { field: Some(value), ..Default::default() }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct UsageRecordPatch {
+    /// Column `usage_records.user_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub user_id: Option<String>,
+    /// Column `usage_records.tenant_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub tenant_id: Option<String>,
+    /// Column `usage_records.request_id`: `character varying(255)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub request_id: Option<String>,
+    /// Column `usage_records.job_id`: `uuid`.
+    ///
+    /// `None` leaves it as stored; `Some(None)` writes NULL.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub job_id: Option<Option<uuid::Uuid>>,
+    /// Column `usage_records.timestamp`: `timestamp with time zone` NOT NULL, default `now()`.
+    ///
+    /// `None` leaves it as stored.
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    /// Column `usage_records.model`: `character varying(100)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub model: Option<String>,
+    /// Column `usage_records.input_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub input_tokens: Option<i32>,
+    /// Column `usage_records.output_tokens`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub output_tokens: Option<i32>,
+    /// Column `usage_records.cost_usd`: `numeric(10,6)` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub cost_usd: Option<rust_decimal::Decimal>,
+    /// Column `usage_records.iterations_run`: `text[]` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub iterations_run: Option<Vec<Option<String>>>,
+    /// Column `usage_records.duration_ms`: `integer` NOT NULL.
+    ///
+    /// `None` leaves it as stored.
+    pub duration_ms: Option<i32>,
+}
+
+/// The columns `patch` sets, after the key's parameters.
+fn patch_sets<'a>(patch: &'a UsageRecordPatch, sets: &mut schemakit_support::Sets<'a>) {
+    if let Some(value) = &patch.user_id {
+        sets.set(&INSERT_COLUMNS[1], value);
+    }
+    if let Some(value) = &patch.tenant_id {
+        sets.set(&INSERT_COLUMNS[2], value);
+    }
+    if let Some(value) = &patch.request_id {
+        sets.set(&INSERT_COLUMNS[3], value);
+    }
+    if let Some(value) = &patch.job_id {
+        sets.set(&INSERT_COLUMNS[4], value);
+    }
+    if let Some(value) = &patch.timestamp {
+        sets.set(&INSERT_COLUMNS[5], value);
+    }
+    if let Some(value) = &patch.model {
+        sets.set(&INSERT_COLUMNS[6], value);
+    }
+    if let Some(value) = &patch.input_tokens {
+        sets.set(&INSERT_COLUMNS[7], value);
+    }
+    if let Some(value) = &patch.output_tokens {
+        sets.set(&INSERT_COLUMNS[8], value);
+    }
+    if let Some(value) = &patch.cost_usd {
+        sets.set(&INSERT_COLUMNS[9], value);
+    }
+    if let Some(value) = &patch.iterations_run {
+        sets.set(&INSERT_COLUMNS[10], value);
+    }
+    if let Some(value) = &patch.duration_ms {
+        sets.set(&INSERT_COLUMNS[11], value);
+    }
+}
+
+/// The primary key's filter, `$1…` in key order.
+pub const KEY_FILTER: &str = "id = $1";
+
+/// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
 
 /// Counts the rows.
 pub const COUNT: &str = "SELECT count(*) FROM usage_records";
 
-/// The INSERT for `new` and its parameters: every column not left to its default.
-fn insert_statement(
-    new: &NewUsageRecord,
-) -> (String, Vec<&(dyn postgres::types::ToSql + Sync)>) {
-    let mut columns: Vec<(&str, &str)> = Vec::with_capacity(12);
-    let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(12);
-    if let Some(value) = &new.id {
-        columns.push(("id", ""));
-        params.push(value);
-    }
-    columns.push(("user_id", ""));
-    params.push(&new.user_id);
-    columns.push(("tenant_id", ""));
-    params.push(&new.tenant_id);
-    columns.push(("request_id", ""));
-    params.push(&new.request_id);
-    columns.push(("job_id", ""));
-    params.push(&new.job_id);
-    if let Some(value) = &new.timestamp {
-        columns.push(("\"timestamp\"", ""));
-        params.push(value);
-    }
-    columns.push(("model", ""));
-    params.push(&new.model);
-    columns.push(("input_tokens", ""));
-    params.push(&new.input_tokens);
-    columns.push(("output_tokens", ""));
-    params.push(&new.output_tokens);
-    columns.push(("cost_usd", ""));
-    params.push(&new.cost_usd);
-    columns.push(("iterations_run", ""));
-    params.push(&new.iterations_run);
-    columns.push(("duration_ms", ""));
-    params.push(&new.duration_ms);
-    (super::insert_sql(TABLE, &columns, COLUMNS), params)
-}
-
-/// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
-pub fn insert(
-    client: &mut impl postgres::GenericClient,
-    new: &NewUsageRecord,
-) -> Result<UsageRecord, postgres::Error> {
-    let (sql, params) = insert_statement(new);
-    UsageRecord::from_row(&client.query_one(sql.as_str(), &params)?)
-}
+/// Selects every row, for streaming.
+pub const STREAM: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id";
 
 /// Selects one row by primary key.
 pub const GET: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE id = $1";
 
-/// The row with this primary key, if there is one.
-pub fn get(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<Option<UsageRecord>, postgres::Error> {
-    client.query_opt(GET, &[&id])?.as_ref().map(UsageRecord::from_row).transpose()
-}
-
 /// Updates every column but the primary key and generated columns, by primary key (`$1…`).
 pub const UPDATE: &str = "UPDATE usage_records SET user_id = $2, tenant_id = $3, request_id = $4, job_id = $5, \"timestamp\" = $6, model = $7, input_tokens = $8, output_tokens = $9, cost_usd = $10, iterations_run = $11, duration_ms = $12 WHERE id = $1 RETURNING id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms";
-
-/// Writes `row` over the stored row with the same primary key; returns the row as
-/// stored, or `None` when no row has that key.
-pub fn update(
-    client: &mut impl postgres::GenericClient,
-    row: &UsageRecord,
-) -> Result<Option<UsageRecord>, postgres::Error> {
-    client
-        .query_opt(
-            UPDATE,
-            &[
-                &row.id,
-                &row.user_id,
-                &row.tenant_id,
-                &row.request_id,
-                &row.job_id,
-                &row.timestamp,
-                &row.model,
-                &row.input_tokens,
-                &row.output_tokens,
-                &row.cost_usd,
-                &row.iterations_run,
-                &row.duration_ms,
-            ],
-        )?
-        .as_ref()
-        .map(UsageRecord::from_row)
-        .transpose()
-}
 
 /// Deletes one row by primary key.
 pub const DELETE: &str = "DELETE FROM usage_records WHERE id = $1";
 
-/// Deletes the row with this primary key; returns whether there was one.
-pub fn delete(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.execute(DELETE, &[&id])? == 1)
-}
-
 /// Selects `1` for a row with this primary key.
 pub const EXISTS: &str = "SELECT 1 FROM usage_records WHERE id = $1";
 
-/// Whether a row with this primary key exists.
-pub fn exists(
-    client: &mut impl postgres::GenericClient,
-    id: &uuid::Uuid,
-) -> Result<bool, postgres::Error> {
-    Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+/// The first rows in key order, `$1` at most.
+pub const LIST_FIRST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1";
+
+/// The rows after a key (`$1…`) in key order, at most the last parameter.
+pub const LIST_AFTER: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Lists rows by (`job_id`), with a limit and an offset.
+pub const LIST_BY_JOB_ID: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE job_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`timestamp`), with a limit and an offset.
+pub const LIST_BY_TIMESTAMP: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE \"timestamp\" = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`tenant_id`), with a limit and an offset.
+pub const LIST_BY_TENANT_ID: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE tenant_id = $1 ORDER BY id LIMIT $2 OFFSET $3";
+
+/// Lists rows by (`user_id`, `timestamp`), with a limit and an offset.
+pub const LIST_BY_USER_ID_AND_TIMESTAMP: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records WHERE user_id = $1 AND \"timestamp\" = $2 ORDER BY id LIMIT $3 OFFSET $4";
+
+/// Selects the `jobs` (`id`) row a row of this table references.
+pub const GET_JOB: &str = "SELECT id, user_id, tenant_id, status, story, iterations, options, created_at, started_at, completed_at, result, error, worker_id, locked_until FROM jobs WHERE id = $1";
+
+/// Table `usage_records` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Table;
+
+impl schemakit_support::Table for Table {
+    type Row = UsageRecord;
+
+    type New = NewUsageRecord;
+
+    const TABLE: &'static str = TABLE;
+
+    const COLUMNS: &'static str = COLUMNS;
+
+    fn from_row(
+        row: &schemakit_support::Row,
+    ) -> Result<UsageRecord, schemakit_support::Error> {
+        UsageRecord::from_row(row)
+    }
 }
 
-/// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-pub fn list(
-    client: &mut impl postgres::GenericClient,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<UsageRecord>, postgres::Error> {
-    client.query(LIST, &[&limit, &offset])?.iter().map(UsageRecord::from_row).collect()
+impl schemakit_support::Keyed for Table {
+    type Key = Key;
+
+    type Patch = UsageRecordPatch;
+
+    fn key(row: &UsageRecord) -> Key {
+        row.key()
+    }
 }
 
-/// The number of rows.
-pub fn count(client: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
-    client.query_one(COUNT, &[])?.try_get(0)
+/// The functions over the blocking `postgres` client (feature `blocking`).
+#[cfg(feature = "blocking")]
+mod blocking {
+    use super::*;
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
+    pub fn insert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageRecord,
+    ) -> Result<UsageRecord, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UsageRecord::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
+        )
+    }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub fn insert_many(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        news: &[NewUsageRecord],
+    ) -> Result<Vec<UsageRecord>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params())? {
+                rows.push(UsageRecord::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    fn upsert_on(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageRecord,
+        conflict: &[&str],
+    ) -> Result<UsageRecord, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UsageRecord::from_row(&client.query_one(sql.as_str(), values.params())?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub fn upsert(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        new: &NewUsageRecord,
+    ) -> Result<UsageRecord, Error> {
+        upsert_on(client, new, &["id"])
+    }
+
+    /// The row with this primary key, if there is one.
+    pub fn get(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<Option<UsageRecord>, Error> {
+        client.query_opt(GET, &[&id])?.as_ref().map(UsageRecord::from_row).transpose()
+    }
+
+    /// Writes `row` over the stored row with the same primary key; returns the row as
+    /// stored, or `None` when no row has that key.
+    pub fn update(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageRecord,
+    ) -> Result<Option<UsageRecord>, Error> {
+        client
+            .query_opt(
+                UPDATE,
+                &[
+                    &row.id,
+                    &row.user_id,
+                    &row.tenant_id,
+                    &row.request_id,
+                    &row.job_id,
+                    &row.timestamp,
+                    &row.model,
+                    &row.input_tokens,
+                    &row.output_tokens,
+                    &row.cost_usd,
+                    &row.iterations_run,
+                    &row.duration_ms,
+                ],
+            )?
+            .as_ref()
+            .map(UsageRecord::from_row)
+            .transpose()
+    }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub fn patch(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+        patch: &UsageRecordPatch,
+    ) -> Result<Option<UsageRecord>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id);
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())?
+            .as_ref()
+            .map(UsageRecord::from_row)
+            .transpose()
+    }
+
+    /// Deletes the row with this primary key; returns whether there was one.
+    pub fn delete(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.execute(DELETE, &[&id])? == 1)
+    }
+
+    /// Whether a row with this primary key exists.
+    pub fn exists(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        id: &uuid::Uuid,
+    ) -> Result<bool, Error> {
+        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+    }
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub fn list_after(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        after: Option<&Key>,
+        limit: i64,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit])?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
+        };
+        rows.iter().map(UsageRecord::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`job_id`), ordered by primary key.
+    pub fn list_by_job_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        job_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub fn list_by_timestamp(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        timestamp: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
+    pub fn list_by_tenant_id(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        tenant_id: &str,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `timestamp`), ordered by primary key.
+    pub fn list_by_user_id_and_timestamp(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        user_id: &str,
+        timestamp: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_TIMESTAMP,
+                &[&user_id, &timestamp, &page.limit, &page.offset],
+            )?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub fn get_job(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        row: &UsageRecord,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
+        client
+            .query_opt(GET_JOB, &[&row.job_id])?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub fn list(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// The number of rows.
+    pub fn count(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<i64, Error> {
+        client.query_one(COUNT, &[])?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub fn stream(
+        client: &mut impl schemakit_support::postgres::GenericClient,
+    ) -> Result<impl Iterator<Item = Result<UsageRecord, Error>>, Error> {
+        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())?
+                .iterator()
+                .map(|row| row.and_then(|row| UsageRecord::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::Crud for super::Table {
+        fn insert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUsageRecord,
+        ) -> Result<UsageRecord, Error> {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            news: &[NewUsageRecord],
+        ) -> Result<Vec<UsageRecord>, Error> {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            page: Page,
+        ) -> Result<Vec<UsageRecord>, Error> {
+            list(client, page)
+        }
+
+        fn count(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<i64, Error> {
+            count(client)
+        }
+
+        fn stream(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+        ) -> Result<impl Iterator<Item = Result<UsageRecord, Error>>, Error> {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::KeyedCrud for super::Table {
+        fn get(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<Option<UsageRecord>, Error> {
+            get(client, key)
+        }
+
+        fn update(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            row: &UsageRecord,
+        ) -> Result<Option<UsageRecord>, Error> {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+            changes: &UsageRecordPatch,
+        ) -> Result<Option<UsageRecord>, Error> {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            key: &Key,
+        ) -> Result<bool, Error> {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            new: &NewUsageRecord,
+        ) -> Result<UsageRecord, Error> {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &mut impl schemakit_support::postgres::GenericClient,
+            after: Option<&Key>,
+            limit: i64,
+        ) -> Result<Vec<UsageRecord>, Error> {
+            list_after(client, after, limit)
+        }
+    }
 }
+
+#[cfg(feature = "blocking")]
+pub use blocking::*;
 
 /// The same functions over tokio-postgres, for async code (feature `tokio`).
 #[cfg(feature = "tokio")]
 pub mod nonblocking {
     use super::*;
-    /// Inserts a row into `usage_records` and returns it as stored; columns left `None` get their database default.
+    use schemakit_support::{Error, Page};
+
+    /// Inserts a row and returns it as stored; columns `new` leaves to the database get
+    /// their default.
     pub async fn insert(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageRecord,
-    ) -> Result<UsageRecord, postgres::Error> {
-        let (sql, params) = insert_statement(new);
-        UsageRecord::from_row(&client.query_one(sql.as_str(), &params).await?)
+    ) -> Result<UsageRecord, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        UsageRecord::from_row(
+            &client
+                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
+                .await?,
+        )
     }
+
+    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
+    /// as stored, in the order given.
+    pub async fn insert_many(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        news: &[NewUsageRecord],
+    ) -> Result<Vec<UsageRecord>, Error> {
+        let mut rows = Vec::with_capacity(news.len());
+        for chunk in news
+            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
+        {
+            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+            for new in chunk {
+                values.row(insert_cells(new));
+            }
+            let sql = values.insert_sql(TABLE, COLUMNS);
+            for row in client.query(sql.as_str(), values.params()).await? {
+                rows.push(UsageRecord::from_row(&row)?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The insert, or on a conflict on `conflict` an update of the columns `new`
+    /// gives (never the primary key's); the row either way.
+    async fn upsert_on(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUsageRecord,
+        conflict: &[&str],
+    ) -> Result<UsageRecord, Error> {
+        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
+        values.row(insert_cells(new));
+        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
+        UsageRecord::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+    }
+
+    /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+    /// gives; returns the row as stored.
+    pub async fn upsert(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        new: &NewUsageRecord,
+    ) -> Result<UsageRecord, Error> {
+        upsert_on(client, new, &["id"]).await
+    }
+
     /// The row with this primary key, if there is one.
     pub async fn get(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<Option<UsageRecord>, postgres::Error> {
+    ) -> Result<Option<UsageRecord>, Error> {
         client
             .query_opt(GET, &[&id])
             .await?
@@ -276,12 +833,13 @@ pub mod nonblocking {
             .map(UsageRecord::from_row)
             .transpose()
     }
+
     /// Writes `row` over the stored row with the same primary key; returns the row as
     /// stored, or `None` when no row has that key.
     pub async fn update(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageRecord,
-    ) -> Result<Option<UsageRecord>, postgres::Error> {
+    ) -> Result<Option<UsageRecord>, Error> {
         client
             .query_opt(
                 UPDATE,
@@ -305,37 +863,264 @@ pub mod nonblocking {
             .map(UsageRecord::from_row)
             .transpose()
     }
+
+    /// Writes the columns `patch` sets to the row with this primary key and returns it
+    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    pub async fn patch(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        id: &uuid::Uuid,
+        patch: &UsageRecordPatch,
+    ) -> Result<Option<UsageRecord>, Error> {
+        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
+        patch_sets(patch, &mut sets);
+        if sets.is_empty() {
+            return get(client, id).await;
+        }
+        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
+        client
+            .query_opt(sql.as_str(), sets.params())
+            .await?
+            .as_ref()
+            .map(UsageRecord::from_row)
+            .transpose()
+    }
+
     /// Deletes the row with this primary key; returns whether there was one.
     pub async fn delete(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.execute(DELETE, &[&id]).await? == 1)
     }
+
     /// Whether a row with this primary key exists.
     pub async fn exists(
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
-    ) -> Result<bool, postgres::Error> {
+    ) -> Result<bool, Error> {
         Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
     }
-    /// Lists rows ordered by primary key, at most `limit`, skipping `offset`.
-    pub async fn list(
-        client: &impl tokio_postgres::GenericClient,
+
+    /// At most `limit` rows with a primary key greater than `after` (from the first
+    /// when `None`), in key order: pages that stay right while rows come and go.
+    pub async fn list_after(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        after: Option<&Key>,
         limit: i64,
-        offset: i64,
-    ) -> Result<Vec<UsageRecord>, postgres::Error> {
+    ) -> Result<Vec<UsageRecord>, Error> {
+        let rows = match after {
+            None => client.query(LIST_FIRST, &[&limit]).await?,
+            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
+        };
+        rows.iter().map(UsageRecord::from_row).collect()
+    }
+
+    /// One page of the rows with these values of (`job_id`), ordered by primary key.
+    pub async fn list_by_job_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        job_id: &uuid::Uuid,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
         client
-            .query(LIST, &[&limit, &offset])
+            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])
             .await?
             .iter()
             .map(UsageRecord::from_row)
             .collect()
     }
+
+    /// One page of the rows with these values of (`timestamp`), ordered by primary key.
+    pub async fn list_by_timestamp(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        timestamp: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
+    pub async fn list_by_tenant_id(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        tenant_id: &str,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// One page of the rows with these values of (`user_id`, `timestamp`), ordered by primary key.
+    pub async fn list_by_user_id_and_timestamp(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        user_id: &str,
+        timestamp: &chrono::DateTime<chrono::Utc>,
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(
+                LIST_BY_USER_ID_AND_TIMESTAMP,
+                &[&user_id, &timestamp, &page.limit, &page.offset],
+            )
+            .await?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
+    /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
+    pub async fn get_job(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        row: &UsageRecord,
+    ) -> Result<Option<super::super::jobs::Job>, Error> {
+        client
+            .query_opt(GET_JOB, &[&row.job_id])
+            .await?
+            .as_ref()
+            .map(super::super::jobs::Job::from_row)
+            .transpose()
+    }
+
+    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    pub async fn list(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        page: Page,
+    ) -> Result<Vec<UsageRecord>, Error> {
+        client
+            .query(LIST, &[&page.limit, &page.offset])
+            .await?
+            .iter()
+            .map(UsageRecord::from_row)
+            .collect()
+    }
+
     /// The number of rows.
     pub async fn count(
-        client: &impl tokio_postgres::GenericClient,
-    ) -> Result<i64, postgres::Error> {
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<i64, Error> {
         client.query_one(COUNT, &[]).await?.try_get(0)
+    }
+
+    /// Every row, read as the server sends them instead of collected: for tables too
+    /// large for one `Vec`.
+    pub async fn stream(
+        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<UsageRecord, Error>>,
+        Error,
+    > {
+        use schemakit_support::StreamExt;
+        Ok(
+            client
+                .query_raw(STREAM, schemakit_support::no_params())
+                .await?
+                .map(|row| row.and_then(|row| UsageRecord::from_row(&row))),
+        )
+    }
+
+    impl schemakit_support::AsyncCrud for super::Table {
+        fn insert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUsageRecord,
+        ) -> impl std::future::Future<Output = Result<UsageRecord, Error>> + Send {
+            insert(client, new)
+        }
+
+        fn insert_many(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            news: &[NewUsageRecord],
+        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
+            insert_many(client, news)
+        }
+
+        fn list(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            page: Page,
+        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
+            list(client, page)
+        }
+
+        fn count(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
+            count(client)
+        }
+
+        fn stream(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+        ) -> impl std::future::Future<
+            Output = Result<
+                impl schemakit_support::Stream<Item = Result<UsageRecord, Error>>,
+                Error,
+            >,
+        > + Send {
+            stream(client)
+        }
+    }
+
+    impl schemakit_support::AsyncKeyedCrud for super::Table {
+        fn get(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageRecord>, Error>,
+        > + Send {
+            get(client, key)
+        }
+
+        fn update(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            row: &UsageRecord,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageRecord>, Error>,
+        > + Send {
+            update(client, row)
+        }
+
+        fn patch(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+            changes: &UsageRecordPatch,
+        ) -> impl std::future::Future<
+            Output = Result<Option<UsageRecord>, Error>,
+        > + Send {
+            patch(client, key, changes)
+        }
+
+        fn delete(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            delete(client, key)
+        }
+
+        fn exists(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            key: &Key,
+        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
+            exists(client, key)
+        }
+
+        fn upsert(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            new: &NewUsageRecord,
+        ) -> impl std::future::Future<Output = Result<UsageRecord, Error>> + Send {
+            upsert(client, new)
+        }
+
+        fn list_after(
+            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
+            after: Option<&Key>,
+            limit: i64,
+        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
+            list_after(client, after, limit)
+        }
     }
 }

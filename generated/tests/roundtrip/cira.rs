@@ -17,19 +17,14 @@ fn every_table_round_trips() {
         completed_at: None,
         error_message: None,
     };
-    let job = round_trip(
+    let job = round_trip::<jobs::Table>(
         c,
         &new_job,
-        jobs::insert,
-        |c, r| jobs::get(c, &r.id),
-        jobs::update,
         |r| r.status = Some(JobStatus::Processing),
         |db, r| r.updated_at = db.updated_at,
+        Default::default(),
+        |_| {},
         &[],
-        jobs::list,
-        |c, r| jobs::delete(c, &r.id),
-        |c, r| jobs::exists(c, &r.id),
-        jobs::count,
     );
     assert_eq!(
         job.status,
@@ -47,19 +42,14 @@ fn every_table_round_trips() {
         tokens_used: Some(1200),
         created_at: Some(None),
     };
-    let result = round_trip(
+    let result = round_trip::<job_results::Table>(
         c,
         &new_result,
-        job_results::insert,
-        |c, r| job_results::get(c, &r.id),
-        job_results::update,
         |r| r.tokens_used = Some(1300),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| job_results::find_by_job_id(c, &r.job_id.unwrap_or_default())],
-        job_results::list,
-        |c, r| job_results::delete(c, &r.id),
-        |c, r| job_results::exists(c, &r.id),
-        job_results::count,
     );
     assert_eq!(
         result.created_at, None,

@@ -26,19 +26,14 @@ fn every_table_round_trips_on_pgvector() {
         metadata: Some(serde_json::json!({"k": "v"})),
         created_at: Some(ts(1)),
     };
-    let event = round_trip(
+    let event = round_trip::<events::Table>(
         c,
         &new_event,
-        events::insert,
-        |c, r| events::get(c, &r.id),
-        events::update,
         |r| r.latency_ms = 301,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        events::list,
-        |c, r| events::delete(c, &r.id),
-        |c, r| events::exists(c, &r.id),
-        events::count,
     );
     assert_eq!(
         event.estimated_cost_usd,
@@ -55,14 +50,13 @@ fn every_table_round_trips_on_pgvector() {
         output_price_per_1k: dec("0.000600"),
         effective_date: Some(ts(0)),
     };
-    round_trip(
+    round_trip::<model_pricing::Table>(
         c,
         &pricing,
-        model_pricing::insert,
-        |c, r| model_pricing::get(c, &r.id),
-        model_pricing::update,
         |r| r.output_price_per_1k = dec("0.000700"),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| {
             model_pricing::find_by_provider_and_model_and_effective_date(
                 c,
@@ -71,10 +65,6 @@ fn every_table_round_trips_on_pgvector() {
                 &r.effective_date,
             )
         }],
-        model_pricing::list,
-        |c, r| model_pricing::delete(c, &r.id),
-        |c, r| model_pricing::exists(c, &r.id),
-        model_pricing::count,
     );
 
     let parent = events::insert(c, &new_event).unwrap();
@@ -86,19 +76,14 @@ fn every_table_round_trips_on_pgvector() {
         suggestions: Some(serde_json::json!(["shorter prompt"])),
         created_at: None,
     };
-    let stored = round_trip(
+    let stored = round_trip::<prompt_analysis::Table>(
         c,
         &analysis,
-        prompt_analysis::insert,
-        |c, r| prompt_analysis::get(c, &r.id),
-        prompt_analysis::update,
         |r| r.redundancy_score = Some(dec("0.1000")),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        prompt_analysis::list,
-        |c, r| prompt_analysis::delete(c, &r.id),
-        |c, r| prompt_analysis::exists(c, &r.id),
-        prompt_analysis::count,
     );
     assert_eq!(stored.input_token_ratio, Some(dec("0.5000")));
 
@@ -114,14 +99,13 @@ fn every_table_round_trips_on_pgvector() {
         call_count: Some(3),
         avg_latency: None,
     };
-    round_trip(
+    round_trip::<cost_aggregates::Table>(
         c,
         &agg,
-        cost_aggregates::insert,
-        |c, r| cost_aggregates::get(c, &r.id),
-        cost_aggregates::update,
         |r| r.call_count = 4,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| {
             cost_aggregates::find_by_project_id_and_feature_and_model_and_period_and_period_start(
                 c,
@@ -132,10 +116,6 @@ fn every_table_round_trips_on_pgvector() {
                 &r.period_start,
             )
         }],
-        cost_aggregates::list,
-        |c, r| cost_aggregates::delete(c, &r.id),
-        |c, r| cost_aggregates::exists(c, &r.id),
-        cost_aggregates::count,
     );
 
     // The drizzle foreign key (declared in a DO block) cascades.

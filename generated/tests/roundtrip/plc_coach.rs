@@ -21,19 +21,14 @@ fn every_table_round_trips_on_pgvector() {
         created_at: None,
         last_login: None,
     };
-    round_trip(
+    round_trip::<users::Table>(
         c,
         &new_user,
-        users::insert,
-        |c, r| users::get(c, &r.id),
-        users::update,
         |r| r.name = Some("Ada L.".into()),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| users::find_by_email(c, &r.email)],
-        users::list,
-        |c, r| users::delete(c, &r.id),
-        |c, r| users::exists(c, &r.id),
-        users::count,
     );
 
     let user = users::insert(c, &new_user).unwrap();
@@ -44,19 +39,14 @@ fn every_table_round_trips_on_pgvector() {
         created_at: None,
         last_accessed_at: None,
     };
-    round_trip(
+    round_trip::<sessions::Table>(
         c,
         &new_session,
-        sessions::insert,
-        |c, r| sessions::get(c, &r.id),
-        sessions::update,
         |r| r.expires_at = ts(7200),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        sessions::list,
-        |c, r| sessions::delete(c, &r.id),
-        |c, r| sessions::exists(c, &r.id),
-        sessions::count,
     );
 
     let new_conv = conversations::NewConversation {
@@ -69,21 +59,16 @@ fn every_table_round_trips_on_pgvector() {
         share_token: Some("tok-1".into()),
         share_enabled: None,
     };
-    round_trip(
+    round_trip::<conversations::Table>(
         c,
         &new_conv,
-        conversations::insert,
-        |c, r| conversations::get(c, &r.id),
-        conversations::update,
         |r| r.title = Some("PLC".into()),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| {
             conversations::find_by_share_token(c, r.share_token.as_deref().unwrap_or_default())
         }],
-        conversations::list,
-        |c, r| conversations::delete(c, &r.id),
-        |c, r| conversations::exists(c, &r.id),
-        conversations::count,
     );
 
     let conv = conversations::insert(c, &new_conv).unwrap();
@@ -100,19 +85,14 @@ fn every_table_round_trips_on_pgvector() {
         cost_usd: Some(dec("0.000123")),
         created_at: None,
     };
-    let message = round_trip(
+    let message = round_trip::<messages::Table>(
         c,
         &new_message,
-        messages::insert,
-        |c, r| messages::get(c, &r.id),
-        messages::update,
         |r| r.feedback_score = Some(1),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        messages::list,
-        |c, r| messages::delete(c, &r.id),
-        |c, r| messages::exists(c, &r.id),
-        messages::count,
     );
     assert_eq!(
         message.domains.as_deref(),

@@ -27,19 +27,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         is_active: None,
         deleted_at: None,
     };
-    round_trip(
+    round_trip::<users::Table>(
         c,
         &new_user,
-        users::insert,
-        |c, r| users::get(c, &r.id),
-        users::update,
         |r| r.username = Some("b".into()),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| users::find_by_email(c, &r.email)],
-        users::list,
-        |c, r| users::delete(c, &r.id),
-        |c, r| users::exists(c, &r.id),
-        users::count,
     );
     let user = users::insert(c, &new_user).unwrap();
 
@@ -65,19 +60,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         created_at: None,
         updated_at: naive(1),
     };
-    let model = round_trip(
+    let model = round_trip::<models::Table>(
         c,
         &new_model,
-        models::insert,
-        |c, r| models::get(c, &r.id),
-        models::update,
         |r| r.capabilities = Some(vec![ModelCapability::Vision]),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        models::list,
-        |c, r| models::delete(c, &r.id),
-        |c, r| models::exists(c, &r.id),
-        models::count,
     );
     assert_eq!(
         model.capabilities.as_deref(),
@@ -110,19 +100,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         updated_at: naive(0),
         cancelled_at: None,
     };
-    let sub = round_trip(
+    let sub = round_trip::<subscriptions::Table>(
         c,
         &new_sub,
-        subscriptions::insert,
-        |c, r| subscriptions::get(c, &r.id),
-        subscriptions::update,
         |r| r.status = SubscriptionStatus::Cancelled,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        subscriptions::list,
-        |c, r| subscriptions::delete(c, &r.id),
-        |c, r| subscriptions::exists(c, &r.id),
-        subscriptions::count,
     );
     assert_eq!(sub.status, SubscriptionStatus::Active);
     let sub = subscriptions::insert(c, &new_sub).unwrap();
@@ -139,19 +124,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         created_at: None,
         updated_at: naive(0),
     };
-    round_trip(
+    round_trip::<credits::Table>(
         c,
         &new_credit,
-        credits::insert,
-        |c, r| credits::get(c, &r.id),
-        credits::update,
         |r| r.used_credits = 10,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        credits::list,
-        |c, r| credits::delete(c, &r.id),
-        |c, r| credits::exists(c, &r.id),
-        credits::count,
     );
     let credit = credits::insert(c, &new_credit).unwrap();
 
@@ -169,19 +149,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         request_metadata: Some(serde_json::json!({"stream": true})),
         created_at: None,
     };
-    round_trip(
+    round_trip::<usage_history::Table>(
         c,
         &new_usage,
-        usage_history::insert,
-        |c, r| usage_history::get(c, &r.id),
-        usage_history::update,
         |r| r.operation = UsageOperation::Embedding,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        usage_history::list,
-        |c, r| usage_history::delete(c, &r.id),
-        |c, r| usage_history::exists(c, &r.id),
-        usage_history::count,
     );
 
     let new_prefs = user_preferences::NewUserPreference {
@@ -194,19 +169,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         created_at: None,
         updated_at: naive(0),
     };
-    round_trip(
+    round_trip::<user_preferences::Table>(
         c,
         &new_prefs,
-        user_preferences::insert,
-        |c, r| user_preferences::get(c, &r.user_id),
-        user_preferences::update,
         |r| r.max_tokens = 1024,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        user_preferences::list,
-        |c, r| user_preferences::delete(c, &r.user_id),
-        |c, r| user_preferences::exists(c, &r.user_id),
-        user_preferences::count,
     );
 
     let new_client = oauth_clients::NewOauthClient {
@@ -220,19 +190,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         is_active: None,
         created_at: None,
     };
-    round_trip(
+    round_trip::<oauth_clients::Table>(
         c,
         &new_client,
-        oauth_clients::insert,
-        |c, r| oauth_clients::get(c, &r.client_id),
-        oauth_clients::update,
         |r| r.scope = Some("read".into()),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        oauth_clients::list,
-        |c, r| oauth_clients::delete(c, &r.client_id),
-        |c, r| oauth_clients::exists(c, &r.client_id),
-        oauth_clients::count,
     );
 
     let new_download = download::NewDownload {
@@ -242,19 +207,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         user_agent: None,
         ip_hash: None,
     };
-    round_trip(
+    round_trip::<download::Table>(
         c,
         &new_download,
-        download::insert,
-        |c, r| download::get(c, &r.id),
-        download::update,
         |r| r.os = "mac".into(),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        download::list,
-        |c, r| download::delete(c, &r.id),
-        |c, r| download::exists(c, &r.id),
-        download::count,
     );
     let new_feedback = feedback::NewFeedback {
         id: "f1".into(),
@@ -262,19 +222,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         email: None,
         timestamp: Some(naive(60)),
     };
-    round_trip(
+    round_trip::<feedback::Table>(
         c,
         &new_feedback,
-        feedback::insert,
-        |c, r| feedback::get(c, &r.id),
-        feedback::update,
         |r| r.email = Some("x@y".into()),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        feedback::list,
-        |c, r| feedback::delete(c, &r.id),
-        |c, r| feedback::exists(c, &r.id),
-        feedback::count,
     );
     let new_diag = diagnostic::NewDiagnostic {
         id: "g1".into(),
@@ -282,19 +237,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         file_size: 10,
         timestamp: None,
     };
-    round_trip(
+    round_trip::<diagnostic::Table>(
         c,
         &new_diag,
-        diagnostic::insert,
-        |c, r| diagnostic::get(c, &r.id),
-        diagnostic::update,
         |r| r.file_size = 11,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        diagnostic::list,
-        |c, r| diagnostic::delete(c, &r.id),
-        |c, r| diagnostic::exists(c, &r.id),
-        diagnostic::count,
     );
     let new_version = app_version::NewAppVersion {
         id: "v1".into(),
@@ -304,19 +254,14 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         changelog: "first".into(),
         is_latest: None,
     };
-    round_trip(
+    round_trip::<app_version::Table>(
         c,
         &new_version,
-        app_version::insert,
-        |c, r| app_version::get(c, &r.id),
-        app_version::update,
         |r| r.is_latest = true,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| app_version::find_by_version(c, &r.version)],
-        app_version::list,
-        |c, r| app_version::delete(c, &r.id),
-        |c, r| app_version::exists(c, &r.id),
-        app_version::count,
     );
 
     // ON DELETE CASCADE from users: credits and preferences go with the user.

@@ -44,19 +44,14 @@ fn every_mapped_type_comes_back_exactly() {
         external_id: uuid::Uuid::from_u128(0xfeed),
         qty: 3,
     };
-    let row = round_trip(
+    let row = round_trip::<everything::Table>(
         c,
         &new,
-        everything::insert,
-        |c, r| everything::get(c, &r.id),
-        everything::update,
         |r| r.qty = 4,
         |db, r| r.total = db.total,
+        Default::default(),
+        |_| {},
         &[&|c, r| everything::find_by_external_id(c, &r.external_id)],
-        everything::list,
-        |c, r| everything::delete(c, &r.id),
-        |c, r| everything::exists(c, &r.id),
-        everything::count,
     );
     assert!(row.id >= 1, "identity ALWAYS is assigned by the database");
     assert_eq!(row.small, new.small);
@@ -114,19 +109,14 @@ fn every_mapped_type_comes_back_exactly() {
         everything_id: parent.id,
         note: "n".into(),
     };
-    round_trip(
+    round_trip::<notes::Table>(
         c,
         &note,
-        notes::insert,
-        |c, r| notes::get(c, &r.id),
-        notes::update,
         |r| r.note = "m".into(),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        notes::list,
-        |c, r| notes::delete(c, &r.id),
-        |c, r| notes::exists(c, &r.id),
-        notes::count,
     );
     let child = notes::insert(c, &note).unwrap();
     assert!(everything::delete(c, &parent.id).unwrap());
@@ -137,19 +127,14 @@ fn every_mapped_type_comes_back_exactly() {
         user: 7,
         select: Some("*".into()),
     };
-    round_trip(
+    round_trip::<order::Table>(
         c,
         &order,
-        order::insert,
-        |c, r| order::get(c, &r.user),
-        order::update,
         |r| r.select = None,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        order::list,
-        |c, r| order::delete(c, &r.user),
-        |c, r| order::exists(c, &r.user),
-        order::count,
     );
 
     // A table without a primary key: insert and list only.
@@ -185,22 +170,17 @@ fn types_without_a_rust_mapping_travel_as_text() {
         // The pgvector server here is built without libxml: an xml value is refused.
         doc: None,
     };
-    let row = round_trip(
+    let row = round_trip::<text_fallback::Table>(
         c,
         &new,
-        text_fallback::insert,
-        |c, r| text_fallback::get(c, &r.id),
-        text_fallback::update,
         |r| {
             r.span = "00:00:00.5".into();
             r.seats = None;
         },
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        text_fallback::list,
-        |c, r| text_fallback::delete(c, &r.id),
-        |c, r| text_fallback::exists(c, &r.id),
-        text_fallback::count,
     );
     assert_eq!(row.span, new.span);
     assert_eq!(row.spans, new.spans, "an array of a type read as text");

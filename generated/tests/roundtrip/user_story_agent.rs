@@ -25,19 +25,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         worker_id: None,
         locked_until: None,
     };
-    let job = round_trip(
+    let job = round_trip::<jobs::Table>(
         c,
         &new_job,
-        jobs::insert,
-        |c, r| jobs::get(c, &r.id),
-        jobs::update,
         |r| r.status = "running".into(),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        jobs::list,
-        |c, r| jobs::delete(c, &r.id),
-        |c, r| jobs::exists(c, &r.id),
-        jobs::count,
     );
     assert_eq!(job.status, "queued", "the database default");
     assert_eq!(job.options, serde_json::json!({}));
@@ -55,19 +50,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         size_bytes: 1234,
         uploaded_at: None,
     };
-    round_trip(
+    round_trip::<job_files::Table>(
         c,
         &new_file,
-        job_files::insert,
-        |c, r| job_files::get(c, &r.id),
-        job_files::update,
         |r| r.size_bytes = 99,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        job_files::list,
-        |c, r| job_files::delete(c, &r.id),
-        |c, r| job_files::exists(c, &r.id),
-        job_files::count,
     );
 
     let new_usage = usage_records::NewUsageRecord {
@@ -84,19 +74,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         iterations_run: vec!["a".into()],
         duration_ms: 42,
     };
-    let usage = round_trip(
+    let usage = round_trip::<usage_records::Table>(
         c,
         &new_usage,
-        usage_records::insert,
-        |c, r| usage_records::get(c, &r.id),
-        usage_records::update,
         |r| r.output_tokens = 21,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        usage_records::list,
-        |c, r| usage_records::delete(c, &r.id),
-        |c, r| usage_records::exists(c, &r.id),
-        usage_records::count,
     );
     assert_eq!(
         usage.cost_usd,
@@ -118,19 +103,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         last_used_at: None,
         revoked_at: None,
     };
-    round_trip(
+    round_trip::<api_keys::Table>(
         c,
         &new_key,
-        api_keys::insert,
-        |c, r| api_keys::get(c, &r.id),
-        api_keys::update,
         |r| r.name = "ci-2".into(),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[&|c, r| api_keys::find_by_key_hash(c, &r.key_hash)],
-        api_keys::list,
-        |c, r| api_keys::delete(c, &r.id),
-        |c, r| api_keys::exists(c, &r.id),
-        api_keys::count,
     );
 
     let new_daily = daily_usage::NewDailyUsage {
@@ -141,19 +121,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         output_tokens: None,
         cost_usd: Some(dec("9999.999999")),
     };
-    let daily = round_trip(
+    let daily = round_trip::<daily_usage::Table>(
         c,
         &new_daily,
-        daily_usage::insert,
-        |c, r| daily_usage::get(c, &r.user_id, &r.date),
-        daily_usage::update,
         |r| r.request_count = 7,
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        daily_usage::list,
-        |c, r| daily_usage::delete(c, &r.user_id, &r.date),
-        |c, r| daily_usage::exists(c, &r.user_id, &r.date),
-        daily_usage::count,
     );
     assert_eq!(daily.input_tokens, 1_000_000_000_000);
 
@@ -161,19 +136,14 @@ fn every_table_round_trips_and_job_files_cascade() {
         version: "999".into(),
         applied_at: None,
     };
-    round_trip(
+    round_trip::<schema_migrations::Table>(
         c,
         &new_version,
-        schema_migrations::insert,
-        |c, r| schema_migrations::get(c, &r.version),
-        schema_migrations::update,
         |r| r.applied_at = ts(1),
         |_, _| {},
+        Default::default(),
+        |_| {},
         &[],
-        schema_migrations::list,
-        |c, r| schema_migrations::delete(c, &r.version),
-        |c, r| schema_migrations::exists(c, &r.version),
-        schema_migrations::count,
     );
 
     // usage_records.job_id has no ON DELETE: NO ACTION refuses to delete a job that a

@@ -19,9 +19,9 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use postgres::{Client, Error};
-use schemakit_support::{AsyncCrud, AsyncKeyedCrud, Crud, KeyedCrud, Keyed, Page, Value};
 use rust_decimal::Decimal;
 use schema::migrations::MigrationSet;
+use schemakit_support::{AsyncCrud, AsyncKeyedCrud, Crud, KeyedCrud, Page, Value};
 use verify::Server;
 
 #[path = "roundtrip/cira.rs"]
@@ -131,7 +131,9 @@ fn connect_async(server: &Server, db: &str) {
 fn with_async<R>(f: impl AsyncFnOnce(&tokio_postgres::Client) -> R) -> R {
     ASYNC.with(|a| {
         let guard = a.borrow();
-        let (runtime, client) = guard.as_ref().expect("database() connects the async client");
+        let (runtime, client) = guard
+            .as_ref()
+            .expect("database() connects the async client");
         runtime.block_on(f(client))
     })
 }
@@ -166,59 +168,114 @@ where
     T::Patch: Sync,
 {
     // Blocking.
-    let inserted = T::insert(client, new).unwrap_or_else(|e| panic!("insert: {e:?}"));
+    let inserted = <T as Crud>::insert(client, new).unwrap_or_else(|e| panic!("insert: {e:?}"));
     let key = T::key(&inserted);
-    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&inserted), "get after insert");
+    assert_eq!(
+        <T as KeyedCrud>::get(client, &key).unwrap().as_ref(),
+        Some(&inserted),
+        "get after insert"
+    );
     let mut changed = inserted.clone();
     change(&mut changed);
-    let updated = T::update(client, &changed)
+    let updated = <T as KeyedCrud>::update(client, &changed)
         .unwrap_or_else(|e| panic!("update: {e:?}"))
         .expect("the row exists");
     computed(&updated, &mut changed);
     assert_eq!(updated, changed, "update returns the row as written");
-    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&updated), "get after update");
-    let same = T::patch(client, &key, &T::Patch::default()).unwrap();
-    assert_eq!(same.as_ref(), Some(&updated), "an empty patch reads the row");
+    assert_eq!(
+        <T as KeyedCrud>::get(client, &key).unwrap().as_ref(),
+        Some(&updated),
+        "get after update"
+    );
+    let same = <T as KeyedCrud>::patch(client, &key, &T::Patch::default()).unwrap();
+    assert_eq!(
+        same.as_ref(),
+        Some(&updated),
+        "an empty patch reads the row"
+    );
     let mut expected = updated.clone();
     patched(&mut expected);
-    let after = T::patch(client, &key, &patch)
+    let after = <T as KeyedCrud>::patch(client, &key, &patch)
         .unwrap_or_else(|e| panic!("patch: {e:?}"))
         .expect("the row exists");
     computed(&after, &mut expected);
-    assert_eq!(after, expected, "patch writes the fields it sets, and only those");
-    assert_eq!(T::get(client, &key).unwrap().as_ref(), Some(&after), "get after patch");
+    assert_eq!(
+        after, expected,
+        "patch writes the fields it sets, and only those"
+    );
+    assert_eq!(
+        <T as KeyedCrud>::get(client, &key).unwrap().as_ref(),
+        Some(&after),
+        "get after patch"
+    );
     for find in finds {
-        assert_eq!(find(client, &after).unwrap().as_ref(), Some(&after), "find by unique key");
+        assert_eq!(
+            find(client, &after).unwrap().as_ref(),
+            Some(&after),
+            "find by unique key"
+        );
     }
-    let page = T::list(client, Page::first(1000)).unwrap();
+    let page = <T as Crud>::list(client, Page::first(1000)).unwrap();
     assert!(page.contains(&after), "list");
-    assert!(T::list_after(client, None, 1000).unwrap().contains(&after), "list_after(None)");
     assert!(
-        !T::list_after(client, Some(&key), 1000).unwrap().contains(&after),
+        <T as KeyedCrud>::list_after(client, None, 1000)
+            .unwrap()
+            .contains(&after),
+        "list_after(None)"
+    );
+    assert!(
+        !<T as KeyedCrud>::list_after(client, Some(&key), 1000)
+            .unwrap()
+            .contains(&after),
         "list_after(key) starts after the key"
     );
-    let streamed: Vec<T::Row> = T::stream(client).unwrap().collect::<Result<_, _>>().unwrap();
-    let rows = T::count(client).unwrap();
+    let streamed: Vec<T::Row> = <T as Crud>::stream(client)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let rows = <T as Crud>::count(client).unwrap();
     assert_eq!(streamed.len() as i64, rows, "stream reads every row");
     assert!(streamed.contains(&after), "stream");
-    assert!(T::exists(client, &key).unwrap(), "exists");
-    match T::upsert(client, new) {
+    assert!(<T as KeyedCrud>::exists(client, &key).unwrap(), "exists");
+    match <T as KeyedCrud>::upsert(client, new) {
         // `new` gives the primary key: the conflict updates the row it gives columns of.
-        Ok(up) if T::key(&up) == key => assert!(T::get(client, &key).unwrap().is_some()),
+        Ok(up) if T::key(&up) == key => {
+            assert!(<T as KeyedCrud>::get(client, &key).unwrap().is_some())
+        }
         // `new` leaves the key to the database: a second row.
-        Ok(up) => assert!(T::delete(client, &T::key(&up)).unwrap(), "upsert inserted"),
+        Ok(up) => assert!(
+            <T as KeyedCrud>::delete(client, &T::key(&up)).unwrap(),
+            "upsert inserted"
+        ),
         // …or a unique key other than the primary key refuses a second row.
         Err(e) => assert!(is_unique_violation(&e), "upsert: {e:?}"),
     }
-    assert!(T::delete(client, &key).unwrap(), "delete");
-    assert!(!T::exists(client, &key).unwrap(), "exists after delete");
-    assert_eq!(T::count(client).unwrap(), rows - 1, "count after delete");
-    assert_eq!(T::get(client, &key).unwrap(), None, "get after delete");
-    assert!(!T::delete(client, &key).unwrap(), "a second delete finds nothing");
-    assert!(T::insert_many(client, &[]).unwrap().is_empty(), "insert_many of nothing");
-    let many = T::insert_many(client, std::slice::from_ref(new)).unwrap();
+    assert!(<T as KeyedCrud>::delete(client, &key).unwrap(), "delete");
+    assert!(
+        !<T as KeyedCrud>::exists(client, &key).unwrap(),
+        "exists after delete"
+    );
+    assert_eq!(
+        <T as Crud>::count(client).unwrap(),
+        rows - 1,
+        "count after delete"
+    );
+    assert_eq!(
+        <T as KeyedCrud>::get(client, &key).unwrap(),
+        None,
+        "get after delete"
+    );
+    assert!(
+        !<T as KeyedCrud>::delete(client, &key).unwrap(),
+        "a second delete finds nothing"
+    );
+    assert!(
+        <T as Crud>::insert_many(client, &[]).unwrap().is_empty(),
+        "insert_many of nothing"
+    );
+    let many = <T as Crud>::insert_many(client, std::slice::from_ref(new)).unwrap();
     assert_eq!(many.len(), 1, "insert_many");
-    assert!(T::delete(client, &T::key(&many[0])).unwrap());
+    assert!(<T as KeyedCrud>::delete(client, &T::key(&many[0])).unwrap());
 
     // Async, on the same database.
     with_async(async |c| {
@@ -228,32 +285,64 @@ where
         assert_eq!(get(&key).await.as_ref(), Some(&inserted), "async get");
         let mut changed = inserted.clone();
         change(&mut changed);
-        let updated = <T as AsyncKeyedCrud>::update(c, &changed).await.unwrap().unwrap();
+        let updated = <T as AsyncKeyedCrud>::update(c, &changed)
+            .await
+            .unwrap()
+            .unwrap();
         computed(&updated, &mut changed);
         assert_eq!(updated, changed, "async update");
         let mut expected = updated.clone();
         patched(&mut expected);
-        let after = <T as AsyncKeyedCrud>::patch(c, &key, &patch).await.unwrap().unwrap();
+        let after = <T as AsyncKeyedCrud>::patch(c, &key, &patch)
+            .await
+            .unwrap()
+            .unwrap();
         computed(&after, &mut expected);
         assert_eq!(after, expected, "async patch");
-        assert!(<T as AsyncCrud>::list(c, Page::first(1000)).await.unwrap().contains(&after));
-        assert!(<T as AsyncKeyedCrud>::list_after(c, None, 1000).await.unwrap().contains(&after));
+        assert!(
+            <T as AsyncCrud>::list(c, Page::first(1000))
+                .await
+                .unwrap()
+                .contains(&after)
+        );
+        assert!(
+            <T as AsyncKeyedCrud>::list_after(c, None, 1000)
+                .await
+                .unwrap()
+                .contains(&after)
+        );
         let stream = <T as AsyncCrud>::stream(c).await.unwrap();
         let streamed: Vec<Result<T::Row, Error>> = stream.collect().await;
-        assert!(streamed.into_iter().map(Result::unwrap).any(|r| r == after), "async stream");
+        assert!(
+            streamed.into_iter().map(Result::unwrap).any(|r| r == after),
+            "async stream"
+        );
         let rows = <T as AsyncCrud>::count(c).await.unwrap();
         assert!(<T as AsyncKeyedCrud>::exists(c, &key).await.unwrap());
         match <T as AsyncKeyedCrud>::upsert(c, new).await {
             Ok(up) if T::key(&up) == key => {}
-            Ok(up) => assert!(<T as AsyncKeyedCrud>::delete(c, &T::key(&up)).await.unwrap()),
+            Ok(up) => assert!(
+                <T as AsyncKeyedCrud>::delete(c, &T::key(&up))
+                    .await
+                    .unwrap()
+            ),
             Err(e) => assert!(is_unique_violation(&e), "async upsert: {e:?}"),
         }
-        assert!(<T as AsyncKeyedCrud>::delete(c, &key).await.unwrap(), "async delete");
+        assert!(
+            <T as AsyncKeyedCrud>::delete(c, &key).await.unwrap(),
+            "async delete"
+        );
         assert_eq!(<T as AsyncCrud>::count(c).await.unwrap(), rows - 1);
         assert_eq!(get(&key).await, None);
-        let many = <T as AsyncCrud>::insert_many(c, std::slice::from_ref(new)).await.unwrap();
+        let many = <T as AsyncCrud>::insert_many(c, std::slice::from_ref(new))
+            .await
+            .unwrap();
         assert_eq!(many.len(), 1, "async insert_many");
-        assert!(<T as AsyncKeyedCrud>::delete(c, &T::key(&many[0])).await.unwrap());
+        assert!(
+            <T as AsyncKeyedCrud>::delete(c, &T::key(&many[0]))
+                .await
+                .unwrap()
+        );
     });
     inserted
 }

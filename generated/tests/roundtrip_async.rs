@@ -40,10 +40,10 @@ fn the_async_api_round_trips_on_real_postgres() {
         let new_job = jobs::NewJob {
             id: None,
             client_id: Some("async".into()),
-            status: None,
+            status: schemakit_support::Value::Default,
             pdf_url: "https://example.invalid/b.pdf".into(),
-            created_at: None,
-            updated_at: None,
+            created_at: schemakit_support::Value::Default,
+            updated_at: schemakit_support::Value::Default,
             completed_at: None,
             error_message: None,
         };
@@ -70,7 +70,7 @@ fn the_async_api_round_trips_on_real_postgres() {
                 extracted_data: Some(serde_json::json!({"pages": 3})),
                 confidence_score: Some("0.50".parse().unwrap()),
                 tokens_used: None,
-                created_at: None,
+                created_at: schemakit_support::Value::Default,
             },
         )
         .await
@@ -82,7 +82,7 @@ fn the_async_api_round_trips_on_real_postgres() {
             Some(result.clone())
         );
         assert!(
-            job_results::nonblocking::list(&client, 10, 0)
+            job_results::nonblocking::list(&client, schemakit_support::Page::first(10))
                 .await
                 .unwrap()
                 .contains(&result)

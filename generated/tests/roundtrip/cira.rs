@@ -10,10 +10,10 @@ fn every_table_round_trips() {
     let new_job = jobs::NewJob {
         id: None,
         client_id: Some("client".into()),
-        status: None,
+        status: Value::Default,
         pdf_url: "https://example.invalid/a.pdf".into(),
-        created_at: None,
-        updated_at: Some(Some(naive(3))),
+        created_at: Value::Default,
+        updated_at: Value::Set(naive(3)),
         completed_at: None,
         error_message: None,
     };
@@ -40,7 +40,7 @@ fn every_table_round_trips() {
         extracted_data: Some(serde_json::json!({"fields": {"total": "12.50"}})),
         confidence_score: Some(dec("0.97")),
         tokens_used: Some(1200),
-        created_at: Some(None),
+        created_at: Value::Null,
     };
     let result = round_trip::<job_results::Table>(
         c,
@@ -53,7 +53,7 @@ fn every_table_round_trips() {
     );
     assert_eq!(
         result.created_at, None,
-        "Some(None) writes NULL over the default"
+        "Value::Null writes NULL over the default"
     );
     assert_eq!(result.confidence_score, Some(dec("0.97")));
 }

@@ -107,7 +107,7 @@ fn every_table_round_trips_on_pgvector() {
         Default::default(),
         |_| {},
         &[&|c, r| {
-            cost_aggregates::find_by_project_id_and_feature_and_model_and_period_and_period_start(
+            cost_aggregates::find_by_idx_cost_agg_uniq(
                 c,
                 &r.project_id,
                 &r.feature,

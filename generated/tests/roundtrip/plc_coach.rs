@@ -78,7 +78,7 @@ fn every_table_round_trips_on_pgvector() {
         role: "user".into(),
         content: "hello".into(),
         citations: Some(serde_json::json!([{"doc": 1}])),
-        domains: Some(vec!["ladder".into(), "safety".into()]),
+        domains: Some(vec![Some("ladder".into()), None, Some("safety".into())]),
         feedback_score: None,
         input_tokens: Some(3),
         output_tokens: None,
@@ -96,6 +96,6 @@ fn every_table_round_trips_on_pgvector() {
     );
     assert_eq!(
         message.domains.as_deref(),
-        Some(&["ladder".to_string(), "safety".to_string()][..])
+        Some(&[Some("ladder".to_string()), None, Some("safety".to_string())][..])
     );
 }

@@ -45,9 +45,9 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         provider: "openai".into(),
         description: None,
         capabilities: Some(vec![
-            ModelCapability::Text,
-            ModelCapability::FunctionCalling,
-            ModelCapability::LongContext,
+            Some(ModelCapability::Text),
+            Some(ModelCapability::FunctionCalling),
+            Some(ModelCapability::LongContext),
         ]),
         context_length: 128_000,
         max_output_tokens: None,
@@ -63,7 +63,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
     let model = round_trip::<models::Table>(
         c,
         &new_model,
-        |r| r.capabilities = Some(vec![ModelCapability::Vision]),
+        |r| r.capabilities = Some(vec![Some(ModelCapability::Vision), None]),
         |_, _| {},
         Default::default(),
         |_| {},
@@ -73,9 +73,9 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         model.capabilities.as_deref(),
         Some(
             &[
-                ModelCapability::Text,
-                ModelCapability::FunctionCalling,
-                ModelCapability::LongContext
+                Some(ModelCapability::Text),
+                Some(ModelCapability::FunctionCalling),
+                Some(ModelCapability::LongContext)
             ][..]
         ),
         "an array of enums"
@@ -183,7 +183,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         client_id: "cli".into(),
         client_name: "CLI".into(),
         client_secret_hash: None,
-        redirect_uris: Some(vec!["http://localhost/cb".into()]),
+        redirect_uris: Some(vec![Some("http://localhost/cb".into())]),
         grant_types: None,
         response_types: None,
         scope: None,

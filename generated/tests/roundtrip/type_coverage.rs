@@ -37,7 +37,12 @@ fn every_mapped_type_comes_back_exactly() {
             .unwrap_or_default(),
         addr: Some("2001:db8::1".parse().unwrap()),
         tags: None,
-        moods: vec![Mood::Happy, Mood::ItSComplicated, Mood::Happy],
+        moods: vec![
+            Some(Mood::Happy),
+            Some(Mood::ItSComplicated),
+            None,
+            Some(Mood::Happy),
+        ],
         current_mood: Some(Mood::Sad),
         contact: Some("ada@example.invalid".into()),
         embedding: pgvector::Vector::from(embedding.clone()),
@@ -146,7 +151,7 @@ fn every_mapped_type_comes_back_exactly() {
         },
     )
     .unwrap();
-    assert_eq!(audit::list(c, 10, 0).unwrap(), vec![audit_row]);
+    assert_eq!(audit::list(c, Page::first(10)).unwrap(), vec![audit_row]);
 }
 
 #[test]
@@ -160,7 +165,7 @@ fn types_without_a_rust_mapping_travel_as_text() {
     let new = text_fallback::NewTextFallback {
         id: 1,
         span: "1 day 02:03:04".into(),
-        spans: Some(vec!["00:00:01".into(), "3 mons".into()]),
+        spans: Some(vec![Some("00:00:01".into()), Some("3 mons".into())]),
         price: Some("$12.34".into()),
         words: Some("'fat' 'rat'".into()),
         seats: Some("[1,5)".into()),

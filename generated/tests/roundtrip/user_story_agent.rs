@@ -15,7 +15,7 @@ fn every_table_round_trips_and_job_files_cascade() {
         tenant_id: "t1".into(),
         status: None,
         story: "As a user…".into(),
-        iterations: vec!["draft".into(), "review".into()],
+        iterations: vec![Some("draft".into()), None, Some("review".into())],
         options: None,
         created_at: None,
         started_at: Some(ts(5)),
@@ -36,7 +36,11 @@ fn every_table_round_trips_and_job_files_cascade() {
     );
     assert_eq!(job.status, "queued", "the database default");
     assert_eq!(job.options, serde_json::json!({}));
-    assert_eq!(job.iterations, ["draft", "review"]);
+    assert_eq!(
+        job.iterations,
+        [Some("draft".into()), None, Some("review".into())],
+        "a NULL element comes back as written"
+    );
     assert_eq!(job.started_at, Some(ts(5)));
 
     // A parent for the children below.
@@ -71,7 +75,7 @@ fn every_table_round_trips_and_job_files_cascade() {
         input_tokens: 10,
         output_tokens: 20,
         cost_usd: dec("1234.567891"),
-        iterations_run: vec!["a".into()],
+        iterations_run: vec![Some("a".into())],
         duration_ms: 42,
     };
     let usage = round_trip::<usage_records::Table>(

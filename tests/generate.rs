@@ -409,9 +409,42 @@ fn hostile_names_generate_a_crate_that_compiles() {
     let to_sql =
         std::fs::read_to_string(dir.join("src/hostile_names/to_sql.rs")).unwrap_or_default();
     assert!(
-        to_sql.contains("client__: &mut impl postgres::GenericClient"),
+        to_sql.contains("client__: &mut impl schemakit_support::postgres::GenericClient"),
         "{to_sql}"
     );
+    compiles(&dir, "hostile");
+}
+
+/// Every fixture of codegen's snapshot tests, one system each, becomes a crate that
+/// compiles with every feature (not only Rust that parses).
+#[test]
+fn the_codegen_fixtures_generate_a_crate_that_compiles() {
+    let fixtures = repo().join("codegen/tests/fixtures");
+    let mut config = String::from("[generate]\nout = \"src\"\n");
+    let mut names: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 8, "{names:?}");
+    for path in &names {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        config.push_str(&format!(
+            "\n[systems.{stem}]\nschema = {:?}\n",
+            path.display().to_string()
+        ));
+    }
+    let dir = scratch_with("fixtures-crate", &[("schemakit.toml", &config)]);
+    let out = schemakit(&dir, &["generate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    compiles(&dir, "fixtures-crate");
+}
+
+/// Checks the crate `schemakit generate` wrote in `dir` with cargo, offline, with every
+/// feature of the generated crate and the workspace's lock file and versions.
+fn compiles(dir: &Path, name: &str) {
     let manifest = std::fs::read_to_string(repo().join("generated/Cargo.toml")).unwrap_or_default();
     let deps = manifest
         .split("\n[dependencies]\n")
@@ -434,10 +467,15 @@ fn hostile_names_generate_a_crate_that_compiles() {
             .lines()
             .find(|l| l.starts_with(&format!("{name} =")))
         {
+            // A path dependency (the support crate) from the scratch directory.
+            let spec = match spec.split_once("path = \"") {
+                Some((head, rest)) => format!("{head}path = \"{}/{rest}", repo().display()),
+                None => spec.to_string(),
+            };
             if line.contains("optional = true") {
                 deps_out.push_str(&spec.replacen(" }", ", optional = true }", 1));
             } else {
-                deps_out.push_str(spec);
+                deps_out.push_str(&spec);
             }
             deps_out.push('\n');
         } else if !line.contains("workspace") {
@@ -445,27 +483,26 @@ fn hostile_names_generate_a_crate_that_compiles() {
             deps_out.push('\n');
         }
     }
+    // The generated crate's features: blocking, tokio, serde.
+    let features = manifest
+        .split("\n[features]\n")
+        .nth(1)
+        .and_then(|d| d.split("\n[").next())
+        .unwrap_or_default();
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"hostile\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[features]\ntokio = [\"dep:tokio-postgres\"]\n\n[dependencies]\n{deps_out}"
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[features]\n{features}\n[dependencies]\n{deps_out}"
         ),
     )
     .unwrap_or_default();
     std::fs::copy(repo().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap_or_default();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| repo().join("target"), PathBuf::from)
-        .join("hostile-names");
+        .join(name);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
-        .args([
-            "check",
-            "--offline",
-            "--quiet",
-            "--lib",
-            "--features",
-            "tokio",
-        ])
+        .args(["check", "--offline", "--quiet", "--lib", "--all-features"])
         .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", "-D warnings")
         .current_dir(&dir)
@@ -473,7 +510,7 @@ fn hostile_names_generate_a_crate_that_compiles() {
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
     assert!(
         out.status.success(),
-        "the hostile-names crate does not compile:\n{}",
+        "the {name} crate does not compile:\n{}",
         text(&out)
     );
 }

@@ -518,6 +518,12 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             " Columns of a `{table_name}` row to change, each left as stored unless set: `{patch} {{ field: Some(value), ..Default::default() }}`."
         );
         let key_filter = where_clause(pk, 1);
+        // Without columns to set, the function takes its arguments and sets nothing.
+        let (patch_arg, sets_arg) = if updatable.is_empty() {
+            (format_ident!("_patch"), format_ident!("_sets"))
+        } else {
+            (format_ident!("patch"), format_ident!("sets"))
+        };
         quote! {
             #[doc = #patch_doc]
             #[derive(Debug, Clone, PartialEq, Default)]
@@ -527,7 +533,7 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             }
 
             /// The columns `patch` sets, after the key's parameters.
-            fn patch_sets<'a>(patch: &'a #patch, sets: &mut schemakit_support::Sets<'a>) {
+            fn patch_sets<'a>(#patch_arg: &'a #patch, #sets_arg: &mut schemakit_support::Sets<'a>) {
                 #(#sets)*
             }
 

@@ -14,8 +14,8 @@ fn generate(path: &std::path::Path, overrides: codegen::TypeOverrides) -> String
         module: "fixture".into(),
         source: "fixture.sql".into(),
         overrides,
-        renames: codegen::Renames::default(),
         threads: 2,
+        ..codegen::Options::default()
     };
     match codegen::generate(&parsed.schema, &opts) {
         Ok(files) => {

@@ -254,11 +254,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = JobResult;
-
     type New = NewJobResult;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -270,7 +267,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = JobResultPatch;
 
     fn key(row: &JobResult) -> Key {

@@ -340,11 +340,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = CostAggregate;
-
     type New = NewCostAggregate;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -356,7 +353,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = CostAggregatePatch;
 
     fn key(row: &CostAggregate) -> Key {

@@ -526,11 +526,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Event;
-
     type New = NewEvent;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -542,7 +539,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = EventPatch;
 
     fn key(row: &Event) -> Key {

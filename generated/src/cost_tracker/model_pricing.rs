@@ -242,11 +242,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = ModelPricing;
-
     type New = NewModelPricing;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -258,7 +255,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = ModelPricingPatch;
 
     fn key(row: &ModelPricing) -> Key {

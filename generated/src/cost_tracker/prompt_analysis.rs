@@ -252,11 +252,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = PromptAnalysis;
-
     type New = NewPromptAnalysis;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -268,7 +265,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = PromptAnalysisPatch;
 
     fn key(row: &PromptAnalysis) -> Key {

@@ -297,11 +297,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Conversation;
-
     type New = NewConversation;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -313,7 +310,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = ConversationPatch;
 
     fn key(row: &Conversation) -> Key {

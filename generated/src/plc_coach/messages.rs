@@ -366,11 +366,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Message;
-
     type New = NewMessage;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -382,7 +379,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = MessagePatch;
 
     fn key(row: &Message) -> Key {

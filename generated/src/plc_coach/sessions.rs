@@ -221,11 +221,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Session;
-
     type New = NewSession;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -237,7 +234,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = SessionPatch;
 
     fn key(row: &Session) -> Key {

@@ -244,11 +244,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = AppVersion;
-
     type New = NewAppVersion;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -260,7 +257,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = AppVersionPatch;
 
     fn key(row: &AppVersion) -> Key {

@@ -348,11 +348,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Credit;
-
     type New = NewCredit;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -364,7 +361,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = CreditPatch;
 
     fn key(row: &Credit) -> Key {

@@ -193,11 +193,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Diagnostic;
-
     type New = NewDiagnostic;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -209,7 +206,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = DiagnosticPatch;
 
     fn key(row: &Diagnostic) -> Key {

@@ -223,11 +223,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Download;
-
     type New = NewDownload;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -239,7 +236,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = DownloadPatch;
 
     fn key(row: &Download) -> Key {

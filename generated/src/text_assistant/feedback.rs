@@ -196,11 +196,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Feedback;
-
     type New = NewFeedback;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -212,7 +209,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = FeedbackPatch;
 
     fn key(row: &Feedback) -> Key {

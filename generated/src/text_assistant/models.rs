@@ -476,11 +476,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Model;
-
     type New = NewModel;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -492,7 +489,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = ModelPatch;
 
     fn key(row: &Model) -> Key {

@@ -312,11 +312,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = OauthClient;
-
     type New = NewOauthClient;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -328,7 +325,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = OauthClientPatch;
 
     fn key(row: &OauthClient) -> Key {

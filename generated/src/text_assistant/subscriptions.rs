@@ -482,11 +482,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Subscription;
-
     type New = NewSubscription;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -498,7 +495,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = SubscriptionPatch;
 
     fn key(row: &Subscription) -> Key {

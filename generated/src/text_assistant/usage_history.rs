@@ -408,11 +408,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = UsageHistory;
-
     type New = NewUsageHistory;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -424,7 +421,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = UsageHistoryPatch;
 
     fn key(row: &UsageHistory) -> Key {

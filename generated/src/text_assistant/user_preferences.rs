@@ -298,11 +298,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = UserPreference;
-
     type New = NewUserPreference;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -314,7 +311,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = UserPreferencePatch;
 
     fn key(row: &UserPreference) -> Key {

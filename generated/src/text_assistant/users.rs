@@ -414,11 +414,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = User;
-
     type New = NewUser;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(row: &schemakit_support::Row) -> Result<User, schemakit_support::Error> {
@@ -428,7 +425,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = UserPatch;
 
     fn key(row: &User) -> Key {

@@ -96,11 +96,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Audit;
-
     type New = NewAudit;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(

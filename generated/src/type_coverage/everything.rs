@@ -715,11 +715,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Everything;
-
     type New = NewEverything;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -731,7 +728,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = EverythingPatch;
 
     fn key(row: &Everything) -> Key {

@@ -175,11 +175,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Note;
-
     type New = NewNote;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(row: &schemakit_support::Row) -> Result<Note, schemakit_support::Error> {
@@ -189,7 +186,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = NotePatch;
 
     fn key(row: &Note) -> Key {

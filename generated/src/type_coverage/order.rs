@@ -146,11 +146,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Order;
-
     type New = NewOrder;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -162,7 +159,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = OrderPatch;
 
     fn key(row: &Order) -> Key {

@@ -392,11 +392,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = TextFallback;
-
     type New = NewTextFallback;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -408,7 +405,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = TextFallbackPatch;
 
     fn key(row: &TextFallback) -> Key {

@@ -388,11 +388,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = ApiKey;
-
     type New = NewApiKey;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -404,7 +401,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = ApiKeyPatch;
 
     fn key(row: &ApiKey) -> Key {

@@ -231,11 +231,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = DailyUsage;
-
     type New = NewDailyUsage;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -247,7 +244,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = DailyUsagePatch;
 
     fn key(row: &DailyUsage) -> Key {

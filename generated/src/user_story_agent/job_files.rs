@@ -267,11 +267,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = JobFile;
-
     type New = NewJobFile;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -283,7 +280,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = JobFilePatch;
 
     fn key(row: &JobFile) -> Key {

@@ -438,11 +438,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = Job;
-
     type New = NewJob;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(row: &schemakit_support::Row) -> Result<Job, schemakit_support::Error> {
@@ -452,7 +449,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = JobPatch;
 
     fn key(row: &Job) -> Key {

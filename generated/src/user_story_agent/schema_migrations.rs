@@ -148,11 +148,8 @@ pub struct Table;
 
 impl schemakit_support::Table for Table {
     type Row = SchemaMigration;
-
     type New = NewSchemaMigration;
-
     const TABLE: &'static str = TABLE;
-
     const COLUMNS: &'static str = COLUMNS;
 
     fn from_row(
@@ -164,7 +161,6 @@ impl schemakit_support::Table for Table {
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
-
     type Patch = SchemaMigrationPatch;
 
     fn key(row: &SchemaMigration) -> Key {

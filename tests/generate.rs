@@ -505,7 +505,7 @@ fn compiles(dir: &Path, name: &str) {
         .args(["check", "--offline", "--quiet", "--lib", "--all-features"])
         .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", "-D warnings")
-        .current_dir(&dir)
+        .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
     assert!(

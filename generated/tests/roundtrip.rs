@@ -347,6 +347,54 @@ where
     inserted
 }
 
+/// The page past the first hundred rows, for [`listed`].
+const PAST: Page = Page {
+    limit: 100,
+    offset: 100,
+};
+
+/// Asserts that a `list_by_…` call (`list`, given the page) has `row` on the first page,
+/// only rows `matches` accepts there, and not `row` on the page past it.
+fn listed<R: PartialEq + Debug>(
+    what: &str,
+    row: &R,
+    matches: impl Fn(&R) -> bool,
+    mut list: impl FnMut(Page) -> Result<Vec<R>, Error>,
+) {
+    let first = list(Page::first(100)).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    let past = list(PAST).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    pages(what, row, matches, &first, &past);
+}
+
+/// [`listed`] for an async `list_by_…`.
+async fn listed_async<R: PartialEq + Debug>(
+    what: &str,
+    row: &R,
+    matches: impl Fn(&R) -> bool,
+    mut list: impl AsyncFnMut(Page) -> Result<Vec<R>, Error>,
+) {
+    let first = list(Page::first(100))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    let past = list(PAST).await.unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    pages(what, row, matches, &first, &past);
+}
+
+fn pages<R: PartialEq + Debug>(
+    what: &str,
+    row: &R,
+    matches: impl Fn(&R) -> bool,
+    first: &[R],
+    past: &[R],
+) {
+    assert!(first.contains(row), "{what}: the row is on the first page");
+    assert!(
+        first.iter().all(matches),
+        "{what}: only rows with the values asked for: {first:?}"
+    );
+    assert!(!past.contains(row), "{what}: the page past it");
+}
+
 fn ts(secs: i64) -> chrono::DateTime<Utc> {
     Utc.timestamp_opt(1_760_000_000 + secs, 0)
         .single()

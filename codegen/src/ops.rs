@@ -41,14 +41,6 @@ impl Mode {
             Mode::Async => quote! { .await },
         }
     }
-
-    /// A trait method's return type: `T`, or a `Send` future of it.
-    fn ret(self, ty: TokenStream) -> TokenStream {
-        match self {
-            Mode::Blocking => ty,
-            Mode::Async => quote! { impl std::future::Future<Output = #ty> + Send },
-        }
-    }
 }
 
 /// Function parameters for key columns (`id: &uuid::Uuid`, borrowed as a caller would
@@ -74,20 +66,6 @@ fn key_params(key: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
         })
         .collect();
     (params, args)
-}
-
-/// The arguments of a key-taking function from a `Key` value named `key`.
-fn key_args(pk: &[&Field]) -> Vec<TokenStream> {
-    if pk.len() == 1 {
-        vec![quote! { key }]
-    } else {
-        (0..pk.len())
-            .map(|i| {
-                let i = syn::Index::from(i);
-                quote! { &key.#i }
-            })
-            .collect()
-    }
 }
 
 fn const_ident(prefix: &str, suffix: &str) -> syn::Ident {
@@ -229,7 +207,8 @@ fn cols_doc(key: &Key) -> String {
         .join(", ")
 }
 
-/// The functions and trait implementations over one client.
+/// The functions over one client: each a call of the support crate's operation on the
+/// table's marker type, with the table's own statements.
 pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
     let (sig, aw) = (mode.sig(), mode.aw());
     let cl = &spec.client;
@@ -237,33 +216,16 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
     let cp = quote! { #cl: #client };
     let (row, new) = (&spec.row, &spec.new);
     let page = spec.fresh("page");
-
-    let upsert_on = (!spec.pk.is_empty() || spec.uniques.iter().any(|k| k.arbiter)).then(|| {
-        let private = match mode {
-            Mode::Blocking => quote! { fn },
-            Mode::Async => quote! { async fn },
-        };
-        quote! {
-            /// The insert, or on a conflict on `conflict` an update of the columns `new`
-            /// gives (never the primary key's); the row either way.
-            #private upsert_on(#cp, new: &#new, conflict: &[&str]) -> Result<#row, Error> {
-                let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-                values.row(insert_cells(new));
-                let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-                #row::from_row(&#cl.query_one(sql.as_str(), values.params())#aw?)
-            }
-        }
-    });
-    let upsert_pk = (!spec.pk.is_empty()).then(|| {
-        let conflict = spec.pk.iter().map(|f| &f.sql);
-        quote! {
-            /// Inserts `new`, or where a row has its primary key, updates the columns `new`
-            /// gives; returns the row as stored.
-            #sig upsert(#cp, new: &#new) -> Result<#row, Error> {
-                upsert_on(#cl, new, &[#(#conflict),*])#aw
-            }
-        }
-    });
+    let (ops, crud) = match mode {
+        Mode::Blocking => (
+            quote! { schemakit_support::blocking },
+            quote! { schemakit_support::Crud },
+        ),
+        Mode::Async => (
+            quote! { schemakit_support::nonblocking },
+            quote! { schemakit_support::AsyncCrud },
+        ),
+    };
     let upsert_by = spec.uniques.iter().filter(|k| k.arbiter).map(|key| {
         let name = format_ident!("upsert_by_{}", key.suffix);
         let conflict = key.fields.iter().map(|f| &f.sql);
@@ -274,11 +236,10 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         quote! {
             #[doc = #doc]
             #sig #name(#cp, new: &#new) -> Result<#row, Error> {
-                upsert_on(#cl, new, &[#(#conflict),*])#aw
+                #ops::upsert_on::<Table>(#cl, new, &[#(#conflict),*])#aw
             }
         }
     });
-
     let keyed = (!spec.pk.is_empty()).then(|| keyed_functions(spec, mode));
     let finds = spec.uniques.iter().map(|key| {
         let name = format_ident!("find_by_{}", key.suffix);
@@ -291,7 +252,7 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         quote! {
             #[doc = #doc]
             #sig #name(#cp, #(#params),*) -> Result<Option<#row>, Error> {
-                #cl.query_opt(#c, &[#(&#args),*])#aw?.as_ref().map(#row::from_row).transpose()
+                #ops::one::<Table>(#cl, #c, &[#(&#args),*])#aw
             }
         }
     });
@@ -311,17 +272,14 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         quote! {
             #[doc = #doc]
             #sig #name(#cp, #(#params,)* #page: Page) -> Result<Vec<#row>, Error> {
-                #cl.query(#c, &[#(&#args,)* &#page.limit, &#page.offset])#aw?
-                    .iter()
-                    .map(#row::from_row)
-                    .collect()
+                #ops::all::<Table>(#cl, #c, &[#(&#args,)* &#page.limit, &#page.offset])#aw
             }
         }
     });
     let parents = spec.parents.iter().map(|p| {
         let name = format_ident!("{}", p.name);
         let c = format_ident!("{}", p.name.to_ascii_uppercase());
-        let path = &p.row_path;
+        let (table, parent_row) = (&p.table_path, &p.row_path);
         let args = p.fields.iter().map(|f| {
             let ident = &f.ident;
             quote! { &row.#ident }
@@ -332,70 +290,29 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         );
         quote! {
             #[doc = #doc]
-            #sig #name(#cp, row: &#row) -> Result<Option<#path>, Error> {
-                #cl.query_opt(#c, &[#(#args),*])#aw?.as_ref().map(#path::from_row).transpose()
+            #sig #name(#cp, row: &#row) -> Result<Option<#parent_row>, Error> {
+                #ops::one::<#table>(#cl, #c, &[#(#args),*])#aw
             }
         }
     });
-    let stream = match mode {
-        Mode::Blocking => quote! {
-            /// Every row, read as the server sends them instead of collected: for tables too
-            /// large for one `Vec`.
-            pub fn stream(#cp) -> Result<impl Iterator<Item = Result<#row, Error>>, Error> {
-                use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-                Ok(#cl
-                    .query_raw(STREAM, schemakit_support::no_params())?
-                    .iterator()
-                    .map(|row| row.and_then(|row| #row::from_row(&row))))
-            }
-        },
-        Mode::Async => quote! {
-            /// Every row, read as the server sends them instead of collected: for tables too
-            /// large for one `Vec`.
-            pub async fn stream(#cp) -> Result<impl schemakit_support::Stream<Item = Result<#row, Error>>, Error> {
-                use schemakit_support::StreamExt;
-                Ok(#cl
-                    .query_raw(STREAM, schemakit_support::no_params())
-                    .await?
-                    .map(|row| row.and_then(|row| #row::from_row(&row))))
-            }
-        },
+    let stream_ty = match mode {
+        Mode::Blocking => quote! { impl Iterator<Item = Result<#row, Error>> },
+        Mode::Async => {
+            quote! { impl schemakit_support::Stream<Item = Result<#row, Error>> + Send }
+        }
     };
-    let list_doc = if spec.pk.is_empty() {
-        " One page of rows (in no particular order: the table has no primary key): `Page { limit, offset }`."
-    } else {
-        " One page of rows ordered by primary key: `Page { limit, offset }`."
-    };
-    let impls = trait_impls(spec, mode);
     quote! {
         /// Inserts a row and returns it as stored; columns `new` leaves to the database get
         /// their default.
         #sig insert(#cp, new: &#new) -> Result<#row, Error> {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            values.row(insert_cells(new));
-            #row::from_row(&#cl.query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())#aw?)
+            <Table as #crud>::insert(#cl, new)#aw
         }
 
-        /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-        /// as stored, in the order given.
+        /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+        /// stored, in the order given.
         #sig insert_many(#cp, news: &[#new]) -> Result<Vec<#row>, Error> {
-            let mut rows = Vec::with_capacity(news.len());
-            for chunk in news.chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS)) {
-                let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-                for new in chunk {
-                    values.row(insert_cells(new));
-                }
-                let sql = values.insert_sql(TABLE, COLUMNS);
-                for row in #cl.query(sql.as_str(), values.params())#aw? {
-                    rows.push(#row::from_row(&row)?);
-                }
-            }
-            Ok(rows)
+            <Table as #crud>::insert_many(#cl, news)#aw
         }
-
-        #upsert_on
-
-        #upsert_pk
 
         #(#upsert_by)*
 
@@ -407,22 +324,20 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
 
         #(#parents)*
 
-        #[doc = #list_doc]
+        /// One page of rows: `Page { limit, offset }`.
         #sig list(#cp, #page: Page) -> Result<Vec<#row>, Error> {
-            #cl.query(LIST, &[&#page.limit, &#page.offset])#aw?
-                .iter()
-                .map(#row::from_row)
-                .collect()
+            <Table as #crud>::list(#cl, #page)#aw
         }
 
         /// The number of rows.
         #sig count(#cp) -> Result<i64, Error> {
-            #cl.query_one(COUNT, &[])#aw?.try_get(0)
+            <Table as #crud>::count(#cl)#aw
         }
 
-        #stream
-
-        #impls
+        /// Every row, read as the server sends them instead of collected.
+        #sig stream(#cp) -> Result<#stream_ty, Error> {
+            <Table as #crud>::stream(#cl)#aw
+        }
     }
 }
 
@@ -432,168 +347,57 @@ fn keyed_functions(spec: &Spec, mode: Mode) -> TokenStream {
     let cl = &spec.client;
     let client = mode.client_ty();
     let cp = quote! { #cl: #client };
-    let (row, patch_ty) = (&spec.row, &spec.patch);
-    let pk = &spec.pk;
-    let (params, args) = key_params(pk);
+    let (row, new, patch_ty) = (&spec.row, &spec.new, &spec.patch);
+    let (params, args) = key_params(&spec.pk);
     let patch = spec.fresh("patch");
-    let sets = spec.fresh("sets");
-    let update = if spec.updatable.is_empty() {
-        // Nothing but the key to write: the row as stored.
-        let args = pk.iter().map(|f| {
-            let ident = &f.ident;
-            quote! { &row.#ident }
-        });
-        quote! {
-            /// The stored row with `row`'s primary key: the table has no other column to write.
-            #sig update(#cp, row: &#row) -> Result<Option<#row>, Error> {
-                get(#cl, #(#args),*)#aw
-            }
-        }
-    } else {
-        let values = pk.iter().chain(spec.updatable.iter()).map(|f| {
-            let ident = &f.ident;
-            quote! { &row.#ident }
-        });
-        quote! {
-            /// Writes `row` over the stored row with the same primary key; returns the row as
-            /// stored, or `None` when no row has that key.
-            #sig update(#cp, row: &#row) -> Result<Option<#row>, Error> {
-                #cl.query_opt(UPDATE, &[#(#values),*])#aw?.as_ref().map(#row::from_row).transpose()
-            }
-        }
+    let (ops, keyed_crud) = match mode {
+        Mode::Blocking => (
+            quote! { schemakit_support::blocking },
+            quote! { schemakit_support::KeyedCrud },
+        ),
+        Mode::Async => (
+            quote! { schemakit_support::nonblocking },
+            quote! { schemakit_support::AsyncKeyedCrud },
+        ),
     };
-    let after_args = key_args(pk);
     quote! {
+        /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+        /// gives; returns the row as stored.
+        #sig upsert(#cp, new: &#new) -> Result<#row, Error> {
+            <Table as #keyed_crud>::upsert(#cl, new)#aw
+        }
+
         /// The row with this primary key, if there is one.
         #sig get(#cp, #(#params),*) -> Result<Option<#row>, Error> {
-            #cl.query_opt(GET, &[#(&#args),*])#aw?.as_ref().map(#row::from_row).transpose()
+            #ops::one::<Table>(#cl, GET, &[#(&#args),*])#aw
         }
 
-        #update
+        /// Writes `row` over the stored row with the same primary key; returns the row as
+        /// stored, or `None` when no row has that key.
+        #sig update(#cp, row: &#row) -> Result<Option<#row>, Error> {
+            <Table as #keyed_crud>::update(#cl, row)#aw
+        }
 
         /// Writes the columns `patch` sets to the row with this primary key and returns it
-        /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+        /// as stored; `None` when no row has the key.
         #sig patch(#cp, #(#params,)* #patch: &#patch_ty) -> Result<Option<#row>, Error> {
-            let mut #sets = schemakit_support::Sets::new(&[#(&#args as schemakit_support::Param),*]);
-            patch_sets(#patch, &mut #sets);
-            if #sets.is_empty() {
-                return get(#cl, #(#args),*)#aw;
-            }
-            let sql = #sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-            #cl.query_opt(sql.as_str(), #sets.params())#aw?.as_ref().map(#row::from_row).transpose()
+            #ops::patch_by::<Table>(#cl, &[#(&#args),*], #patch)#aw
         }
 
         /// Deletes the row with this primary key; returns whether there was one.
         #sig delete(#cp, #(#params),*) -> Result<bool, Error> {
-            Ok(#cl.execute(DELETE, &[#(&#args),*])#aw? == 1)
+            #ops::delete_by::<Table>(#cl, &[#(&#args),*])#aw
         }
 
         /// Whether a row with this primary key exists.
         #sig exists(#cp, #(#params),*) -> Result<bool, Error> {
-            Ok(#cl.query_opt(EXISTS, &[#(&#args),*])#aw?.is_some())
+            #ops::exists_by::<Table>(#cl, &[#(&#args),*])#aw
         }
 
         /// At most `limit` rows with a primary key greater than `after` (from the first
         /// when `None`), in key order: pages that stay right while rows come and go.
         #sig list_after(#cp, after: Option<&Key>, limit: i64) -> Result<Vec<#row>, Error> {
-            let rows = match after {
-                None => #cl.query(LIST_FIRST, &[&limit])#aw?,
-                Some(key) => {
-                    #cl.query(LIST_AFTER, &[#(#after_args,)* &limit])#aw?
-                }
-            };
-            rows.iter().map(#row::from_row).collect()
+            <Table as #keyed_crud>::list_after(#cl, after, limit)#aw
         }
-    }
-}
-
-/// The support crate's operation traits for the table's marker type, each method calling
-/// the function of the same name.
-fn trait_impls(spec: &Spec, mode: Mode) -> TokenStream {
-    let (row, new) = (&spec.row, &spec.new);
-    let client = mode.client_ty();
-    let r = |ty: TokenStream| mode.ret(ty);
-    let (crud, keyed_crud) = match mode {
-        Mode::Blocking => (
-            quote! { schemakit_support::Crud },
-            quote! { schemakit_support::KeyedCrud },
-        ),
-        Mode::Async => (
-            quote! { schemakit_support::AsyncCrud },
-            quote! { schemakit_support::AsyncKeyedCrud },
-        ),
-    };
-    let insert_ret = r(quote! { Result<#row, Error> });
-    let many_ret = r(quote! { Result<Vec<#row>, Error> });
-    let count_ret = r(quote! { Result<i64, Error> });
-    let stream_ret = match mode {
-        Mode::Blocking => {
-            quote! { Result<impl Iterator<Item = Result<#row, Error>>, Error> }
-        }
-        Mode::Async => {
-            r(quote! { Result<impl schemakit_support::Stream<Item = Result<#row, Error>>, Error> })
-        }
-    };
-    let keyed = (!spec.pk.is_empty()).then(|| {
-        let args = key_args(&spec.pk);
-        let opt_ret = r(quote! { Result<Option<#row>, Error> });
-        let bool_ret = r(quote! { Result<bool, Error> });
-        let patch = &spec.patch;
-        quote! {
-            impl #keyed_crud for super::Table {
-                fn get(client: #client, key: &Key) -> #opt_ret {
-                    get(client, #(#args),*)
-                }
-
-                fn update(client: #client, row: &#row) -> #opt_ret {
-                    update(client, row)
-                }
-
-                fn patch(client: #client, key: &Key, changes: &#patch) -> #opt_ret {
-                    patch(client, #(#args,)* changes)
-                }
-
-                fn delete(client: #client, key: &Key) -> #bool_ret {
-                    delete(client, #(#args),*)
-                }
-
-                fn exists(client: #client, key: &Key) -> #bool_ret {
-                    exists(client, #(#args),*)
-                }
-
-                fn upsert(client: #client, new: &#new) -> #insert_ret {
-                    upsert(client, new)
-                }
-
-                fn list_after(client: #client, after: Option<&Key>, limit: i64) -> #many_ret {
-                    list_after(client, after, limit)
-                }
-            }
-        }
-    });
-    quote! {
-        impl #crud for super::Table {
-            fn insert(client: #client, new: &#new) -> #insert_ret {
-                insert(client, new)
-            }
-
-            fn insert_many(client: #client, news: &[#new]) -> #many_ret {
-                insert_many(client, news)
-            }
-
-            fn list(client: #client, page: Page) -> #many_ret {
-                list(client, page)
-            }
-
-            fn count(client: #client) -> #count_ret {
-                count(client)
-            }
-
-            fn stream(client: #client) -> #stream_ret {
-                stream(client)
-            }
-        }
-
-        #keyed
     }
 }

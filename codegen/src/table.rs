@@ -96,6 +96,8 @@ pub(crate) struct Parent<'a> {
     pub(crate) sql: String,
     /// `super::super::jobs::Job`, from the functions' modules.
     pub(crate) row_path: TokenStream,
+    /// `super::super::jobs::Table`.
+    pub(crate) table_path: TokenStream,
     /// This table's referencing fields, in order.
     pub(crate) fields: Vec<&'a Field<'a>>,
     /// The parent table and columns, for docs.
@@ -459,7 +461,6 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             InsertKind::Value => quote! { new.#ident.param() },
         }
     });
-    let cell_count = proc_macro2::Literal::usize_unsuffixed(insertable.len());
     let insert_all = format!(
         "INSERT INTO {table_sql} ({}) VALUES ({}) RETURNING {select_list}",
         insertable
@@ -524,40 +525,66 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
         } else {
             (format_ident!("patch"), format_ident!("sets"))
         };
-        quote! {
+        let patch_struct = quote! {
             #[doc = #patch_doc]
             #[derive(Debug, Clone, PartialEq, Default)]
             #serde
             pub struct #patch {
                 #(#patch_fields,)*
             }
+        };
+        let key_params = if pk.len() == 1 {
+            quote! { vec![key as schemakit_support::Param] }
+        } else {
+            let i = (0..pk.len()).map(syn::Index::from);
+            quote! { vec![#(&key.#i as schemakit_support::Param),*] }
+        };
+        let update_params = pk.iter().chain(updatable.iter()).map(|f| {
+            let ident = &f.ident;
+            quote! { &row.#ident as schemakit_support::Param }
+        });
+        let update = if updatable.is_empty() {
+            quote! { None }
+        } else {
+            quote! { Some(UPDATE) }
+        };
+        let keyed_impl = quote! {
+            impl schemakit_support::Keyed for Table {
+                type Key = Key;
+                type Patch = #patch;
+                const GET: &'static str = GET;
+                const UPDATE: Option<&'static str> = #update;
+                const DELETE: &'static str = DELETE;
+                const EXISTS: &'static str = EXISTS;
+                const LIST_FIRST: &'static str = LIST_FIRST;
+                const LIST_AFTER: &'static str = LIST_AFTER;
+                const KEY_FILTER: &'static str = #key_filter;
 
-            /// The columns `patch` sets, after the key's parameters.
-            fn patch_sets<'a>(#patch_arg: &'a #patch, #sets_arg: &mut schemakit_support::Sets<'a>) {
-                #(#sets)*
+                fn key(row: &#row) -> Key {
+                    row.key()
+                }
+
+                fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+                    #key_params
+                }
+
+                fn update_params(row: &#row) -> Vec<schemakit_support::Param<'_>> {
+                    vec![#(#update_params),*]
+                }
+
+                fn patch_sets<'a>(#patch_arg: &'a #patch, #sets_arg: &mut schemakit_support::Sets<'a>) {
+                    #(#sets)*
+                }
             }
-
-            /// The primary key's filter, `$1…` in key order.
-            pub const KEY_FILTER: &str = #key_filter;
-        }
+        };
+        (patch_struct, keyed_impl)
     });
+    let (patch_struct, keyed_impl) = patch_items.unzip();
 
     // The table as a type.
     let marker_doc = format!(
         " Table `{table_name}` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits)."
     );
-    let keyed_impl = (!pk.is_empty()).then(|| {
-        quote! {
-            impl schemakit_support::Keyed for Table {
-                type Key = Key;
-                type Patch = #patch;
-
-                fn key(row: &#row) -> Key {
-                    row.key()
-                }
-            }
-        }
-    });
     let key_columns = pk.iter().map(|f| &f.sql);
     let consts = ops::constants(spec);
     let blocking = ops::functions(spec, ops::Mode::Blocking);
@@ -619,18 +646,10 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
         /// The columns an insert writes, with their parameters' casts.
         pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[#(#insert_columns),*];
 
-        /// The primary key's columns, which an upsert never changes.
-        const KEY_COLUMNS: &[&str] = &[#(#key_columns),*];
-
-        /// One cell per insert column: a parameter, or `None` for DEFAULT.
-        fn insert_cells(new: &#new) -> [Option<schemakit_support::Param<'_>>; #cell_count] {
-            [#(#cells),*]
-        }
-
         #[doc = #insert_all_doc]
         pub const INSERT: &str = #insert_all;
 
-        #patch_items
+        #patch_struct
 
         #consts
 
@@ -643,9 +662,18 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             type New = #new;
             const TABLE: &'static str = TABLE;
             const COLUMNS: &'static str = COLUMNS;
+            const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+            const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
+            const LIST: &'static str = LIST;
+            const COUNT: &'static str = COUNT;
+            const STREAM: &'static str = STREAM;
 
             fn from_row(row: &schemakit_support::Row) -> Result<#row, schemakit_support::Error> {
                 #row::from_row(row)
+            }
+
+            fn cells(new: &#new) -> Vec<Option<schemakit_support::Param<'_>>> {
+                vec![#(#cells),*]
             }
         }
 
@@ -923,6 +951,7 @@ fn parents<'a>(
             name,
             sql,
             row_path: quote! { super::super::#module::#parent_row },
+            table_path: quote! { super::super::#module::Table },
             fields: mine,
             doc,
         });

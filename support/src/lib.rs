@@ -10,6 +10,10 @@
 //! Features: `blocking` (default) for the functions over `postgres`, `tokio` for those
 //! over `tokio-postgres`, `serde` for `Serialize`/`Deserialize`.
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
+#[cfg(feature = "tokio")]
+pub mod nonblocking;
 mod sql;
 mod traits;
 mod value;
@@ -18,7 +22,12 @@ mod value;
 pub mod serde_helpers;
 
 pub use sql::{Column, Sets, Values};
-pub use traits::*;
+pub use traits::{Keyed, Table};
+
+#[cfg(feature = "blocking")]
+pub use blocking::{Crud, KeyedCrud};
+#[cfg(feature = "tokio")]
+pub use nonblocking::{AsyncCrud, AsyncKeyedCrud};
 pub use value::{Page, Value};
 
 pub use postgres_types::ToSql;
@@ -33,9 +42,6 @@ pub use tokio_postgres;
 /// A stream of rows (feature `tokio`): what the async `stream` functions return.
 #[cfg(feature = "tokio")]
 pub use futures_util::stream::Stream;
-/// `map` on streams, for generated code (feature `tokio`).
-#[cfg(feature = "tokio")]
-pub use futures_util::stream::StreamExt;
 
 /// A statement parameter, as both clients take them.
 pub type Param<'a> = &'a (dyn ToSql + Sync);

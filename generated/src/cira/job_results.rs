@@ -144,21 +144,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewJobResult) -> [Option<schemakit_support::Param<'_>>; 6] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.job_id as schemakit_support::Param),
-        Some(&new.extracted_data as schemakit_support::Param),
-        Some(&new.confidence_score as schemakit_support::Param),
-        Some(&new.tokens_used as schemakit_support::Param),
-        new.created_at.param(),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewJobResult`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO job_results (id, job_id, extracted_data, confidence_score, tokens_used, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, job_id, extracted_data, confidence_score, tokens_used, created_at";
 
@@ -192,28 +177,6 @@ pub struct JobResultPatch {
     #[cfg_attr(feature = "serde", serde(default))]
     pub created_at: Option<Option<chrono::NaiveDateTime>>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a JobResultPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.job_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.extracted_data {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.confidence_score {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.tokens_used {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, job_id, extracted_data, confidence_score, tokens_used, created_at FROM job_results ORDER BY id LIMIT $1 OFFSET $2";
@@ -257,20 +220,76 @@ impl schemakit_support::Table for Table {
     type New = NewJobResult;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<JobResult, schemakit_support::Error> {
         JobResult::from_row(row)
     }
+
+    fn cells(new: &NewJobResult) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.job_id as
+            schemakit_support::Param), Some(& new.extracted_data as
+            schemakit_support::Param), Some(& new.confidence_score as
+            schemakit_support::Param), Some(& new.tokens_used as
+            schemakit_support::Param), new.created_at.param()
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = JobResultPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &JobResult) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &JobResult) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.job_id as
+            schemakit_support::Param, & row.extracted_data as schemakit_support::Param, &
+            row.confidence_score as schemakit_support::Param, & row.tokens_used as
+            schemakit_support::Param, & row.created_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a JobResultPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.job_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.extracted_data {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.confidence_score {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.tokens_used {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
     }
 }
 
@@ -286,47 +305,24 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewJobResult,
     ) -> Result<JobResult, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        JobResult::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewJobResult],
     ) -> Result<Vec<JobResult>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(JobResult::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_job_id(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewJobResult,
-        conflict: &[&str],
     ) -> Result<JobResult, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        JobResult::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<Table>(client, new, &["job_id"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -335,15 +331,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewJobResult,
     ) -> Result<JobResult, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_job_id(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewJobResult,
-    ) -> Result<JobResult, Error> {
-        upsert_on(client, new, &["job_id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -351,7 +339,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<JobResult>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(JobResult::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -360,41 +348,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &JobResult,
     ) -> Result<Option<JobResult>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.job_id,
-                    &row.extracted_data,
-                    &row.confidence_score,
-                    &row.tokens_used,
-                    &row.created_at,
-                ],
-            )?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &JobResultPatch,
     ) -> Result<Option<JobResult>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -402,7 +366,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -410,7 +374,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -420,11 +384,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<JobResult>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(JobResult::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`job_id`), if there is one.
@@ -432,11 +392,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         job_id: &uuid::Uuid,
     ) -> Result<Option<JobResult>, Error> {
-        client
-            .query_opt(FIND_BY_JOB_ID, &[&job_id])?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, FIND_BY_JOB_ID, &[&job_id])
     }
 
     /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -444,132 +400,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &JobResult,
     ) -> Result<Option<super::super::jobs::Job>, Error> {
-        client
-            .query_opt(GET_JOB, &[&row.job_id])?
-            .as_ref()
-            .map(super::super::jobs::Job::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::jobs::Table,
+        >(client, GET_JOB, &[&row.job_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<JobResult>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(JobResult::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<JobResult, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| JobResult::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewJobResult,
-        ) -> Result<JobResult, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewJobResult],
-        ) -> Result<Vec<JobResult>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<JobResult>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<JobResult, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<JobResult>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &JobResult,
-        ) -> Result<Option<JobResult>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &JobResultPatch,
-        ) -> Result<Option<JobResult>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewJobResult,
-        ) -> Result<JobResult, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<JobResult>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -588,48 +443,25 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJobResult,
     ) -> Result<JobResult, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        JobResult::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewJobResult],
     ) -> Result<Vec<JobResult>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(JobResult::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_job_id(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJobResult,
-        conflict: &[&str],
     ) -> Result<JobResult, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        JobResult::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<Table>(client, new, &["job_id"])
+            .await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -638,15 +470,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewJobResult,
     ) -> Result<JobResult, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`job_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_job_id(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewJobResult,
-    ) -> Result<JobResult, Error> {
-        upsert_on(client, new, &["job_id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -654,12 +478,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<JobResult>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -668,43 +487,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &JobResult,
     ) -> Result<Option<JobResult>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.job_id,
-                    &row.extracted_data,
-                    &row.confidence_score,
-                    &row.tokens_used,
-                    &row.created_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &JobResultPatch,
     ) -> Result<Option<JobResult>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -712,7 +505,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -720,7 +513,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -730,11 +523,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<JobResult>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(JobResult::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`job_id`), if there is one.
@@ -742,12 +532,8 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         job_id: &uuid::Uuid,
     ) -> Result<Option<JobResult>, Error> {
-        client
-            .query_opt(FIND_BY_JOB_ID, &[&job_id])
-            .await?
-            .as_ref()
-            .map(JobResult::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, FIND_BY_JOB_ID, &[&job_id])
+            .await
     }
 
     /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -755,138 +541,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &JobResult,
     ) -> Result<Option<super::super::jobs::Job>, Error> {
-        client
-            .query_opt(GET_JOB, &[&row.job_id])
-            .await?
-            .as_ref()
-            .map(super::super::jobs::Job::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::jobs::Table,
+        >(client, GET_JOB, &[&row.job_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<JobResult>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(JobResult::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<JobResult, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| JobResult::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewJobResult,
-        ) -> impl std::future::Future<Output = Result<JobResult, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewJobResult],
-        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<JobResult, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &JobResult,
-        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &JobResultPatch,
-        ) -> impl std::future::Future<Output = Result<Option<JobResult>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewJobResult,
-        ) -> impl std::future::Future<Output = Result<JobResult, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<JobResult>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<JobResult, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -200,25 +200,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewCostAggregate) -> [Option<schemakit_support::Param<'_>>; 10] {
-    [
-        schemakit_support::given(&new.id),
-        schemakit_support::given(&new.project_id),
-        Some(&new.feature as schemakit_support::Param),
-        Some(&new.model as schemakit_support::Param),
-        Some(&new.period as schemakit_support::Param),
-        Some(&new.period_start as schemakit_support::Param),
-        schemakit_support::given(&new.total_cost),
-        schemakit_support::given(&new.total_tokens),
-        schemakit_support::given(&new.call_count),
-        schemakit_support::given(&new.avg_latency),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewCostAggregate`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO cost_aggregates (id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency";
 
@@ -264,43 +245,6 @@ pub struct CostAggregatePatch {
     pub avg_latency: Option<rust_decimal::Decimal>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(
-    patch: &'a CostAggregatePatch,
-    sets: &mut schemakit_support::Sets<'a>,
-) {
-    if let Some(value) = &patch.project_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.feature {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.model {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.period {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.period_start {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.total_cost {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.total_tokens {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.call_count {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.avg_latency {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, project_id, feature, model, period, period_start, total_cost, total_tokens, call_count, avg_latency FROM cost_aggregates ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -343,20 +287,93 @@ impl schemakit_support::Table for Table {
     type New = NewCostAggregate;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<CostAggregate, schemakit_support::Error> {
         CostAggregate::from_row(row)
     }
+
+    fn cells(new: &NewCostAggregate) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), schemakit_support::given(& new
+            .project_id), Some(& new.feature as schemakit_support::Param), Some(& new
+            .model as schemakit_support::Param), Some(& new.period as
+            schemakit_support::Param), Some(& new.period_start as
+            schemakit_support::Param), schemakit_support::given(& new.total_cost),
+            schemakit_support::given(& new.total_tokens), schemakit_support::given(& new
+            .call_count), schemakit_support::given(& new.avg_latency)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = CostAggregatePatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &CostAggregate) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &CostAggregate) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.project_id as
+            schemakit_support::Param, & row.feature as schemakit_support::Param, & row
+            .model as schemakit_support::Param, & row.period as schemakit_support::Param,
+            & row.period_start as schemakit_support::Param, & row.total_cost as
+            schemakit_support::Param, & row.total_tokens as schemakit_support::Param, &
+            row.call_count as schemakit_support::Param, & row.avg_latency as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a CostAggregatePatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.project_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.feature {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.model {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.period {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.period_start {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.total_cost {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.total_tokens {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.call_count {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.avg_latency {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
     }
 }
 
@@ -372,47 +389,26 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewCostAggregate,
     ) -> Result<CostAggregate, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        CostAggregate::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewCostAggregate],
     ) -> Result<Vec<CostAggregate>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(CostAggregate::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_idx_cost_agg_uniq(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewCostAggregate,
-        conflict: &[&str],
     ) -> Result<CostAggregate, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        CostAggregate::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<
+            Table,
+        >(client, new, &["project_id", "feature", "model", "period", "period_start"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -421,19 +417,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewCostAggregate,
     ) -> Result<CostAggregate, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_idx_cost_agg_uniq(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewCostAggregate,
-    ) -> Result<CostAggregate, Error> {
-        upsert_on(
-            client,
-            new,
-            &["project_id", "feature", "model", "period", "period_start"],
-        )
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -441,7 +425,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<CostAggregate>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(CostAggregate::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -450,45 +434,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &CostAggregate,
     ) -> Result<Option<CostAggregate>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.project_id,
-                    &row.feature,
-                    &row.model,
-                    &row.period,
-                    &row.period_start,
-                    &row.total_cost,
-                    &row.total_tokens,
-                    &row.call_count,
-                    &row.avg_latency,
-                ],
-            )?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &CostAggregatePatch,
     ) -> Result<Option<CostAggregate>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -496,7 +452,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -504,7 +460,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -514,11 +470,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<CostAggregate>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(CostAggregate::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
@@ -530,14 +482,13 @@ mod blocking {
         period: &str,
         period_start: &chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<CostAggregate>, Error> {
-        client
-            .query_opt(
-                FIND_BY_IDX_COST_AGG_UNIQ,
-                &[&project_id, &feature, &model, &period, &period_start],
-            )?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            Table,
+        >(
+            client,
+            FIND_BY_IDX_COST_AGG_UNIQ,
+            &[&project_id, &feature, &model, &period, &period_start],
+        )
     }
 
     /// One page of the rows with these values of (`project_id`, `period`, `period_start`), ordered by primary key.
@@ -548,135 +499,35 @@ mod blocking {
         period_start: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<CostAggregate>, Error> {
-        client
-            .query(
-                LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START,
-                &[&project_id, &period, &period_start, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(CostAggregate::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START,
+            &[&project_id, &period, &period_start, &page.limit, &page.offset],
+        )
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<CostAggregate>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(CostAggregate::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<CostAggregate, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| CostAggregate::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewCostAggregate,
-        ) -> Result<CostAggregate, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewCostAggregate],
-        ) -> Result<Vec<CostAggregate>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<CostAggregate>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<CostAggregate, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<CostAggregate>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &CostAggregate,
-        ) -> Result<Option<CostAggregate>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &CostAggregatePatch,
-        ) -> Result<Option<CostAggregate>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewCostAggregate,
-        ) -> Result<CostAggregate, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<CostAggregate>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -695,48 +546,27 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCostAggregate,
     ) -> Result<CostAggregate, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        CostAggregate::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewCostAggregate],
     ) -> Result<Vec<CostAggregate>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(CostAggregate::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_idx_cost_agg_uniq(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCostAggregate,
-        conflict: &[&str],
     ) -> Result<CostAggregate, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        CostAggregate::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<
+            Table,
+        >(client, new, &["project_id", "feature", "model", "period", "period_start"])
+            .await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -745,20 +575,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCostAggregate,
     ) -> Result<CostAggregate, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`project_id`, `feature`, `model`, `period`, `period_start`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_idx_cost_agg_uniq(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewCostAggregate,
-    ) -> Result<CostAggregate, Error> {
-        upsert_on(
-                client,
-                new,
-                &["project_id", "feature", "model", "period", "period_start"],
-            )
-            .await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -766,12 +583,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<CostAggregate>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -780,47 +592,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &CostAggregate,
     ) -> Result<Option<CostAggregate>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.project_id,
-                    &row.feature,
-                    &row.model,
-                    &row.period,
-                    &row.period_start,
-                    &row.total_cost,
-                    &row.total_tokens,
-                    &row.call_count,
-                    &row.avg_latency,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &CostAggregatePatch,
     ) -> Result<Option<CostAggregate>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -828,7 +610,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -836,7 +618,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -846,11 +628,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<CostAggregate>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(CostAggregate::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`project_id`, `feature`, `model`, `period`, `period_start`), if there is one.
@@ -862,15 +641,14 @@ pub mod nonblocking {
         period: &str,
         period_start: &chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<CostAggregate>, Error> {
-        client
-            .query_opt(
+        schemakit_support::nonblocking::one::<
+            Table,
+        >(
+                client,
                 FIND_BY_IDX_COST_AGG_UNIQ,
                 &[&project_id, &feature, &model, &period, &period_start],
             )
-            .await?
-            .as_ref()
-            .map(CostAggregate::from_row)
-            .transpose()
+            .await
     }
 
     /// One page of the rows with these values of (`project_id`, `period`, `period_start`), ordered by primary key.
@@ -881,156 +659,38 @@ pub mod nonblocking {
         period_start: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<CostAggregate>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_PROJECT_ID_AND_PERIOD_AND_PERIOD_START,
                 &[&project_id, &period, &period_start, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(CostAggregate::from_row)
-            .collect()
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<CostAggregate>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(CostAggregate::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<CostAggregate, Error>>,
+        impl schemakit_support::Stream<Item = Result<CostAggregate, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| CostAggregate::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewCostAggregate,
-        ) -> impl std::future::Future<Output = Result<CostAggregate, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewCostAggregate],
-        ) -> impl std::future::Future<
-            Output = Result<Vec<CostAggregate>, Error>,
-        > + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<CostAggregate>, Error>,
-        > + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<CostAggregate, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<CostAggregate>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &CostAggregate,
-        ) -> impl std::future::Future<
-            Output = Result<Option<CostAggregate>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &CostAggregatePatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<CostAggregate>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewCostAggregate,
-        ) -> impl std::future::Future<Output = Result<CostAggregate, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<CostAggregate>, Error>,
-        > + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

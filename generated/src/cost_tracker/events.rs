@@ -315,33 +315,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewEvent) -> [Option<schemakit_support::Param<'_>>; 18] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.trace_id as schemakit_support::Param),
-        Some(&new.span_id as schemakit_support::Param),
-        Some(&new.parent_span_id as schemakit_support::Param),
-        schemakit_support::given(&new.project_id),
-        Some(&new.feature as schemakit_support::Param),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.provider as schemakit_support::Param),
-        Some(&new.model as schemakit_support::Param),
-        Some(&new.input_tokens as schemakit_support::Param),
-        Some(&new.output_tokens as schemakit_support::Param),
-        schemakit_support::given(&new.cached_tokens),
-        Some(&new.latency_ms as schemakit_support::Param),
-        Some(&new.estimated_cost_usd as schemakit_support::Param),
-        Some(&new.verified_cost_usd as schemakit_support::Param),
-        schemakit_support::given(&new.is_cache_hit),
-        Some(&new.metadata as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewEvent`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO events (id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at";
 
@@ -423,64 +396,6 @@ pub struct EventPatch {
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a EventPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.trace_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.span_id {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.parent_span_id {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.project_id {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.feature {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.provider {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.model {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.input_tokens {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.output_tokens {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.cached_tokens {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-    if let Some(value) = &patch.latency_ms {
-        sets.set(&INSERT_COLUMNS[12], value);
-    }
-    if let Some(value) = &patch.estimated_cost_usd {
-        sets.set(&INSERT_COLUMNS[13], value);
-    }
-    if let Some(value) = &patch.verified_cost_usd {
-        sets.set(&INSERT_COLUMNS[14], value);
-    }
-    if let Some(value) = &patch.is_cache_hit {
-        sets.set(&INSERT_COLUMNS[15], value);
-    }
-    if let Some(value) = &patch.metadata {
-        sets.set(&INSERT_COLUMNS[16], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[17], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, trace_id, span_id, parent_span_id, project_id, feature, user_id, provider, model, input_tokens, output_tokens, cached_tokens, latency_ms, estimated_cost_usd, verified_cost_usd, is_cache_hit, metadata, created_at FROM events ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -529,20 +444,127 @@ impl schemakit_support::Table for Table {
     type New = NewEvent;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<Event, schemakit_support::Error> {
         Event::from_row(row)
     }
+
+    fn cells(new: &NewEvent) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.trace_id as
+            schemakit_support::Param), Some(& new.span_id as schemakit_support::Param),
+            Some(& new.parent_span_id as schemakit_support::Param),
+            schemakit_support::given(& new.project_id), Some(& new.feature as
+            schemakit_support::Param), Some(& new.user_id as schemakit_support::Param),
+            Some(& new.provider as schemakit_support::Param), Some(& new.model as
+            schemakit_support::Param), Some(& new.input_tokens as
+            schemakit_support::Param), Some(& new.output_tokens as
+            schemakit_support::Param), schemakit_support::given(& new.cached_tokens),
+            Some(& new.latency_ms as schemakit_support::Param), Some(& new
+            .estimated_cost_usd as schemakit_support::Param), Some(& new
+            .verified_cost_usd as schemakit_support::Param), schemakit_support::given(&
+            new.is_cache_hit), Some(& new.metadata as schemakit_support::Param),
+            schemakit_support::given(& new.created_at)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = EventPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Event) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Event) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.trace_id as
+            schemakit_support::Param, & row.span_id as schemakit_support::Param, & row
+            .parent_span_id as schemakit_support::Param, & row.project_id as
+            schemakit_support::Param, & row.feature as schemakit_support::Param, & row
+            .user_id as schemakit_support::Param, & row.provider as
+            schemakit_support::Param, & row.model as schemakit_support::Param, & row
+            .input_tokens as schemakit_support::Param, & row.output_tokens as
+            schemakit_support::Param, & row.cached_tokens as schemakit_support::Param, &
+            row.latency_ms as schemakit_support::Param, & row.estimated_cost_usd as
+            schemakit_support::Param, & row.verified_cost_usd as
+            schemakit_support::Param, & row.is_cache_hit as schemakit_support::Param, &
+            row.metadata as schemakit_support::Param, & row.created_at as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a EventPatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.trace_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.span_id {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.parent_span_id {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.project_id {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.feature {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.provider {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.model {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.input_tokens {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.output_tokens {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.cached_tokens {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
+        if let Some(value) = &patch.latency_ms {
+            sets.set(&INSERT_COLUMNS[12], value);
+        }
+        if let Some(value) = &patch.estimated_cost_usd {
+            sets.set(&INSERT_COLUMNS[13], value);
+        }
+        if let Some(value) = &patch.verified_cost_usd {
+            sets.set(&INSERT_COLUMNS[14], value);
+        }
+        if let Some(value) = &patch.is_cache_hit {
+            sets.set(&INSERT_COLUMNS[15], value);
+        }
+        if let Some(value) = &patch.metadata {
+            sets.set(&INSERT_COLUMNS[16], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[17], value);
+        }
     }
 }
 
@@ -558,47 +580,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewEvent,
     ) -> Result<Event, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Event::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewEvent],
     ) -> Result<Vec<Event>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Event::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewEvent,
-        conflict: &[&str],
-    ) -> Result<Event, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Event::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -607,7 +598,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewEvent,
     ) -> Result<Event, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -615,7 +606,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<Event>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Event::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -624,53 +615,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Event,
     ) -> Result<Option<Event>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.trace_id,
-                    &row.span_id,
-                    &row.parent_span_id,
-                    &row.project_id,
-                    &row.feature,
-                    &row.user_id,
-                    &row.provider,
-                    &row.model,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cached_tokens,
-                    &row.latency_ms,
-                    &row.estimated_cost_usd,
-                    &row.verified_cost_usd,
-                    &row.is_cache_hit,
-                    &row.metadata,
-                    &row.created_at,
-                ],
-            )?
-            .as_ref()
-            .map(Event::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &EventPatch,
     ) -> Result<Option<Event>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Event::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -678,7 +633,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -686,7 +641,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -696,11 +651,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Event>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Event::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -709,11 +660,9 @@ mod blocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`project_id`, `feature`, `created_at`), ordered by primary key.
@@ -724,14 +673,13 @@ mod blocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(
-                LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT,
-                &[&project_id, &feature, &created_at, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT,
+            &[&project_id, &feature, &created_at, &page.limit, &page.offset],
+        )
     }
 
     /// One page of the rows with these values of (`trace_id`), ordered by primary key.
@@ -740,11 +688,9 @@ mod blocking {
         trace_id: &str,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`project_id`, `user_id`, `created_at`), ordered by primary key.
@@ -755,135 +701,35 @@ mod blocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(
-                LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT,
-                &[&project_id, &user_id, &created_at, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT,
+            &[&project_id, &user_id, &created_at, &page.limit, &page.offset],
+        )
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Event, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Event::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewEvent,
-        ) -> Result<Event, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewEvent],
-        ) -> Result<Vec<Event>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Event>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Event, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Event>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Event,
-        ) -> Result<Option<Event>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &EventPatch,
-        ) -> Result<Option<Event>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewEvent,
-        ) -> Result<Event, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Event>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -902,48 +748,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEvent,
     ) -> Result<Event, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Event::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewEvent],
     ) -> Result<Vec<Event>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Event::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewEvent,
-        conflict: &[&str],
-    ) -> Result<Event, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Event::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -952,7 +766,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEvent,
     ) -> Result<Event, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -960,7 +774,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<Event>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(Event::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -969,55 +783,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Event,
     ) -> Result<Option<Event>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.trace_id,
-                    &row.span_id,
-                    &row.parent_span_id,
-                    &row.project_id,
-                    &row.feature,
-                    &row.user_id,
-                    &row.provider,
-                    &row.model,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cached_tokens,
-                    &row.latency_ms,
-                    &row.estimated_cost_usd,
-                    &row.verified_cost_usd,
-                    &row.is_cache_hit,
-                    &row.metadata,
-                    &row.created_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(Event::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &EventPatch,
     ) -> Result<Option<Event>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Event::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -1025,7 +801,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -1033,7 +809,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -1043,11 +819,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Event>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Event::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -1056,12 +829,10 @@ pub mod nonblocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`project_id`, `feature`, `created_at`), ordered by primary key.
@@ -1072,15 +843,14 @@ pub mod nonblocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_PROJECT_ID_AND_FEATURE_AND_CREATED_AT,
                 &[&project_id, &feature, &created_at, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+            .await
     }
 
     /// One page of the rows with these values of (`trace_id`), ordered by primary key.
@@ -1089,12 +859,10 @@ pub mod nonblocking {
         trace_id: &str,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_TRACE_ID, &[&trace_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`project_id`, `user_id`, `created_at`), ordered by primary key.
@@ -1105,141 +873,38 @@ pub mod nonblocking {
         created_at: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_PROJECT_ID_AND_USER_ID_AND_CREATED_AT,
                 &[&project_id, &user_id, &created_at, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Event>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Event::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<Event, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Event::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewEvent,
-        ) -> impl std::future::Future<Output = Result<Event, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewEvent],
-        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Event, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Event,
-        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &EventPatch,
-        ) -> impl std::future::Future<Output = Result<Option<Event>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewEvent,
-        ) -> impl std::future::Future<Output = Result<Event, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Event>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Event, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -141,21 +141,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewPromptAnalysis) -> [Option<schemakit_support::Param<'_>>; 6] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.event_id as schemakit_support::Param),
-        Some(&new.input_token_ratio as schemakit_support::Param),
-        Some(&new.redundancy_score as schemakit_support::Param),
-        Some(&new.suggestions as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewPromptAnalysis`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO prompt_analysis (id, event_id, input_token_ratio, redundancy_score, suggestions, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, event_id, input_token_ratio, redundancy_score, suggestions, created_at";
 
@@ -187,31 +172,6 @@ pub struct PromptAnalysisPatch {
     /// `None` leaves it as stored.
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(
-    patch: &'a PromptAnalysisPatch,
-    sets: &mut schemakit_support::Sets<'a>,
-) {
-    if let Some(value) = &patch.event_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.input_token_ratio {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.redundancy_score {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.suggestions {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, event_id, input_token_ratio, redundancy_score, suggestions, created_at FROM prompt_analysis ORDER BY id LIMIT $1 OFFSET $2";
@@ -255,20 +215,77 @@ impl schemakit_support::Table for Table {
     type New = NewPromptAnalysis;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<PromptAnalysis, schemakit_support::Error> {
         PromptAnalysis::from_row(row)
     }
+
+    fn cells(new: &NewPromptAnalysis) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.event_id as
+            schemakit_support::Param), Some(& new.input_token_ratio as
+            schemakit_support::Param), Some(& new.redundancy_score as
+            schemakit_support::Param), Some(& new.suggestions as
+            schemakit_support::Param), schemakit_support::given(& new.created_at)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = PromptAnalysisPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &PromptAnalysis) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &PromptAnalysis) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.event_id as
+            schemakit_support::Param, & row.input_token_ratio as
+            schemakit_support::Param, & row.redundancy_score as schemakit_support::Param,
+            & row.suggestions as schemakit_support::Param, & row.created_at as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a PromptAnalysisPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.event_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.input_token_ratio {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.redundancy_score {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.suggestions {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
     }
 }
 
@@ -284,47 +301,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewPromptAnalysis,
     ) -> Result<PromptAnalysis, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        PromptAnalysis::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewPromptAnalysis],
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(PromptAnalysis::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewPromptAnalysis,
-        conflict: &[&str],
-    ) -> Result<PromptAnalysis, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        PromptAnalysis::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -333,7 +319,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewPromptAnalysis,
     ) -> Result<PromptAnalysis, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -341,7 +327,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(PromptAnalysis::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -350,41 +336,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &PromptAnalysis,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.event_id,
-                    &row.input_token_ratio,
-                    &row.redundancy_score,
-                    &row.suggestions,
-                    &row.created_at,
-                ],
-            )?
-            .as_ref()
-            .map(PromptAnalysis::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &PromptAnalysisPatch,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(PromptAnalysis::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -392,7 +354,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -400,7 +362,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -410,11 +372,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(PromptAnalysis::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`event_id`), ordered by primary key.
@@ -423,11 +381,9 @@ mod blocking {
         event_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        client
-            .query(LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])?
-            .iter()
-            .map(PromptAnalysis::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])
     }
 
     /// The `events` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -435,132 +391,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &PromptAnalysis,
     ) -> Result<Option<super::super::events::Event>, Error> {
-        client
-            .query_opt(GET_EVENT, &[&row.event_id])?
-            .as_ref()
-            .map(super::super::events::Event::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::events::Table,
+        >(client, GET_EVENT, &[&row.event_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(PromptAnalysis::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<PromptAnalysis, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| PromptAnalysis::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewPromptAnalysis,
-        ) -> Result<PromptAnalysis, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewPromptAnalysis],
-        ) -> Result<Vec<PromptAnalysis>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<PromptAnalysis>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<PromptAnalysis, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<PromptAnalysis>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &PromptAnalysis,
-        ) -> Result<Option<PromptAnalysis>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &PromptAnalysisPatch,
-        ) -> Result<Option<PromptAnalysis>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewPromptAnalysis,
-        ) -> Result<PromptAnalysis, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<PromptAnalysis>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -579,48 +434,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewPromptAnalysis,
     ) -> Result<PromptAnalysis, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        PromptAnalysis::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewPromptAnalysis],
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(PromptAnalysis::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewPromptAnalysis,
-        conflict: &[&str],
-    ) -> Result<PromptAnalysis, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        PromptAnalysis::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -629,7 +452,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewPromptAnalysis,
     ) -> Result<PromptAnalysis, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -637,12 +460,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(PromptAnalysis::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -651,43 +469,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &PromptAnalysis,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.event_id,
-                    &row.input_token_ratio,
-                    &row.redundancy_score,
-                    &row.suggestions,
-                    &row.created_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(PromptAnalysis::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &PromptAnalysisPatch,
     ) -> Result<Option<PromptAnalysis>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(PromptAnalysis::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -695,7 +487,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -703,7 +495,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -713,11 +505,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(PromptAnalysis::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`event_id`), ordered by primary key.
@@ -726,12 +515,10 @@ pub mod nonblocking {
         event_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        client
-            .query(LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(PromptAnalysis::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_EVENT_ID, &[&event_id, &page.limit, &page.offset])
+            .await
     }
 
     /// The `events` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -739,153 +526,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &PromptAnalysis,
     ) -> Result<Option<super::super::events::Event>, Error> {
-        client
-            .query_opt(GET_EVENT, &[&row.event_id])
-            .await?
-            .as_ref()
-            .map(super::super::events::Event::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::events::Table,
+        >(client, GET_EVENT, &[&row.event_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<PromptAnalysis>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(PromptAnalysis::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<PromptAnalysis, Error>>,
+        impl schemakit_support::Stream<Item = Result<PromptAnalysis, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| PromptAnalysis::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewPromptAnalysis,
-        ) -> impl std::future::Future<Output = Result<PromptAnalysis, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewPromptAnalysis],
-        ) -> impl std::future::Future<
-            Output = Result<Vec<PromptAnalysis>, Error>,
-        > + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<PromptAnalysis>, Error>,
-        > + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<PromptAnalysis, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<PromptAnalysis>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &PromptAnalysis,
-        ) -> impl std::future::Future<
-            Output = Result<Option<PromptAnalysis>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &PromptAnalysisPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<PromptAnalysis>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewPromptAnalysis,
-        ) -> impl std::future::Future<Output = Result<PromptAnalysis, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<PromptAnalysis>, Error>,
-        > + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -171,23 +171,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewConversation) -> [Option<schemakit_support::Param<'_>>; 8] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.title as schemakit_support::Param),
-        schemakit_support::given(&new.status),
-        schemakit_support::given(&new.created_at),
-        schemakit_support::given(&new.updated_at),
-        Some(&new.share_token as schemakit_support::Param),
-        schemakit_support::given(&new.share_enabled),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewConversation`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, share_token, share_enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, user_id, title, status, created_at, updated_at, share_token, share_enabled";
 
@@ -226,34 +209,6 @@ pub struct ConversationPatch {
     /// `None` leaves it as stored.
     pub share_enabled: Option<bool>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a ConversationPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.title {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.status {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.updated_at {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.share_token {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.share_enabled {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, title, status, created_at, updated_at, share_token, share_enabled FROM conversations ORDER BY id LIMIT $1 OFFSET $2";
@@ -300,20 +255,85 @@ impl schemakit_support::Table for Table {
     type New = NewConversation;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<Conversation, schemakit_support::Error> {
         Conversation::from_row(row)
     }
+
+    fn cells(new: &NewConversation) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.user_id as
+            schemakit_support::Param), Some(& new.title as schemakit_support::Param),
+            schemakit_support::given(& new.status), schemakit_support::given(& new
+            .created_at), schemakit_support::given(& new.updated_at), Some(& new
+            .share_token as schemakit_support::Param), schemakit_support::given(& new
+            .share_enabled)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = ConversationPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Conversation) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Conversation) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.user_id as
+            schemakit_support::Param, & row.title as schemakit_support::Param, & row
+            .status as schemakit_support::Param, & row.created_at as
+            schemakit_support::Param, & row.updated_at as schemakit_support::Param, & row
+            .share_token as schemakit_support::Param, & row.share_enabled as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a ConversationPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.title {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.status {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.updated_at {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.share_token {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.share_enabled {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
     }
 }
 
@@ -329,47 +349,24 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewConversation,
     ) -> Result<Conversation, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Conversation::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewConversation],
     ) -> Result<Vec<Conversation>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Conversation::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_share_token(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewConversation,
-        conflict: &[&str],
     ) -> Result<Conversation, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Conversation::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<Table>(client, new, &["share_token"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -378,15 +375,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewConversation,
     ) -> Result<Conversation, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_share_token(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewConversation,
-    ) -> Result<Conversation, Error> {
-        upsert_on(client, new, &["share_token"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -394,7 +383,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<Conversation>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Conversation::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -403,43 +392,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Conversation,
     ) -> Result<Option<Conversation>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.title,
-                    &row.status,
-                    &row.created_at,
-                    &row.updated_at,
-                    &row.share_token,
-                    &row.share_enabled,
-                ],
-            )?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &ConversationPatch,
     ) -> Result<Option<Conversation>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -447,7 +410,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -455,7 +418,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -465,11 +428,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Conversation>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Conversation::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`share_token`), if there is one.
@@ -477,11 +436,9 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         share_token: &str,
     ) -> Result<Option<Conversation>, Error> {
-        client
-            .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            Table,
+        >(client, FIND_BY_SHARE_TOKEN, &[&share_token])
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -490,11 +447,9 @@ mod blocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Conversation>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
-            .iter()
-            .map(Conversation::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -502,132 +457,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Conversation,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Conversation>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Conversation::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Conversation, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Conversation::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewConversation,
-        ) -> Result<Conversation, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewConversation],
-        ) -> Result<Vec<Conversation>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Conversation>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Conversation, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Conversation>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Conversation,
-        ) -> Result<Option<Conversation>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &ConversationPatch,
-        ) -> Result<Option<Conversation>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewConversation,
-        ) -> Result<Conversation, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Conversation>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -646,48 +500,25 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewConversation,
     ) -> Result<Conversation, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Conversation::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewConversation],
     ) -> Result<Vec<Conversation>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Conversation::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_share_token(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewConversation,
-        conflict: &[&str],
     ) -> Result<Conversation, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Conversation::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<Table>(client, new, &["share_token"])
+            .await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -696,15 +527,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewConversation,
     ) -> Result<Conversation, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`share_token`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_share_token(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewConversation,
-    ) -> Result<Conversation, Error> {
-        upsert_on(client, new, &["share_token"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -712,12 +535,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<Conversation>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -726,45 +544,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Conversation,
     ) -> Result<Option<Conversation>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.title,
-                    &row.status,
-                    &row.created_at,
-                    &row.updated_at,
-                    &row.share_token,
-                    &row.share_enabled,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &ConversationPatch,
     ) -> Result<Option<Conversation>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -772,7 +562,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -780,7 +570,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -790,11 +580,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Conversation>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Conversation::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`share_token`), if there is one.
@@ -802,12 +589,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         share_token: &str,
     ) -> Result<Option<Conversation>, Error> {
-        client
-            .query_opt(FIND_BY_SHARE_TOKEN, &[&share_token])
-            .await?
-            .as_ref()
-            .map(Conversation::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            Table,
+        >(client, FIND_BY_SHARE_TOKEN, &[&share_token])
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -816,12 +601,10 @@ pub mod nonblocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Conversation>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Conversation::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -829,147 +612,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Conversation,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])
-            .await?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Conversation>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Conversation::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<Conversation, Error>>,
+        impl schemakit_support::Stream<Item = Result<Conversation, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Conversation::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewConversation,
-        ) -> impl std::future::Future<Output = Result<Conversation, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewConversation],
-        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Conversation, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Conversation>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Conversation,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Conversation>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &ConversationPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Conversation>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewConversation,
-        ) -> impl std::future::Future<Output = Result<Conversation, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Conversation>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -198,25 +198,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewCredit) -> [Option<schemakit_support::Param<'_>>; 10] {
-    [
-        Some(&new.id as schemakit_support::Param),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.subscription_id as schemakit_support::Param),
-        Some(&new.total_credits as schemakit_support::Param),
-        schemakit_support::given(&new.used_credits),
-        Some(&new.billing_period_start as schemakit_support::Param),
-        Some(&new.billing_period_end as schemakit_support::Param),
-        schemakit_support::given(&new.is_current),
-        schemakit_support::given(&new.created_at),
-        Some(&new.updated_at as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewCredit`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO credits (id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at";
 
@@ -262,40 +243,6 @@ pub struct CreditPatch {
     /// `None` leaves it as stored.
     pub updated_at: Option<chrono::NaiveDateTime>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a CreditPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.subscription_id {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.total_credits {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.used_credits {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.billing_period_start {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.billing_period_end {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.is_current {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.updated_at {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, subscription_id, total_credits, used_credits, billing_period_start, billing_period_end, is_current, created_at, updated_at FROM credits ORDER BY id LIMIT $1 OFFSET $2";
@@ -351,20 +298,92 @@ impl schemakit_support::Table for Table {
     type New = NewCredit;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<Credit, schemakit_support::Error> {
         Credit::from_row(row)
     }
+
+    fn cells(new: &NewCredit) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.id as schemakit_support::Param), Some(& new.user_id as
+            schemakit_support::Param), Some(& new.subscription_id as
+            schemakit_support::Param), Some(& new.total_credits as
+            schemakit_support::Param), schemakit_support::given(& new.used_credits),
+            Some(& new.billing_period_start as schemakit_support::Param), Some(& new
+            .billing_period_end as schemakit_support::Param), schemakit_support::given(&
+            new.is_current), schemakit_support::given(& new.created_at), Some(& new
+            .updated_at as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = CreditPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Credit) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Credit) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.user_id as
+            schemakit_support::Param, & row.subscription_id as schemakit_support::Param,
+            & row.total_credits as schemakit_support::Param, & row.used_credits as
+            schemakit_support::Param, & row.billing_period_start as
+            schemakit_support::Param, & row.billing_period_end as
+            schemakit_support::Param, & row.is_current as schemakit_support::Param, & row
+            .created_at as schemakit_support::Param, & row.updated_at as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a CreditPatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.subscription_id {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.total_credits {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.used_credits {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.billing_period_start {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.billing_period_end {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.is_current {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.updated_at {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
     }
 }
 
@@ -380,47 +399,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewCredit,
     ) -> Result<Credit, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Credit::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewCredit],
     ) -> Result<Vec<Credit>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Credit::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewCredit,
-        conflict: &[&str],
-    ) -> Result<Credit, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Credit::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -429,7 +417,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewCredit,
     ) -> Result<Credit, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -437,7 +425,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<Credit>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Credit::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -446,45 +434,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Credit,
     ) -> Result<Option<Credit>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.subscription_id,
-                    &row.total_credits,
-                    &row.used_credits,
-                    &row.billing_period_start,
-                    &row.billing_period_end,
-                    &row.is_current,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )?
-            .as_ref()
-            .map(Credit::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &CreditPatch,
     ) -> Result<Option<Credit>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Credit::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -492,7 +452,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -500,7 +460,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -510,11 +470,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Credit>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Credit::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`subscription_id`), ordered by primary key.
@@ -523,14 +479,13 @@ mod blocking {
         subscription_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
-                LIST_BY_SUBSCRIPTION_ID,
-                &[&subscription_id, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_SUBSCRIPTION_ID,
+            &[&subscription_id, &page.limit, &page.offset],
+        )
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -539,11 +494,9 @@ mod blocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`billing_period_start`, `billing_period_end`), ordered by primary key.
@@ -553,14 +506,13 @@ mod blocking {
         billing_period_end: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
-                LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END,
-                &[&billing_period_start, &billing_period_end, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END,
+            &[&billing_period_start, &billing_period_end, &page.limit, &page.offset],
+        )
     }
 
     /// One page of the rows with these values of (`user_id`, `is_current`), ordered by primary key.
@@ -570,14 +522,13 @@ mod blocking {
         is_current: &bool,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
-                LIST_BY_USER_ID_AND_IS_CURRENT,
-                &[&user_id, &is_current, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_USER_ID_AND_IS_CURRENT,
+            &[&user_id, &is_current, &page.limit, &page.offset],
+        )
     }
 
     /// The `subscriptions` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -585,11 +536,9 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Credit,
     ) -> Result<Option<super::super::subscriptions::Subscription>, Error> {
-        client
-            .query_opt(GET_SUBSCRIPTION, &[&row.subscription_id])?
-            .as_ref()
-            .map(super::super::subscriptions::Subscription::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::subscriptions::Table,
+        >(client, GET_SUBSCRIPTION, &[&row.subscription_id])
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -597,132 +546,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Credit,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Credit, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Credit::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewCredit,
-        ) -> Result<Credit, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewCredit],
-        ) -> Result<Vec<Credit>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Credit>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Credit, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Credit>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Credit,
-        ) -> Result<Option<Credit>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &CreditPatch,
-        ) -> Result<Option<Credit>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewCredit,
-        ) -> Result<Credit, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Credit>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -741,48 +589,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCredit,
     ) -> Result<Credit, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Credit::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewCredit],
     ) -> Result<Vec<Credit>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Credit::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewCredit,
-        conflict: &[&str],
-    ) -> Result<Credit, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Credit::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -791,7 +607,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewCredit,
     ) -> Result<Credit, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -799,7 +615,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<Credit>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(Credit::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -808,47 +624,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Credit,
     ) -> Result<Option<Credit>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.subscription_id,
-                    &row.total_credits,
-                    &row.used_credits,
-                    &row.billing_period_start,
-                    &row.billing_period_end,
-                    &row.is_current,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(Credit::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &CreditPatch,
     ) -> Result<Option<Credit>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Credit::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -856,7 +642,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -864,7 +650,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -874,11 +660,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Credit>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Credit::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`subscription_id`), ordered by primary key.
@@ -887,15 +670,14 @@ pub mod nonblocking {
         subscription_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_SUBSCRIPTION_ID,
                 &[&subscription_id, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -904,12 +686,10 @@ pub mod nonblocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`billing_period_start`, `billing_period_end`), ordered by primary key.
@@ -919,15 +699,14 @@ pub mod nonblocking {
         billing_period_end: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_BILLING_PERIOD_START_AND_BILLING_PERIOD_END,
                 &[&billing_period_start, &billing_period_end, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`, `is_current`), ordered by primary key.
@@ -937,15 +716,14 @@ pub mod nonblocking {
         is_current: &bool,
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_USER_ID_AND_IS_CURRENT,
                 &[&user_id, &is_current, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+            .await
     }
 
     /// The `subscriptions` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -953,12 +731,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Credit,
     ) -> Result<Option<super::super::subscriptions::Subscription>, Error> {
-        client
-            .query_opt(GET_SUBSCRIPTION, &[&row.subscription_id])
-            .await?
-            .as_ref()
-            .map(super::super::subscriptions::Subscription::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::subscriptions::Table,
+        >(client, GET_SUBSCRIPTION, &[&row.subscription_id])
+            .await
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -966,138 +742,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Credit,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])
-            .await?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Credit>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Credit::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<Credit, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Credit::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewCredit,
-        ) -> impl std::future::Future<Output = Result<Credit, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewCredit],
-        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Credit, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Credit,
-        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &CreditPatch,
-        ) -> impl std::future::Future<Output = Result<Option<Credit>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewCredit,
-        ) -> impl std::future::Future<Output = Result<Credit, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Credit>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Credit, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -287,31 +287,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewModel) -> [Option<schemakit_support::Param<'_>>; 16] {
-    [
-        Some(&new.id as schemakit_support::Param),
-        Some(&new.name as schemakit_support::Param),
-        Some(&new.display_name as schemakit_support::Param),
-        Some(&new.provider as schemakit_support::Param),
-        Some(&new.description as schemakit_support::Param),
-        Some(&new.capabilities as schemakit_support::Param),
-        Some(&new.context_length as schemakit_support::Param),
-        Some(&new.max_output_tokens as schemakit_support::Param),
-        Some(&new.input_cost_per_million_tokens as schemakit_support::Param),
-        Some(&new.output_cost_per_million_tokens as schemakit_support::Param),
-        Some(&new.credits_per_1k_tokens as schemakit_support::Param),
-        schemakit_support::given(&new.is_available),
-        schemakit_support::given(&new.is_deprecated),
-        Some(&new.version as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-        Some(&new.updated_at as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewModel`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO models (id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at";
 
@@ -385,58 +360,6 @@ pub struct ModelPatch {
     pub updated_at: Option<chrono::NaiveDateTime>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a ModelPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.name {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.display_name {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.provider {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.description {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.capabilities {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.context_length {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.max_output_tokens {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.input_cost_per_million_tokens {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.output_cost_per_million_tokens {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.credits_per_1k_tokens {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.is_available {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-    if let Some(value) = &patch.is_deprecated {
-        sets.set(&INSERT_COLUMNS[12], value);
-    }
-    if let Some(value) = &patch.version {
-        sets.set(&INSERT_COLUMNS[13], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[14], value);
-    }
-    if let Some(value) = &patch.updated_at {
-        sets.set(&INSERT_COLUMNS[15], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, name, display_name, provider, description, capabilities, context_length, max_output_tokens, input_cost_per_million_tokens, output_cost_per_million_tokens, credits_per_1k_tokens, is_available, is_deprecated, version, created_at, updated_at FROM models ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -479,20 +402,119 @@ impl schemakit_support::Table for Table {
     type New = NewModel;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<Model, schemakit_support::Error> {
         Model::from_row(row)
     }
+
+    fn cells(new: &NewModel) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.id as schemakit_support::Param), Some(& new.name as
+            schemakit_support::Param), Some(& new.display_name as
+            schemakit_support::Param), Some(& new.provider as schemakit_support::Param),
+            Some(& new.description as schemakit_support::Param), Some(& new.capabilities
+            as schemakit_support::Param), Some(& new.context_length as
+            schemakit_support::Param), Some(& new.max_output_tokens as
+            schemakit_support::Param), Some(& new.input_cost_per_million_tokens as
+            schemakit_support::Param), Some(& new.output_cost_per_million_tokens as
+            schemakit_support::Param), Some(& new.credits_per_1k_tokens as
+            schemakit_support::Param), schemakit_support::given(& new.is_available),
+            schemakit_support::given(& new.is_deprecated), Some(& new.version as
+            schemakit_support::Param), schemakit_support::given(& new.created_at), Some(&
+            new.updated_at as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = ModelPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Model) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Model) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.name as schemakit_support::Param,
+            & row.display_name as schemakit_support::Param, & row.provider as
+            schemakit_support::Param, & row.description as schemakit_support::Param, &
+            row.capabilities as schemakit_support::Param, & row.context_length as
+            schemakit_support::Param, & row.max_output_tokens as
+            schemakit_support::Param, & row.input_cost_per_million_tokens as
+            schemakit_support::Param, & row.output_cost_per_million_tokens as
+            schemakit_support::Param, & row.credits_per_1k_tokens as
+            schemakit_support::Param, & row.is_available as schemakit_support::Param, &
+            row.is_deprecated as schemakit_support::Param, & row.version as
+            schemakit_support::Param, & row.created_at as schemakit_support::Param, & row
+            .updated_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a ModelPatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.name {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.display_name {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.provider {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.description {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.capabilities {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.context_length {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.max_output_tokens {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.input_cost_per_million_tokens {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.output_cost_per_million_tokens {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.credits_per_1k_tokens {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.is_available {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
+        if let Some(value) = &patch.is_deprecated {
+            sets.set(&INSERT_COLUMNS[12], value);
+        }
+        if let Some(value) = &patch.version {
+            sets.set(&INSERT_COLUMNS[13], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[14], value);
+        }
+        if let Some(value) = &patch.updated_at {
+            sets.set(&INSERT_COLUMNS[15], value);
+        }
     }
 }
 
@@ -508,47 +530,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewModel,
     ) -> Result<Model, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Model::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewModel],
     ) -> Result<Vec<Model>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Model::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewModel,
-        conflict: &[&str],
-    ) -> Result<Model, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Model::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -557,7 +548,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewModel,
     ) -> Result<Model, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -565,7 +556,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &str,
     ) -> Result<Option<Model>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Model::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -574,51 +565,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Model,
     ) -> Result<Option<Model>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.name,
-                    &row.display_name,
-                    &row.provider,
-                    &row.description,
-                    &row.capabilities,
-                    &row.context_length,
-                    &row.max_output_tokens,
-                    &row.input_cost_per_million_tokens,
-                    &row.output_cost_per_million_tokens,
-                    &row.credits_per_1k_tokens,
-                    &row.is_available,
-                    &row.is_deprecated,
-                    &row.version,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )?
-            .as_ref()
-            .map(Model::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &str,
         patch: &ModelPatch,
     ) -> Result<Option<Model>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Model::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -626,7 +583,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -634,7 +591,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -644,11 +601,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Model>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Model::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`is_available`), ordered by primary key.
@@ -657,11 +610,9 @@ mod blocking {
         is_available: &bool,
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`provider`), ordered by primary key.
@@ -670,132 +621,31 @@ mod blocking {
         provider: &str,
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Model, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Model::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewModel,
-        ) -> Result<Model, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewModel],
-        ) -> Result<Vec<Model>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Model>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Model, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Model>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Model,
-        ) -> Result<Option<Model>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &ModelPatch,
-        ) -> Result<Option<Model>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewModel,
-        ) -> Result<Model, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Model>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -814,48 +664,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewModel,
     ) -> Result<Model, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Model::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewModel],
     ) -> Result<Vec<Model>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Model::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewModel,
-        conflict: &[&str],
-    ) -> Result<Model, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Model::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -864,7 +682,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewModel,
     ) -> Result<Model, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -872,7 +690,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
     ) -> Result<Option<Model>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(Model::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -881,53 +699,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Model,
     ) -> Result<Option<Model>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.name,
-                    &row.display_name,
-                    &row.provider,
-                    &row.description,
-                    &row.capabilities,
-                    &row.context_length,
-                    &row.max_output_tokens,
-                    &row.input_cost_per_million_tokens,
-                    &row.output_cost_per_million_tokens,
-                    &row.credits_per_1k_tokens,
-                    &row.is_available,
-                    &row.is_deprecated,
-                    &row.version,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(Model::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
         patch: &ModelPatch,
     ) -> Result<Option<Model>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Model::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -935,7 +717,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -943,7 +725,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -953,11 +735,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Model>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Model::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`is_available`), ordered by primary key.
@@ -966,12 +745,10 @@ pub mod nonblocking {
         is_available: &bool,
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_IS_AVAILABLE, &[&is_available, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`provider`), ordered by primary key.
@@ -980,138 +757,34 @@ pub mod nonblocking {
         provider: &str,
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_PROVIDER, &[&provider, &page.limit, &page.offset])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Model>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Model::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<Model, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Model::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewModel,
-        ) -> impl std::future::Future<Output = Result<Model, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewModel],
-        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Model, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Model,
-        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &ModelPatch,
-        ) -> impl std::future::Future<Output = Result<Option<Model>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewModel,
-        ) -> impl std::future::Future<Output = Result<Model, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Model>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Model, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

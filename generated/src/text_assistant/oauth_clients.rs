@@ -184,24 +184,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["client_id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewOauthClient) -> [Option<schemakit_support::Param<'_>>; 9] {
-    [
-        Some(&new.client_id as schemakit_support::Param),
-        Some(&new.client_name as schemakit_support::Param),
-        Some(&new.client_secret_hash as schemakit_support::Param),
-        Some(&new.redirect_uris as schemakit_support::Param),
-        Some(&new.grant_types as schemakit_support::Param),
-        Some(&new.response_types as schemakit_support::Param),
-        Some(&new.scope as schemakit_support::Param),
-        schemakit_support::given(&new.is_active),
-        schemakit_support::given(&new.created_at),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewOauthClient`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO oauth_clients (client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at";
 
@@ -248,37 +230,6 @@ pub struct OauthClientPatch {
     pub created_at: Option<chrono::NaiveDateTime>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a OauthClientPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.client_name {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.client_secret_hash {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.redirect_uris {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.grant_types {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.response_types {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.scope {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.is_active {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "client_id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT client_id, client_name, client_secret_hash, redirect_uris, grant_types, response_types, scope, is_active, created_at FROM oauth_clients ORDER BY client_id LIMIT $1 OFFSET $2";
 
@@ -315,20 +266,91 @@ impl schemakit_support::Table for Table {
     type New = NewOauthClient;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["client_id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<OauthClient, schemakit_support::Error> {
         OauthClient::from_row(row)
     }
+
+    fn cells(new: &NewOauthClient) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.client_id as schemakit_support::Param), Some(& new.client_name as
+            schemakit_support::Param), Some(& new.client_secret_hash as
+            schemakit_support::Param), Some(& new.redirect_uris as
+            schemakit_support::Param), Some(& new.grant_types as
+            schemakit_support::Param), Some(& new.response_types as
+            schemakit_support::Param), Some(& new.scope as schemakit_support::Param),
+            schemakit_support::given(& new.is_active), schemakit_support::given(& new
+            .created_at)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = OauthClientPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "client_id = $1";
 
     fn key(row: &OauthClient) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &OauthClient) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.client_id as schemakit_support::Param, & row.client_name as
+            schemakit_support::Param, & row.client_secret_hash as
+            schemakit_support::Param, & row.redirect_uris as schemakit_support::Param, &
+            row.grant_types as schemakit_support::Param, & row.response_types as
+            schemakit_support::Param, & row.scope as schemakit_support::Param, & row
+            .is_active as schemakit_support::Param, & row.created_at as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a OauthClientPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.client_name {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.client_secret_hash {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.redirect_uris {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.grant_types {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.response_types {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.scope {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.is_active {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
     }
 }
 
@@ -344,47 +366,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewOauthClient,
     ) -> Result<OauthClient, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        OauthClient::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewOauthClient],
     ) -> Result<Vec<OauthClient>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(OauthClient::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewOauthClient,
-        conflict: &[&str],
-    ) -> Result<OauthClient, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        OauthClient::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -393,7 +384,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewOauthClient,
     ) -> Result<OauthClient, Error> {
-        upsert_on(client, new, &["client_id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -401,11 +392,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         client_id: &str,
     ) -> Result<Option<OauthClient>, Error> {
-        client
-            .query_opt(GET, &[&client_id])?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&client_id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -414,46 +401,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &OauthClient,
     ) -> Result<Option<OauthClient>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.client_id,
-                    &row.client_name,
-                    &row.client_secret_hash,
-                    &row.redirect_uris,
-                    &row.grant_types,
-                    &row.response_types,
-                    &row.scope,
-                    &row.is_active,
-                    &row.created_at,
-                ],
-            )?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         client_id: &str,
         patch: &OauthClientPatch,
     ) -> Result<Option<OauthClient>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&client_id as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, client_id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&client_id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -461,7 +419,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         client_id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&client_id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&client_id])
     }
 
     /// Whether a row with this primary key exists.
@@ -469,7 +427,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         client_id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&client_id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&client_id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -479,132 +437,29 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<OauthClient>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(OauthClient::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<OauthClient>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(OauthClient::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<OauthClient, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| OauthClient::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewOauthClient,
-        ) -> Result<OauthClient, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewOauthClient],
-        ) -> Result<Vec<OauthClient>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<OauthClient>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<OauthClient, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<OauthClient>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &OauthClient,
-        ) -> Result<Option<OauthClient>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &OauthClientPatch,
-        ) -> Result<Option<OauthClient>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewOauthClient,
-        ) -> Result<OauthClient, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<OauthClient>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -623,48 +478,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewOauthClient,
     ) -> Result<OauthClient, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        OauthClient::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewOauthClient],
     ) -> Result<Vec<OauthClient>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(OauthClient::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewOauthClient,
-        conflict: &[&str],
-    ) -> Result<OauthClient, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        OauthClient::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -673,7 +496,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewOauthClient,
     ) -> Result<OauthClient, Error> {
-        upsert_on(client, new, &["client_id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -681,12 +504,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
     ) -> Result<Option<OauthClient>, Error> {
-        client
-            .query_opt(GET, &[&client_id])
-            .await?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&client_id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -695,48 +513,18 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &OauthClient,
     ) -> Result<Option<OauthClient>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.client_id,
-                    &row.client_name,
-                    &row.client_secret_hash,
-                    &row.redirect_uris,
-                    &row.grant_types,
-                    &row.response_types,
-                    &row.scope,
-                    &row.is_active,
-                    &row.created_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
         patch: &OauthClientPatch,
     ) -> Result<Option<OauthClient>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&client_id as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, client_id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(OauthClient::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&client_id], patch)
+            .await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -744,7 +532,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&client_id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&client_id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -752,7 +540,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         client_id: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&client_id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&client_id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -762,146 +550,32 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<OauthClient>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(OauthClient::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<OauthClient>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(OauthClient::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<OauthClient, Error>>,
+        impl schemakit_support::Stream<Item = Result<OauthClient, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| OauthClient::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewOauthClient,
-        ) -> impl std::future::Future<Output = Result<OauthClient, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewOauthClient],
-        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<OauthClient, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<OauthClient>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &OauthClient,
-        ) -> impl std::future::Future<
-            Output = Result<Option<OauthClient>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &OauthClientPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<OauthClient>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewOauthClient,
-        ) -> impl std::future::Future<Output = Result<OauthClient, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<OauthClient>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -231,27 +231,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewUsageHistory) -> [Option<schemakit_support::Param<'_>>; 12] {
-    [
-        Some(&new.id as schemakit_support::Param),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.credit_id as schemakit_support::Param),
-        Some(&new.model_id as schemakit_support::Param),
-        Some(&new.operation as schemakit_support::Param),
-        Some(&new.credits_used as schemakit_support::Param),
-        Some(&new.input_tokens as schemakit_support::Param),
-        Some(&new.output_tokens as schemakit_support::Param),
-        Some(&new.total_tokens as schemakit_support::Param),
-        Some(&new.request_duration_ms as schemakit_support::Param),
-        Some(&new.request_metadata as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageHistory`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_history (id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at";
 
@@ -310,46 +289,6 @@ pub struct UsageHistoryPatch {
     /// `None` leaves it as stored.
     pub created_at: Option<chrono::NaiveDateTime>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a UsageHistoryPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.credit_id {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.model_id {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.operation {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.credits_used {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.input_tokens {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.output_tokens {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.total_tokens {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.request_duration_ms {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.request_metadata {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, credit_id, model_id, operation, credits_used, input_tokens, output_tokens, total_tokens, request_duration_ms, request_metadata, created_at FROM usage_history ORDER BY id LIMIT $1 OFFSET $2";
@@ -411,20 +350,103 @@ impl schemakit_support::Table for Table {
     type New = NewUsageHistory;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<UsageHistory, schemakit_support::Error> {
         UsageHistory::from_row(row)
     }
+
+    fn cells(new: &NewUsageHistory) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.id as schemakit_support::Param), Some(& new.user_id as
+            schemakit_support::Param), Some(& new.credit_id as schemakit_support::Param),
+            Some(& new.model_id as schemakit_support::Param), Some(& new.operation as
+            schemakit_support::Param), Some(& new.credits_used as
+            schemakit_support::Param), Some(& new.input_tokens as
+            schemakit_support::Param), Some(& new.output_tokens as
+            schemakit_support::Param), Some(& new.total_tokens as
+            schemakit_support::Param), Some(& new.request_duration_ms as
+            schemakit_support::Param), Some(& new.request_metadata as
+            schemakit_support::Param), schemakit_support::given(& new.created_at)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = UsageHistoryPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &UsageHistory) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &UsageHistory) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.user_id as
+            schemakit_support::Param, & row.credit_id as schemakit_support::Param, & row
+            .model_id as schemakit_support::Param, & row.operation as
+            schemakit_support::Param, & row.credits_used as schemakit_support::Param, &
+            row.input_tokens as schemakit_support::Param, & row.output_tokens as
+            schemakit_support::Param, & row.total_tokens as schemakit_support::Param, &
+            row.request_duration_ms as schemakit_support::Param, & row.request_metadata
+            as schemakit_support::Param, & row.created_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a UsageHistoryPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.credit_id {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.model_id {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.operation {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.credits_used {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.input_tokens {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.output_tokens {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.total_tokens {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.request_duration_ms {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.request_metadata {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
     }
 }
 
@@ -440,47 +462,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUsageHistory,
     ) -> Result<UsageHistory, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UsageHistory::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewUsageHistory],
     ) -> Result<Vec<UsageHistory>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(UsageHistory::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewUsageHistory,
-        conflict: &[&str],
-    ) -> Result<UsageHistory, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UsageHistory::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -489,7 +480,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUsageHistory,
     ) -> Result<UsageHistory, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -497,7 +488,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<UsageHistory>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(UsageHistory::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -506,47 +497,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageHistory,
     ) -> Result<Option<UsageHistory>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.credit_id,
-                    &row.model_id,
-                    &row.operation,
-                    &row.credits_used,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.total_tokens,
-                    &row.request_duration_ms,
-                    &row.request_metadata,
-                    &row.created_at,
-                ],
-            )?
-            .as_ref()
-            .map(UsageHistory::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &UsageHistoryPatch,
     ) -> Result<Option<UsageHistory>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(UsageHistory::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -554,7 +515,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -562,7 +523,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -572,11 +533,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UsageHistory>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(UsageHistory::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`credit_id`), ordered by primary key.
@@ -585,11 +542,9 @@ mod blocking {
         credit_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`model_id`), ordered by primary key.
@@ -598,11 +553,9 @@ mod blocking {
         model_id: &str,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -611,11 +564,9 @@ mod blocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -624,11 +575,9 @@ mod blocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`user_id`, `created_at`), ordered by primary key.
@@ -638,14 +587,13 @@ mod blocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(
-                LIST_BY_USER_ID_AND_CREATED_AT,
-                &[&user_id, &created_at, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_USER_ID_AND_CREATED_AT,
+            &[&user_id, &created_at, &page.limit, &page.offset],
+        )
     }
 
     /// The `credits` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -653,11 +601,9 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageHistory,
     ) -> Result<Option<super::super::credits::Credit>, Error> {
-        client
-            .query_opt(GET_CREDIT, &[&row.credit_id])?
-            .as_ref()
-            .map(super::super::credits::Credit::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::credits::Table,
+        >(client, GET_CREDIT, &[&row.credit_id])
     }
 
     /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -665,11 +611,9 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageHistory,
     ) -> Result<Option<super::super::models::Model>, Error> {
-        client
-            .query_opt(GET_MODEL, &[&row.model_id])?
-            .as_ref()
-            .map(super::super::models::Model::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::models::Table,
+        >(client, GET_MODEL, &[&row.model_id])
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -677,132 +621,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageHistory,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<UsageHistory, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| UsageHistory::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUsageHistory,
-        ) -> Result<UsageHistory, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewUsageHistory],
-        ) -> Result<Vec<UsageHistory>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<UsageHistory>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<UsageHistory, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<UsageHistory>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &UsageHistory,
-        ) -> Result<Option<UsageHistory>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &UsageHistoryPatch,
-        ) -> Result<Option<UsageHistory>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUsageHistory,
-        ) -> Result<UsageHistory, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<UsageHistory>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -821,48 +664,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageHistory,
     ) -> Result<UsageHistory, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UsageHistory::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewUsageHistory],
     ) -> Result<Vec<UsageHistory>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(UsageHistory::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewUsageHistory,
-        conflict: &[&str],
-    ) -> Result<UsageHistory, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UsageHistory::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -871,7 +682,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageHistory,
     ) -> Result<UsageHistory, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -879,12 +690,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<UsageHistory>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(UsageHistory::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -893,49 +699,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageHistory,
     ) -> Result<Option<UsageHistory>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.credit_id,
-                    &row.model_id,
-                    &row.operation,
-                    &row.credits_used,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.total_tokens,
-                    &row.request_duration_ms,
-                    &row.request_metadata,
-                    &row.created_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(UsageHistory::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &UsageHistoryPatch,
     ) -> Result<Option<UsageHistory>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(UsageHistory::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -943,7 +717,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -951,7 +725,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -961,11 +735,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UsageHistory>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(UsageHistory::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`credit_id`), ordered by primary key.
@@ -974,12 +745,10 @@ pub mod nonblocking {
         credit_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_CREDIT_ID, &[&credit_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`model_id`), ordered by primary key.
@@ -988,12 +757,10 @@ pub mod nonblocking {
         model_id: &str,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_MODEL_ID, &[&model_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -1002,12 +769,10 @@ pub mod nonblocking {
         user_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -1016,12 +781,10 @@ pub mod nonblocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`, `created_at`), ordered by primary key.
@@ -1031,15 +794,14 @@ pub mod nonblocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_USER_ID_AND_CREATED_AT,
                 &[&user_id, &created_at, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+            .await
     }
 
     /// The `credits` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -1047,12 +809,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageHistory,
     ) -> Result<Option<super::super::credits::Credit>, Error> {
-        client
-            .query_opt(GET_CREDIT, &[&row.credit_id])
-            .await?
-            .as_ref()
-            .map(super::super::credits::Credit::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::credits::Table,
+        >(client, GET_CREDIT, &[&row.credit_id])
+            .await
     }
 
     /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -1060,12 +820,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageHistory,
     ) -> Result<Option<super::super::models::Model>, Error> {
-        client
-            .query_opt(GET_MODEL, &[&row.model_id])
-            .await?
-            .as_ref()
-            .map(super::super::models::Model::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::models::Table,
+        >(client, GET_MODEL, &[&row.model_id])
+            .await
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -1073,147 +831,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageHistory,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])
-            .await?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<UsageHistory>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageHistory::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<UsageHistory, Error>>,
+        impl schemakit_support::Stream<Item = Result<UsageHistory, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| UsageHistory::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUsageHistory,
-        ) -> impl std::future::Future<Output = Result<UsageHistory, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewUsageHistory],
-        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<UsageHistory, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageHistory>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &UsageHistory,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageHistory>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &UsageHistoryPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageHistory>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUsageHistory,
-        ) -> impl std::future::Future<Output = Result<UsageHistory, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<UsageHistory>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -169,23 +169,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["user_id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewUserPreference) -> [Option<schemakit_support::Param<'_>>; 8] {
-    [
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.default_model_id as schemakit_support::Param),
-        schemakit_support::given(&new.enable_streaming),
-        schemakit_support::given(&new.max_tokens),
-        schemakit_support::given(&new.temperature),
-        Some(&new.preferences_metadata as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-        Some(&new.updated_at as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewUserPreference`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO user_preferences (user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at";
 
@@ -224,37 +207,6 @@ pub struct UserPreferencePatch {
     /// `None` leaves it as stored.
     pub updated_at: Option<chrono::NaiveDateTime>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(
-    patch: &'a UserPreferencePatch,
-    sets: &mut schemakit_support::Sets<'a>,
-) {
-    if let Some(value) = &patch.default_model_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.enable_streaming {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.max_tokens {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.temperature {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.preferences_metadata {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.updated_at {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "user_id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT user_id, default_model_id, enable_streaming, max_tokens, temperature, preferences_metadata, created_at, updated_at FROM user_preferences ORDER BY user_id LIMIT $1 OFFSET $2";
@@ -301,20 +253,85 @@ impl schemakit_support::Table for Table {
     type New = NewUserPreference;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["user_id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<UserPreference, schemakit_support::Error> {
         UserPreference::from_row(row)
     }
+
+    fn cells(new: &NewUserPreference) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.user_id as schemakit_support::Param), Some(& new.default_model_id
+            as schemakit_support::Param), schemakit_support::given(& new
+            .enable_streaming), schemakit_support::given(& new.max_tokens),
+            schemakit_support::given(& new.temperature), Some(& new.preferences_metadata
+            as schemakit_support::Param), schemakit_support::given(& new.created_at),
+            Some(& new.updated_at as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = UserPreferencePatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "user_id = $1";
 
     fn key(row: &UserPreference) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &UserPreference) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.user_id as schemakit_support::Param, & row.default_model_id as
+            schemakit_support::Param, & row.enable_streaming as schemakit_support::Param,
+            & row.max_tokens as schemakit_support::Param, & row.temperature as
+            schemakit_support::Param, & row.preferences_metadata as
+            schemakit_support::Param, & row.created_at as schemakit_support::Param, & row
+            .updated_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a UserPreferencePatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.default_model_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.enable_streaming {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.max_tokens {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.temperature {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.preferences_metadata {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.updated_at {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
     }
 }
 
@@ -330,47 +347,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUserPreference,
     ) -> Result<UserPreference, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UserPreference::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewUserPreference],
     ) -> Result<Vec<UserPreference>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(UserPreference::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewUserPreference,
-        conflict: &[&str],
-    ) -> Result<UserPreference, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UserPreference::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -379,7 +365,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUserPreference,
     ) -> Result<UserPreference, Error> {
-        upsert_on(client, new, &["user_id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -387,11 +373,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         user_id: &uuid::Uuid,
     ) -> Result<Option<UserPreference>, Error> {
-        client
-            .query_opt(GET, &[&user_id])?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&user_id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -400,45 +382,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UserPreference,
     ) -> Result<Option<UserPreference>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.user_id,
-                    &row.default_model_id,
-                    &row.enable_streaming,
-                    &row.max_tokens,
-                    &row.temperature,
-                    &row.preferences_metadata,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         user_id: &uuid::Uuid,
         patch: &UserPreferencePatch,
     ) -> Result<Option<UserPreference>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&user_id as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, user_id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&user_id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -446,7 +400,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         user_id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&user_id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&user_id])
     }
 
     /// Whether a row with this primary key exists.
@@ -454,7 +408,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         user_id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&user_id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&user_id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -464,11 +418,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UserPreference>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(UserPreference::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`default_model_id`), ordered by primary key.
@@ -477,14 +427,13 @@ mod blocking {
         default_model_id: &str,
         page: Page,
     ) -> Result<Vec<UserPreference>, Error> {
-        client
-            .query(
-                LIST_BY_DEFAULT_MODEL_ID,
-                &[&default_model_id, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(UserPreference::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_DEFAULT_MODEL_ID,
+            &[&default_model_id, &page.limit, &page.offset],
+        )
     }
 
     /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -492,11 +441,9 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UserPreference,
     ) -> Result<Option<super::super::models::Model>, Error> {
-        client
-            .query_opt(GET_DEFAULT_MODEL, &[&row.default_model_id])?
-            .as_ref()
-            .map(super::super::models::Model::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::models::Table,
+        >(client, GET_DEFAULT_MODEL, &[&row.default_model_id])
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -504,132 +451,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UserPreference,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<UserPreference>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(UserPreference::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<UserPreference, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| UserPreference::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUserPreference,
-        ) -> Result<UserPreference, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewUserPreference],
-        ) -> Result<Vec<UserPreference>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<UserPreference>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<UserPreference, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<UserPreference>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &UserPreference,
-        ) -> Result<Option<UserPreference>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &UserPreferencePatch,
-        ) -> Result<Option<UserPreference>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUserPreference,
-        ) -> Result<UserPreference, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<UserPreference>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -648,48 +494,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUserPreference,
     ) -> Result<UserPreference, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UserPreference::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewUserPreference],
     ) -> Result<Vec<UserPreference>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(UserPreference::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewUserPreference,
-        conflict: &[&str],
-    ) -> Result<UserPreference, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UserPreference::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -698,7 +512,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUserPreference,
     ) -> Result<UserPreference, Error> {
-        upsert_on(client, new, &["user_id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -706,12 +520,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
     ) -> Result<Option<UserPreference>, Error> {
-        client
-            .query_opt(GET, &[&user_id])
-            .await?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&user_id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -720,47 +529,18 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UserPreference,
     ) -> Result<Option<UserPreference>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.user_id,
-                    &row.default_model_id,
-                    &row.enable_streaming,
-                    &row.max_tokens,
-                    &row.temperature,
-                    &row.preferences_metadata,
-                    &row.created_at,
-                    &row.updated_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
         patch: &UserPreferencePatch,
     ) -> Result<Option<UserPreference>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&user_id as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, user_id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(UserPreference::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&user_id], patch)
+            .await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -768,7 +548,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&user_id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&user_id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -776,7 +556,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&user_id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&user_id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -786,11 +566,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UserPreference>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(UserPreference::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`default_model_id`), ordered by primary key.
@@ -799,15 +576,14 @@ pub mod nonblocking {
         default_model_id: &str,
         page: Page,
     ) -> Result<Vec<UserPreference>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_DEFAULT_MODEL_ID,
                 &[&default_model_id, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(UserPreference::from_row)
-            .collect()
+            .await
     }
 
     /// The `models` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -815,12 +591,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UserPreference,
     ) -> Result<Option<super::super::models::Model>, Error> {
-        client
-            .query_opt(GET_DEFAULT_MODEL, &[&row.default_model_id])
-            .await?
-            .as_ref()
-            .map(super::super::models::Model::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::models::Table,
+        >(client, GET_DEFAULT_MODEL, &[&row.default_model_id])
+            .await
     }
 
     /// The `users` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -828,153 +602,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UserPreference,
     ) -> Result<Option<super::super::users::User>, Error> {
-        client
-            .query_opt(GET_USER, &[&row.user_id])
-            .await?
-            .as_ref()
-            .map(super::super::users::User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::users::Table,
+        >(client, GET_USER, &[&row.user_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<UserPreference>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UserPreference::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<UserPreference, Error>>,
+        impl schemakit_support::Stream<Item = Result<UserPreference, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| UserPreference::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUserPreference,
-        ) -> impl std::future::Future<Output = Result<UserPreference, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewUserPreference],
-        ) -> impl std::future::Future<
-            Output = Result<Vec<UserPreference>, Error>,
-        > + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<UserPreference>, Error>,
-        > + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<UserPreference, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UserPreference>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &UserPreference,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UserPreference>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &UserPreferencePatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UserPreference>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUserPreference,
-        ) -> impl std::future::Future<Output = Result<UserPreference, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<UserPreference>, Error>,
-        > + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

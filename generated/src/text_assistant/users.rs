@@ -246,28 +246,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewUser) -> [Option<schemakit_support::Param<'_>>; 13] {
-    [
-        Some(&new.id as schemakit_support::Param),
-        Some(&new.email as schemakit_support::Param),
-        schemakit_support::given(&new.email_verified),
-        Some(&new.username as schemakit_support::Param),
-        Some(&new.password_hash as schemakit_support::Param),
-        Some(&new.first_name as schemakit_support::Param),
-        Some(&new.last_name as schemakit_support::Param),
-        Some(&new.profile_picture_url as schemakit_support::Param),
-        schemakit_support::given(&new.created_at),
-        Some(&new.updated_at as schemakit_support::Param),
-        Some(&new.last_login_at as schemakit_support::Param),
-        schemakit_support::given(&new.is_active),
-        Some(&new.deleted_at as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewUser`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO users (id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at";
 
@@ -332,49 +310,6 @@ pub struct UserPatch {
     pub deleted_at: Option<Option<chrono::NaiveDateTime>>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a UserPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.email {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.email_verified {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.username {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.password_hash {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.first_name {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.last_name {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.profile_picture_url {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.updated_at {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.last_login_at {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.is_active {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-    if let Some(value) = &patch.deleted_at {
-        sets.set(&INSERT_COLUMNS[12], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, email, email_verified, username, password_hash, first_name, last_name, profile_picture_url, created_at, updated_at, last_login_at, is_active, deleted_at FROM users ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -417,18 +352,102 @@ impl schemakit_support::Table for Table {
     type New = NewUser;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(row: &schemakit_support::Row) -> Result<User, schemakit_support::Error> {
         User::from_row(row)
+    }
+
+    fn cells(new: &NewUser) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.id as schemakit_support::Param), Some(& new.email as
+            schemakit_support::Param), schemakit_support::given(& new.email_verified),
+            Some(& new.username as schemakit_support::Param), Some(& new.password_hash as
+            schemakit_support::Param), Some(& new.first_name as
+            schemakit_support::Param), Some(& new.last_name as schemakit_support::Param),
+            Some(& new.profile_picture_url as schemakit_support::Param),
+            schemakit_support::given(& new.created_at), Some(& new.updated_at as
+            schemakit_support::Param), Some(& new.last_login_at as
+            schemakit_support::Param), schemakit_support::given(& new.is_active), Some(&
+            new.deleted_at as schemakit_support::Param)
+        ]
     }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = UserPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &User) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &User) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.email as
+            schemakit_support::Param, & row.email_verified as schemakit_support::Param, &
+            row.username as schemakit_support::Param, & row.password_hash as
+            schemakit_support::Param, & row.first_name as schemakit_support::Param, & row
+            .last_name as schemakit_support::Param, & row.profile_picture_url as
+            schemakit_support::Param, & row.created_at as schemakit_support::Param, & row
+            .updated_at as schemakit_support::Param, & row.last_login_at as
+            schemakit_support::Param, & row.is_active as schemakit_support::Param, & row
+            .deleted_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a UserPatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.email {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.email_verified {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.username {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.password_hash {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.first_name {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.last_name {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.profile_picture_url {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.updated_at {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.last_login_at {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.is_active {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
+        if let Some(value) = &patch.deleted_at {
+            sets.set(&INSERT_COLUMNS[12], value);
+        }
     }
 }
 
@@ -444,47 +463,24 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUser,
     ) -> Result<User, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        User::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewUser],
     ) -> Result<Vec<User>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(User::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_email(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUser,
-        conflict: &[&str],
     ) -> Result<User, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        User::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<Table>(client, new, &["email"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -493,15 +489,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUser,
     ) -> Result<User, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_email(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewUser,
-    ) -> Result<User, Error> {
-        upsert_on(client, new, &["email"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -509,7 +497,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<User>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(User::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -518,48 +506,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &User,
     ) -> Result<Option<User>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.email,
-                    &row.email_verified,
-                    &row.username,
-                    &row.password_hash,
-                    &row.first_name,
-                    &row.last_name,
-                    &row.profile_picture_url,
-                    &row.created_at,
-                    &row.updated_at,
-                    &row.last_login_at,
-                    &row.is_active,
-                    &row.deleted_at,
-                ],
-            )?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &UserPatch,
     ) -> Result<Option<User>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -567,7 +524,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -575,7 +532,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -585,11 +542,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<User>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(User::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`email`), if there is one.
@@ -597,11 +550,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         email: &str,
     ) -> Result<Option<User>, Error> {
-        client
-            .query_opt(FIND_BY_EMAIL, &[&email])?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, FIND_BY_EMAIL, &[&email])
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -610,132 +559,31 @@ mod blocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<User>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])?
-            .iter()
-            .map(User::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<User>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(User::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| User::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUser,
-        ) -> Result<User, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewUser],
-        ) -> Result<Vec<User>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<User>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<User, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<User>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &User,
-        ) -> Result<Option<User>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &UserPatch,
-        ) -> Result<Option<User>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUser,
-        ) -> Result<User, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<User>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -754,48 +602,24 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUser,
     ) -> Result<User, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        User::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewUser],
     ) -> Result<Vec<User>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(User::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_email(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUser,
-        conflict: &[&str],
     ) -> Result<User, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        User::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<Table>(client, new, &["email"]).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -804,15 +628,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUser,
     ) -> Result<User, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`email`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_email(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewUser,
-    ) -> Result<User, Error> {
-        upsert_on(client, new, &["email"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -820,7 +636,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<User>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(User::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -829,50 +645,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &User,
     ) -> Result<Option<User>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.email,
-                    &row.email_verified,
-                    &row.username,
-                    &row.password_hash,
-                    &row.first_name,
-                    &row.last_name,
-                    &row.profile_picture_url,
-                    &row.created_at,
-                    &row.updated_at,
-                    &row.last_login_at,
-                    &row.is_active,
-                    &row.deleted_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &UserPatch,
     ) -> Result<Option<User>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -880,7 +663,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -888,7 +671,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -898,11 +681,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<User>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(User::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`email`), if there is one.
@@ -910,12 +690,8 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         email: &str,
     ) -> Result<Option<User>, Error> {
-        client
-            .query_opt(FIND_BY_EMAIL, &[&email])
-            .await?
-            .as_ref()
-            .map(User::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, FIND_BY_EMAIL, &[&email])
+            .await
     }
 
     /// One page of the rows with these values of (`created_at`), ordered by primary key.
@@ -924,138 +700,34 @@ pub mod nonblocking {
         created_at: &chrono::NaiveDateTime,
         page: Page,
     ) -> Result<Vec<User>, Error> {
-        client
-            .query(LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(User::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_CREATED_AT, &[&created_at, &page.limit, &page.offset])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<User>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(User::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<User, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| User::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUser,
-        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewUser],
-        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<User, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &User,
-        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &UserPatch,
-        ) -> impl std::future::Future<Output = Result<Option<User>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUser,
-        ) -> impl std::future::Future<Output = Result<User, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<User>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<User, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -440,40 +440,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewEverything) -> [Option<schemakit_support::Param<'_>>; 25] {
-    [
-        Some(&new.small as schemakit_support::Param),
-        Some(&new.big as schemakit_support::Param),
-        Some(&new.ratio as schemakit_support::Param),
-        Some(&new.precise as schemakit_support::Param),
-        Some(&new.amount as schemakit_support::Param),
-        Some(&new.big_amount as schemakit_support::Param),
-        schemakit_support::given(&new.flag),
-        Some(&new.label as schemakit_support::Param),
-        Some(&new.code as schemakit_support::Param),
-        Some(&new.body as schemakit_support::Param),
-        Some(&new.payload as schemakit_support::Param),
-        Some(&new.doc as schemakit_support::Param),
-        Some(&new.raw as schemakit_support::Param),
-        Some(&new.born as schemakit_support::Param),
-        Some(&new.alarm as schemakit_support::Param),
-        Some(&new.local_at as schemakit_support::Param),
-        Some(&new.at as schemakit_support::Param),
-        Some(&new.addr as schemakit_support::Param),
-        schemakit_support::given(&new.tags),
-        Some(&new.moods as schemakit_support::Param),
-        Some(&new.current_mood as schemakit_support::Param),
-        Some(&new.contact as schemakit_support::Param),
-        Some(&new.embedding as schemakit_support::Param),
-        Some(&new.external_id as schemakit_support::Param),
-        Some(&new.qty as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewEverything`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO everything (small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact, embedding, external_id, qty) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22::text, $23, $24, $25) RETURNING id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total";
 
@@ -597,88 +563,6 @@ pub struct EverythingPatch {
     pub qty: Option<i32>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a EverythingPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.small {
-        sets.set(&INSERT_COLUMNS[0], value);
-    }
-    if let Some(value) = &patch.big {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.ratio {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.precise {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.amount {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.big_amount {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.flag {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.label {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.code {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.body {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.payload {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.doc {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-    if let Some(value) = &patch.raw {
-        sets.set(&INSERT_COLUMNS[12], value);
-    }
-    if let Some(value) = &patch.born {
-        sets.set(&INSERT_COLUMNS[13], value);
-    }
-    if let Some(value) = &patch.alarm {
-        sets.set(&INSERT_COLUMNS[14], value);
-    }
-    if let Some(value) = &patch.local_at {
-        sets.set(&INSERT_COLUMNS[15], value);
-    }
-    if let Some(value) = &patch.at {
-        sets.set(&INSERT_COLUMNS[16], value);
-    }
-    if let Some(value) = &patch.addr {
-        sets.set(&INSERT_COLUMNS[17], value);
-    }
-    if let Some(value) = &patch.tags {
-        sets.set(&INSERT_COLUMNS[18], value);
-    }
-    if let Some(value) = &patch.moods {
-        sets.set(&INSERT_COLUMNS[19], value);
-    }
-    if let Some(value) = &patch.current_mood {
-        sets.set(&INSERT_COLUMNS[20], value);
-    }
-    if let Some(value) = &patch.contact {
-        sets.set(&INSERT_COLUMNS[21], value);
-    }
-    if let Some(value) = &patch.embedding {
-        sets.set(&INSERT_COLUMNS[22], value);
-    }
-    if let Some(value) = &patch.external_id {
-        sets.set(&INSERT_COLUMNS[23], value);
-    }
-    if let Some(value) = &patch.qty {
-        sets.set(&INSERT_COLUMNS[24], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, small, big, ratio, precise, amount, big_amount, flag, label, code, body, payload, doc, raw, born, alarm, local_at, at, addr, tags, moods, current_mood, contact::text AS contact, embedding, external_id, qty, total FROM everything ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -718,20 +602,160 @@ impl schemakit_support::Table for Table {
     type New = NewEverything;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<Everything, schemakit_support::Error> {
         Everything::from_row(row)
     }
+
+    fn cells(new: &NewEverything) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.small as schemakit_support::Param), Some(& new.big as
+            schemakit_support::Param), Some(& new.ratio as schemakit_support::Param),
+            Some(& new.precise as schemakit_support::Param), Some(& new.amount as
+            schemakit_support::Param), Some(& new.big_amount as
+            schemakit_support::Param), schemakit_support::given(& new.flag), Some(& new
+            .label as schemakit_support::Param), Some(& new.code as
+            schemakit_support::Param), Some(& new.body as schemakit_support::Param),
+            Some(& new.payload as schemakit_support::Param), Some(& new.doc as
+            schemakit_support::Param), Some(& new.raw as schemakit_support::Param),
+            Some(& new.born as schemakit_support::Param), Some(& new.alarm as
+            schemakit_support::Param), Some(& new.local_at as schemakit_support::Param),
+            Some(& new.at as schemakit_support::Param), Some(& new.addr as
+            schemakit_support::Param), schemakit_support::given(& new.tags), Some(& new
+            .moods as schemakit_support::Param), Some(& new.current_mood as
+            schemakit_support::Param), Some(& new.contact as schemakit_support::Param),
+            Some(& new.embedding as schemakit_support::Param), Some(& new.external_id as
+            schemakit_support::Param), Some(& new.qty as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = EverythingPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Everything) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Everything) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.small as
+            schemakit_support::Param, & row.big as schemakit_support::Param, & row.ratio
+            as schemakit_support::Param, & row.precise as schemakit_support::Param, & row
+            .amount as schemakit_support::Param, & row.big_amount as
+            schemakit_support::Param, & row.flag as schemakit_support::Param, & row.label
+            as schemakit_support::Param, & row.code as schemakit_support::Param, & row
+            .body as schemakit_support::Param, & row.payload as schemakit_support::Param,
+            & row.doc as schemakit_support::Param, & row.raw as schemakit_support::Param,
+            & row.born as schemakit_support::Param, & row.alarm as
+            schemakit_support::Param, & row.local_at as schemakit_support::Param, & row
+            .at as schemakit_support::Param, & row.addr as schemakit_support::Param, &
+            row.tags as schemakit_support::Param, & row.moods as
+            schemakit_support::Param, & row.current_mood as schemakit_support::Param, &
+            row.contact as schemakit_support::Param, & row.embedding as
+            schemakit_support::Param, & row.external_id as schemakit_support::Param, &
+            row.qty as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a EverythingPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.small {
+            sets.set(&INSERT_COLUMNS[0], value);
+        }
+        if let Some(value) = &patch.big {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.ratio {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.precise {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.amount {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.big_amount {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.flag {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.label {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.code {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.body {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.payload {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.doc {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
+        if let Some(value) = &patch.raw {
+            sets.set(&INSERT_COLUMNS[12], value);
+        }
+        if let Some(value) = &patch.born {
+            sets.set(&INSERT_COLUMNS[13], value);
+        }
+        if let Some(value) = &patch.alarm {
+            sets.set(&INSERT_COLUMNS[14], value);
+        }
+        if let Some(value) = &patch.local_at {
+            sets.set(&INSERT_COLUMNS[15], value);
+        }
+        if let Some(value) = &patch.at {
+            sets.set(&INSERT_COLUMNS[16], value);
+        }
+        if let Some(value) = &patch.addr {
+            sets.set(&INSERT_COLUMNS[17], value);
+        }
+        if let Some(value) = &patch.tags {
+            sets.set(&INSERT_COLUMNS[18], value);
+        }
+        if let Some(value) = &patch.moods {
+            sets.set(&INSERT_COLUMNS[19], value);
+        }
+        if let Some(value) = &patch.current_mood {
+            sets.set(&INSERT_COLUMNS[20], value);
+        }
+        if let Some(value) = &patch.contact {
+            sets.set(&INSERT_COLUMNS[21], value);
+        }
+        if let Some(value) = &patch.embedding {
+            sets.set(&INSERT_COLUMNS[22], value);
+        }
+        if let Some(value) = &patch.external_id {
+            sets.set(&INSERT_COLUMNS[23], value);
+        }
+        if let Some(value) = &patch.qty {
+            sets.set(&INSERT_COLUMNS[24], value);
+        }
     }
 }
 
@@ -747,47 +771,24 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewEverything,
     ) -> Result<Everything, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Everything::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewEverything],
     ) -> Result<Vec<Everything>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Everything::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_external_id(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewEverything,
-        conflict: &[&str],
     ) -> Result<Everything, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Everything::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<Table>(client, new, &["external_id"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -796,15 +797,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewEverything,
     ) -> Result<Everything, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_external_id(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewEverything,
-    ) -> Result<Everything, Error> {
-        upsert_on(client, new, &["external_id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -812,7 +805,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i64,
     ) -> Result<Option<Everything>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Everything::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -821,61 +814,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Everything,
     ) -> Result<Option<Everything>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.small,
-                    &row.big,
-                    &row.ratio,
-                    &row.precise,
-                    &row.amount,
-                    &row.big_amount,
-                    &row.flag,
-                    &row.label,
-                    &row.code,
-                    &row.body,
-                    &row.payload,
-                    &row.doc,
-                    &row.raw,
-                    &row.born,
-                    &row.alarm,
-                    &row.local_at,
-                    &row.at,
-                    &row.addr,
-                    &row.tags,
-                    &row.moods,
-                    &row.current_mood,
-                    &row.contact,
-                    &row.embedding,
-                    &row.external_id,
-                    &row.qty,
-                ],
-            )?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i64,
         patch: &EverythingPatch,
     ) -> Result<Option<Everything>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -883,7 +832,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i64,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -891,7 +840,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i64,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -901,11 +850,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Everything>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Everything::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`external_id`), if there is one.
@@ -913,132 +858,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         external_id: &uuid::Uuid,
     ) -> Result<Option<Everything>, Error> {
-        client
-            .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            Table,
+        >(client, FIND_BY_EXTERNAL_ID, &[&external_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Everything>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Everything::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Everything, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Everything::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewEverything,
-        ) -> Result<Everything, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewEverything],
-        ) -> Result<Vec<Everything>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Everything>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Everything, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Everything>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Everything,
-        ) -> Result<Option<Everything>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &EverythingPatch,
-        ) -> Result<Option<Everything>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewEverything,
-        ) -> Result<Everything, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Everything>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -1057,48 +901,25 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEverything,
     ) -> Result<Everything, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Everything::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewEverything],
     ) -> Result<Vec<Everything>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Everything::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_external_id(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEverything,
-        conflict: &[&str],
     ) -> Result<Everything, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Everything::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<Table>(client, new, &["external_id"])
+            .await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -1107,15 +928,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewEverything,
     ) -> Result<Everything, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`external_id`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_external_id(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewEverything,
-    ) -> Result<Everything, Error> {
-        upsert_on(client, new, &["external_id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -1123,12 +936,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
     ) -> Result<Option<Everything>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -1137,63 +945,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Everything,
     ) -> Result<Option<Everything>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.small,
-                    &row.big,
-                    &row.ratio,
-                    &row.precise,
-                    &row.amount,
-                    &row.big_amount,
-                    &row.flag,
-                    &row.label,
-                    &row.code,
-                    &row.body,
-                    &row.payload,
-                    &row.doc,
-                    &row.raw,
-                    &row.born,
-                    &row.alarm,
-                    &row.local_at,
-                    &row.at,
-                    &row.addr,
-                    &row.tags,
-                    &row.moods,
-                    &row.current_mood,
-                    &row.contact,
-                    &row.embedding,
-                    &row.external_id,
-                    &row.qty,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
         patch: &EverythingPatch,
     ) -> Result<Option<Everything>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -1201,7 +963,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -1209,7 +971,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i64,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -1219,11 +981,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Everything>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Everything::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`external_id`), if there is one.
@@ -1231,147 +990,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         external_id: &uuid::Uuid,
     ) -> Result<Option<Everything>, Error> {
-        client
-            .query_opt(FIND_BY_EXTERNAL_ID, &[&external_id])
-            .await?
-            .as_ref()
-            .map(Everything::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            Table,
+        >(client, FIND_BY_EXTERNAL_ID, &[&external_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Everything>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Everything::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<Everything, Error>>,
+        impl schemakit_support::Stream<Item = Result<Everything, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Everything::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewEverything,
-        ) -> impl std::future::Future<Output = Result<Everything, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewEverything],
-        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Everything, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Everything>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Everything,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Everything>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &EverythingPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<Everything>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewEverything,
-        ) -> impl std::future::Future<Output = Result<Everything, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Everything>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -94,18 +94,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewNote) -> [Option<schemakit_support::Param<'_>>; 3] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.everything_id as schemakit_support::Param),
-        Some(&new.note as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewNote`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO notes (id, everything_id, note) VALUES ($1, $2, $3) RETURNING id, everything_id, note";
 
@@ -122,19 +110,6 @@ pub struct NotePatch {
     /// `None` leaves it as stored.
     pub note: Option<String>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a NotePatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.everything_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.note {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, everything_id, note FROM notes ORDER BY id LIMIT $1 OFFSET $2";
@@ -178,18 +153,57 @@ impl schemakit_support::Table for Table {
     type New = NewNote;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(row: &schemakit_support::Row) -> Result<Note, schemakit_support::Error> {
         Note::from_row(row)
+    }
+
+    fn cells(new: &NewNote) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.everything_id as
+            schemakit_support::Param), Some(& new.note as schemakit_support::Param)
+        ]
     }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = NotePatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &Note) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &Note) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.everything_id as
+            schemakit_support::Param, & row.note as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a NotePatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.everything_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.note {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
     }
 }
 
@@ -205,47 +219,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewNote,
     ) -> Result<Note, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Note::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewNote],
     ) -> Result<Vec<Note>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(Note::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewNote,
-        conflict: &[&str],
-    ) -> Result<Note, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Note::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -254,7 +237,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewNote,
     ) -> Result<Note, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -262,7 +245,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<Note>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(Note::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -271,31 +254,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Note,
     ) -> Result<Option<Note>, Error> {
-        client
-            .query_opt(UPDATE, &[&row.id, &row.everything_id, &row.note])?
-            .as_ref()
-            .map(Note::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &NotePatch,
     ) -> Result<Option<Note>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(Note::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -303,7 +272,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -311,7 +280,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -321,11 +290,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Note>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(Note::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`everything_id`), ordered by primary key.
@@ -334,11 +299,9 @@ mod blocking {
         everything_id: &i64,
         page: Page,
     ) -> Result<Vec<Note>, Error> {
-        client
-            .query(LIST_BY_EVERYTHING_ID, &[&everything_id, &page.limit, &page.offset])?
-            .iter()
-            .map(Note::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_EVERYTHING_ID, &[&everything_id, &page.limit, &page.offset])
     }
 
     /// The `everything` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -346,132 +309,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &Note,
     ) -> Result<Option<super::super::everything::Everything>, Error> {
-        client
-            .query_opt(GET_EVERYTHING, &[&row.everything_id])?
-            .as_ref()
-            .map(super::super::everything::Everything::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::everything::Table,
+        >(client, GET_EVERYTHING, &[&row.everything_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<Note>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(Note::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<Note, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| Note::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewNote,
-        ) -> Result<Note, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewNote],
-        ) -> Result<Vec<Note>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<Note>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<Note, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<Note>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &Note,
-        ) -> Result<Option<Note>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &NotePatch,
-        ) -> Result<Option<Note>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewNote,
-        ) -> Result<Note, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<Note>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -490,48 +352,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewNote,
     ) -> Result<Note, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        Note::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewNote],
     ) -> Result<Vec<Note>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(Note::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewNote,
-        conflict: &[&str],
-    ) -> Result<Note, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        Note::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -540,7 +370,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewNote,
     ) -> Result<Note, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -548,7 +378,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<Note>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(Note::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -557,33 +387,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Note,
     ) -> Result<Option<Note>, Error> {
-        client
-            .query_opt(UPDATE, &[&row.id, &row.everything_id, &row.note])
-            .await?
-            .as_ref()
-            .map(Note::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &NotePatch,
     ) -> Result<Option<Note>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(Note::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -591,7 +405,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -599,7 +413,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -609,11 +423,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<Note>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(Note::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`everything_id`), ordered by primary key.
@@ -622,12 +433,10 @@ pub mod nonblocking {
         everything_id: &i64,
         page: Page,
     ) -> Result<Vec<Note>, Error> {
-        client
-            .query(LIST_BY_EVERYTHING_ID, &[&everything_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Note::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_EVERYTHING_ID, &[&everything_id, &page.limit, &page.offset])
+            .await
     }
 
     /// The `everything` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -635,138 +444,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &Note,
     ) -> Result<Option<super::super::everything::Everything>, Error> {
-        client
-            .query_opt(GET_EVERYTHING, &[&row.everything_id])
-            .await?
-            .as_ref()
-            .map(super::super::everything::Everything::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::everything::Table,
+        >(client, GET_EVERYTHING, &[&row.everything_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<Note>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(Note::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<Note, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| Note::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewNote,
-        ) -> impl std::future::Future<Output = Result<Note, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewNote],
-        ) -> impl std::future::Future<Output = Result<Vec<Note>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<Note>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<Note, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<Note>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &Note,
-        ) -> impl std::future::Future<Output = Result<Option<Note>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &NotePatch,
-        ) -> impl std::future::Future<Output = Result<Option<Note>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewNote,
-        ) -> impl std::future::Future<Output = Result<Note, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<Note>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<Note, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

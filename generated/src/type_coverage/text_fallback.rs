@@ -235,25 +235,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewTextFallback) -> [Option<schemakit_support::Param<'_>>; 10] {
-    [
-        Some(&new.id as schemakit_support::Param),
-        Some(&new.span as schemakit_support::Param),
-        Some(&new.spans as schemakit_support::Param),
-        Some(&new.price as schemakit_support::Param),
-        Some(&new.words as schemakit_support::Param),
-        Some(&new.seats as schemakit_support::Param),
-        Some(&new.spot as schemakit_support::Param),
-        Some(&new.mac as schemakit_support::Param),
-        Some(&new.bits as schemakit_support::Param),
-        Some(&new.doc as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewTextFallback`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO text_fallback (id, span, spans, price, words, seats, spot, mac, bits, doc) VALUES ($1, $2::text::interval, $3::text[]::interval[], $4::text::money, $5::text::tsvector, $6::text::int4range, $7::text::point, $8::text::macaddr, $9::text::bit varying, $10::text::xml) RETURNING id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc";
 
@@ -325,40 +306,6 @@ pub struct TextFallbackPatch {
     pub doc: Option<Option<String>>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a TextFallbackPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.span {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.spans {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.price {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.words {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.seats {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.spot {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.mac {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.bits {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.doc {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, span::text AS span, spans::text[] AS spans, price::text AS price, words::text AS words, seats::text AS seats, spot::text AS spot, mac::text AS mac, bits::text AS bits, doc::text AS doc FROM text_fallback ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -395,20 +342,92 @@ impl schemakit_support::Table for Table {
     type New = NewTextFallback;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<TextFallback, schemakit_support::Error> {
         TextFallback::from_row(row)
     }
+
+    fn cells(new: &NewTextFallback) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.id as schemakit_support::Param), Some(& new.span as
+            schemakit_support::Param), Some(& new.spans as schemakit_support::Param),
+            Some(& new.price as schemakit_support::Param), Some(& new.words as
+            schemakit_support::Param), Some(& new.seats as schemakit_support::Param),
+            Some(& new.spot as schemakit_support::Param), Some(& new.mac as
+            schemakit_support::Param), Some(& new.bits as schemakit_support::Param),
+            Some(& new.doc as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = TextFallbackPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &TextFallback) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &TextFallback) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.span as schemakit_support::Param,
+            & row.spans as schemakit_support::Param, & row.price as
+            schemakit_support::Param, & row.words as schemakit_support::Param, & row
+            .seats as schemakit_support::Param, & row.spot as schemakit_support::Param, &
+            row.mac as schemakit_support::Param, & row.bits as schemakit_support::Param,
+            & row.doc as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a TextFallbackPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.span {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.spans {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.price {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.words {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.seats {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.spot {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.mac {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.bits {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.doc {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
     }
 }
 
@@ -424,47 +443,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewTextFallback,
     ) -> Result<TextFallback, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        TextFallback::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewTextFallback],
     ) -> Result<Vec<TextFallback>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(TextFallback::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewTextFallback,
-        conflict: &[&str],
-    ) -> Result<TextFallback, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        TextFallback::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -473,7 +461,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewTextFallback,
     ) -> Result<TextFallback, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -481,7 +469,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i32,
     ) -> Result<Option<TextFallback>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(TextFallback::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -490,45 +478,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &TextFallback,
     ) -> Result<Option<TextFallback>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.span,
-                    &row.spans,
-                    &row.price,
-                    &row.words,
-                    &row.seats,
-                    &row.spot,
-                    &row.mac,
-                    &row.bits,
-                    &row.doc,
-                ],
-            )?
-            .as_ref()
-            .map(TextFallback::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i32,
         patch: &TextFallbackPatch,
     ) -> Result<Option<TextFallback>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(TextFallback::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -536,7 +496,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i32,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -544,7 +504,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &i32,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -554,132 +514,29 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<TextFallback>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(TextFallback::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<TextFallback>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(TextFallback::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<TextFallback, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| TextFallback::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewTextFallback,
-        ) -> Result<TextFallback, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewTextFallback],
-        ) -> Result<Vec<TextFallback>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<TextFallback>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<TextFallback, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<TextFallback>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &TextFallback,
-        ) -> Result<Option<TextFallback>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &TextFallbackPatch,
-        ) -> Result<Option<TextFallback>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewTextFallback,
-        ) -> Result<TextFallback, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<TextFallback>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -698,48 +555,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewTextFallback,
     ) -> Result<TextFallback, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        TextFallback::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewTextFallback],
     ) -> Result<Vec<TextFallback>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(TextFallback::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewTextFallback,
-        conflict: &[&str],
-    ) -> Result<TextFallback, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        TextFallback::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -748,7 +573,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewTextFallback,
     ) -> Result<TextFallback, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -756,12 +581,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
     ) -> Result<Option<TextFallback>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(TextFallback::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -770,47 +590,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &TextFallback,
     ) -> Result<Option<TextFallback>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.span,
-                    &row.spans,
-                    &row.price,
-                    &row.words,
-                    &row.seats,
-                    &row.spot,
-                    &row.mac,
-                    &row.bits,
-                    &row.doc,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(TextFallback::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
         patch: &TextFallbackPatch,
     ) -> Result<Option<TextFallback>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(TextFallback::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -818,7 +608,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -826,7 +616,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &i32,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -836,146 +626,32 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<TextFallback>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(TextFallback::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<TextFallback>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(TextFallback::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<TextFallback, Error>>,
+        impl schemakit_support::Stream<Item = Result<TextFallback, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| TextFallback::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewTextFallback,
-        ) -> impl std::future::Future<Output = Result<TextFallback, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewTextFallback],
-        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<TextFallback, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<TextFallback>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &TextFallback,
-        ) -> impl std::future::Future<
-            Output = Result<Option<TextFallback>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &TextFallbackPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<TextFallback>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewTextFallback,
-        ) -> impl std::future::Future<Output = Result<TextFallback, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<TextFallback>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -229,27 +229,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewApiKey) -> [Option<schemakit_support::Param<'_>>; 12] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.key_hash as schemakit_support::Param),
-        Some(&new.key_prefix as schemakit_support::Param),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.tenant_id as schemakit_support::Param),
-        Some(&new.name as schemakit_support::Param),
-        schemakit_support::given(&new.scopes),
-        schemakit_support::given(&new.quota_tier),
-        schemakit_support::given(&new.created_at),
-        Some(&new.expires_at as schemakit_support::Param),
-        Some(&new.last_used_at as schemakit_support::Param),
-        Some(&new.revoked_at as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewApiKey`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO api_keys (id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at";
 
@@ -306,46 +285,6 @@ pub struct ApiKeyPatch {
     pub revoked_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a ApiKeyPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.key_hash {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.key_prefix {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.tenant_id {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.name {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.scopes {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.quota_tier {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.created_at {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.expires_at {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.last_used_at {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.revoked_at {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, key_hash, key_prefix, user_id, tenant_id, name, scopes, quota_tier, created_at, expires_at, last_used_at, revoked_at FROM api_keys ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -391,20 +330,99 @@ impl schemakit_support::Table for Table {
     type New = NewApiKey;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<ApiKey, schemakit_support::Error> {
         ApiKey::from_row(row)
     }
+
+    fn cells(new: &NewApiKey) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.key_hash as
+            schemakit_support::Param), Some(& new.key_prefix as
+            schemakit_support::Param), Some(& new.user_id as schemakit_support::Param),
+            Some(& new.tenant_id as schemakit_support::Param), Some(& new.name as
+            schemakit_support::Param), schemakit_support::given(& new.scopes),
+            schemakit_support::given(& new.quota_tier), schemakit_support::given(& new
+            .created_at), Some(& new.expires_at as schemakit_support::Param), Some(& new
+            .last_used_at as schemakit_support::Param), Some(& new.revoked_at as
+            schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = ApiKeyPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &ApiKey) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &ApiKey) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.key_hash as
+            schemakit_support::Param, & row.key_prefix as schemakit_support::Param, & row
+            .user_id as schemakit_support::Param, & row.tenant_id as
+            schemakit_support::Param, & row.name as schemakit_support::Param, & row
+            .scopes as schemakit_support::Param, & row.quota_tier as
+            schemakit_support::Param, & row.created_at as schemakit_support::Param, & row
+            .expires_at as schemakit_support::Param, & row.last_used_at as
+            schemakit_support::Param, & row.revoked_at as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(patch: &'a ApiKeyPatch, sets: &mut schemakit_support::Sets<'a>) {
+        if let Some(value) = &patch.key_hash {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.key_prefix {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.tenant_id {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.name {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.scopes {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.quota_tier {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.created_at {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.expires_at {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.last_used_at {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.revoked_at {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
     }
 }
 
@@ -420,47 +438,24 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewApiKey,
     ) -> Result<ApiKey, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        ApiKey::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewApiKey],
     ) -> Result<Vec<ApiKey>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(ApiKey::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub fn upsert_by_key_hash(
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewApiKey,
-        conflict: &[&str],
     ) -> Result<ApiKey, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        ApiKey::from_row(&client.query_one(sql.as_str(), values.params())?)
+        schemakit_support::blocking::upsert_on::<Table>(client, new, &["key_hash"])
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -469,15 +464,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewApiKey,
     ) -> Result<ApiKey, Error> {
-        upsert_on(client, new, &["id"])
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub fn upsert_by_key_hash(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewApiKey,
-    ) -> Result<ApiKey, Error> {
-        upsert_on(client, new, &["key_hash"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -485,7 +472,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<ApiKey>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(ApiKey::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -494,47 +481,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &ApiKey,
     ) -> Result<Option<ApiKey>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.key_hash,
-                    &row.key_prefix,
-                    &row.user_id,
-                    &row.tenant_id,
-                    &row.name,
-                    &row.scopes,
-                    &row.quota_tier,
-                    &row.created_at,
-                    &row.expires_at,
-                    &row.last_used_at,
-                    &row.revoked_at,
-                ],
-            )?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &ApiKeyPatch,
     ) -> Result<Option<ApiKey>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -542,7 +499,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -550,7 +507,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -560,11 +517,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<ApiKey>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(ApiKey::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// The row with this unique key (`key_hash`), if there is one.
@@ -572,11 +525,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         key_hash: &str,
     ) -> Result<Option<ApiKey>, Error> {
-        client
-            .query_opt(FIND_BY_KEY_HASH, &[&key_hash])?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, FIND_BY_KEY_HASH, &[&key_hash])
     }
 
     /// One page of the rows with these values of (`key_prefix`), ordered by primary key.
@@ -585,11 +534,9 @@ mod blocking {
         key_prefix: &str,
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -598,132 +545,31 @@ mod blocking {
         user_id: &str,
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<ApiKey, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| ApiKey::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewApiKey,
-        ) -> Result<ApiKey, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewApiKey],
-        ) -> Result<Vec<ApiKey>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<ApiKey>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<ApiKey, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<ApiKey>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &ApiKey,
-        ) -> Result<Option<ApiKey>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &ApiKeyPatch,
-        ) -> Result<Option<ApiKey>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewApiKey,
-        ) -> Result<ApiKey, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<ApiKey>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -742,48 +588,25 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewApiKey,
     ) -> Result<ApiKey, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        ApiKey::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewApiKey],
     ) -> Result<Vec<ApiKey>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(ApiKey::from_row(&row)?);
-            }
-        }
-        Ok(rows)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
+    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
+    pub async fn upsert_by_key_hash(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewApiKey,
-        conflict: &[&str],
     ) -> Result<ApiKey, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        ApiKey::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        schemakit_support::nonblocking::upsert_on::<Table>(client, new, &["key_hash"])
+            .await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -792,15 +615,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewApiKey,
     ) -> Result<ApiKey, Error> {
-        upsert_on(client, new, &["id"]).await
-    }
-
-    /// Inserts `new`, or where a row has its unique key (`key_hash`), updates the columns `new` gives (never the primary key); returns the row as stored.
-    pub async fn upsert_by_key_hash(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewApiKey,
-    ) -> Result<ApiKey, Error> {
-        upsert_on(client, new, &["key_hash"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -808,7 +623,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<ApiKey>, Error> {
-        client.query_opt(GET, &[&id]).await?.as_ref().map(ApiKey::from_row).transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -817,49 +632,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &ApiKey,
     ) -> Result<Option<ApiKey>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.key_hash,
-                    &row.key_prefix,
-                    &row.user_id,
-                    &row.tenant_id,
-                    &row.name,
-                    &row.scopes,
-                    &row.quota_tier,
-                    &row.created_at,
-                    &row.expires_at,
-                    &row.last_used_at,
-                    &row.revoked_at,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &ApiKeyPatch,
     ) -> Result<Option<ApiKey>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -867,7 +650,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -875,7 +658,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -885,11 +668,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<ApiKey>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(ApiKey::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// The row with this unique key (`key_hash`), if there is one.
@@ -897,12 +677,10 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         key_hash: &str,
     ) -> Result<Option<ApiKey>, Error> {
-        client
-            .query_opt(FIND_BY_KEY_HASH, &[&key_hash])
-            .await?
-            .as_ref()
-            .map(ApiKey::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            Table,
+        >(client, FIND_BY_KEY_HASH, &[&key_hash])
+            .await
     }
 
     /// One page of the rows with these values of (`key_prefix`), ordered by primary key.
@@ -911,12 +689,10 @@ pub mod nonblocking {
         key_prefix: &str,
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_KEY_PREFIX, &[&key_prefix, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`), ordered by primary key.
@@ -925,138 +701,34 @@ pub mod nonblocking {
         user_id: &str,
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_USER_ID, &[&user_id, &page.limit, &page.offset])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<ApiKey>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(ApiKey::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-    ) -> Result<impl schemakit_support::Stream<Item = Result<ApiKey, Error>>, Error> {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| ApiKey::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewApiKey,
-        ) -> impl std::future::Future<Output = Result<ApiKey, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewApiKey],
-        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<ApiKey, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &ApiKey,
-        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &ApiKeyPatch,
-        ) -> impl std::future::Future<Output = Result<Option<ApiKey>, Error>> + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewApiKey,
-        ) -> impl std::future::Future<Output = Result<ApiKey, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<ApiKey>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+    ) -> Result<
+        impl schemakit_support::Stream<Item = Result<ApiKey, Error>> + Send,
+        Error,
+    > {
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -139,21 +139,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["user_id", "date"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewDailyUsage) -> [Option<schemakit_support::Param<'_>>; 6] {
-    [
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.date as schemakit_support::Param),
-        schemakit_support::given(&new.request_count),
-        schemakit_support::given(&new.input_tokens),
-        schemakit_support::given(&new.output_tokens),
-        schemakit_support::given(&new.cost_usd),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewDailyUsage`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO daily_usage (user_id, date, request_count, input_tokens, output_tokens, cost_usd) VALUES ($1, $2, $3, $4, $5, $6) RETURNING user_id, date, request_count, input_tokens, output_tokens, cost_usd";
 
@@ -178,25 +163,6 @@ pub struct DailyUsagePatch {
     /// `None` leaves it as stored.
     pub cost_usd: Option<rust_decimal::Decimal>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a DailyUsagePatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.request_count {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.input_tokens {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.output_tokens {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.cost_usd {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "user_id = $1 AND date = $2";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT user_id, date, request_count, input_tokens, output_tokens, cost_usd FROM daily_usage ORDER BY user_id, date LIMIT $1 OFFSET $2";
@@ -234,20 +200,72 @@ impl schemakit_support::Table for Table {
     type New = NewDailyUsage;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["user_id", "date"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<DailyUsage, schemakit_support::Error> {
         DailyUsage::from_row(row)
     }
+
+    fn cells(new: &NewDailyUsage) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.user_id as schemakit_support::Param), Some(& new.date as
+            schemakit_support::Param), schemakit_support::given(& new.request_count),
+            schemakit_support::given(& new.input_tokens), schemakit_support::given(& new
+            .output_tokens), schemakit_support::given(& new.cost_usd)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = DailyUsagePatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "user_id = $1 AND date = $2";
 
     fn key(row: &DailyUsage) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![& key.0 as schemakit_support::Param, & key.1 as schemakit_support::Param]
+    }
+
+    fn update_params(row: &DailyUsage) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.user_id as schemakit_support::Param, & row.date as
+            schemakit_support::Param, & row.request_count as schemakit_support::Param, &
+            row.input_tokens as schemakit_support::Param, & row.output_tokens as
+            schemakit_support::Param, & row.cost_usd as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a DailyUsagePatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.request_count {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.input_tokens {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.output_tokens {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.cost_usd {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
     }
 }
 
@@ -263,47 +281,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewDailyUsage,
     ) -> Result<DailyUsage, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        DailyUsage::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewDailyUsage],
     ) -> Result<Vec<DailyUsage>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(DailyUsage::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewDailyUsage,
-        conflict: &[&str],
-    ) -> Result<DailyUsage, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        DailyUsage::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -312,7 +299,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewDailyUsage,
     ) -> Result<DailyUsage, Error> {
-        upsert_on(client, new, &["user_id", "date"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -321,11 +308,7 @@ mod blocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<Option<DailyUsage>, Error> {
-        client
-            .query_opt(GET, &[&user_id, &date])?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&user_id, &date])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -334,44 +317,18 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &DailyUsage,
     ) -> Result<Option<DailyUsage>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.user_id,
-                    &row.date,
-                    &row.request_count,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cost_usd,
-                ],
-            )?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         user_id: &str,
         date: &chrono::NaiveDate,
         patch: &DailyUsagePatch,
     ) -> Result<Option<DailyUsage>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&user_id as schemakit_support::Param, &date as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, user_id, date);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&user_id, &date], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -380,7 +337,7 @@ mod blocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&user_id, &date])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&user_id, &date])
     }
 
     /// Whether a row with this primary key exists.
@@ -389,7 +346,7 @@ mod blocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&user_id, &date])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&user_id, &date])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -399,132 +356,29 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<DailyUsage>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[&key.0, &key.1, &limit])?,
-        };
-        rows.iter().map(DailyUsage::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<DailyUsage>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(DailyUsage::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<DailyUsage, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| DailyUsage::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewDailyUsage,
-        ) -> Result<DailyUsage, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewDailyUsage],
-        ) -> Result<Vec<DailyUsage>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<DailyUsage>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<DailyUsage, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<DailyUsage>, Error> {
-            get(client, &key.0, &key.1)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &DailyUsage,
-        ) -> Result<Option<DailyUsage>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &DailyUsagePatch,
-        ) -> Result<Option<DailyUsage>, Error> {
-            patch(client, &key.0, &key.1, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, &key.0, &key.1)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, &key.0, &key.1)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewDailyUsage,
-        ) -> Result<DailyUsage, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<DailyUsage>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -543,48 +397,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewDailyUsage,
     ) -> Result<DailyUsage, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        DailyUsage::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewDailyUsage],
     ) -> Result<Vec<DailyUsage>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(DailyUsage::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewDailyUsage,
-        conflict: &[&str],
-    ) -> Result<DailyUsage, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        DailyUsage::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -593,7 +415,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewDailyUsage,
     ) -> Result<DailyUsage, Error> {
-        upsert_on(client, new, &["user_id", "date"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -602,12 +424,8 @@ pub mod nonblocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<Option<DailyUsage>, Error> {
-        client
-            .query_opt(GET, &[&user_id, &date])
-            .await?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&user_id, &date])
+            .await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -616,46 +434,21 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &DailyUsage,
     ) -> Result<Option<DailyUsage>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.user_id,
-                    &row.date,
-                    &row.request_count,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cost_usd,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         user_id: &str,
         date: &chrono::NaiveDate,
         patch: &DailyUsagePatch,
     ) -> Result<Option<DailyUsage>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&user_id as schemakit_support::Param, &date as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, user_id, date).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(DailyUsage::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<
+            Table,
+        >(client, &[&user_id, &date], patch)
+            .await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -664,7 +457,8 @@ pub mod nonblocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&user_id, &date]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&user_id, &date])
+            .await
     }
 
     /// Whether a row with this primary key exists.
@@ -673,7 +467,8 @@ pub mod nonblocking {
         user_id: &str,
         date: &chrono::NaiveDate,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&user_id, &date]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&user_id, &date])
+            .await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -683,146 +478,32 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<DailyUsage>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[&key.0, &key.1, &limit]).await?,
-        };
-        rows.iter().map(DailyUsage::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<DailyUsage>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(DailyUsage::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<DailyUsage, Error>>,
+        impl schemakit_support::Stream<Item = Result<DailyUsage, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| DailyUsage::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewDailyUsage,
-        ) -> impl std::future::Future<Output = Result<DailyUsage, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewDailyUsage],
-        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<DailyUsage, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<DailyUsage>, Error>,
-        > + Send {
-            get(client, &key.0, &key.1)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &DailyUsage,
-        ) -> impl std::future::Future<
-            Output = Result<Option<DailyUsage>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &DailyUsagePatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<DailyUsage>, Error>,
-        > + Send {
-            patch(client, &key.0, &key.1, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, &key.0, &key.1)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, &key.0, &key.1)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewDailyUsage,
-        ) -> impl std::future::Future<Output = Result<DailyUsage, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<DailyUsage>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -78,17 +78,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["version"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewSchemaMigration) -> [Option<schemakit_support::Param<'_>>; 2] {
-    [
-        Some(&new.version as schemakit_support::Param),
-        schemakit_support::given(&new.applied_at),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewSchemaMigration`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2) RETURNING version, applied_at";
 
@@ -101,19 +90,6 @@ pub struct SchemaMigrationPatch {
     /// `None` leaves it as stored.
     pub applied_at: Option<chrono::DateTime<chrono::Utc>>,
 }
-
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(
-    patch: &'a SchemaMigrationPatch,
-    sets: &mut schemakit_support::Sets<'a>,
-) {
-    if let Some(value) = &patch.applied_at {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "version = $1";
 
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT version, applied_at FROM schema_migrations ORDER BY version LIMIT $1 OFFSET $2";
@@ -151,20 +127,59 @@ impl schemakit_support::Table for Table {
     type New = NewSchemaMigration;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["version"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<SchemaMigration, schemakit_support::Error> {
         SchemaMigration::from_row(row)
     }
+
+    fn cells(new: &NewSchemaMigration) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            Some(& new.version as schemakit_support::Param), schemakit_support::given(&
+            new.applied_at)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = SchemaMigrationPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "version = $1";
 
     fn key(row: &SchemaMigration) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &SchemaMigration) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.version as schemakit_support::Param, & row.applied_at as
+            schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a SchemaMigrationPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.applied_at {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
     }
 }
 
@@ -180,47 +195,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewSchemaMigration,
     ) -> Result<SchemaMigration, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        SchemaMigration::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewSchemaMigration],
     ) -> Result<Vec<SchemaMigration>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(SchemaMigration::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewSchemaMigration,
-        conflict: &[&str],
-    ) -> Result<SchemaMigration, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        SchemaMigration::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -229,7 +213,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewSchemaMigration,
     ) -> Result<SchemaMigration, Error> {
-        upsert_on(client, new, &["version"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -237,11 +221,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         version: &str,
     ) -> Result<Option<SchemaMigration>, Error> {
-        client
-            .query_opt(GET, &[&version])?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&version])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -250,33 +230,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &SchemaMigration,
     ) -> Result<Option<SchemaMigration>, Error> {
-        client
-            .query_opt(UPDATE, &[&row.version, &row.applied_at])?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         version: &str,
         patch: &SchemaMigrationPatch,
     ) -> Result<Option<SchemaMigration>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&version as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, version);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&version], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -284,7 +248,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         version: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&version])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&version])
     }
 
     /// Whether a row with this primary key exists.
@@ -292,7 +256,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         version: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&version])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&version])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -302,132 +266,29 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<SchemaMigration>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(SchemaMigration::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<SchemaMigration>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(SchemaMigration::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<SchemaMigration, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| SchemaMigration::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewSchemaMigration,
-        ) -> Result<SchemaMigration, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewSchemaMigration],
-        ) -> Result<Vec<SchemaMigration>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<SchemaMigration>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<SchemaMigration, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<SchemaMigration>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &SchemaMigration,
-        ) -> Result<Option<SchemaMigration>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &SchemaMigrationPatch,
-        ) -> Result<Option<SchemaMigration>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewSchemaMigration,
-        ) -> Result<SchemaMigration, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<SchemaMigration>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -446,50 +307,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewSchemaMigration,
     ) -> Result<SchemaMigration, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        SchemaMigration::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewSchemaMigration],
     ) -> Result<Vec<SchemaMigration>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(SchemaMigration::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewSchemaMigration,
-        conflict: &[&str],
-    ) -> Result<SchemaMigration, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        SchemaMigration::from_row(
-            &client.query_one(sql.as_str(), values.params()).await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -498,7 +325,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewSchemaMigration,
     ) -> Result<SchemaMigration, Error> {
-        upsert_on(client, new, &["version"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -506,12 +333,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         version: &str,
     ) -> Result<Option<SchemaMigration>, Error> {
-        client
-            .query_opt(GET, &[&version])
-            .await?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&version]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -520,35 +342,18 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &SchemaMigration,
     ) -> Result<Option<SchemaMigration>, Error> {
-        client
-            .query_opt(UPDATE, &[&row.version, &row.applied_at])
-            .await?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         version: &str,
         patch: &SchemaMigrationPatch,
     ) -> Result<Option<SchemaMigration>, Error> {
-        let mut sets = schemakit_support::Sets::new(
-            &[&version as schemakit_support::Param],
-        );
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, version).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(SchemaMigration::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&version], patch)
+            .await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -556,7 +361,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         version: &str,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&version]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&version]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -564,7 +369,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         version: &str,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&version]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&version]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -574,152 +379,32 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<SchemaMigration>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(SchemaMigration::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<SchemaMigration>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(SchemaMigration::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<SchemaMigration, Error>>,
+        impl schemakit_support::Stream<Item = Result<SchemaMigration, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| SchemaMigration::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewSchemaMigration,
-        ) -> impl std::future::Future<Output = Result<SchemaMigration, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewSchemaMigration],
-        ) -> impl std::future::Future<
-            Output = Result<Vec<SchemaMigration>, Error>,
-        > + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<SchemaMigration>, Error>,
-        > + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<SchemaMigration, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<SchemaMigration>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &SchemaMigration,
-        ) -> impl std::future::Future<
-            Output = Result<Option<SchemaMigration>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &SchemaMigrationPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<SchemaMigration>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewSchemaMigration,
-        ) -> impl std::future::Future<Output = Result<SchemaMigration, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<
-            Output = Result<Vec<SchemaMigration>, Error>,
-        > + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

@@ -225,27 +225,6 @@ pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[
     },
 ];
 
-/// The primary key's columns, which an upsert never changes.
-const KEY_COLUMNS: &[&str] = &["id"];
-
-/// One cell per insert column: a parameter, or `None` for DEFAULT.
-fn insert_cells(new: &NewUsageRecord) -> [Option<schemakit_support::Param<'_>>; 12] {
-    [
-        schemakit_support::given(&new.id),
-        Some(&new.user_id as schemakit_support::Param),
-        Some(&new.tenant_id as schemakit_support::Param),
-        Some(&new.request_id as schemakit_support::Param),
-        Some(&new.job_id as schemakit_support::Param),
-        schemakit_support::given(&new.timestamp),
-        Some(&new.model as schemakit_support::Param),
-        Some(&new.input_tokens as schemakit_support::Param),
-        Some(&new.output_tokens as schemakit_support::Param),
-        Some(&new.cost_usd as schemakit_support::Param),
-        Some(&new.iterations_run as schemakit_support::Param),
-        Some(&new.duration_ms as schemakit_support::Param),
-    ]
-}
-
 /// Inserts a row with a value for every insertable column, in the order of [`NewUsageRecord`]'s fields, and returns it.
 pub const INSERT: &str = "INSERT INTO usage_records (id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms";
 
@@ -300,46 +279,6 @@ pub struct UsageRecordPatch {
     pub duration_ms: Option<i32>,
 }
 
-/// The columns `patch` sets, after the key's parameters.
-fn patch_sets<'a>(patch: &'a UsageRecordPatch, sets: &mut schemakit_support::Sets<'a>) {
-    if let Some(value) = &patch.user_id {
-        sets.set(&INSERT_COLUMNS[1], value);
-    }
-    if let Some(value) = &patch.tenant_id {
-        sets.set(&INSERT_COLUMNS[2], value);
-    }
-    if let Some(value) = &patch.request_id {
-        sets.set(&INSERT_COLUMNS[3], value);
-    }
-    if let Some(value) = &patch.job_id {
-        sets.set(&INSERT_COLUMNS[4], value);
-    }
-    if let Some(value) = &patch.timestamp {
-        sets.set(&INSERT_COLUMNS[5], value);
-    }
-    if let Some(value) = &patch.model {
-        sets.set(&INSERT_COLUMNS[6], value);
-    }
-    if let Some(value) = &patch.input_tokens {
-        sets.set(&INSERT_COLUMNS[7], value);
-    }
-    if let Some(value) = &patch.output_tokens {
-        sets.set(&INSERT_COLUMNS[8], value);
-    }
-    if let Some(value) = &patch.cost_usd {
-        sets.set(&INSERT_COLUMNS[9], value);
-    }
-    if let Some(value) = &patch.iterations_run {
-        sets.set(&INSERT_COLUMNS[10], value);
-    }
-    if let Some(value) = &patch.duration_ms {
-        sets.set(&INSERT_COLUMNS[11], value);
-    }
-}
-
-/// The primary key's filter, `$1…` in key order.
-pub const KEY_FILTER: &str = "id = $1";
-
 /// Lists rows ordered by primary key, `$1` at most, skipping `$2`.
 pub const LIST: &str = "SELECT id, user_id, tenant_id, request_id, job_id, \"timestamp\", model, input_tokens, output_tokens, cost_usd, iterations_run, duration_ms FROM usage_records ORDER BY id LIMIT $1 OFFSET $2";
 
@@ -391,20 +330,102 @@ impl schemakit_support::Table for Table {
     type New = NewUsageRecord;
     const TABLE: &'static str = TABLE;
     const COLUMNS: &'static str = COLUMNS;
+    const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const LIST: &'static str = LIST;
+    const COUNT: &'static str = COUNT;
+    const STREAM: &'static str = STREAM;
 
     fn from_row(
         row: &schemakit_support::Row,
     ) -> Result<UsageRecord, schemakit_support::Error> {
         UsageRecord::from_row(row)
     }
+
+    fn cells(new: &NewUsageRecord) -> Vec<Option<schemakit_support::Param<'_>>> {
+        vec![
+            schemakit_support::given(& new.id), Some(& new.user_id as
+            schemakit_support::Param), Some(& new.tenant_id as schemakit_support::Param),
+            Some(& new.request_id as schemakit_support::Param), Some(& new.job_id as
+            schemakit_support::Param), schemakit_support::given(& new.timestamp), Some(&
+            new.model as schemakit_support::Param), Some(& new.input_tokens as
+            schemakit_support::Param), Some(& new.output_tokens as
+            schemakit_support::Param), Some(& new.cost_usd as schemakit_support::Param),
+            Some(& new.iterations_run as schemakit_support::Param), Some(& new
+            .duration_ms as schemakit_support::Param)
+        ]
+    }
 }
 
 impl schemakit_support::Keyed for Table {
     type Key = Key;
     type Patch = UsageRecordPatch;
+    const GET: &'static str = GET;
+    const UPDATE: Option<&'static str> = Some(UPDATE);
+    const DELETE: &'static str = DELETE;
+    const EXISTS: &'static str = EXISTS;
+    const LIST_FIRST: &'static str = LIST_FIRST;
+    const LIST_AFTER: &'static str = LIST_AFTER;
+    const KEY_FILTER: &'static str = "id = $1";
 
     fn key(row: &UsageRecord) -> Key {
         row.key()
+    }
+
+    fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
+        vec![key as schemakit_support::Param]
+    }
+
+    fn update_params(row: &UsageRecord) -> Vec<schemakit_support::Param<'_>> {
+        vec![
+            & row.id as schemakit_support::Param, & row.user_id as
+            schemakit_support::Param, & row.tenant_id as schemakit_support::Param, & row
+            .request_id as schemakit_support::Param, & row.job_id as
+            schemakit_support::Param, & row.timestamp as schemakit_support::Param, & row
+            .model as schemakit_support::Param, & row.input_tokens as
+            schemakit_support::Param, & row.output_tokens as schemakit_support::Param, &
+            row.cost_usd as schemakit_support::Param, & row.iterations_run as
+            schemakit_support::Param, & row.duration_ms as schemakit_support::Param
+        ]
+    }
+
+    fn patch_sets<'a>(
+        patch: &'a UsageRecordPatch,
+        sets: &mut schemakit_support::Sets<'a>,
+    ) {
+        if let Some(value) = &patch.user_id {
+            sets.set(&INSERT_COLUMNS[1], value);
+        }
+        if let Some(value) = &patch.tenant_id {
+            sets.set(&INSERT_COLUMNS[2], value);
+        }
+        if let Some(value) = &patch.request_id {
+            sets.set(&INSERT_COLUMNS[3], value);
+        }
+        if let Some(value) = &patch.job_id {
+            sets.set(&INSERT_COLUMNS[4], value);
+        }
+        if let Some(value) = &patch.timestamp {
+            sets.set(&INSERT_COLUMNS[5], value);
+        }
+        if let Some(value) = &patch.model {
+            sets.set(&INSERT_COLUMNS[6], value);
+        }
+        if let Some(value) = &patch.input_tokens {
+            sets.set(&INSERT_COLUMNS[7], value);
+        }
+        if let Some(value) = &patch.output_tokens {
+            sets.set(&INSERT_COLUMNS[8], value);
+        }
+        if let Some(value) = &patch.cost_usd {
+            sets.set(&INSERT_COLUMNS[9], value);
+        }
+        if let Some(value) = &patch.iterations_run {
+            sets.set(&INSERT_COLUMNS[10], value);
+        }
+        if let Some(value) = &patch.duration_ms {
+            sets.set(&INSERT_COLUMNS[11], value);
+        }
     }
 }
 
@@ -420,47 +441,16 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUsageRecord,
     ) -> Result<UsageRecord, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UsageRecord::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())?,
-        )
+        <Table as schemakit_support::Crud>::insert(client, new)
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub fn insert_many(
         client: &mut impl schemakit_support::postgres::GenericClient,
         news: &[NewUsageRecord],
     ) -> Result<Vec<UsageRecord>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params())? {
-                rows.push(UsageRecord::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    fn upsert_on(
-        client: &mut impl schemakit_support::postgres::GenericClient,
-        new: &NewUsageRecord,
-        conflict: &[&str],
-    ) -> Result<UsageRecord, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UsageRecord::from_row(&client.query_one(sql.as_str(), values.params())?)
+        <Table as schemakit_support::Crud>::insert_many(client, news)
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -469,7 +459,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         new: &NewUsageRecord,
     ) -> Result<UsageRecord, Error> {
-        upsert_on(client, new, &["id"])
+        <Table as schemakit_support::KeyedCrud>::upsert(client, new)
     }
 
     /// The row with this primary key, if there is one.
@@ -477,7 +467,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<Option<UsageRecord>, Error> {
-        client.query_opt(GET, &[&id])?.as_ref().map(UsageRecord::from_row).transpose()
+        schemakit_support::blocking::one::<Table>(client, GET, &[&id])
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -486,47 +476,17 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageRecord,
     ) -> Result<Option<UsageRecord>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.tenant_id,
-                    &row.request_id,
-                    &row.job_id,
-                    &row.timestamp,
-                    &row.model,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cost_usd,
-                    &row.iterations_run,
-                    &row.duration_ms,
-                ],
-            )?
-            .as_ref()
-            .map(UsageRecord::from_row)
-            .transpose()
+        <Table as schemakit_support::KeyedCrud>::update(client, row)
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub fn patch(
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
         patch: &UsageRecordPatch,
     ) -> Result<Option<UsageRecord>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id);
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())?
-            .as_ref()
-            .map(UsageRecord::from_row)
-            .transpose()
+        schemakit_support::blocking::patch_by::<Table>(client, &[&id], patch)
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -534,7 +494,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id])? == 1)
+        schemakit_support::blocking::delete_by::<Table>(client, &[&id])
     }
 
     /// Whether a row with this primary key exists.
@@ -542,7 +502,7 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id])?.is_some())
+        schemakit_support::blocking::exists_by::<Table>(client, &[&id])
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -552,11 +512,7 @@ mod blocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UsageRecord>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit])?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit])?,
-        };
-        rows.iter().map(UsageRecord::from_row).collect()
+        <Table as schemakit_support::KeyedCrud>::list_after(client, after, limit)
     }
 
     /// One page of the rows with these values of (`job_id`), ordered by primary key.
@@ -565,11 +521,9 @@ mod blocking {
         job_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`timestamp`), ordered by primary key.
@@ -578,11 +532,9 @@ mod blocking {
         timestamp: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
@@ -591,11 +543,9 @@ mod blocking {
         tenant_id: &str,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(client, LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])
     }
 
     /// One page of the rows with these values of (`user_id`, `timestamp`), ordered by primary key.
@@ -605,14 +555,13 @@ mod blocking {
         timestamp: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(
-                LIST_BY_USER_ID_AND_TIMESTAMP,
-                &[&user_id, &timestamp, &page.limit, &page.offset],
-            )?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::blocking::all::<
+            Table,
+        >(
+            client,
+            LIST_BY_USER_ID_AND_TIMESTAMP,
+            &[&user_id, &timestamp, &page.limit, &page.offset],
+        )
     }
 
     /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -620,132 +569,31 @@ mod blocking {
         client: &mut impl schemakit_support::postgres::GenericClient,
         row: &UsageRecord,
     ) -> Result<Option<super::super::jobs::Job>, Error> {
-        client
-            .query_opt(GET_JOB, &[&row.job_id])?
-            .as_ref()
-            .map(super::super::jobs::Job::from_row)
-            .transpose()
+        schemakit_support::blocking::one::<
+            super::super::jobs::Table,
+        >(client, GET_JOB, &[&row.job_id])
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub fn list(
         client: &mut impl schemakit_support::postgres::GenericClient,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        <Table as schemakit_support::Crud>::list(client, page)
     }
 
     /// The number of rows.
     pub fn count(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[])?.try_get(0)
+        <Table as schemakit_support::Crud>::count(client)
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub fn stream(
         client: &mut impl schemakit_support::postgres::GenericClient,
     ) -> Result<impl Iterator<Item = Result<UsageRecord, Error>>, Error> {
-        use schemakit_support::postgres::fallible_iterator::FallibleIterator;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())?
-                .iterator()
-                .map(|row| row.and_then(|row| UsageRecord::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::Crud for super::Table {
-        fn insert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUsageRecord,
-        ) -> Result<UsageRecord, Error> {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            news: &[NewUsageRecord],
-        ) -> Result<Vec<UsageRecord>, Error> {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            page: Page,
-        ) -> Result<Vec<UsageRecord>, Error> {
-            list(client, page)
-        }
-
-        fn count(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<i64, Error> {
-            count(client)
-        }
-
-        fn stream(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-        ) -> Result<impl Iterator<Item = Result<UsageRecord, Error>>, Error> {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::KeyedCrud for super::Table {
-        fn get(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<Option<UsageRecord>, Error> {
-            get(client, key)
-        }
-
-        fn update(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            row: &UsageRecord,
-        ) -> Result<Option<UsageRecord>, Error> {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-            changes: &UsageRecordPatch,
-        ) -> Result<Option<UsageRecord>, Error> {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            key: &Key,
-        ) -> Result<bool, Error> {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            new: &NewUsageRecord,
-        ) -> Result<UsageRecord, Error> {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &mut impl schemakit_support::postgres::GenericClient,
-            after: Option<&Key>,
-            limit: i64,
-        ) -> Result<Vec<UsageRecord>, Error> {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::Crud>::stream(client)
     }
 }
 
@@ -764,48 +612,16 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageRecord,
     ) -> Result<UsageRecord, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        UsageRecord::from_row(
-            &client
-                .query_one(values.insert_sql(TABLE, COLUMNS).as_str(), values.params())
-                .await?,
-        )
+        <Table as schemakit_support::AsyncCrud>::insert(client, new).await
     }
 
-    /// Inserts rows with one multi-row statement per 65,535 parameters and returns them
-    /// as stored, in the order given.
+    /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
+    /// stored, in the order given.
     pub async fn insert_many(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         news: &[NewUsageRecord],
     ) -> Result<Vec<UsageRecord>, Error> {
-        let mut rows = Vec::with_capacity(news.len());
-        for chunk in news
-            .chunks(schemakit_support::Values::rows_per_statement(INSERT_COLUMNS))
-        {
-            let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-            for new in chunk {
-                values.row(insert_cells(new));
-            }
-            let sql = values.insert_sql(TABLE, COLUMNS);
-            for row in client.query(sql.as_str(), values.params()).await? {
-                rows.push(UsageRecord::from_row(&row)?);
-            }
-        }
-        Ok(rows)
-    }
-
-    /// The insert, or on a conflict on `conflict` an update of the columns `new`
-    /// gives (never the primary key's); the row either way.
-    async fn upsert_on(
-        client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        new: &NewUsageRecord,
-        conflict: &[&str],
-    ) -> Result<UsageRecord, Error> {
-        let mut values = schemakit_support::Values::new(INSERT_COLUMNS);
-        values.row(insert_cells(new));
-        let sql = values.upsert_sql(TABLE, conflict, KEY_COLUMNS, COLUMNS);
-        UsageRecord::from_row(&client.query_one(sql.as_str(), values.params()).await?)
+        <Table as schemakit_support::AsyncCrud>::insert_many(client, news).await
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new`
@@ -814,7 +630,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         new: &NewUsageRecord,
     ) -> Result<UsageRecord, Error> {
-        upsert_on(client, new, &["id"]).await
+        <Table as schemakit_support::AsyncKeyedCrud>::upsert(client, new).await
     }
 
     /// The row with this primary key, if there is one.
@@ -822,12 +638,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<Option<UsageRecord>, Error> {
-        client
-            .query_opt(GET, &[&id])
-            .await?
-            .as_ref()
-            .map(UsageRecord::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<Table>(client, GET, &[&id]).await
     }
 
     /// Writes `row` over the stored row with the same primary key; returns the row as
@@ -836,49 +647,17 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageRecord,
     ) -> Result<Option<UsageRecord>, Error> {
-        client
-            .query_opt(
-                UPDATE,
-                &[
-                    &row.id,
-                    &row.user_id,
-                    &row.tenant_id,
-                    &row.request_id,
-                    &row.job_id,
-                    &row.timestamp,
-                    &row.model,
-                    &row.input_tokens,
-                    &row.output_tokens,
-                    &row.cost_usd,
-                    &row.iterations_run,
-                    &row.duration_ms,
-                ],
-            )
-            .await?
-            .as_ref()
-            .map(UsageRecord::from_row)
-            .transpose()
+        <Table as schemakit_support::AsyncKeyedCrud>::update(client, row).await
     }
 
     /// Writes the columns `patch` sets to the row with this primary key and returns it
-    /// as stored; `None` when no row has the key. A patch that sets nothing reads the row.
+    /// as stored; `None` when no row has the key.
     pub async fn patch(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
         patch: &UsageRecordPatch,
     ) -> Result<Option<UsageRecord>, Error> {
-        let mut sets = schemakit_support::Sets::new(&[&id as schemakit_support::Param]);
-        patch_sets(patch, &mut sets);
-        if sets.is_empty() {
-            return get(client, id).await;
-        }
-        let sql = sets.update_sql(TABLE, KEY_FILTER, COLUMNS);
-        client
-            .query_opt(sql.as_str(), sets.params())
-            .await?
-            .as_ref()
-            .map(UsageRecord::from_row)
-            .transpose()
+        schemakit_support::nonblocking::patch_by::<Table>(client, &[&id], patch).await
     }
 
     /// Deletes the row with this primary key; returns whether there was one.
@@ -886,7 +665,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.execute(DELETE, &[&id]).await? == 1)
+        schemakit_support::nonblocking::delete_by::<Table>(client, &[&id]).await
     }
 
     /// Whether a row with this primary key exists.
@@ -894,7 +673,7 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         id: &uuid::Uuid,
     ) -> Result<bool, Error> {
-        Ok(client.query_opt(EXISTS, &[&id]).await?.is_some())
+        schemakit_support::nonblocking::exists_by::<Table>(client, &[&id]).await
     }
 
     /// At most `limit` rows with a primary key greater than `after` (from the first
@@ -904,11 +683,8 @@ pub mod nonblocking {
         after: Option<&Key>,
         limit: i64,
     ) -> Result<Vec<UsageRecord>, Error> {
-        let rows = match after {
-            None => client.query(LIST_FIRST, &[&limit]).await?,
-            Some(key) => client.query(LIST_AFTER, &[key, &limit]).await?,
-        };
-        rows.iter().map(UsageRecord::from_row).collect()
+        <Table as schemakit_support::AsyncKeyedCrud>::list_after(client, after, limit)
+            .await
     }
 
     /// One page of the rows with these values of (`job_id`), ordered by primary key.
@@ -917,12 +693,10 @@ pub mod nonblocking {
         job_id: &uuid::Uuid,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_JOB_ID, &[&job_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`timestamp`), ordered by primary key.
@@ -931,12 +705,10 @@ pub mod nonblocking {
         timestamp: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_TIMESTAMP, &[&timestamp, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`tenant_id`), ordered by primary key.
@@ -945,12 +717,10 @@ pub mod nonblocking {
         tenant_id: &str,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(client, LIST_BY_TENANT_ID, &[&tenant_id, &page.limit, &page.offset])
+            .await
     }
 
     /// One page of the rows with these values of (`user_id`, `timestamp`), ordered by primary key.
@@ -960,15 +730,14 @@ pub mod nonblocking {
         timestamp: &chrono::DateTime<chrono::Utc>,
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(
+        schemakit_support::nonblocking::all::<
+            Table,
+        >(
+                client,
                 LIST_BY_USER_ID_AND_TIMESTAMP,
                 &[&user_id, &timestamp, &page.limit, &page.offset],
             )
-            .await?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+            .await
     }
 
     /// The `jobs` (`id`) row `row` references, if any (none when a referencing column is NULL).
@@ -976,147 +745,34 @@ pub mod nonblocking {
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         row: &UsageRecord,
     ) -> Result<Option<super::super::jobs::Job>, Error> {
-        client
-            .query_opt(GET_JOB, &[&row.job_id])
-            .await?
-            .as_ref()
-            .map(super::super::jobs::Job::from_row)
-            .transpose()
+        schemakit_support::nonblocking::one::<
+            super::super::jobs::Table,
+        >(client, GET_JOB, &[&row.job_id])
+            .await
     }
 
-    /// One page of rows ordered by primary key: `Page { limit, offset }`.
+    /// One page of rows: `Page { limit, offset }`.
     pub async fn list(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
         page: Page,
     ) -> Result<Vec<UsageRecord>, Error> {
-        client
-            .query(LIST, &[&page.limit, &page.offset])
-            .await?
-            .iter()
-            .map(UsageRecord::from_row)
-            .collect()
+        <Table as schemakit_support::AsyncCrud>::list(client, page).await
     }
 
     /// The number of rows.
     pub async fn count(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<i64, Error> {
-        client.query_one(COUNT, &[]).await?.try_get(0)
+        <Table as schemakit_support::AsyncCrud>::count(client).await
     }
 
-    /// Every row, read as the server sends them instead of collected: for tables too
-    /// large for one `Vec`.
+    /// Every row, read as the server sends them instead of collected.
     pub async fn stream(
         client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
     ) -> Result<
-        impl schemakit_support::Stream<Item = Result<UsageRecord, Error>>,
+        impl schemakit_support::Stream<Item = Result<UsageRecord, Error>> + Send,
         Error,
     > {
-        use schemakit_support::StreamExt;
-        Ok(
-            client
-                .query_raw(STREAM, schemakit_support::no_params())
-                .await?
-                .map(|row| row.and_then(|row| UsageRecord::from_row(&row))),
-        )
-    }
-
-    impl schemakit_support::AsyncCrud for super::Table {
-        fn insert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUsageRecord,
-        ) -> impl std::future::Future<Output = Result<UsageRecord, Error>> + Send {
-            insert(client, new)
-        }
-
-        fn insert_many(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            news: &[NewUsageRecord],
-        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
-            insert_many(client, news)
-        }
-
-        fn list(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            page: Page,
-        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
-            list(client, page)
-        }
-
-        fn count(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<Output = Result<i64, Error>> + Send {
-            count(client)
-        }
-
-        fn stream(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-        ) -> impl std::future::Future<
-            Output = Result<
-                impl schemakit_support::Stream<Item = Result<UsageRecord, Error>>,
-                Error,
-            >,
-        > + Send {
-            stream(client)
-        }
-    }
-
-    impl schemakit_support::AsyncKeyedCrud for super::Table {
-        fn get(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageRecord>, Error>,
-        > + Send {
-            get(client, key)
-        }
-
-        fn update(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            row: &UsageRecord,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageRecord>, Error>,
-        > + Send {
-            update(client, row)
-        }
-
-        fn patch(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-            changes: &UsageRecordPatch,
-        ) -> impl std::future::Future<
-            Output = Result<Option<UsageRecord>, Error>,
-        > + Send {
-            patch(client, key, changes)
-        }
-
-        fn delete(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            delete(client, key)
-        }
-
-        fn exists(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            key: &Key,
-        ) -> impl std::future::Future<Output = Result<bool, Error>> + Send {
-            exists(client, key)
-        }
-
-        fn upsert(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            new: &NewUsageRecord,
-        ) -> impl std::future::Future<Output = Result<UsageRecord, Error>> + Send {
-            upsert(client, new)
-        }
-
-        fn list_after(
-            client: &(impl schemakit_support::tokio_postgres::GenericClient + Sync),
-            after: Option<&Key>,
-            limit: i64,
-        ) -> impl std::future::Future<Output = Result<Vec<UsageRecord>, Error>> + Send {
-            list_after(client, after, limit)
-        }
+        <Table as schemakit_support::AsyncCrud>::stream(client).await
     }
 }

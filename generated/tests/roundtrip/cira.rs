@@ -102,12 +102,18 @@ fn table_functions_blocking_and_async() {
     assert_eq!(rows.len(), 3, "insert_many returns every row");
     assert_eq!(jobs::count(c).unwrap(), before + 3);
     assert_eq!(
-        rows.iter().map(|r| r.client_id.as_deref()).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| r.client_id.as_deref())
+            .collect::<Vec<_>>(),
         [Some("acme"), Some("other"), None],
         "insert_many returns the rows in the order given"
     );
     assert_eq!(rows[0].status, Some(JobStatus::Processing));
-    assert_eq!(rows[1].status, Some(JobStatus::Queued), "DEFAULT in a multi-row insert");
+    assert_eq!(
+        rows[1].status,
+        Some(JobStatus::Queued),
+        "DEFAULT in a multi-row insert"
+    );
     assert_eq!(rows[2].status, None, "Value::Null in a multi-row insert");
     let (acme, other) = (&rows[0], &rows[1]);
 
@@ -154,7 +160,11 @@ fn table_functions_blocking_and_async() {
     .unwrap();
     assert_eq!(up.id, first.id, "upsert keeps the row");
     assert_eq!(up.error_message.as_deref(), Some("boom"), "upsert writes");
-    assert_eq!(up.status, Some(JobStatus::Failed), "DEFAULT leaves it as stored");
+    assert_eq!(
+        up.status,
+        Some(JobStatus::Failed),
+        "DEFAULT leaves it as stored"
+    );
     assert_eq!(jobs::get(c, &id).unwrap(), Some(up));
 
     // job_results: get_job, upsert_by_job_id, find_by_job_id, upsert on the key.
@@ -201,13 +211,18 @@ fn table_functions_blocking_and_async() {
     .unwrap();
     assert_eq!(up.id, orphan.id, "upsert keeps the row");
     assert_eq!(up.confidence_score, Some(dec("0.10")), "upsert writes");
-    assert_eq!(up.created_at, orphan.created_at, "DEFAULT leaves it as stored");
+    assert_eq!(
+        up.created_at, orphan.created_at,
+        "DEFAULT leaves it as stored"
+    );
 
     // The same, async.
     with_async(async |a| {
         let rows = jobs::nonblocking::insert_many(a, &news[..2]).await.unwrap();
         assert_eq!(
-            rows.iter().map(|r| r.client_id.as_deref()).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| r.client_id.as_deref())
+                .collect::<Vec<_>>(),
             [Some("acme"), Some("other")],
             "async insert_many"
         );
@@ -264,7 +279,10 @@ fn table_functions_blocking_and_async() {
         };
         let result = job_results::nonblocking::insert(a, &new).await.unwrap();
         assert_eq!(
-            job_results::nonblocking::get_job(a, &result).await.unwrap().as_ref(),
+            job_results::nonblocking::get_job(a, &result)
+                .await
+                .unwrap()
+                .as_ref(),
             Some(&rows[1]),
             "async get_job"
         );

@@ -5,15 +5,9 @@ use super::*;
 use generated::type_coverage::enums::Mood;
 use generated::type_coverage::*;
 
-#[test]
-fn every_mapped_type_comes_back_exactly() {
-    let c = &mut database(
-        pg18_vector(),
-        "generated/fixtures/type_coverage/migrations",
-        None,
-    );
-    let embedding: Vec<f32> = (0..1536).map(|i| i as f32 / 7.0 - 100.0).collect();
-    let new = everything::NewEverything {
+/// A row of `everything` with a value in every column that has one.
+fn new_everything() -> everything::NewEverything {
+    everything::NewEverything {
         small: -32768,
         big: i64::MAX,
         ratio: 1.5,
@@ -45,17 +39,39 @@ fn every_mapped_type_comes_back_exactly() {
         ],
         current_mood: Some(Mood::Sad),
         contact: Some("ada@example.invalid".into()),
-        embedding: pgvector::Vector::from(embedding.clone()),
+        embedding: pgvector::Vector::from(
+            (0..1536)
+                .map(|i| i as f32 / 7.0 - 100.0)
+                .collect::<Vec<f32>>(),
+        ),
         external_id: uuid::Uuid::from_u128(0xfeed),
         qty: 3,
-    };
+    }
+}
+
+#[test]
+fn every_mapped_type_comes_back_exactly() {
+    let c = &mut database(
+        pg18_vector(),
+        "generated/fixtures/type_coverage/migrations",
+        None,
+    );
+    let new = new_everything();
+    let embedding = new.embedding.to_vec();
     let row = round_trip::<everything::Table>(
         c,
         &new,
         |r| r.qty = 4,
         |db, r| r.total = db.total,
-        Default::default(),
-        |_| {},
+        everything::EverythingPatch {
+            body: Some(None),
+            qty: Some(5),
+            ..Default::default()
+        },
+        |r| {
+            r.body = None;
+            r.qty = 5;
+        },
         &[&|c, r| everything::find_by_external_id(c, &r.external_id)],
     );
     assert!(row.id >= 1, "identity ALWAYS is assigned by the database");
@@ -119,8 +135,11 @@ fn every_mapped_type_comes_back_exactly() {
         &note,
         |r| r.note = "m".into(),
         |_, _| {},
-        Default::default(),
-        |_| {},
+        notes::NotePatch {
+            note: Some("p".into()),
+            ..Default::default()
+        },
+        |r| r.note = "p".into(),
         &[],
     );
     let child = notes::insert(c, &note).unwrap();
@@ -137,8 +156,10 @@ fn every_mapped_type_comes_back_exactly() {
         &order,
         |r| r.select = None,
         |_, _| {},
-        Default::default(),
-        |_| {},
+        order::OrderPatch {
+            select: Some(Some("a".into())),
+        },
+        |r| r.select = Some("a".into()),
         &[],
     );
 
@@ -183,8 +204,15 @@ fn types_without_a_rust_mapping_travel_as_text() {
             r.seats = None;
         },
         |_, _| {},
-        Default::default(),
-        |_| {},
+        text_fallback::TextFallbackPatch {
+            span: Some("01:00:00".into()),
+            price: Some(None),
+            ..Default::default()
+        },
+        |r| {
+            r.span = "01:00:00".into();
+            r.price = None;
+        },
         &[],
     );
     assert_eq!(row.span, new.span);
@@ -211,4 +239,344 @@ fn types_without_a_rust_mapping_travel_as_text() {
     };
     let stored = text_fallback::insert(c, &odd).unwrap();
     assert_eq!(stored.span, "26:00:00");
+}
+
+#[test]
+fn table_functions_blocking_and_async() {
+    let c = &mut database(
+        pg18_vector(),
+        "generated/fixtures/type_coverage/migrations",
+        None,
+    );
+
+    // everything: insert_many, upsert and find by external_id (the key is identity
+    // ALWAYS: a New cannot give it, so there is no upsert on the key to test).
+    let news = [
+        everything::NewEverything {
+            external_id: uuid::Uuid::from_u128(1),
+            label: "one".into(),
+            ..new_everything()
+        },
+        everything::NewEverything {
+            external_id: uuid::Uuid::from_u128(2),
+            label: "two".into(),
+            tags: Some(vec![Some("t".into())]),
+            ..new_everything()
+        },
+    ];
+    let rows = everything::insert_many(c, &news).unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        ["one", "two"],
+        "insert_many returns every row, in the order given"
+    );
+    assert!(rows[0].tags.is_empty(), "DEFAULT in a multi-row insert");
+    assert_eq!(rows[1].tags, [Some("t".to_string())]);
+    assert!(rows[0].id < rows[1].id);
+    assert_eq!(everything::count(c).unwrap(), 2);
+    let up = everything::upsert_by_external_id(
+        c,
+        &everything::NewEverything {
+            qty: 10,
+            ..news[0].clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(up.id, rows[0].id, "upsert_by_external_id keeps the row");
+    assert_eq!(up.qty, 10, "upsert_by_external_id writes");
+    assert_eq!(
+        up.total,
+        Some(dec("1234567890121.2345678")),
+        "the generated column follows"
+    );
+    assert_eq!(
+        everything::find_by_external_id(c, &uuid::Uuid::from_u128(1)).unwrap(),
+        Some(up.clone())
+    );
+    assert_eq!(
+        everything::find_by_external_id(c, &uuid::Uuid::from_u128(9)).unwrap(),
+        None
+    );
+    // upsert on the key: a New cannot give an identity ALWAYS key, so it inserts, or
+    // fails on the other unique key.
+    let fresh = everything::upsert(
+        c,
+        &everything::NewEverything {
+            external_id: uuid::Uuid::from_u128(5),
+            ..new_everything()
+        },
+    )
+    .unwrap();
+    assert!(fresh.id > rows[1].id, "upsert inserts");
+    assert!(is_unique_violation(
+        &everything::upsert(c, &news[0]).unwrap_err()
+    ));
+    assert!(everything::delete(c, &fresh.id).unwrap());
+    // A patch through a domain's cast and of an array of enums.
+    let up = everything::patch(
+        c,
+        &up.id,
+        &everything::EverythingPatch {
+            contact: Some(Some("grace@example.invalid".into())),
+            moods: Some(vec![None, Some(Mood::Sad)]),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(up.contact.as_deref(), Some("grace@example.invalid"));
+    assert_eq!(up.moods, [None, Some(Mood::Sad)]);
+    assert!(
+        everything::patch(
+            c,
+            &up.id,
+            &everything::EverythingPatch {
+                contact: Some(Some("no at sign".into())),
+                ..Default::default()
+            },
+        )
+        .is_err(),
+        "the domain's CHECK applies to a patch"
+    );
+
+    // notes: list_by_everything_id, get_everything, upsert on the key.
+    let new_note = notes::NewNote::new(up.id, "n".into());
+    let note = notes::insert(c, &new_note).unwrap();
+    let other = notes::insert(c, &notes::NewNote::new(rows[1].id, "o".into())).unwrap();
+    listed(
+        "notes::list_by_everything_id",
+        &note,
+        |r| r.everything_id == up.id,
+        |p| notes::list_by_everything_id(c, &up.id, p),
+    );
+    assert_eq!(
+        notes::get_everything(c, &note).unwrap().as_ref(),
+        Some(&up),
+        "get_everything returns the parent"
+    );
+    assert_eq!(
+        notes::get_everything(c, &other).unwrap().as_ref(),
+        Some(&rows[1])
+    );
+    let up_note = notes::upsert(
+        c,
+        &notes::NewNote {
+            id: Some(note.id),
+            ..notes::NewNote::new(up.id, "changed".into())
+        },
+    )
+    .unwrap();
+    assert_eq!((up_note.id, up_note.note.as_str()), (note.id, "changed"));
+
+    // order: upsert on a key named by a reserved word.
+    let first = order::insert(c, &order::NewOrder::new(7)).unwrap();
+    let up_order = order::upsert(
+        c,
+        &order::NewOrder {
+            user: 7,
+            select: Some("x".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (up_order.user, up_order.select.as_deref()),
+        (first.user, Some("x"))
+    );
+    assert_eq!(order::count(c).unwrap(), 1);
+    // insert_many over more rows than one statement's parameters allow.
+    let n = schemakit_support::Values::rows_per_statement(order::INSERT_COLUMNS) + 2;
+    let news: Vec<order::NewOrder> = (0..n as i32)
+        .map(|i| order::NewOrder {
+            user: 1000 + i,
+            select: Some(i.to_string()),
+        })
+        .collect();
+    let rows = order::insert_many(c, &news).unwrap();
+    assert_eq!(rows.len(), n, "insert_many in several statements");
+    assert!(
+        rows.iter()
+            .zip(&news)
+            .all(|(r, new)| r.user == new.user && r.select == new.select),
+        "in the order given"
+    );
+    assert_eq!(order::count(c).unwrap(), n as i64 + 1);
+
+    // text_fallback: upsert on the key, through the text casts.
+    let new_text = text_fallback::NewTextFallback::new(1, "1 day".into());
+    text_fallback::insert(c, &new_text).unwrap();
+    let up_text = text_fallback::upsert(
+        c,
+        &text_fallback::NewTextFallback {
+            seats: Some("[2,4)".into()),
+            ..text_fallback::NewTextFallback::new(1, "2 days".into())
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (up_text.id, up_text.span.as_str(), up_text.seats.as_deref()),
+        (1, "2 days", Some("[2,4)"))
+    );
+
+    // audit, without a primary key: insert, insert_many, list, count, stream.
+    let one = audit::insert(
+        c,
+        &audit::NewAudit {
+            at: Some(ts(1)),
+            what: "one".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(one.at, ts(1));
+    let more = audit::insert_many(
+        c,
+        &[
+            audit::NewAudit::new("two".into()),
+            audit::NewAudit {
+                at: Some(ts(3)),
+                what: "three".into(),
+            },
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        more.iter().map(|r| r.what.as_str()).collect::<Vec<_>>(),
+        ["two", "three"],
+        "insert_many returns every row, in the order given"
+    );
+    assert_eq!(more[1].at, ts(3));
+    assert!(audit::insert_many(c, &[]).unwrap().is_empty());
+    assert_eq!(audit::count(c).unwrap(), 3);
+    let mut listed_rows = audit::list(c, Page::first(10)).unwrap();
+    let mut streamed: Vec<audit::Audit> =
+        audit::stream(c).unwrap().collect::<Result<_, _>>().unwrap();
+    let mut all = vec![one.clone(), more[0].clone(), more[1].clone()];
+    for rows in [&mut listed_rows, &mut streamed, &mut all] {
+        rows.sort_by(|a, b| a.what.cmp(&b.what));
+    }
+    assert_eq!(listed_rows, all, "list");
+    assert_eq!(streamed, all, "stream");
+    assert_eq!(
+        audit::list(
+            c,
+            Page {
+                limit: 10,
+                offset: 3
+            }
+        )
+        .unwrap(),
+        []
+    );
+
+    // The same, async.
+    with_async(async |a| {
+        let news = [
+            everything::NewEverything {
+                external_id: uuid::Uuid::from_u128(3),
+                label: "three".into(),
+                ..new_everything()
+            },
+            everything::NewEverything {
+                external_id: uuid::Uuid::from_u128(4),
+                label: "four".into(),
+                ..new_everything()
+            },
+        ];
+        let rows = everything::nonblocking::insert_many(a, &news)
+            .await
+            .unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+            ["three", "four"],
+            "async insert_many"
+        );
+        let up = everything::nonblocking::upsert_by_external_id(
+            a,
+            &everything::NewEverything {
+                label: "tres".into(),
+                ..news[0].clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!((up.id, up.label.as_str()), (rows[0].id, "tres"));
+        assert_eq!(
+            everything::nonblocking::find_by_external_id(a, &uuid::Uuid::from_u128(3))
+                .await
+                .unwrap(),
+            Some(up.clone())
+        );
+        let up = everything::nonblocking::patch(
+            a,
+            &up.id,
+            &everything::EverythingPatch {
+                addr: Some(None),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(up.addr, None, "async patch to NULL");
+
+        let note = notes::nonblocking::insert(a, &notes::NewNote::new(up.id, "a".into()))
+            .await
+            .unwrap();
+        listed_async(
+            "async notes::list_by_everything_id",
+            &note,
+            |r| r.everything_id == up.id,
+            async |p| notes::nonblocking::list_by_everything_id(a, &up.id, p).await,
+        )
+        .await;
+        assert_eq!(
+            notes::nonblocking::get_everything(a, &note).await.unwrap(),
+            Some(up.clone()),
+            "async get_everything"
+        );
+        let note = notes::nonblocking::upsert(
+            a,
+            &notes::NewNote {
+                id: Some(note.id),
+                ..notes::NewNote::new(up.id, "b".into())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(note.note, "b", "async upsert on the key");
+        let up_order = order::nonblocking::upsert(a, &order::NewOrder::new(7))
+            .await
+            .unwrap();
+        assert_eq!((up_order.user, up_order.select), (7, None));
+
+        let more = audit::nonblocking::insert_many(
+            a,
+            &[
+                audit::NewAudit::new("four".into()),
+                audit::NewAudit::new("five".into()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            more.iter().map(|r| r.what.as_str()).collect::<Vec<_>>(),
+            ["four", "five"],
+            "async insert_many"
+        );
+        let six = audit::nonblocking::insert(a, &audit::NewAudit::new("six".into()))
+            .await
+            .unwrap();
+        assert_eq!(audit::nonblocking::count(a).await.unwrap(), 6);
+        let listed_rows = audit::nonblocking::list(a, Page::first(10)).await.unwrap();
+        let streamed: Vec<audit::Audit> = audit::nonblocking::stream(a)
+            .await
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+            .await;
+        for row in [&more[0], &more[1], &six] {
+            assert!(listed_rows.contains(row), "async list");
+            assert!(streamed.contains(row), "async stream");
+        }
+        assert_eq!((listed_rows.len(), streamed.len()), (6, 6));
+    });
 }

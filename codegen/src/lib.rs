@@ -148,11 +148,24 @@ type Rendered = (String, Result<String, Vec<Error>>);
 /// Generates the files of one system's module, keyed by path relative to the generated
 /// crate's `src/` (`user_story_agent/mod.rs`, `user_story_agent/jobs.rs`, …).
 pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, String>, Vec<Error>> {
+    generate_reusing(schema, opts, &BTreeMap::new())
+}
+
+/// [`generate`], reusing the text of a file in `previous` (keyed as the output is) whose
+/// header names the fingerprint of the same input: only files whose input changed are
+/// rendered. The input of a file is the Rust tokens it is rendered from, so anything that
+/// changes them (the model, the options, schemakit itself) renders it again. The result
+/// is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
+pub fn generate_reusing(
+    schema: &Schema,
+    opts: &Options,
+    previous: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Vec<Error>> {
     let names = names::Names::resolve(schema, &opts.renames)?;
     let mut errors = Vec::new();
     let mut files = BTreeMap::new();
     let header = format!(
-        "{GENERATED_HEADER} from {}; do not edit\n",
+        "{GENERATED_HEADER} from {}; do not edit",
         one_line(&opts.source)
     );
     let table_modules: Vec<(&names::TableNames, &Table)> = schema
@@ -180,9 +193,13 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
                             let indexes = table_indexes
                                 .get(&table.name)
                                 .map_or(&[][..], Vec::as_slice);
+                            let path = format!("{}/{}.rs", opts.module, table_names.module);
                             let text =
                                 table::table_file(schema, names, table_names, table, indexes, opts)
-                                    .and_then(|tokens| render(header, tokens).map_err(|e| vec![e]));
+                                    .and_then(|tokens| {
+                                        render(header, tokens, previous.get(&path))
+                                            .map_err(|e| vec![e])
+                                    });
                             (table_names.module.clone(), text)
                         })
                         .collect::<Vec<Rendered>>()
@@ -226,14 +243,20 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
     }
     let has_enums = !schema.enums.is_empty();
     if has_enums {
-        match render(&header, enums_file(schema, &names)) {
+        let path = format!("{}/enums.rs", opts.module);
+        match render(&header, enums_file(schema, &names), previous.get(&path)) {
             Ok(text) => {
                 files.insert(format!("{}/enums.rs", opts.module), text);
             }
             Err(e) => errors.push(e),
         }
     }
-    match render(&header, mod_file(opts, &table_modules, has_enums)) {
+    let path = format!("{}/mod.rs", opts.module);
+    match render(
+        &header,
+        mod_file(opts, &table_modules, has_enums),
+        previous.get(&path),
+    ) {
         Ok(text) => {
             files.insert(format!("{}/mod.rs", opts.module), text);
         }
@@ -290,12 +313,44 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn render(header: &str, tokens: TokenStream) -> Result<String, Error> {
+/// What rendering does after the tokens (prettyplease, [`spaced`]): part of every
+/// fingerprint, so that a change to it renders every file again.
+const RENDERING: &str = "prettyplease 0.2, spaced 2";
+
+/// The first 8 bytes of the SHA-256 of `parts`, in hex.
+fn fingerprint(parts: &[&[u8]]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The file for `tokens`: `header`, then the fingerprints of its input (the tokens) and
+/// of its output (the text after the first line), then the rendered text. `previous`'s
+/// text is reused as it is when it was made from the same input and its text is still
+/// the one it was rendered as (a hand edit renders it again).
+fn render(header: &str, tokens: TokenStream, previous: Option<&String>) -> Result<String, Error> {
+    let input = fingerprint(&[RENDERING.as_bytes(), tokens.to_string().as_bytes()]);
+    let head = format!("{header}; input {input} output ");
+    if let Some(text) = previous {
+        if let Some((first, body)) = text.split_once('\n') {
+            let output = first.strip_prefix(&head);
+            if output.is_some_and(|o| o == fingerprint(&[body.as_bytes()])) {
+                return Ok(text.clone());
+            }
+        }
+    }
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
-    Ok(format!(
-        "{header}\n{}",
-        spaced(&prettyplease::unparse(&file))
-    ))
+    let body = format!("\n{}", spaced(&prettyplease::unparse(&file)));
+    let output = fingerprint(&[body.as_bytes()]);
+    Ok(format!("{head}{output}\n{body}"))
 }
 
 /// prettyplease puts items on consecutive lines; a blank line between them reads better.

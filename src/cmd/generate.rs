@@ -132,7 +132,23 @@ fn plan_module(
         );
         return Err(InputErrors);
     }
-    match codegen::generate(&parsed.schema, opts) {
+    // What schemakit wrote here before: a file whose input did not change is not rendered
+    // again.
+    let mut previous = std::collections::BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            if let (Some(name), Ok(text)) = (path.file_name(), std::fs::read_to_string(&path)) {
+                if text.starts_with(codegen::GENERATED_HEADER) {
+                    previous.insert(format!("{}/{}", opts.module, name.to_string_lossy()), text);
+                }
+            }
+        }
+    }
+    match codegen::generate_reusing(&parsed.schema, opts, &previous) {
         Ok(files) => {
             let prefix = format!("{}/", opts.module);
             for (path, text) in files {

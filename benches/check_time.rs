@@ -37,8 +37,9 @@ fn write(path: &Path, text: &str) {
 
 fn manifest(name: &str, deps: &str) -> String {
     format!(
-        // `tokio` names the generated crate's feature (off here), so its cfg is expected.
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[features]\ntokio = []\n\n[dependencies]\n{deps}"
+        // The generated crate's features: both clients on, as a crate using both would
+        // build it; `serde` off.
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[features]\ndefault = [\"blocking\", \"tokio\"]\nblocking = []\ntokio = []\nserde = []\n\n[dependencies]\n{deps}"
     )
 }
 
@@ -61,7 +62,13 @@ fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
         &dir.join("Cargo.toml"),
         &manifest(
             "bench_schemakit",
-            "chrono = { version = \"0.4\", default-features = false, features = [\"std\", \"clock\"] }\npgvector = { version = \"0.4\", features = [\"postgres\"] }\npostgres = { version = \"0.19\", features = [\"with-chrono-0_4\", \"with-uuid-1\", \"with-serde_json-1\"] }\npostgres-types = { version = \"0.2\", features = [\"derive\"] }\nrust_decimal = { version = \"1\", default-features = false, features = [\"std\", \"db-postgres\"] }\nserde_json = \"1\"\nuuid = \"1\"\n",
+            &format!(
+                "chrono = {{ version = \"0.4\", default-features = false, features = [\"std\", \"clock\"] }}\ncidr = \"0.3\"\npgvector = {{ version = \"0.4\", features = [\"postgres\"] }}\npostgres = {{ version = \"0.19\", features = [\"with-chrono-0_4\", \"with-uuid-1\", \"with-serde_json-1\"] }}\npostgres-types = {{ version = \"0.2\", features = [\"derive\", \"with-cidr-0_3\"] }}\nrust_decimal = {{ version = \"1\", default-features = false, features = [\"std\", \"db-postgres\"] }}\nschemakit-support = {{ path = {:?}, features = [\"blocking\", \"tokio\"] }}\nserde_json = \"1\"\nuuid = \"1\"\n",
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("support")
+                    .display()
+                    .to_string()
+            ),
         ),
     );
 }

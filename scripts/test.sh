@@ -8,5 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/test-postgres-runtime.sh
 bash scripts/postgres-runtime.sh
 cargo test --workspace --locked "$@"
-# The generated crate's async API (feature `tokio`), on a real Postgres too.
-cargo test -p generated --features tokio --locked --test roundtrip_async "$@"
+# The generated crate with every feature: the round trips call the blocking and the async
+# API (feature `tokio`) on a real Postgres, with `serde` on.
+cargo test -p generated --all-features --locked "$@"
+# The example program of the README, against a database started as the quick start does.
+cargo run --locked -q --example tour

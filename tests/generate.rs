@@ -412,7 +412,7 @@ fn hostile_names_generate_a_crate_that_compiles() {
         to_sql.contains("client__: &mut impl schemakit_support::postgres::GenericClient"),
         "{to_sql}"
     );
-    compiles(&dir, "hostile");
+    compiles(&dir, "hostile", "2024");
 }
 
 /// Every fixture of codegen's snapshot tests, one system each, becomes a crate that
@@ -439,12 +439,13 @@ fn the_codegen_fixtures_generate_a_crate_that_compiles() {
     let dir = scratch_with("fixtures-crate", &[("schemakit.toml", &config)]);
     let out = schemakit(&dir, &["generate"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    compiles(&dir, "fixtures-crate");
+    // Edition 2021, where an `impl Trait` return captures no lifetime unless told.
+    compiles(&dir, "fixtures-crate", "2021");
 }
 
 /// Checks the crate `schemakit generate` wrote in `dir` with cargo, offline, with every
 /// feature of the generated crate and the workspace's lock file and versions.
-fn compiles(dir: &Path, name: &str) {
+fn compiles(dir: &Path, name: &str, edition: &str) {
     let manifest = std::fs::read_to_string(repo().join("generated/Cargo.toml")).unwrap_or_default();
     let deps = manifest
         .split("\n[dependencies]\n")
@@ -492,7 +493,7 @@ fn compiles(dir: &Path, name: &str) {
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[features]\n{features}\n[dependencies]\n{deps_out}"
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"{edition}\"\npublish = false\n\n[workspace]\n\n[features]\n{features}\n[dependencies]\n{deps_out}"
         ),
     )
     .unwrap_or_default();

@@ -295,10 +295,12 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
             }
         }
     });
+    // `+ '_`: the rows borrow the client, and a crate on edition 2021 captures no lifetime
+    // unless told.
     let stream_ty = match mode {
-        Mode::Blocking => quote! { impl Iterator<Item = Result<#row, Error>> },
+        Mode::Blocking => quote! { impl Iterator<Item = Result<#row, Error>> + '_ },
         Mode::Async => {
-            quote! { impl schemakit_support::Stream<Item = Result<#row, Error>> + Send }
+            quote! { impl schemakit_support::Stream<Item = Result<#row, Error>> + Send + '_ }
         }
     };
     quote! {

@@ -282,22 +282,30 @@ fn serde_derive() -> TokenStream {
 }
 
 /// The serde attribute of a field of type `held`: a helper for a vector, `Option` of one,
-/// skipped for other wrappings of one; nothing for other types.
+/// skipped for other wrappings of one; absent fields of patches stay unset.
 fn serde_field(f: &Field, held: Held) -> TokenStream {
-    if !f.is_vector() {
-        return match held {
-            Held::Value => quote! { #[cfg_attr(feature = "serde", serde(default))] },
-            _ => quote! {},
-        };
-    }
+    let vector = f.is_vector();
     match held {
-        Held::Plain => {
+        Held::Plain if vector => {
             quote! { #[cfg_attr(feature = "serde", serde(with = "schemakit_support::serde_helpers::vector"))] }
         }
-        Held::Optional => {
+        Held::Optional if vector => {
             quote! { #[cfg_attr(feature = "serde", serde(default, with = "schemakit_support::serde_helpers::option_vector"))] }
         }
-        Held::Value => quote! { #[cfg_attr(feature = "serde", serde(skip))] },
+        Held::Value | Held::DoubleOption if vector => {
+            quote! { #[cfg_attr(feature = "serde", serde(skip))] }
+        }
+        Held::Patch if vector => {
+            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none", with = "schemakit_support::serde_helpers::option_vector"))] }
+        }
+        Held::Plain | Held::Optional => quote! {},
+        Held::Value => quote! { #[cfg_attr(feature = "serde", serde(default))] },
+        Held::Patch => {
+            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))] }
+        }
+        Held::DoubleOption => {
+            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none", with = "schemakit_support::serde_helpers::double_option"))] }
+        }
     }
 }
 
@@ -308,8 +316,12 @@ enum Held {
     Plain,
     /// `Option<T>`.
     Optional,
-    /// Anything else (`Value<T>`, `Option<Option<T>>`).
+    /// `Value<T>`.
     Value,
+    /// A patch's `Option<T>` (absent: unchanged).
+    Patch,
+    /// A patch's `Option<Option<T>>` (absent: unchanged; null: NULL).
+    DoubleOption,
 }
 
 fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
@@ -495,9 +507,9 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             let attr = serde_field(
                 f,
                 if f.column.not_null {
-                    Held::Optional
+                    Held::Patch
                 } else {
-                    Held::Value
+                    Held::DoubleOption
                 },
             );
             quote! { #(#[doc = #docs])* #attr pub #ident: Option<#ty> }

@@ -167,6 +167,48 @@ fn lint_rejects_unknown_rules() {
     assert!(text(&out.stderr).contains("unknown lint rule `no-such-rule`"));
 }
 
+/// A system's `array_elements_not_null` silences `array-null-elements` for the columns it
+/// lists, as the generator reads them as `Vec<T>`.
+#[test]
+fn lint_honours_the_configured_array_elements() {
+    let dir = scratch(
+        "arrays",
+        &[(
+            "001_posts.sql",
+            "CREATE TABLE posts (id bigint PRIMARY KEY, tags text[] NOT NULL, refs int[]);\n",
+        )],
+    );
+    let config = dir.join("schemakit.toml");
+    let write = |listed: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[systems.blog]\nmigrations = {:?}\narray_elements_not_null = [{listed}]\n",
+                dir.display().to_string()
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    };
+    let lint = || {
+        let config = config.display().to_string();
+        let out = schemakit(&["lint", "--config", &config, "--format", "json"]);
+        let findings: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+        findings
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|f| f["rule"] == "array-null-elements")
+                    .count()
+            })
+            .unwrap_or_default()
+    };
+    write("");
+    assert_eq!(lint(), 2, "both arrays");
+    write("\"posts.tags\"");
+    assert_eq!(lint(), 1, "only refs");
+}
+
 // ----- migrate, against a local cluster ----------------------------------------------
 
 /// The test binary's one local cluster.

@@ -96,6 +96,10 @@ pub struct Options {
     pub disable: BTreeSet<String>,
     /// Treat every file as meant to be re-runnable (else: files that guard some creates).
     pub rerunnable: bool,
+    /// Array columns configured as never holding NULL elements (`table.column`,
+    /// `schema.table.column` outside `public`): `array-null-elements` leaves them alone,
+    /// as the generator reads them as `Vec<T>`.
+    pub array_elements_not_null: BTreeSet<String>,
 }
 
 impl Options {
@@ -652,7 +656,8 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
                 );
             }
         }
-        array_null_elements(l, table, source_of);
+        let configured = l.opts.array_elements_not_null.clone();
+        array_null_elements(l, table, &configured, source_of);
     }
 }
 
@@ -661,10 +666,19 @@ fn schema_rules(l: &mut Linter, set: &MigrationSet, schema: &Schema) {
 fn array_null_elements(
     l: &mut Linter,
     table: &Table,
+    configured: &BTreeSet<String>,
     source_of: impl Fn(&Loc) -> Option<Arc<SourceFile>>,
 ) {
+    let table_key = if table.name.schema == "public" {
+        table.name.name.clone()
+    } else {
+        format!("{}.{}", table.name.schema, table.name.name)
+    };
     for column in &table.columns {
-        if column.data_type.array_dims == 0 || forbids_null_elements(table, &column.name) {
+        if column.data_type.array_dims == 0
+            || forbids_null_elements(table, &column.name)
+            || configured.contains(&format!("{table_key}.{}", column.name))
+        {
             continue;
         }
         let Some((source, loc)) = [&column.loc, &table.loc]

@@ -54,22 +54,35 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
         enable: args.enable.iter().cloned().collect(),
         disable: args.disable.iter().cloned().collect(),
         rerunnable: args.rerunnable,
+        array_elements_not_null: Default::default(),
     };
-    let dirs: Vec<PathBuf> = if args.input.paths.is_empty() {
+    // Each set with its options: a system's `array_elements_not_null` applies to it.
+    let sets: Vec<(PathBuf, schema::lint::Options)> = if args.input.paths.is_empty() {
         let config = args.input.load_config()?;
         args.input
             .systems(&config)?
             .into_iter()
-            .filter_map(|(_, s)| s.migrations.as_ref().map(|m| config.path(m)))
+            .filter_map(|(_, s)| {
+                let dir = config.path(s.migrations.as_ref()?);
+                let opts = schema::lint::Options {
+                    array_elements_not_null: s.array_elements_not_null.clone(),
+                    ..opts.clone()
+                };
+                Some((dir, opts))
+            })
             .collect()
     } else {
-        args.input.paths.clone()
+        args.input
+            .paths
+            .iter()
+            .map(|p| (p.clone(), opts.clone()))
+            .collect()
     };
     let mut findings = Vec::new();
     let mut diagnostics = Vec::new();
-    for d in &dirs {
+    for (d, opts) in &sets {
         let set = args.input.read_set(d, color)?;
-        let linted = schema::lint::lint(&set, &opts);
+        let linted = schema::lint::lint(&set, opts);
         findings.extend(linted.findings);
         diagnostics.extend(linted.diagnostics);
     }

@@ -1,5 +1,6 @@
 //! Benchmark: `cargo check` time of generated code for a synthetic 200-table schema:
-//! schemakit's module, diesel's `schema.rs` (as `diesel print-schema` writes it) and
+//! schemakit's module (with the blocking client, the default; and with both clients),
+//! diesel's `schema.rs` (as `diesel print-schema` writes it) and
 //! sea-orm's entities (as `sea-orm-cli generate entity` writes them). Each crate is
 //! checked once to build its dependencies, then its own source is touched and checked
 //! again: the second time is the figure (what a developer waits for after `generate`).
@@ -36,14 +37,19 @@ fn write(path: &Path, text: &str) {
 }
 
 fn manifest(name: &str, deps: &str) -> String {
+    manifest_with(name, deps, "\"blocking\"")
+}
+
+/// A manifest declaring the generated crate's features, with `default` on.
+fn manifest_with(name: &str, deps: &str, default: &str) -> String {
     format!(
-        // The generated crate's features: both clients on, as a crate using both would
-        // build it; `serde` off.
-        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[features]\ndefault = [\"blocking\", \"tokio\"]\nblocking = []\ntokio = []\nserde = []\n\n[dependencies]\n{deps}"
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[features]\ndefault = [{default}]\nblocking = []\ntokio = []\nserde = []\n\n[dependencies]\n{deps}"
     )
 }
 
-fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
+/// The generated module for `schema` with the generated crate's `default` features (the
+/// blocking client; or both clients).
+fn schemakit_crate(dir: &Path, schema: &schema::Schema, default: &str) {
     let opts = codegen::Options {
         module: "synthetic".into(),
         source: "synthetic.sql".into(),
@@ -60,7 +66,7 @@ fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
     );
     write(
         &dir.join("Cargo.toml"),
-        &manifest(
+        &manifest_with(
             "bench_schemakit",
             &format!(
                 "chrono = {{ version = \"0.4\", default-features = false, features = [\"std\", \"clock\"] }}\ncidr = \"0.3\"\npgvector = {{ version = \"0.4\", features = [\"postgres\"] }}\npostgres = {{ version = \"0.19\", features = [\"with-chrono-0_4\", \"with-uuid-1\", \"with-serde_json-1\"] }}\npostgres-types = {{ version = \"0.2\", features = [\"derive\", \"with-cidr-0_3\"] }}\nrust_decimal = {{ version = \"1\", default-features = false, features = [\"std\", \"db-postgres\"] }}\nschemakit-support = {{ path = {:?}, features = [\"blocking\", \"tokio\"] }}\nserde_json = \"1\"\nuuid = \"1\"\n",
@@ -69,6 +75,7 @@ fn schemakit_crate(dir: &Path, schema: &schema::Schema) {
                     .display()
                     .to_string()
             ),
+            default,
         ),
     );
 }
@@ -192,14 +199,16 @@ fn main() {
     let target = root.join("target");
     let parsed = schema::parse_sql("synthetic.sql", &synthetic::schema_sql(TABLES));
     assert!(!parsed.has_errors());
-    let crates: [(&str, PathBuf); 3] = [
-        ("schemakit", root.join("schemakit")),
+    let crates: [(&str, PathBuf); 4] = [
+        ("schemakit (blocking)", root.join("schemakit")),
+        ("schemakit (+ tokio)", root.join("schemakit_both")),
         ("diesel print-schema", root.join("diesel")),
         ("sea-orm entities", root.join("sea_orm")),
     ];
-    schemakit_crate(&crates[0].1, &parsed.schema);
-    diesel_crate(&crates[1].1);
-    sea_orm_crate(&crates[2].1);
+    schemakit_crate(&crates[0].1, &parsed.schema, "\"blocking\"");
+    schemakit_crate(&crates[1].1, &parsed.schema, "\"blocking\", \"tokio\"");
+    diesel_crate(&crates[2].1);
+    sea_orm_crate(&crates[3].1);
     println!(
         "cargo check of generated code for {TABLES} tables (dependencies prebuilt; best of 3)"
     );

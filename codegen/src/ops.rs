@@ -16,11 +16,19 @@ pub(crate) enum Mode {
 }
 
 impl Mode {
-    /// `pub fn` or `pub async fn`.
-    fn sig(self) -> TokenStream {
+    /// `pub fn name` or, async, `pub fn name<'a>` (the future borrows every argument).
+    fn sig(self, name: &syn::Ident) -> TokenStream {
         match self {
-            Mode::Blocking => quote! { pub fn },
-            Mode::Async => quote! { pub async fn },
+            Mode::Blocking => quote! { pub fn #name },
+            Mode::Async => quote! { pub fn #name<'a> },
+        }
+    }
+
+    /// `&`, or `&'a` for an argument the future borrows.
+    fn amp(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! { & },
+            Mode::Async => quote! { &'a },
         }
     }
 
@@ -29,32 +37,74 @@ impl Mode {
         match self {
             Mode::Blocking => quote! { &mut impl schemakit_support::postgres::GenericClient },
             Mode::Async => {
-                quote! { &(impl schemakit_support::tokio_postgres::GenericClient + Sync) }
+                quote! { &'a (impl schemakit_support::tokio_postgres::GenericClient + Sync) }
             }
         }
     }
 
-    /// `.await` where the async client needs it.
-    fn aw(self) -> TokenStream {
+    /// The return type: `ty`, or a future of it. The async functions are no `async fn`s:
+    /// each returns the support crate's one future, so a table adds no state machine of
+    /// its own to compile.
+    fn ret(self, ty: TokenStream) -> TokenStream {
         match self {
-            Mode::Blocking => quote! {},
-            Mode::Async => quote! { .await },
+            Mode::Blocking => ty,
+            Mode::Async => quote! { impl std::future::Future<Output = #ty> + Send + 'a },
+        }
+    }
+
+    /// The support crate's module of operations.
+    fn ops(self) -> TokenStream {
+        match self {
+            Mode::Blocking => quote! { schemakit_support::blocking },
+            Mode::Async => quote! { schemakit_support::nonblocking },
+        }
+    }
+
+    /// Statement parameters from argument values: `&[&id, &page.limit]` for the blocking
+    /// client, `vec![Box::new(id) as OwnedParam, …]` (owned by the future) for the async
+    /// one. Each value is a reference argument (`id`), a field of one (`&row.id`), or a
+    /// number (`page.limit`).
+    fn params(self, values: &[TokenStream]) -> TokenStream {
+        match self {
+            Mode::Blocking => {
+                let refs = values.iter().map(|v| {
+                    if v.to_string().starts_with('&') {
+                        quote! { #v }
+                    } else {
+                        quote! { &#v }
+                    }
+                });
+                quote! { &[#(#refs),*] }
+            }
+            Mode::Async => {
+                quote! { vec![#(Box::new(#values) as schemakit_support::OwnedParam<'a>),*] }
+            }
+        }
+    }
+
+    /// The name of a support function taking parameters: `one`, or `one_owned` for the
+    /// async client.
+    fn with_params(self, name: &str) -> syn::Ident {
+        match self {
+            Mode::Blocking => format_ident!("{name}"),
+            Mode::Async => format_ident!("{name}_owned"),
         }
     }
 }
 
 /// Function parameters for key columns (`id: &uuid::Uuid`, borrowed as a caller would
 /// pass them) and the arguments passing them on.
-fn key_params(key: &[&Field]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn key_params(key: &[&Field], mode: Mode) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let amp = mode.amp();
     let params = key
         .iter()
         .map(|f| {
             let ident = &f.ident;
             let ty = &f.value_ty;
             match ty.to_string().as_str() {
-                "String" => quote! { #ident: &str },
-                "Vec < u8 >" => quote! { #ident: &[u8] },
-                _ => quote! { #ident: &#ty },
+                "String" => quote! { #ident: #amp str },
+                "Vec < u8 >" => quote! { #ident: #amp [u8] },
+                _ => quote! { #ident: #amp #ty },
             }
         })
         .collect();
@@ -210,56 +260,61 @@ fn cols_doc(key: &Key) -> String {
 /// The functions over one client: each a call of the support crate's operation on the
 /// table's marker type, with the table's own statements.
 pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
-    let (sig, aw) = (mode.sig(), mode.aw());
     let cl = &spec.client;
     let client = mode.client_ty();
     let cp = quote! { #cl: #client };
+    let amp = mode.amp();
     let (row, new) = (&spec.row, &spec.new);
     let page = spec.fresh("page");
-    let (ops, crud) = match mode {
-        Mode::Blocking => (
-            quote! { schemakit_support::blocking },
-            quote! { schemakit_support::Crud },
-        ),
-        Mode::Async => (
-            quote! { schemakit_support::nonblocking },
-            quote! { schemakit_support::AsyncCrud },
-        ),
+    let ops = mode.ops();
+    let crud = match mode {
+        Mode::Blocking => quote! { schemakit_support::Crud },
+        Mode::Async => quote! { schemakit_support::AsyncCrud },
     };
+    let one = mode.with_params("one");
+    let all = mode.with_params("all");
+    let f = |name: &str| mode.sig(&format_ident!("{name}"));
     let upsert_by = spec.uniques.iter().filter(|k| k.arbiter).map(|key| {
-        let name = format_ident!("upsert_by_{}", key.suffix);
+        let sig = mode.sig(&format_ident!("upsert_by_{}", key.suffix));
         let conflict = key.fields.iter().map(|f| &f.sql);
+        let ret = mode.ret(quote! { Result<#row, Error> });
         let doc = format!(
             " Inserts `new`, or where a row has its unique key ({}), updates the columns `new` gives (never the primary key); returns the row as stored.",
             cols_doc(key)
         );
         quote! {
             #[doc = #doc]
-            #sig #name(#cp, new: &#new) -> Result<#row, Error> {
-                #ops::upsert_on::<Table>(#cl, new, &[#(#conflict),*])#aw
+            #sig(#cp, new: #amp #new) -> #ret {
+                #ops::upsert_on::<Table>(#cl, new, &[#(#conflict),*])
             }
         }
     });
     let keyed = (!spec.pk.is_empty()).then(|| keyed_functions(spec, mode));
     let finds = spec.uniques.iter().map(|key| {
-        let name = format_ident!("find_by_{}", key.suffix);
+        let sig = mode.sig(&format_ident!("find_by_{}", key.suffix));
         let c = const_ident("FIND_BY", &key.suffix);
-        let (params, args) = key_params(&key.fields);
+        let (params, args) = key_params(&key.fields, mode);
+        let values = mode.params(&args);
+        let ret = mode.ret(quote! { Result<Option<#row>, Error> });
         let doc = format!(
             " The row with this unique key ({}), if there is one.",
             cols_doc(key)
         );
         quote! {
             #[doc = #doc]
-            #sig #name(#cp, #(#params),*) -> Result<Option<#row>, Error> {
-                #ops::one::<Table>(#cl, #c, &[#(&#args),*])#aw
+            #sig(#cp, #(#params),*) -> #ret {
+                #ops::#one::<Table>(#cl, #c, #values)
             }
         }
     });
     let lists = spec.lookups.iter().map(|key| {
-        let name = format_ident!("list_by_{}", key.suffix);
+        let sig = mode.sig(&format_ident!("list_by_{}", key.suffix));
         let c = const_ident("LIST_BY", &key.suffix);
-        let (params, args) = key_params(&key.fields);
+        let (params, mut args) = key_params(&key.fields, mode);
+        args.push(quote! { #page.limit });
+        args.push(quote! { #page.offset });
+        let values = mode.params(&args);
+        let ret = mode.ret(quote! { Result<Vec<#row>, Error> });
         let doc = format!(
             " One page of the rows with these values of ({}){}.",
             cols_doc(key),
@@ -271,49 +326,67 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         );
         quote! {
             #[doc = #doc]
-            #sig #name(#cp, #(#params,)* #page: Page) -> Result<Vec<#row>, Error> {
-                #ops::all::<Table>(#cl, #c, &[#(&#args,)* &#page.limit, &#page.offset])#aw
+            #sig(#cp, #(#params,)* #page: Page) -> #ret {
+                #ops::#all::<Table>(#cl, #c, #values)
             }
         }
     });
     let parents = spec.parents.iter().map(|p| {
-        let name = format_ident!("{}", p.name);
+        let sig = mode.sig(&format_ident!("{}", p.name));
         let c = format_ident!("{}", p.name.to_ascii_uppercase());
         let (table, parent_row) = (&p.table_path, &p.row_path);
-        let args = p.fields.iter().map(|f| {
-            let ident = &f.ident;
-            quote! { &row.#ident }
-        });
+        let args: Vec<TokenStream> = p
+            .fields
+            .iter()
+            .map(|f| {
+                let ident = &f.ident;
+                quote! { &row.#ident }
+            })
+            .collect();
+        let values = mode.params(&args);
+        let ret = mode.ret(quote! { Result<Option<#parent_row>, Error> });
         let doc = format!(
             " The {} row `row` references, if any (none when a referencing column is NULL).",
             p.doc
         );
         quote! {
             #[doc = #doc]
-            #sig #name(#cp, row: &#row) -> Result<Option<#parent_row>, Error> {
-                #ops::one::<#table>(#cl, #c, &[#(#args),*])#aw
+            #sig(#cp, row: #amp #row) -> #ret {
+                #ops::#one::<#table>(#cl, #c, #values)
             }
         }
     });
     // `+ '_`: the rows borrow the client, and a crate on edition 2021 captures no lifetime
     // unless told.
-    let stream_ty = match mode {
-        Mode::Blocking => quote! { impl Iterator<Item = Result<#row, Error>> + '_ },
-        Mode::Async => {
-            quote! { impl schemakit_support::Stream<Item = Result<#row, Error>> + Send + '_ }
+    let stream_ret = match mode {
+        Mode::Blocking => {
+            quote! { Result<impl Iterator<Item = Result<#row, Error>> + '_, Error> }
         }
+        Mode::Async => mode.ret(
+            quote! { Result<impl schemakit_support::Stream<Item = Result<#row, Error>> + Send + 'a, Error> },
+        ),
     };
+    let (insert, insert_many, list, count, stream) = (
+        f("insert"),
+        f("insert_many"),
+        f("list"),
+        f("count"),
+        f("stream"),
+    );
+    let one_row = mode.ret(quote! { Result<#row, Error> });
+    let rows = mode.ret(quote! { Result<Vec<#row>, Error> });
+    let number = mode.ret(quote! { Result<i64, Error> });
     quote! {
         /// Inserts a row and returns it as stored; columns `new` leaves to the database get
         /// their default.
-        #sig insert(#cp, new: &#new) -> Result<#row, Error> {
-            <Table as #crud>::insert(#cl, new)#aw
+        #insert(#cp, new: #amp #new) -> #one_row {
+            <Table as #crud>::insert(#cl, new)
         }
 
         /// Inserts rows, one multi-row statement per 65,535 parameters, and returns them as
         /// stored, in the order given.
-        #sig insert_many(#cp, news: &[#new]) -> Result<Vec<#row>, Error> {
-            <Table as #crud>::insert_many(#cl, news)#aw
+        #insert_many(#cp, news: #amp [#new]) -> #rows {
+            <Table as #crud>::insert_many(#cl, news)
         }
 
         #(#upsert_by)*
@@ -327,79 +400,95 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         #(#parents)*
 
         /// One page of rows: `Page { limit, offset }`.
-        #sig list(#cp, #page: Page) -> Result<Vec<#row>, Error> {
-            <Table as #crud>::list(#cl, #page)#aw
+        #list(#cp, #page: Page) -> #rows {
+            <Table as #crud>::list(#cl, #page)
         }
 
         /// The number of rows.
-        #sig count(#cp) -> Result<i64, Error> {
-            <Table as #crud>::count(#cl)#aw
+        #count(#cp) -> #number {
+            <Table as #crud>::count(#cl)
         }
 
         /// Every row, read as the server sends them instead of collected.
-        #sig stream(#cp) -> Result<#stream_ty, Error> {
-            <Table as #crud>::stream(#cl)#aw
+        #stream(#cp) -> #stream_ret {
+            <Table as #crud>::stream(#cl)
         }
     }
 }
 
 /// get, update, patch, delete, exists and list_after, by primary key.
 fn keyed_functions(spec: &Spec, mode: Mode) -> TokenStream {
-    let (sig, aw) = (mode.sig(), mode.aw());
     let cl = &spec.client;
     let client = mode.client_ty();
     let cp = quote! { #cl: #client };
+    let amp = mode.amp();
     let (row, new, patch_ty) = (&spec.row, &spec.new, &spec.patch);
-    let (params, args) = key_params(&spec.pk);
+    let (params, args) = key_params(&spec.pk, mode);
+    let key = mode.params(&args);
     let patch = spec.fresh("patch");
-    let (ops, keyed_crud) = match mode {
-        Mode::Blocking => (
-            quote! { schemakit_support::blocking },
-            quote! { schemakit_support::KeyedCrud },
-        ),
-        Mode::Async => (
-            quote! { schemakit_support::nonblocking },
-            quote! { schemakit_support::AsyncKeyedCrud },
-        ),
+    let ops = mode.ops();
+    let keyed_crud = match mode {
+        Mode::Blocking => quote! { schemakit_support::KeyedCrud },
+        Mode::Async => quote! { schemakit_support::AsyncKeyedCrud },
     };
+    let f = |name: &str| mode.sig(&format_ident!("{name}"));
+    let (upsert, get, update, patch_fn, delete, exists, list_after) = (
+        f("upsert"),
+        f("get"),
+        f("update"),
+        f("patch"),
+        f("delete"),
+        f("exists"),
+        f("list_after"),
+    );
+    let (one, patch_by, delete_by, exists_by) = (
+        mode.with_params("one"),
+        mode.with_params("patch_by"),
+        mode.with_params("delete_by"),
+        mode.with_params("exists_by"),
+    );
+    let one_row = mode.ret(quote! { Result<#row, Error> });
+    let maybe_row = mode.ret(quote! { Result<Option<#row>, Error> });
+    let rows = mode.ret(quote! { Result<Vec<#row>, Error> });
+    let yes_no = mode.ret(quote! { Result<bool, Error> });
     quote! {
         /// Inserts `new`, or where a row has its primary key, updates the columns `new`
         /// gives; returns the row as stored.
-        #sig upsert(#cp, new: &#new) -> Result<#row, Error> {
-            <Table as #keyed_crud>::upsert(#cl, new)#aw
+        #upsert(#cp, new: #amp #new) -> #one_row {
+            <Table as #keyed_crud>::upsert(#cl, new)
         }
 
         /// The row with this primary key, if there is one.
-        #sig get(#cp, #(#params),*) -> Result<Option<#row>, Error> {
-            #ops::one::<Table>(#cl, GET, &[#(&#args),*])#aw
+        #get(#cp, #(#params),*) -> #maybe_row {
+            #ops::#one::<Table>(#cl, GET, #key)
         }
 
         /// Writes `row` over the stored row with the same primary key; returns the row as
         /// stored, or `None` when no row has that key.
-        #sig update(#cp, row: &#row) -> Result<Option<#row>, Error> {
-            <Table as #keyed_crud>::update(#cl, row)#aw
+        #update(#cp, row: #amp #row) -> #maybe_row {
+            <Table as #keyed_crud>::update(#cl, row)
         }
 
         /// Writes the columns `patch` sets to the row with this primary key and returns it
         /// as stored; `None` when no row has the key.
-        #sig patch(#cp, #(#params,)* #patch: &#patch_ty) -> Result<Option<#row>, Error> {
-            #ops::patch_by::<Table>(#cl, &[#(&#args),*], #patch)#aw
+        #patch_fn(#cp, #(#params,)* #patch: #amp #patch_ty) -> #maybe_row {
+            #ops::#patch_by::<Table>(#cl, #key, #patch)
         }
 
         /// Deletes the row with this primary key; returns whether there was one.
-        #sig delete(#cp, #(#params),*) -> Result<bool, Error> {
-            #ops::delete_by::<Table>(#cl, &[#(&#args),*])#aw
+        #delete(#cp, #(#params),*) -> #yes_no {
+            #ops::#delete_by::<Table>(#cl, #key)
         }
 
         /// Whether a row with this primary key exists.
-        #sig exists(#cp, #(#params),*) -> Result<bool, Error> {
-            #ops::exists_by::<Table>(#cl, &[#(&#args),*])#aw
+        #exists(#cp, #(#params),*) -> #yes_no {
+            #ops::#exists_by::<Table>(#cl, #key)
         }
 
         /// At most `limit` rows with a primary key greater than `after` (from the first
         /// when `None`), in key order: pages that stay right while rows come and go.
-        #sig list_after(#cp, after: Option<&Key>, limit: i64) -> Result<Vec<#row>, Error> {
-            <Table as #keyed_crud>::list_after(#cl, after, limit)#aw
+        #list_after(#cp, after: Option<#amp Key>, limit: i64) -> #rows {
+            <Table as #keyed_crud>::list_after(#cl, after, limit)
         }
     }
 }

@@ -46,6 +46,9 @@ pub use futures_util::stream::Stream;
 /// A statement parameter, as both clients take them.
 pub type Param<'a> = &'a (dyn ToSql + Sync);
 
+/// A statement parameter a future owns: a boxed value, or a boxed reference.
+pub type OwnedParam<'a> = Box<dyn ToSql + Sync + Send + 'a>;
+
 /// The parameter for a column left to its default when `None`.
 pub fn given<T: ToSql + Sync>(value: &Option<T>) -> Option<Param<'_>> {
     value.as_ref().map(|v| v as Param)

@@ -7,7 +7,7 @@ use std::future::Future;
 use futures_util::stream::{Stream, StreamExt};
 use tokio_postgres::GenericClient;
 
-use crate::{Error, Keyed, Page, Param, Sets, Table, Values, no_params};
+use crate::{Error, Keyed, OwnedParam, Page, Param, Sets, Table, Values, no_params};
 
 /// The row the statement selects, if any.
 pub async fn one<T: Table>(
@@ -80,6 +80,56 @@ pub async fn exists_by<T: Keyed>(
     key: &[Param<'_>],
 ) -> Result<bool, Error> {
     Ok(client.query_opt(T::EXISTS, key).await?.is_some())
+}
+
+/// Parameters the future owns (each a boxed value or reference), so a table's async
+/// functions return the support crate's futures instead of being state machines of
+/// their own.
+fn borrowed<'p>(params: &'p [OwnedParam<'_>]) -> Vec<Param<'p>> {
+    params.iter().map(|p| p.as_ref() as Param).collect()
+}
+
+/// [`one`] with owned parameters.
+pub async fn one_owned<'a, T: Table>(
+    client: &'a (impl GenericClient + Sync),
+    sql: &'a str,
+    params: Vec<OwnedParam<'a>>,
+) -> Result<Option<T::Row>, Error> {
+    one::<T>(client, sql, &borrowed(&params)).await
+}
+
+/// [`all`] with owned parameters.
+pub async fn all_owned<'a, T: Table>(
+    client: &'a (impl GenericClient + Sync),
+    sql: &'a str,
+    params: Vec<OwnedParam<'a>>,
+) -> Result<Vec<T::Row>, Error> {
+    all::<T>(client, sql, &borrowed(&params)).await
+}
+
+/// [`patch_by`] with owned key parameters.
+pub async fn patch_by_owned<'a, T: Keyed>(
+    client: &'a (impl GenericClient + Sync),
+    key: Vec<OwnedParam<'a>>,
+    patch: &'a T::Patch,
+) -> Result<Option<T::Row>, Error> {
+    patch_by::<T>(client, &borrowed(&key), patch).await
+}
+
+/// [`delete_by`] with owned key parameters.
+pub async fn delete_by_owned<'a, T: Keyed>(
+    client: &'a (impl GenericClient + Sync),
+    key: Vec<OwnedParam<'a>>,
+) -> Result<bool, Error> {
+    delete_by::<T>(client, &borrowed(&key)).await
+}
+
+/// [`exists_by`] with owned key parameters.
+pub async fn exists_by_owned<'a, T: Keyed>(
+    client: &'a (impl GenericClient + Sync),
+    key: Vec<OwnedParam<'a>>,
+) -> Result<bool, Error> {
+    exists_by::<T>(client, &borrowed(&key)).await
 }
 
 /// A table's operations over tokio-postgres.

@@ -61,7 +61,7 @@ impl Mode {
     }
 
     /// Statement parameters from argument values: `&[&id, &page.limit]` for the blocking
-    /// client, `vec![Box::new(id) as OwnedParam, …]` (owned by the future) for the async
+    /// client, `Vec::from([Box::new(id) as OwnedParam, …])` (owned by the future) for the async
     /// one. Each value is a reference argument (`id`), a field of one (`&row.id`), or a
     /// number (`page.limit`).
     fn params(self, values: &[TokenStream]) -> TokenStream {
@@ -77,7 +77,8 @@ impl Mode {
                 quote! { &[#(#refs),*] }
             }
             Mode::Async => {
-                quote! { vec![#(Box::new(#values) as schemakit_support::OwnedParam<'a>),*] }
+                // `Vec::from([…])`, not `vec![…]`: prettyplease lays out no macro's tokens.
+                quote! { Vec::from([#(Box::new(#values) as schemakit_support::OwnedParam<'a>),*]) }
             }
         }
     }

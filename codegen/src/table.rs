@@ -546,10 +546,10 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             }
         };
         let key_params = if pk.len() == 1 {
-            quote! { vec![key as schemakit_support::Param] }
+            quote! { Vec::from([key as schemakit_support::Param]) }
         } else {
             let i = (0..pk.len()).map(syn::Index::from);
-            quote! { vec![#(&key.#i as schemakit_support::Param),*] }
+            quote! { Vec::from([#(&key.#i as schemakit_support::Param),*]) }
         };
         let update_params = pk.iter().chain(updatable.iter()).map(|f| {
             let ident = &f.ident;
@@ -581,7 +581,7 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
                 }
 
                 fn update_params(row: &#row) -> Vec<schemakit_support::Param<'_>> {
-                    vec![#(#update_params),*]
+                    Vec::from([#(#update_params),*])
                 }
 
                 fn patch_sets<'a>(#patch_arg: &'a #patch, #sets_arg: &mut schemakit_support::Sets<'a>) {
@@ -685,7 +685,7 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             }
 
             fn cells(new: &#new) -> Vec<Option<schemakit_support::Param<'_>>> {
-                vec![#(#cells),*]
+                Vec::from([#(#cells),*])
             }
         }
 

@@ -277,7 +277,7 @@ count_migrations() { # dir layout
 # The generated crate's [dependencies], resolved to the workspace's versions (what
 # tests/generate.rs does for its hostile-names crate).
 crate_dependencies() {
-  awk '
+  awk -v repo="$repo" '
     FNR == NR {
       if ($0 ~ /^\[workspace\.dependencies\]/) { ws = 1; next }
       if ($0 ~ /^\[/) ws = 0
@@ -294,8 +294,15 @@ crate_dependencies() {
         if (s ~ /}$/) sub(/ }$/, ", optional = true }", s)
         else { v = s; sub(/^[^=]*= */, "", v); s = n " = { version = " v ", optional = true }" }
       }
+      # A path dependency (the support crate) from the scratch crate.
+      sub(/path = "/, "path = \"" repo "/", s)
       print s
     }' "$repo/Cargo.toml" "$repo/generated/Cargo.toml"
+}
+
+# The generated crate's [features] (blocking, tokio, serde).
+crate_features() {
+  awk '/^\[features\]/ { on = 1; next } /^\[/ { on = 0 } on' "$repo/generated/Cargo.toml"
 }
 
 # The set's renames from scripts/realworld-renames.toml, as schemakit.toml lines of the
@@ -313,7 +320,9 @@ write_crate() { # dir crate_name module
   local dir=$1 name=$2 module=$3
   {
     printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n' "$name"
-    printf '[workspace]\n\n[features]\ntokio = ["dep:tokio-postgres"]\n\n[dependencies]\n'
+    printf '[workspace]\n\n[features]\n'
+    crate_features
+    printf '\n[dependencies]\n'
     crate_dependencies
   } >"$dir/Cargo.toml"
   printf '#[rustfmt::skip]\npub mod %s;\n' "$module" >"$dir/src/lib.rs"
@@ -423,7 +432,7 @@ run_set() { # name dir layout
       rc=0
       (cd "$log/crate" && CARGO_TARGET_DIR=$check_target RUSTFLAGS="-D warnings" \
         timeout --signal=TERM --kill-after=30 "$timeout_secs" \
-        cargo check --offline --quiet --lib --features tokio) >"$log/check.log" 2>&1 || rc=$?
+        cargo check --offline --quiet --lib --all-features) >"$log/check.log" 2>&1 || rc=$?
       tc=$(since "$t0")
       if ((rc == 0)); then
         check=ok

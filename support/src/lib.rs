@@ -1,8 +1,9 @@
 //! What the code `schemakit generate` writes shares, so that each table's module stays
 //! small: the three-state [`Value`] of an insert, [`Page`] for lists, the statement
 //! builders ([`Values`], [`Sets`]) and the traits every table implements ([`Table`],
-//! [`Keyed`], and their operations over the blocking client, [`Crud`] and
-//! [`KeyedCrud`], and over tokio-postgres, [`AsyncCrud`] and [`AsyncKeyedCrud`]).
+//! [`Keyed`], and their operations: `Crud` and `KeyedCrud` over the blocking client
+//! (feature `blocking`), `AsyncCrud` and `AsyncKeyedCrud` over tokio-postgres (feature
+//! `tokio`)).
 //!
 //! Rows and errors are tokio-postgres's types, which the blocking `postgres` crate
 //! re-exports: code written against the async API never names the blocking crate.

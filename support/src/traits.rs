@@ -1,7 +1,7 @@
 //! The traits every generated table implements, so code can be generic over tables: a
 //! marker type per table (`jobs::Table`) carries its row, insert, patch and key types and
-//! its SQL; the operations ([`Crud`](crate::Crud), [`KeyedCrud`](crate::KeyedCrud) and
-//! their async twins) are written once, here, over that.
+//! its SQL; the operations (`Crud`, `KeyedCrud` and their async twins) are written once,
+//! in `blocking` and `nonblocking`, over that.
 
 use crate::{Column, Error, Param, Row, Sets};
 

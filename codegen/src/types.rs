@@ -67,7 +67,13 @@ pub fn column_type(
             let dims = ty.array_dims;
             ty = domain.base.clone();
             ty.array_dims += dims;
-            cast = format!("::{ty}");
+            // Without the length: an explicit cast to `varchar(5)` truncates, while the
+            // column's own assignment refuses a value too long.
+            let unconstrained = DataType {
+                modifiers: Vec::new(),
+                ..ty.clone()
+            };
+            cast = format!("::{unconstrained}");
         }
     }
     let uses_enum = matches!(&ty.name, TypeName::Named(q) if names.enums.contains_key(q));
@@ -103,10 +109,15 @@ pub fn column_type(
                 array_dims: 0,
                 ..ty.clone()
             };
+            // The write cast keeps the modifiers: `bit` alone is `bit(1)`.
+            let full_type = schema::model::DataType {
+                array_dims: 0,
+                ..ty.clone()
+            };
             Ok(ColumnType {
                 ty: vec(quote! { String }),
                 read_cast: format!("::text{brackets}"),
-                write_cast: format!("::text{brackets}::{sql_type}{brackets}"),
+                write_cast: format!("::text{brackets}::{full_type}{brackets}"),
                 note: Some(format!(
                     " schemakit has no Rust type for `{type_key}`: the value is read as text (`::text`) and written through a cast (`::text::{sql_type}`). Map a type in schemakit.toml under `[systems.<name>.types]` (`\"{type_key}\" = \"my_crate::MyType\"`) or `[systems.<name>.columns]` (`\"{key}\" = \"…\"`)."
                 )),

@@ -75,3 +75,40 @@ fn a_bad_override_is_an_error_naming_it() {
     assert!(out.starts_with("error"), "{out}");
     assert!(out.contains("override `interval` = `not a type!`"), "{out}");
 }
+
+/// What a review found: casts that truncate, a bit(n) written as bit(1), an upsert on a
+/// DEFERRABLE key, a row struct called `Iterator`, two keys with one suffix.
+#[test]
+fn casts_keep_lengths_where_postgres_needs_them_and_names_stay_apart() {
+    let sql = "CREATE DOMAIN code AS varchar(5);
+        CREATE TABLE iterators (id int, c code NOT NULL, flags bit(8),
+            CONSTRAINT iterators_pkey PRIMARY KEY (id) DEFERRABLE);
+        CREATE TABLE pairs (id int PRIMARY KEY, a int, b int, CONSTRAINT a_and_b UNIQUE (b, a),
+            UNIQUE (a, b));";
+    let parsed = schema::parse_sql("review.sql", sql);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    let opts = codegen::Options {
+        module: "review".into(),
+        source: "review.sql".into(),
+        ..codegen::Options::default()
+    };
+    let files = codegen::generate(&parsed.schema, &opts).unwrap_or_else(|e| panic!("{e:?}"));
+    let iterators = &files["review/iterators.rs"];
+    assert!(
+        iterators.contains("cast: \"::character varying\""),
+        "{iterators}"
+    );
+    assert!(
+        !iterators.contains("character varying(5)"),
+        "no truncating cast: {iterators}"
+    );
+    assert!(iterators.contains("::text::bit(8)"), "{iterators}");
+    assert!(iterators.contains("pub struct IteratorRow"), "{iterators}");
+    assert!(
+        !iterators.contains("pub fn upsert("),
+        "no upsert on a DEFERRABLE key"
+    );
+    let pairs = &files["review/pairs.rs"];
+    assert!(pairs.contains("pub fn find_by_a_and_b("), "{pairs}");
+    assert!(pairs.contains("pub fn find_by_b_and_a("), "{pairs}");
+}

@@ -51,14 +51,9 @@ fn rows_inserts_patches_and_enums_round_trip_through_json() {
 
 #[test]
 fn a_vector_is_an_array_of_numbers() {
-    let json = serde_json::json!({"v": [1.0, 2.5]});
-    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
-    struct Holder {
-        #[serde(with = "schemakit_support::serde_helpers::vector")]
-        v: pgvector::Vector,
-    }
-    let holder: Holder = serde_json::from_value(json.clone()).unwrap();
-    assert_eq!(serde_json::to_value(&holder).unwrap(), json);
+    let json = serde_json::json!([1.0, 2.5]);
+    let vector: pgvector::Vector = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&vector).unwrap(), json);
 }
 
 #[test]

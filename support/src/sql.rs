@@ -106,27 +106,34 @@ impl<'a> Values<'a> {
         keep: &[&str],
         returning: &str,
     ) -> String {
-        let mut sets: Vec<String> = self
+        let sets: Vec<String> = self
             .columns
             .iter()
             .zip(&self.given)
             .filter(|(c, given)| **given && !conflict.contains(&c.name) && !keep.contains(&c.name))
             .map(|(c, _)| format!("{0} = EXCLUDED.{0}", c.name))
             .collect();
-        if sets.is_empty() {
-            // Nothing to change, but DO NOTHING would return no row.
-            sets = conflict
-                .iter()
-                .take(1)
-                .map(|c| format!("{c} = EXCLUDED.{c}"))
-                .collect();
+        if self.columns.is_empty() {
+            // Every column identity ALWAYS or generated: nothing given can conflict.
+            return self.insert_sql(table, returning);
         }
-        let insert = self.insert_sql(table, returning);
-        let (head, tail) = insert
-            .rsplit_once(" RETURNING ")
-            .unwrap_or((insert.as_str(), returning));
+        let names: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
+        if sets.is_empty() {
+            // Nothing to change, but DO NOTHING would return no row: a column set to its
+            // stored value (an insert column, which an UPDATE may set; the key's may be
+            // identity ALWAYS) through an alias of the stored row.
+            let column = names[0];
+            return format!(
+                "INSERT INTO {table} AS stored ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {column} = stored.{column} RETURNING {returning}",
+                names.join(", "),
+                self.text,
+                conflict.join(", ")
+            );
+        }
         format!(
-            "{head} ON CONFLICT ({}) DO UPDATE SET {} RETURNING {tail}",
+            "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {} RETURNING {returning}",
+            names.join(", "),
+            self.text,
             conflict.join(", "),
             sets.join(", ")
         )
@@ -225,7 +232,7 @@ mod tests {
         v.row([Some(&a as Param), None, None]);
         assert_eq!(
             v.upsert_sql("t", &["id"], &["id"], "id"),
-            "INSERT INTO t (id, \"type\", note) VALUES ($1, DEFAULT, DEFAULT) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id RETURNING id"
+            "INSERT INTO t AS stored (id, \"type\", note) VALUES ($1, DEFAULT, DEFAULT) ON CONFLICT (id) DO UPDATE SET id = stored.id RETURNING id"
         );
     }
 

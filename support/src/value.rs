@@ -72,6 +72,14 @@ impl<T: ToSql> ToSql for Value<T> {
         T::accepts(ty)
     }
 
+    // The value's own wire format (a type mapped in schemakit.toml may send text).
+    fn encode_format(&self, ty: &Type) -> postgres_types::Format {
+        match self {
+            Value::Set(v) => v.encode_format(ty),
+            _ => postgres_types::Format::Binary,
+        }
+    }
+
     to_sql_checked!();
 }
 

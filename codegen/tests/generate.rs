@@ -81,8 +81,7 @@ fn a_bad_override_is_an_error_naming_it() {
 #[test]
 fn casts_keep_lengths_where_postgres_needs_them_and_names_stay_apart() {
     let sql = "CREATE DOMAIN code AS varchar(5);
-        CREATE TABLE iterators (id int, c code NOT NULL, flags bit(8),
-            CONSTRAINT iterators_pkey PRIMARY KEY (id) DEFERRABLE);
+        CREATE TABLE iterators (id int PRIMARY KEY DEFERRABLE, c code NOT NULL, flags bit(8));
         CREATE TABLE pairs (id int PRIMARY KEY, a int, b int, CONSTRAINT a_and_b UNIQUE (b, a),
             UNIQUE (a, b));";
     let parsed = schema::parse_sql("review.sql", sql);

@@ -111,14 +111,15 @@ impl Folder {
                 },
                 ast::ColumnOption::PrimaryKey(pk) => {
                     column.not_null = true;
+                    let (deferrable, initially_deferred) = characteristics(&pk.characteristics);
                     pending.push(NewConstraint {
                         name: cname.or_else(|| pk.name.as_ref().map(ident)),
                         kind: ConstraintKind::PrimaryKey {
                             columns: vec![name.clone()],
                             include: Vec::new(),
                         },
-                        deferrable: false,
-                        initially_deferred: false,
+                        deferrable,
+                        initially_deferred,
                         loc: loc.clone(),
                     });
                 }

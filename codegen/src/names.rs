@@ -245,16 +245,6 @@ pub struct Names {
     pub enums: BTreeMap<QualifiedName, EnumNames>,
 }
 
-/// The configuration key of an object, as `[systems.NAME.rename]` and the type overrides
-/// spell it: `jobs` in `public`, `billing.invoices` elsewhere.
-pub fn key(name: &QualifiedName) -> String {
-    if name.schema == "public" {
-        name.name.clone()
-    } else {
-        format!("{}.{}", name.schema, name.name)
-    }
-}
-
 /// Checks a configured Rust name: an identifier (raw allowed where `raw`), not one the
 /// generated code reserves.
 fn configured(section: Section, key: &str, value: &str, raw: bool) -> Result<String, Error> {
@@ -323,7 +313,7 @@ impl Names {
         let mut modules = Taken::new("table modules".into(), Section::Tables, &mut errors);
         let mut tables = Vec::new();
         for table in schema.tables.values() {
-            let k = key(&table.name);
+            let k = table.name.config_key();
             let (module, row) = match renames.tables.get(&k) {
                 Some(v) => {
                     used.tables.insert(k.clone(), v.clone());
@@ -342,7 +332,7 @@ impl Names {
             }
         }
         for (table, module, row) in tables {
-            let table_key = key(&table.name);
+            let table_key = table.name.config_key();
             let mut fields = BTreeMap::new();
             let mut constants = BTreeMap::new();
             let mut taken = Taken::new(
@@ -404,7 +394,7 @@ impl Names {
 
         let mut types = Taken::new("enum types".into(), Section::Types, &mut errors);
         for e in schema.enums.values() {
-            let k = key(&e.name);
+            let k = e.name.config_key();
             let ident = match renames.types.get(&k) {
                 Some(v) => {
                     used.types.insert(k.clone(), v.clone());

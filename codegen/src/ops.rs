@@ -62,23 +62,22 @@ impl Mode {
         }
     }
 
-    /// Statement parameters from argument values: `&[&id, &page.limit]` for the blocking
-    /// client, `Vec::from([Box::new(id) as OwnedParam, …])` (owned by the future) for the async
-    /// one. Each value is a reference argument (`id`), a field of one (`&row.id`), or a
-    /// number (`page.limit`).
-    fn params(self, values: &[TokenStream]) -> TokenStream {
+    /// Statement parameters: `&[&id, &page.limit, &row.job_id]` for the blocking client,
+    /// `Vec::from([Box::new(id) as OwnedParam, …])` (owned by the future) for the async
+    /// one.
+    fn params(self, args: &[Arg]) -> TokenStream {
         match self {
             Mode::Blocking => {
-                let refs = values.iter().map(|v| {
-                    if v.to_string().starts_with('&') {
-                        quote! { #v }
-                    } else {
-                        quote! { &#v }
-                    }
+                let refs = args.iter().map(|a| match a {
+                    Arg::Passed(v) | Arg::Field(v) => quote! { &#v },
                 });
                 quote! { &[#(#refs),*] }
             }
             Mode::Async => {
+                let values = args.iter().map(|a| match a {
+                    Arg::Passed(v) => quote! { #v },
+                    Arg::Field(v) => quote! { &#v },
+                });
                 // `Vec::from([…])`, not `vec![…]`: prettyplease lays out no macro's tokens.
                 quote! { Vec::from([#(Box::new(#values) as schemakit_support::OwnedParam<'a>),*]) }
             }
@@ -95,9 +94,18 @@ impl Mode {
     }
 }
 
+/// A value a function passes on as a statement parameter.
+enum Arg {
+    /// An argument of the function, a reference or a number (`id`, `page.limit`): the
+    /// async future owns it.
+    Passed(TokenStream),
+    /// A field of a borrowed argument (`row.job_id`): the future borrows it.
+    Field(TokenStream),
+}
+
 /// Function parameters for key columns (`id: &uuid::Uuid`, borrowed as a caller would
 /// pass them) and the arguments passing them on.
-fn key_params(key: &[&Field], mode: Mode) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn key_params(key: &[&Field], mode: Mode) -> (Vec<TokenStream>, Vec<Arg>) {
     let amp = mode.amp();
     let params = key
         .iter()
@@ -115,7 +123,7 @@ fn key_params(key: &[&Field], mode: Mode) -> (Vec<TokenStream>, Vec<TokenStream>
         .iter()
         .map(|f| {
             let ident = &f.ident;
-            quote! { #ident }
+            Arg::Passed(quote! { #ident })
         })
         .collect();
     (params, args)
@@ -314,8 +322,8 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         let sig = mode.sig(&format_ident!("list_by_{}", key.suffix));
         let c = const_ident("LIST_BY", &key.suffix);
         let (params, mut args) = key_params(&key.fields, mode);
-        args.push(quote! { #page.limit });
-        args.push(quote! { #page.offset });
+        args.push(Arg::Passed(quote! { #page.limit }));
+        args.push(Arg::Passed(quote! { #page.offset }));
         let values = mode.params(&args);
         let ret = mode.ret(quote! { Result<Vec<#row>, Error> });
         let doc = format!(
@@ -338,12 +346,12 @@ pub(crate) fn functions(spec: &Spec, mode: Mode) -> TokenStream {
         let sig = mode.sig(&format_ident!("{}", p.name));
         let c = format_ident!("{}", p.name.to_ascii_uppercase());
         let (table, parent_row) = (&p.table_path, &p.row_path);
-        let args: Vec<TokenStream> = p
+        let args: Vec<Arg> = p
             .fields
             .iter()
             .map(|f| {
                 let ident = &f.ident;
-                quote! { &row.#ident }
+                Arg::Field(quote! { row.#ident })
             })
             .collect();
         let values = mode.params(&args);

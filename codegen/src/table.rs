@@ -6,10 +6,7 @@ use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::model::{
-    Column, ConstraintKind, Identity, Index, KeyExpr, Schema, Table, forbids_null_elements,
-    quote_ident,
-};
+use schema::model::{Column, ConstraintKind, Identity, Index, KeyExpr, Schema, Table, quote_ident};
 
 use crate::{Error, Options, names, one_line, ops, types};
 
@@ -146,16 +143,13 @@ fn fields_of<'a>(
         let Some(field) = table_names.fields.get(&column.name) else {
             continue;
         };
-        let key = format!("{}.{}", names::key(&table.name), column.name);
-        let elements_not_null = forbids_null_elements(table, &column.name)
-            || opts.array_elements_not_null.contains(&key);
         match types::column_type(
             schema,
             names,
             table,
             column,
             &opts.overrides,
-            elements_not_null,
+            &opts.array_elements_not_null,
         ) {
             Ok(t) => {
                 uses_enums |= t.uses_enum;
@@ -783,47 +777,12 @@ fn unique_keys<'a>(
         }
     }
     for i in indexes.iter().filter(|i| i.unique && i.predicate.is_none()) {
-        if let Some(cols) = all_columns(i) {
+        let cols = leading_columns(i);
+        if cols.len() == i.keys.len() {
             sets.push((cols, i.name.name.clone(), true));
         }
     }
-    let pk_names: Vec<String> = pk.iter().map(|f| f.column.name.clone()).collect();
-    let mut out: Vec<Key> = Vec::new();
-    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
-    let mut suffixes = BTreeSet::new();
-    for (set, name, arbiter) in sets {
-        if set == pk_names || seen.contains(&set) {
-            continue;
-        }
-        if let Some(key) = fields_for(fields, &set) {
-            // Two keys with one suffix: the second is named by its constraint or index.
-            let mut suffix = suffix(&key, &name);
-            if suffixes.contains(&suffix) {
-                suffix = names::snake(&name);
-            }
-            if suffixes.insert(suffix.clone()) {
-                seen.insert(set);
-                out.push(Key {
-                    fields: key,
-                    suffix,
-                    arbiter,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The index's keys, when each is a plain column.
-fn all_columns(index: &Index) -> Option<Vec<String>> {
-    index
-        .keys
-        .iter()
-        .map(|k| match &k.expr {
-            KeyExpr::Column(c) => Some(c.clone()),
-            KeyExpr::Expression(_) => None,
-        })
-        .collect()
+    keys_from(sets, fields, BTreeSet::from([column_names(pk)]))
 }
 
 /// Column sets rows are listed by: each foreign key's columns and each non-unique
@@ -835,52 +794,71 @@ fn lookup_keys<'a>(
     pk: &[&Field],
     uniques: &[Key],
 ) -> Vec<Key<'a>> {
-    let mut sets: Vec<(Vec<String>, String)> = Vec::new();
+    let mut sets: Vec<(Vec<String>, String, bool)> = Vec::new();
     for c in table.constraints.values() {
         if let ConstraintKind::ForeignKey(fk) = &c.kind {
-            sets.push((fk.columns.clone(), c.name.clone()));
+            sets.push((fk.columns.clone(), c.name.clone(), false));
         }
     }
     for i in indexes
         .iter()
         .filter(|i| !i.unique && i.predicate.is_none())
     {
-        let leading: Vec<String> = i
-            .keys
-            .iter()
-            .map_while(|k| match &k.expr {
-                KeyExpr::Column(c) => Some(c.clone()),
-                KeyExpr::Expression(_) => None,
-            })
-            .collect();
+        let leading = leading_columns(i);
         if !leading.is_empty() {
-            sets.push((leading, i.name.name.clone()));
+            sets.push((leading, i.name.name.clone(), false));
         }
     }
-    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
-    seen.insert(pk.iter().map(|f| f.column.name.clone()).collect());
-    for u in uniques {
-        seen.insert(u.fields.iter().map(|f| f.column.name.clone()).collect());
-    }
+    let mut taken = BTreeSet::from([column_names(pk)]);
+    taken.extend(uniques.iter().map(|u| column_names(&u.fields)));
+    keys_from(sets, fields, taken)
+}
+
+/// The columns of `key`, by name.
+fn column_names(key: &[&Field]) -> Vec<String> {
+    key.iter().map(|f| f.column.name.clone()).collect()
+}
+
+/// The index's leading keys that are plain columns.
+fn leading_columns(index: &Index) -> Vec<String> {
+    index
+        .keys
+        .iter()
+        .map_while(|k| match &k.expr {
+            KeyExpr::Column(c) => Some(c.clone()),
+            KeyExpr::Expression(_) => None,
+        })
+        .collect()
+}
+
+/// Keys from column sets (each with its constraint's or index's name and whether ON
+/// CONFLICT may name it): each set once, none of `taken`, every column a field. Two keys
+/// with one suffix: the second is named by its constraint or index.
+fn keys_from<'a>(
+    sets: Vec<(Vec<String>, String, bool)>,
+    fields: &'a [Field<'a>],
+    mut taken: BTreeSet<Vec<String>>,
+) -> Vec<Key<'a>> {
     let mut suffixes = BTreeSet::new();
     let mut out = Vec::new();
-    for (set, name) in sets {
-        if seen.contains(&set) {
+    for (set, name, arbiter) in sets {
+        if taken.contains(&set) {
             continue;
         }
-        if let Some(key) = fields_for(fields, &set) {
-            let mut suffix = suffix(&key, &name);
-            if suffixes.contains(&suffix) {
-                suffix = names::snake(&name);
-            }
-            if suffixes.insert(suffix.clone()) {
-                seen.insert(set);
-                out.push(Key {
-                    fields: key,
-                    suffix,
-                    arbiter: false,
-                });
-            }
+        let Some(key) = fields_for(fields, &set) else {
+            continue;
+        };
+        let mut suffix = suffix(&key, &name);
+        if suffixes.contains(&suffix) {
+            suffix = names::snake(&name);
+        }
+        if suffixes.insert(suffix.clone()) {
+            taken.insert(set);
+            out.push(Key {
+                fields: key,
+                suffix,
+                arbiter,
+            });
         }
     }
     out

@@ -1,6 +1,6 @@
 //! SQL types → Rust types, with per-type and per-column overrides.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -48,17 +48,19 @@ pub struct ColumnType {
 /// travels as its base type (`::text`); a type with no Rust mapping travels as text, read
 /// with `::text` and written through `::text::<type>`, unless schemakit.toml maps it.
 ///
-/// An array's elements are `Option<T>` unless `elements_not_null` (a CHECK or the
-/// configuration rules NULL elements out).
+/// An array's elements are `Option<T>` unless a CHECK rules NULL elements out or the
+/// column is in `elements_not_null` (schemakit.toml's `array_elements_not_null`).
 pub fn column_type(
     schema: &Schema,
     names: &Names,
     table: &Table,
     column: &Column,
     overrides: &TypeOverrides,
-    elements_not_null: bool,
+    elements_not_null: &BTreeSet<String>,
 ) -> Result<ColumnType, Error> {
-    let key = format!("{}.{}", names::key(&table.name), column.name);
+    let key = format!("{}.{}", table.name.config_key(), column.name);
+    let elements_not_null = elements_not_null.contains(&key)
+        || schema::model::forbids_null_elements(table, &column.name);
     let mut cast = String::new();
     let mut ty = column.data_type.clone();
     // A domain maps to its base type, and travels as it.

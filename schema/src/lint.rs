@@ -669,11 +669,7 @@ fn array_null_elements(
     configured: &BTreeSet<String>,
     source_of: impl Fn(&Loc) -> Option<Arc<SourceFile>>,
 ) {
-    let table_key = if table.name.schema == "public" {
-        table.name.name.clone()
-    } else {
-        format!("{}.{}", table.name.schema, table.name.name)
-    };
+    let table_key = table.name.config_key();
     for column in &table.columns {
         if column.data_type.array_dims == 0
             || forbids_null_elements(table, &column.name)

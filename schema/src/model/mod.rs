@@ -40,6 +40,16 @@ impl QualifiedName {
     pub fn public(name: impl Into<String>) -> Self {
         QualifiedName::new("public", name)
     }
+
+    /// The name as schemakit.toml's keys write it: `name` in `public`, `schema.name`
+    /// elsewhere, unquoted.
+    pub fn config_key(&self) -> String {
+        if self.schema == "public" {
+            self.name.clone()
+        } else {
+            format!("{}.{}", self.schema, self.name)
+        }
+    }
 }
 
 impl fmt::Display for QualifiedName {

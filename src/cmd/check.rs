@@ -27,10 +27,10 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
 fn diff(plan: &Plan) -> String {
     let mut out = String::new();
     for (path, text) in &plan.files {
-        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let old = plan.on_disk(path).unwrap_or_default();
         if old != *text {
             let name = path.display().to_string();
-            let diff = similar::TextDiff::from_lines(&old, text);
+            let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str());
             out.push_str(
                 &diff
                     .unified_diff()

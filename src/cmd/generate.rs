@@ -70,6 +70,21 @@ pub struct Plan {
     pub files: BTreeMap<PathBuf, String>,
     /// Directories the plan generates modules into.
     pub module_dirs: Vec<PathBuf>,
+    /// The generated files found in those directories, read once when the plan was made
+    /// (codegen reuses them; `write` and `check` compare with them).
+    pub on_disk: BTreeMap<PathBuf, String>,
+}
+
+impl Plan {
+    /// The text now at `path`: as read when the plan was made, or read now.
+    pub fn on_disk(&self, path: &Path) -> Option<std::borrow::Cow<'_, str>> {
+        match self.on_disk.get(path) {
+            Some(text) => Some(std::borrow::Cow::Borrowed(text)),
+            None => std::fs::read_to_string(path)
+                .ok()
+                .map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Why no plan could be made: the input had errors, which were printed.
@@ -148,12 +163,16 @@ fn plan_module(
             }
         }
     }
-    match codegen::generate_reusing(&parsed.schema, opts, &previous) {
+    let generated = codegen::generate_reusing(&parsed.schema, opts, &previous);
+    let prefix = format!("{}/", opts.module);
+    let in_dir = |path: &str| dir.join(path.strip_prefix(&prefix).unwrap_or(path));
+    for (path, text) in previous {
+        plan.on_disk.insert(in_dir(&path), text);
+    }
+    match generated {
         Ok(files) => {
-            let prefix = format!("{}/", opts.module);
             for (path, text) in files {
-                let rel = path.strip_prefix(&prefix).unwrap_or(&path).to_string();
-                plan.files.insert(dir.join(rel), text);
+                plan.files.insert(in_dir(&path), text);
             }
             plan.module_dirs.push(dir.to_path_buf());
             Ok(())
@@ -314,7 +333,7 @@ pub fn write(plan: &Plan) -> anyhow::Result<Written> {
         ..Written::default()
     };
     for (path, text) in &plan.files {
-        if std::fs::read_to_string(path).is_ok_and(|old| old == *text) {
+        if plan.on_disk(path).is_some_and(|old| old == *text) {
             written.unchanged += 1;
             continue;
         }

@@ -6,6 +6,7 @@
 //! constants for the table and column names, SQL strings and typed functions over
 //! `postgres::GenericClient`; for each enum type a Rust enum with `ToSql`/`FromSql`.
 
+mod input;
 mod names;
 mod ops;
 mod table;
@@ -153,9 +154,11 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
 
 /// [`generate`], reusing the text of a file in `previous` (keyed as the output is) whose
 /// header names the fingerprint of the same input: only files whose input changed are
-/// rendered. The input of a file is the Rust tokens it is rendered from, so anything that
-/// changes them (the model, the options, schemakit itself) renders it again. The result
-/// is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
+/// rendered. A table's input is what its file is rendered from and nothing else: the
+/// table, its indexes, the tables it references, their Rust names, the domains, the enums'
+/// names and the type options (see `input.rs`), with a version of codegen itself; the
+/// enums' file and `mod.rs` fingerprint their tokens. The result is the same as
+/// [`generate`]'s whenever `previous` holds files schemakit wrote.
 pub fn generate_reusing(
     schema: &Schema,
     opts: &Options,
@@ -178,29 +181,56 @@ pub fn generate_reusing(
     for i in schema.indexes.values() {
         table_indexes.entry(&i.table).or_default().push(i);
     }
+    let shared = input::Shared::new(
+        &schema.domains,
+        &names.enums,
+        &opts.overrides,
+        &opts.array_elements_not_null,
+    );
+    // Each table's input: itself, its indexes, the generated tables it references.
+    let inputs: Vec<input::TableInput> = table_modules
+        .iter()
+        .map(|(table_names, table)| input::TableInput {
+            table,
+            names: table_names,
+            indexes: table_indexes
+                .get(&table.name)
+                .map_or(&[][..], Vec::as_slice),
+            parents: table
+                .constraints
+                .values()
+                .filter_map(|c| match &c.kind {
+                    schema::model::ConstraintKind::ForeignKey(fk) => Some(&fk.ref_table),
+                    _ => None,
+                })
+                .filter_map(|parent| {
+                    let t = schema.tables.get(parent)?;
+                    Some((parent, (t, names.tables.get(parent)?)))
+                })
+                .collect(),
+            shared: &shared,
+        })
+        .collect();
     // Tables are independent: render them on as many threads as the caller asked for. The
     // result is collected into a sorted map, so the output does not depend on scheduling.
-    let threads = opts.threads.clamp(1, table_modules.len().max(1));
-    let chunk = table_modules.len().div_ceil(threads).max(1);
+    let threads = opts.threads.clamp(1, inputs.len().max(1));
+    let chunk = inputs.len().div_ceil(threads).max(1);
     let results: Vec<Vec<Rendered>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = table_modules
+        let handles: Vec<_> = inputs
             .chunks(chunk)
             .map(|part| {
-                let (header, table_indexes, names) = (&header, &table_indexes, &names);
+                let header = &header;
                 let handle = scope.spawn(move || {
                     part.iter()
-                        .map(|(table_names, table)| {
-                            let indexes = table_indexes
-                                .get(&table.name)
-                                .map_or(&[][..], Vec::as_slice);
-                            let path = format!("{}/{}.rs", opts.module, table_names.module);
-                            let text =
-                                table::table_file(schema, names, table_names, table, indexes, opts)
-                                    .and_then(|tokens| {
-                                        render(header, tokens, previous.get(&path))
-                                            .map_err(|e| vec![e])
-                                    });
-                            (table_names.module.clone(), text)
+                        .map(|input| {
+                            let path = format!("{}/{}.rs", opts.module, input.names.module);
+                            let head = head(header, &input.fingerprint());
+                            let text = match reused(&head, previous.get(&path)) {
+                                Some(text) => Ok(text),
+                                None => table::table_file(input)
+                                    .and_then(|tokens| render(&head, tokens).map_err(|e| vec![e])),
+                            };
+                            (input.names.module.clone(), text)
                         })
                         .collect::<Vec<Rendered>>()
                 });
@@ -219,7 +249,7 @@ pub fn generate_reusing(
                         .unwrap_or_else(|| "a panic".into());
                     let what = part
                         .iter()
-                        .map(|(_, t)| format!("`{}`", t.name))
+                        .map(|input| format!("`{}`", input.table.name))
                         .collect::<Vec<_>>()
                         .join(", ");
                     vec![(
@@ -244,7 +274,7 @@ pub fn generate_reusing(
     let has_enums = !schema.enums.is_empty();
     if has_enums {
         let path = format!("{}/enums.rs", opts.module);
-        match render(&header, enums_file(schema, &names), previous.get(&path)) {
+        match render_reusing(&header, enums_file(schema, &names), previous.get(&path)) {
             Ok(text) => {
                 files.insert(format!("{}/enums.rs", opts.module), text);
             }
@@ -252,7 +282,7 @@ pub fn generate_reusing(
         }
     }
     let path = format!("{}/mod.rs", opts.module);
-    match render(
+    match render_reusing(
         &header,
         mod_file(opts, &table_modules, has_enums),
         previous.get(&path),
@@ -313,44 +343,53 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// What rendering does after the tokens (prettyplease, [`spaced`]): part of every
-/// fingerprint, so that a change to it renders every file again.
-const RENDERING: &str = "prettyplease 0.2, spaced 2";
-
-/// The first 8 bytes of the SHA-256 of `parts`, in hex.
+/// The XXH3 (64-bit) hash of `parts`, in hex: a named, stable hash, fast enough that
+/// checking the text of every reused file costs little beside parsing the SQL.
 fn fingerprint(parts: &[&[u8]]) -> String {
-    use sha2::Digest;
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for part in parts {
         hasher.update(part);
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:016x}", hasher.digest())
 }
 
-/// The file for `tokens`: `header`, then the fingerprints of its input (the tokens) and
-/// of its output (the text after the first line), then the rendered text. `previous`'s
-/// text is reused as it is when it was made from the same input and its text is still
-/// the one it was rendered as (a hand edit renders it again).
-fn render(header: &str, tokens: TokenStream, previous: Option<&String>) -> Result<String, Error> {
-    let input = fingerprint(&[RENDERING.as_bytes(), tokens.to_string().as_bytes()]);
-    let head = format!("{header}; input {input} output ");
-    if let Some(text) = previous {
-        if let Some((first, body)) = text.split_once('\n') {
-            let output = first.strip_prefix(&head);
-            if output.is_some_and(|o| o == fingerprint(&[body.as_bytes()])) {
-                return Ok(text.clone());
-            }
-        }
-    }
+/// A file's first line up to its output fingerprint: `header`, then the fingerprint of
+/// the input it is rendered from.
+fn head(header: &str, input: &str) -> String {
+    format!("{header}; input {input} output ")
+}
+
+/// `previous`'s text, when it starts with `head` (it was rendered from the same input)
+/// and its text is still the one it was rendered as (a hand edit renders it again).
+fn reused(head: &str, previous: Option<&String>) -> Option<String> {
+    let text = previous?;
+    let (first, body) = text.split_once('\n')?;
+    let output = first.strip_prefix(head)?;
+    (output == fingerprint(&[body.as_bytes()])).then(|| text.clone())
+}
+
+/// The file for `tokens` under `head`: the rendered text, after a first line that ends
+/// with the fingerprint of that text.
+fn render(head: &str, tokens: TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
     let body = format!("\n{}", spaced(&prettyplease::unparse(&file)));
     let output = fingerprint(&[body.as_bytes()]);
     Ok(format!("{head}{output}\n{body}"))
+}
+
+/// [`render`] for a file whose input is its tokens (the enums, `mod.rs`: small files
+/// read from the whole schema), reusing `previous` when they are the same.
+fn render_reusing(
+    header: &str,
+    tokens: TokenStream,
+    previous: Option<&String>,
+) -> Result<String, Error> {
+    let input = fingerprint(&[input::RENDERING.as_bytes(), tokens.to_string().as_bytes()]);
+    let head = head(header, &input);
+    match reused(&head, previous) {
+        Some(text) => Ok(text),
+        None => render(&head, tokens),
+    }
 }
 
 /// prettyplease puts items on consecutive lines; a blank line between them reads better.

@@ -211,7 +211,7 @@ pub struct Renames {
 }
 
 /// The Rust names of one table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct TableNames {
     /// The module (`jobs`).
     pub module: String,
@@ -228,7 +228,7 @@ pub struct TableNames {
 }
 
 /// The Rust names of one enum type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct EnumNames {
     /// The enum (`JobStatus`).
     pub ident: String,

@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use schema::model::{Column, ConstraintKind, Identity, Index, KeyExpr, Schema, Table, quote_ident};
+use schema::model::{Column, ConstraintKind, Identity, Index, KeyExpr, Table, quote_ident};
 
-use crate::{Error, Options, names, one_line, ops, types};
+use crate::input::{Shared, TableInput};
+use crate::names::TableNames;
+use crate::{Error, names, one_line, ops, types};
 
 /// A column as the generated code sees it.
 pub(crate) struct Field<'a> {
@@ -130,11 +132,9 @@ impl Spec<'_> {
 
 /// The fields of `table`'s columns, and whether one is of an enum type.
 fn fields_of<'a>(
-    schema: &'a Schema,
-    names: &names::Names,
-    table_names: &names::TableNames,
+    shared: &Shared,
+    table_names: &TableNames,
     table: &'a Table,
-    opts: &Options,
 ) -> Result<(Vec<Field<'a>>, bool), Vec<Error>> {
     let mut errors = Vec::new();
     let mut fields = Vec::new();
@@ -143,14 +143,7 @@ fn fields_of<'a>(
         let Some(field) = table_names.fields.get(&column.name) else {
             continue;
         };
-        match types::column_type(
-            schema,
-            names,
-            table,
-            column,
-            &opts.overrides,
-            &opts.array_elements_not_null,
-        ) {
+        match types::column_type(shared, table, column) {
             Ok(t) => {
                 uses_enums |= t.uses_enum;
                 let value_ty = t.ty;
@@ -189,15 +182,17 @@ fn select_list(fields: &[Field]) -> String {
         .join(", ")
 }
 
-pub(crate) fn table_file(
-    schema: &Schema,
-    names: &names::Names,
-    table_names: &names::TableNames,
-    table: &Table,
-    indexes: &[&Index],
-    opts: &Options,
-) -> Result<TokenStream, Vec<Error>> {
-    let (fields, uses_enums) = fields_of(schema, names, table_names, table, opts)?;
+/// The tokens of one table's file, from its input alone (its fingerprint covers the input
+/// whole).
+pub(crate) fn table_file(input: &TableInput) -> Result<TokenStream, Vec<Error>> {
+    let TableInput {
+        table,
+        names: table_names,
+        indexes,
+        parents: referenced,
+        shared,
+    } = input;
+    let (fields, uses_enums) = fields_of(shared, table_names, table)?;
     let fields = &fields;
     let pk: Vec<&Field> = table
         .primary_key()
@@ -233,10 +228,9 @@ pub(crate) fn table_file(
             _ => None,
         })
         .filter_map(|fk| {
-            let parent = schema.tables.get(&fk.ref_table)?;
-            let parent_names = names.tables.get(&parent.name)?;
-            let (pf, _) = fields_of(schema, names, parent_names, parent, opts).ok()?;
-            Some((fk, parent_names, pf))
+            let (parent, parent_names) = referenced.get(&fk.ref_table)?;
+            let (pf, _) = fields_of(shared, parent_names, parent).ok()?;
+            Some((fk, *parent_names, pf))
         })
         .collect();
     let parents = parents(fields, &parent_fields);

@@ -1,16 +1,17 @@
 //! SQL types → Rust types, with per-type and per-column overrides.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use schema::model::{Column, DataType, Schema, Table, TypeName};
+use schema::model::{Column, DataType, QualifiedName, Table, TypeName};
 
 use crate::Error;
-use crate::names::{self, Names};
+use crate::input::Shared;
+use crate::names::{self, EnumNames};
 
 /// Rust types chosen by the user for SQL types and columns.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct TypeOverrides {
     /// By SQL type: `citext`, `public.citext`, `interval` → a Rust type path.
     pub types: BTreeMap<String, String>,
@@ -50,22 +51,20 @@ pub struct ColumnType {
 ///
 /// An array's elements are `Option<T>` unless a CHECK rules NULL elements out or the
 /// column is in `elements_not_null` (schemakit.toml's `array_elements_not_null`).
-pub fn column_type(
-    schema: &Schema,
-    names: &Names,
+pub(crate) fn column_type(
+    shared: &Shared,
     table: &Table,
     column: &Column,
-    overrides: &TypeOverrides,
-    elements_not_null: &BTreeSet<String>,
 ) -> Result<ColumnType, Error> {
+    let overrides = shared.overrides;
     let key = format!("{}.{}", table.name.config_key(), column.name);
-    let elements_not_null = elements_not_null.contains(&key)
+    let elements_not_null = shared.elements_not_null.contains(&key)
         || schema::model::forbids_null_elements(table, &column.name);
     let mut cast = String::new();
     let mut ty = column.data_type.clone();
     // A domain maps to its base type, and travels as it.
     if let TypeName::Named(q) = &ty.name {
-        if let Some(domain) = schema.domains.get(q) {
+        if let Some(domain) = shared.domains.get(q) {
             let dims = ty.array_dims;
             ty = domain.base.clone();
             ty.array_dims += dims;
@@ -78,7 +77,7 @@ pub fn column_type(
             cast = format!("::{unconstrained}");
         }
     }
-    let uses_enum = matches!(&ty.name, TypeName::Named(q) if names.enums.contains_key(q));
+    let uses_enum = matches!(&ty.name, TypeName::Named(q) if shared.enums.contains_key(q));
     let typed = |ty: TokenStream| ColumnType {
         ty,
         read_cast: cast.clone(),
@@ -94,7 +93,7 @@ pub fn column_type(
         (_, true) => quote! { Vec<#t> },
         (_, false) => quote! { Vec<Option<#t>> },
     };
-    match element_type(names, &ty, overrides) {
+    match element_type(shared.enums, &ty, overrides) {
         Ok(element) => {
             let mut typed = typed(vec(element?));
             typed.note = limit_note(&ty);
@@ -148,7 +147,7 @@ fn limit_note(ty: &DataType) -> Option<String> {
 
 /// The Rust type of one element; `Err(())` when there is no mapping.
 fn element_type(
-    rust_names: &Names,
+    enums: &BTreeMap<QualifiedName, EnumNames>,
     ty: &DataType,
     overrides: &TypeOverrides,
 ) -> Result<Result<TokenStream, Error>, ()> {
@@ -189,7 +188,7 @@ fn element_type(
             _ => return Err(()),
         },
         TypeName::Named(q) => {
-            if let Some(e) = rust_names.enums.get(q) {
+            if let Some(e) = enums.get(q) {
                 let ident = names::ident(&e.ident);
                 quote! { enums::#ident }
             } else if q.name == "vector" {

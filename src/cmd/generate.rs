@@ -22,6 +22,10 @@ pub struct Args {
     /// The module name of a PATH (default: the --out directory's name).
     #[arg(long, requires = "paths")]
     pub module: Option<String>,
+    /// Render every file, even one whose header says it was rendered from the same input
+    /// (for a schemakit built from changed sources).
+    #[arg(long)]
+    pub render_all: bool,
 }
 
 /// Runs `schemakit generate`: exit 0 with everything written, 2 when the input has
@@ -53,11 +57,21 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
 /// configuration. `Err(InputErrors)` when the input had errors, which were printed.
 pub fn plan(args: &Args, command: &str, color: Color) -> anyhow::Result<Result<Plan, InputErrors>> {
     match (args.input.one_path(command)?, &args.out) {
-        (Some(path), Some(out)) => {
-            plan_single(&args.input, path, out, args.module.as_deref(), color)
-        }
+        (Some(path), Some(out)) => plan_single(
+            &args.input,
+            path,
+            out,
+            args.module.as_deref(),
+            args.render_all,
+            color,
+        ),
         (Some(_), None) => bail!("generating from a path needs --out DIR"),
-        (None, _) => plan_config(&args.input, &args.input.load_config()?, color),
+        (None, _) => plan_config(
+            &args.input,
+            &args.input.load_config()?,
+            args.render_all,
+            color,
+        ),
     }
 }
 
@@ -110,13 +124,15 @@ fn options(
     }
 }
 
-/// Parses `source` (as `input` says) and generates its module into `dir`.
+/// Parses `source` (as `input` says) and generates its module into `dir`, reusing the
+/// files there whose input is unchanged unless `render_all`.
 fn plan_module(
     plan: &mut Plan,
     input: &Input,
     source: &Path,
     dir: &Path,
     opts: &codegen::Options,
+    render_all: bool,
     color: Color,
 ) -> Result<(), InputErrors> {
     let parsed = input.parse(source);
@@ -163,7 +179,11 @@ fn plan_module(
             }
         }
     }
-    let generated = codegen::generate_reusing(&parsed.schema, opts, &previous);
+    let generated = if render_all {
+        codegen::generate(&parsed.schema, opts)
+    } else {
+        codegen::generate_reusing(&parsed.schema, opts, &previous)
+    };
     let prefix = format!("{}/", opts.module);
     let in_dir = |path: &str| dir.join(path.strip_prefix(&prefix).unwrap_or(path));
     for (path, text) in previous {
@@ -190,6 +210,7 @@ fn plan_module(
 fn plan_config(
     input: &Input,
     config: &Config,
+    render_all: bool,
     color: Color,
 ) -> anyhow::Result<Result<Plan, InputErrors>> {
     let out = config.path(&config.generate.out);
@@ -211,7 +232,7 @@ fn plan_config(
             sys.array_elements_not_null.clone(),
         );
         let dir = out.join(&module);
-        failed |= plan_module(&mut plan, input, &source, &dir, &opts, color).is_err();
+        failed |= plan_module(&mut plan, input, &source, &dir, &opts, render_all, color).is_err();
     }
     if failed {
         return Ok(Err(InputErrors));
@@ -233,6 +254,7 @@ fn plan_single(
     source: &Path,
     out: &Path,
     module: Option<&str>,
+    render_all: bool,
     color: Color,
 ) -> anyhow::Result<Result<Plan, InputErrors>> {
     let module = match module {
@@ -253,7 +275,7 @@ fn plan_single(
         std::collections::BTreeSet::new(),
     );
     let mut plan = Plan::default();
-    Ok(plan_module(&mut plan, input, source, out, &opts, color).map(|()| plan))
+    Ok(plan_module(&mut plan, input, source, out, &opts, render_all, color).map(|()| plan))
 }
 
 /// What `write` did.

@@ -132,7 +132,7 @@ pub struct Extension {
 }
 
 /// An enum type with its labels in declaration order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct EnumType {
     /// The type's name.
     pub name: QualifiedName,
@@ -145,7 +145,7 @@ pub struct EnumType {
 }
 
 /// A domain: a base type with optional NOT NULL, default and CHECK constraints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Domain {
     /// The domain's name.
     pub name: QualifiedName,
@@ -248,7 +248,7 @@ impl fmt::Display for DataType {
 }
 
 /// A table with its columns (in order) and its constraints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Table {
     /// The table's name.
     pub name: QualifiedName,
@@ -283,7 +283,7 @@ impl Table {
 }
 
 /// A table column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Column {
     /// The column's name.
     pub name: String,
@@ -306,7 +306,7 @@ pub struct Column {
 }
 
 /// The kind of an identity column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Identity {
     /// `GENERATED ALWAYS AS IDENTITY`.
@@ -316,7 +316,7 @@ pub enum Identity {
 }
 
 /// A table constraint with its resolved name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Constraint {
     /// The constraint's name (Postgres's generated name when none was written).
     pub name: String,
@@ -331,7 +331,7 @@ pub struct Constraint {
 }
 
 /// What a constraint says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConstraintKind {
     /// `PRIMARY KEY (columns) [INCLUDE (...)]`.
@@ -384,7 +384,7 @@ impl ConstraintKind {
 }
 
 /// A foreign key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ForeignKey {
     /// Referencing columns.
     pub columns: Vec<String>,
@@ -401,7 +401,7 @@ pub struct ForeignKey {
 }
 
 /// A referential action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FkAction {
     /// `NO ACTION` (the default).
@@ -431,7 +431,7 @@ impl FkAction {
 }
 
 /// A foreign key's `MATCH` type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FkMatch {
     /// `MATCH SIMPLE` (the default).
@@ -444,7 +444,7 @@ pub enum FkMatch {
 }
 
 /// An index created with `CREATE INDEX`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Index {
     /// The index's name (Postgres's generated name when none was written).
     pub name: QualifiedName,
@@ -471,7 +471,7 @@ pub struct Index {
 }
 
 /// An index access method.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IndexMethod {
     /// B-tree (the default).
@@ -527,7 +527,7 @@ impl IndexMethod {
 }
 
 /// One key of an index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct IndexKey {
     /// A column or an expression.
     pub expr: KeyExpr,
@@ -542,7 +542,7 @@ pub struct IndexKey {
 }
 
 /// What an index key indexes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyExpr {
     /// A plain column.

@@ -6,6 +6,7 @@
 //! constants for the table and column names, SQL strings and typed functions over
 //! `postgres::GenericClient`; for each enum type a Rust enum with `ToSql`/`FromSql`.
 
+mod code;
 mod input;
 mod names;
 mod ops;
@@ -228,7 +229,7 @@ pub fn generate_reusing(
                             let text = match reused(&head, previous.get(&path)) {
                                 Some(text) => Ok(text),
                                 None => table::table_file(input)
-                                    .and_then(|tokens| render(&head, tokens).map_err(|e| vec![e])),
+                                    .map(|text| with_fingerprint(&head, &text)),
                             };
                             (input.names.module.clone(), text)
                         })
@@ -368,13 +369,18 @@ fn reused(head: &str, previous: Option<&String>) -> Option<String> {
     (output == fingerprint(&[body.as_bytes()])).then(|| text.clone())
 }
 
-/// The file for `tokens` under `head`: the rendered text, after a first line that ends
-/// with the fingerprint of that text.
+/// The file for `tokens` under `head`, rendered by prettyplease.
 fn render(head: &str, tokens: TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
-    let body = format!("\n{}", spaced(&prettyplease::unparse(&file)));
+    Ok(with_fingerprint(head, &spaced(&prettyplease::unparse(&file))))
+}
+
+/// The file of `text` under `head`: a first line that ends with the fingerprint of what
+/// follows it, a blank line, the text.
+fn with_fingerprint(head: &str, text: &str) -> String {
+    let body = format!("\n{text}");
     let output = fingerprint(&[body.as_bytes()]);
-    Ok(format!("{head}{output}\n{body}"))
+    format!("{head}{output}\n{body}")
 }
 
 /// [`render`] for a file whose input is its tokens (the enums, `mod.rs`: small files

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
 use schema::model::{Column, ConstraintKind, Identity, Index, KeyExpr, Table, quote_ident};
 
+use crate::code::{self, Code};
 use crate::input::{Shared, TableInput};
 use crate::names::TableNames;
 use crate::{Error, names, one_line, ops, types};
@@ -17,11 +16,10 @@ pub(crate) struct Field<'a> {
     pub(crate) column: &'a Column,
     /// The field's name (`created_at`, `r#type`).
     pub(crate) name: String,
-    pub(crate) ident: syn::Ident,
     /// The Rust type of the column's value (`Option<…>` where nullable).
-    pub(crate) ty: TokenStream,
+    pub(crate) ty: String,
     /// The Rust type of a non-null value.
-    pub(crate) value_ty: TokenStream,
+    pub(crate) value_ty: String,
     /// The cast on the column in a select list: `::text` when the column's type is a
     /// domain over text (results travel as the base type) or has no Rust mapping.
     read_cast: String,
@@ -89,9 +87,9 @@ pub(crate) struct Parent<'a> {
     /// `SELECT … FROM parent WHERE …`.
     pub(crate) sql: String,
     /// `super::super::jobs::Job`, from the functions' modules.
-    pub(crate) row_path: TokenStream,
+    pub(crate) row_path: String,
     /// `super::super::jobs::Table`.
-    pub(crate) table_path: TokenStream,
+    pub(crate) table_path: String,
     /// This table's referencing fields, in order.
     pub(crate) fields: Vec<&'a Field<'a>>,
     /// The parent table and columns, for docs.
@@ -102,10 +100,10 @@ pub(crate) struct Parent<'a> {
 pub(crate) struct Spec<'a> {
     pub(crate) table_sql: String,
     pub(crate) select_list: String,
-    pub(crate) row: syn::Ident,
-    pub(crate) new: syn::Ident,
-    pub(crate) patch: syn::Ident,
-    pub(crate) client: syn::Ident,
+    pub(crate) row: String,
+    pub(crate) new: String,
+    pub(crate) patch: String,
+    pub(crate) client: String,
     pub(crate) fields: &'a [Field<'a>],
     pub(crate) pk: Vec<&'a Field<'a>>,
     /// Whether `ON CONFLICT` may name the primary key (not when it is DEFERRABLE).
@@ -121,12 +119,12 @@ pub(crate) struct Spec<'a> {
 
 impl Spec<'_> {
     /// A local name no column took (`page`, or `page_`).
-    pub(crate) fn fresh(&self, base: &str) -> syn::Ident {
+    pub(crate) fn fresh(&self, base: &str) -> String {
         let mut name = base.to_string();
         while self.fields.iter().any(|f| f.name == name) || self.client == name {
             name.push('_');
         }
-        format_ident!("{name}")
+        name
     }
 }
 
@@ -150,12 +148,11 @@ fn fields_of<'a>(
                 let ty = if column.not_null {
                     value_ty.clone()
                 } else {
-                    quote! { Option<#value_ty> }
+                    format!("Option<{value_ty}>")
                 };
                 fields.push(Field {
                     column,
                     name: field.clone(),
-                    ident: names::ident(field),
                     ty,
                     value_ty,
                     read_cast: t.read_cast,
@@ -184,7 +181,7 @@ fn select_list(fields: &[Field]) -> String {
 
 /// The tokens of one table's file, from its input alone (its fingerprint covers the input
 /// whole).
-pub(crate) fn table_file(input: &TableInput) -> Result<TokenStream, Vec<Error>> {
+pub(crate) fn table_file(input: &TableInput) -> Result<String, Vec<Error>> {
     let TableInput {
         table,
         names: table_names,
@@ -242,10 +239,10 @@ pub(crate) fn table_file(input: &TableInput) -> Result<TokenStream, Vec<Error>> 
         pk_arbiter,
         table_sql: table.name.to_string(),
         select_list: select_list(fields),
-        row: names::ident(&table_names.row),
-        new: names::ident(&table_names.new),
-        patch: names::ident(&table_names.patch),
-        client: names::ident(&table_names.client),
+        row: table_names.row.clone(),
+        new: table_names.new.clone(),
+        patch: table_names.patch.clone(),
+        client: table_names.client.clone(),
         fields,
         pk,
         updatable,
@@ -254,7 +251,7 @@ pub(crate) fn table_file(input: &TableInput) -> Result<TokenStream, Vec<Error>> 
         lookups,
         parents,
     };
-    Ok(table_tokens(table, &spec, uses_enums))
+    Ok(table_text(table, &spec, uses_enums))
 }
 
 /// Doc comment lines for a comment from the schema: a line ends at LF, CRLF or a bare
@@ -267,21 +264,30 @@ pub(crate) fn doc_lines(text: &str) -> Vec<String> {
 }
 
 /// `#[derive(Serialize, Deserialize)]` under the `serde` feature.
-fn serde_derive() -> TokenStream {
-    quote! { #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))] }
-}
+const SERDE_DERIVE: &str =
+    "#[cfg_attr(feature = \"serde\", derive(serde::Serialize, serde::Deserialize))]";
 
 /// The serde attribute of a field of type `held`: a `Value` absent is the default, and
 /// a patch's field absent is unset (`null` in a `DoubleOption` writes NULL).
-fn serde_field(held: Held) -> TokenStream {
+fn serde_field(code: &mut Code, held: Held) {
     match held {
-        Held::Plain | Held::Optional => quote! {},
-        Held::Value => quote! { #[cfg_attr(feature = "serde", serde(default))] },
+        Held::Plain | Held::Optional => {}
+        Held::Value => code.line("#[cfg_attr(feature = \"serde\", serde(default))]"),
         Held::Patch => {
-            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))] }
+            code.line("#[cfg_attr(");
+            code.line("    feature = \"serde\",");
+            code.line("    serde(default, skip_serializing_if = \"Option::is_none\")");
+            code.line(")]");
         }
         Held::DoubleOption => {
-            quote! { #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none", with = "schemakit_support::serde_helpers::double_option"))] }
+            code.line("#[cfg_attr(");
+            code.line("    feature = \"serde\",");
+            code.line("    serde(");
+            code.line("        default,");
+            code.line("        skip_serializing_if = \"Option::is_none\",");
+            code.line("        with = \"schemakit_support::serde_helpers::double_option\"");
+            code.line("    )");
+            code.line(")]");
         }
     }
 }
@@ -301,7 +307,21 @@ enum Held {
     DoubleOption,
 }
 
-fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
+/// A struct field: its docs, its serde attribute, `pub name: Ty,`.
+fn field(code: &mut Code, docs: &[String], held: Held, name: &str, ty: &str) {
+    code.docs(docs);
+    serde_field(code, held);
+    code.line_fmt(format_args!("pub {name}: {ty},"));
+}
+
+/// `pub const NAME: &str = "…";`, after its docs.
+pub(crate) fn str_const(code: &mut Code, docs: &[&str], name: &str, value: &str) {
+    code.item();
+    code.docs(docs);
+    code.line_fmt(format_args!("pub const {name}: &str = {};", code::string(value)));
+}
+
+fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
     let Spec {
         table_sql,
         select_list,
@@ -314,78 +334,127 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
         ..
     } = spec;
     let table_name = one_line(&table.name.to_string());
-    let module_doc = format!(" Table `{table_name}`: row types, SQL and queries.");
     let table_comment = table.comment.as_deref().map(doc_lines).unwrap_or_default();
-    let serde = serde_derive();
+    let mut code = Code::new();
+    let c = &mut code;
 
-    let column_consts = fields.iter().map(|f| {
-        let c = names::ident(&names::constant(&f.name));
-        let name = &f.column.name;
-        let doc = format!(" Column `{}`.", one_line(name));
-        quote! { #[doc = #doc] pub const #c: &str = #name; }
-    });
+    c.inner_doc(&format!(" Table `{table_name}`: row types, SQL and queries."));
+    for line in &table_comment {
+        c.inner_doc(line);
+    }
+    // Enum types are written `enums::Name`, here and (through `use super::*`) in the
+    // functions' modules.
+    if uses_enums {
+        c.item();
+        c.line("use super::enums;");
+    }
+    str_const(
+        c,
+        &[" The table's name, quoted for SQL where needed."],
+        "TABLE",
+        table_sql,
+    );
+    str_const(
+        c,
+        &[" The select list every query here returns, in the order of the row struct's fields."],
+        "COLUMNS",
+        select_list,
+    );
+
+    c.item();
+    c.doc(" Column names.");
+    c.open("pub mod columns");
+    for f in *fields {
+        let doc = format!(" Column `{}`.", one_line(&f.column.name));
+        str_const(c, &[&doc], &names::constant(&f.name), &f.column.name);
+    }
+    c.close("");
 
     // The row.
-    let row_fields = fields.iter().map(|f| {
-        let ident = &f.ident;
-        let ty = &f.ty;
+    c.item();
+    c.doc(&format!(" A row of `{table_name}`."));
+    c.docs(&table_comment);
+    c.line("#[derive(Debug, Clone, PartialEq)]");
+    c.line(SERDE_DERIVE);
+    c.open(&format!("pub struct {row}"));
+    for f in *fields {
         let docs = field_docs(table, f, pk.iter().any(|p| p.column.name == f.column.name));
-        let attr = serde_field(if f.column.not_null {
+        let held = if f.column.not_null {
             Held::Plain
         } else {
             Held::Optional
-        });
-        quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
-    });
-    let from_row = fields.iter().enumerate().map(|(i, f)| {
-        let ident = &f.ident;
-        let i = proc_macro2::Literal::usize_unsuffixed(i);
-        quote! { #ident: row.try_get(#i)? }
-    });
-    let row_doc = format!(" A row of `{table_name}`.");
-    let keyed = (!pk.is_empty()).then(|| {
-        let types = pk.iter().map(|f| &f.value_ty);
-        let values = pk.iter().map(|f| {
-            let ident = &f.ident;
-            quote! { self.#ident.clone() }
-        });
-        let (key_ty, key_value) = if pk.len() == 1 {
-            (quote! { #(#types)* }, quote! { #(#values)* })
-        } else {
-            (quote! { (#(#types),*) }, quote! { (#(#values),*) })
         };
+        field(c, &docs, held, &f.name, &f.ty);
+    }
+    c.close("");
+
+    c.item();
+    c.open(&format!("impl {row}"));
+    c.doc(" Reads a row selected with [`COLUMNS`].");
+    c.list(
+        "pub fn from_row",
+        &["row: &schemakit_support::Row".into()],
+        " -> Result<Self, schemakit_support::Error> {",
+    );
+    c.open("Ok(Self");
+    for (i, f) in fields.iter().enumerate() {
+        c.line_fmt(format_args!("{}: row.try_get({i})?,", f.name));
+    }
+    c.close(")");
+    c.close("");
+    if !pk.is_empty() {
+        let values: Vec<String> = pk.iter().map(|f| format!("self.{}.clone()", f.name)).collect();
+        c.item();
+        c.doc(" The row's primary key.");
+        c.open("pub fn key(&self) -> Key");
+        if values.len() == 1 {
+            c.line(&values[0]);
+        } else {
+            c.list("", &values, "");
+        }
+        c.close("");
+    }
+    c.close("");
+
+    if !pk.is_empty() {
+        let types: Vec<String> = pk.iter().map(|f| f.value_ty.clone()).collect();
         let cols = pk
             .iter()
             .map(|f| format!("`{}`", f.column.name))
             .collect::<Vec<_>>()
             .join(", ");
-        let key_doc = format!(" The primary key ({cols}).");
-        (
-            quote! {
-                #[doc = #key_doc]
-                pub type Key = #key_ty;
-            },
-            quote! {
-                /// The row's primary key.
-                pub fn key(&self) -> Key {
-                    #key_value
-                }
-            },
-        )
-    });
-    let (key_type, key_method) = keyed.unzip();
+        c.item();
+        c.doc(&format!(" The primary key ({cols})."));
+        if types.len() == 1 {
+            c.line_fmt(format_args!("pub type Key = {};", types[0]));
+        } else {
+            c.list("pub type Key = ", &types, ";");
+        }
+    }
 
     // The insert struct.
     let insertable: Vec<&Field> = fields.iter().filter(|f| f.insertable()).collect();
-    let new_fields = insertable.iter().map(|f| {
-        let ident = &f.ident;
+    let required: Vec<&&Field> = insertable
+        .iter()
+        .filter(|f| insert_kind(f) == InsertKind::Required)
+        .collect();
+    c.item();
+    c.doc(&format!(" Values for a new row of `{table_name}`."));
+    if required.is_empty() {
+        c.line("#[derive(Debug, Clone, PartialEq, Default)]");
+    } else {
+        c.line("#[derive(Debug, Clone, PartialEq)]");
+    }
+    c.line(SERDE_DERIVE);
+    c.open(&format!("pub struct {new}"));
+    for f in &insertable {
         let value_ty = &f.value_ty;
         let kind = insert_kind(f);
         let (ty, held) = match kind {
             InsertKind::Required => (f.ty.clone(), Held::Plain),
             InsertKind::Nullable => (f.ty.clone(), Held::Optional),
-            InsertKind::Defaulted => (quote! { Option<#value_ty> }, Held::Optional),
-            InsertKind::Value => (quote! { schemakit_support::Value<#value_ty> }, Held::Value),
+            InsertKind::Defaulted => (format!("Option<{value_ty}>"), Held::Optional),
+            InsertKind::Value => (format!("schemakit_support::Value<{value_ty}>"), Held::Value),
         };
         let mut docs = field_docs(table, f, false);
         let how = match kind {
@@ -400,27 +469,10 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
             docs.push(String::new());
             docs.push(how.into());
         }
-        let attr = serde_field(held);
-        quote! { #(#[doc = #docs])* #attr pub #ident: #ty }
-    });
-    let required: Vec<&&Field> = insertable
-        .iter()
-        .filter(|f| insert_kind(f) == InsertKind::Required)
-        .collect();
-    let derive_default = required.is_empty().then(|| quote! { Default, });
-    let ctor_params = required.iter().map(|f| {
-        let ident = &f.ident;
-        let ty = &f.ty;
-        quote! { #ident: #ty }
-    });
-    let ctor_fields = insertable.iter().map(|f| {
-        let ident = &f.ident;
-        match insert_kind(f) {
-            InsertKind::Required => quote! { #ident },
-            InsertKind::Nullable | InsertKind::Defaulted => quote! { #ident: None },
-            InsertKind::Value => quote! { #ident: schemakit_support::Value::Default },
-        }
-    });
+        field(c, &docs, held, &f.name, &ty);
+    }
+    c.close("");
+
     let ctor_doc = if required.is_empty() {
         " A new row with every column left to its default (or NULL).".to_string()
     } else {
@@ -433,20 +485,50 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
                 .join(", ")
         )
     };
-    let insert_columns = insertable.iter().map(|f| {
-        let (name, cast) = (&f.sql, &f.cast);
-        quote! { schemakit_support::Column { name: #name, cast: #cast } }
-    });
-    let cells = insertable.iter().map(|f| {
-        let ident = &f.ident;
-        match insert_kind(f) {
-            InsertKind::Required | InsertKind::Nullable => {
-                quote! { Some(&new.#ident as schemakit_support::Param) }
-            }
-            InsertKind::Defaulted => quote! { schemakit_support::given(&new.#ident) },
-            InsertKind::Value => quote! { new.#ident.param() },
-        }
-    });
+    let ctor_params: Vec<String> = required
+        .iter()
+        .map(|f| format!("{}: {}", f.name, f.ty))
+        .collect();
+    let ctor_fields: Vec<String> = insertable
+        .iter()
+        .map(|f| match insert_kind(f) {
+            InsertKind::Required => f.name.clone(),
+            InsertKind::Nullable | InsertKind::Defaulted => format!("{}: None", f.name),
+            InsertKind::Value => format!("{}: schemakit_support::Value::Default", f.name),
+        })
+        .collect();
+    c.item();
+    c.open(&format!("impl {new}"));
+    c.doc(&ctor_doc);
+    c.list("pub fn new", &ctor_params, " -> Self {");
+    if ctor_fields.is_empty() {
+        c.line("Self {}");
+    } else {
+        c.delimited("Self ", "{ ", " }", &ctor_fields, "");
+    }
+    c.close("");
+    c.close("");
+
+    c.item();
+    c.doc(" The columns an insert writes, with their parameters' casts.");
+    let insert_columns: Vec<String> = insertable
+        .iter()
+        .map(|f| {
+            format!(
+                "schemakit_support::Column {{ name: {}, cast: {} }}",
+                code::string(&f.sql),
+                code::string(&f.cast)
+            )
+        })
+        .collect();
+    c.delimited(
+        "pub const INSERT_COLUMNS: &[schemakit_support::Column] = &",
+        "[",
+        "]",
+        &insert_columns,
+        ";",
+    );
+
     let insert_all = if insertable.is_empty() {
         format!("INSERT INTO {table_sql} DEFAULT VALUES RETURNING {select_list}")
     } else {
@@ -468,226 +550,207 @@ fn table_tokens(table: &Table, spec: &Spec, uses_enums: bool) -> TokenStream {
     let insert_all_doc = format!(
         " Inserts a row with a value for every insertable column, in the order of [`{new}`]'s fields, and returns it."
     );
-    let new_doc = format!(" Values for a new row of `{table_name}`.");
+    str_const(c, &[&insert_all_doc], "INSERT", &insert_all);
 
     // The patch struct: only for a table with a primary key.
-    let patch_items = (!pk.is_empty()).then(|| {
-        let patch_fields = updatable.iter().map(|f| {
-            let ident = &f.ident;
-            let ty = &f.ty;
-            let mut docs = field_docs(table, f, false);
-            docs.push(String::new());
-            docs.push(if f.column.not_null {
-                " `None` leaves it as stored.".into()
-            } else {
-                " `None` leaves it as stored; `Some(None)` writes NULL.".into()
-            });
-            let attr = serde_field(if f.column.not_null {
+    if !pk.is_empty() {
+        c.item();
+        c.doc(&format!(
+            " Columns of a `{table_name}` row to change, each left as stored unless set: `{patch} {{ field: Some(value), ..Default::default() }}`."
+        ));
+        c.line("#[derive(Debug, Clone, PartialEq, Default)]");
+        c.line(SERDE_DERIVE);
+        if updatable.is_empty() {
+            c.line_fmt(format_args!("pub struct {patch} {{}}"));
+        } else {
+            c.open(&format!("pub struct {patch}"));
+            for f in updatable {
+                let mut docs = field_docs(table, f, false);
+                docs.push(String::new());
+                docs.push(if f.column.not_null {
+                    " `None` leaves it as stored.".into()
+                } else {
+                    " `None` leaves it as stored; `Some(None)` writes NULL.".into()
+                });
+                let held = if f.column.not_null {
                     Held::Patch
                 } else {
                     Held::DoubleOption
-                },
-            );
-            quote! { #(#[doc = #docs])* #attr pub #ident: Option<#ty> }
-        });
-        let sets = updatable.iter().map(|f| {
-            let ident = &f.ident;
-            let i = insertable
-                .iter()
-                .position(|g| g.column.name == f.column.name)
-                .unwrap_or_default();
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            quote! {
-                if let Some(value) = &patch.#ident {
-                    sets.set(&INSERT_COLUMNS[#i], value);
-                }
+                };
+                field(c, &docs, held, &f.name, &format!("Option<{}>", f.ty));
             }
-        });
-        let patch_doc = format!(
-            " Columns of a `{table_name}` row to change, each left as stored unless set: `{patch} {{ field: Some(value), ..Default::default() }}`."
-        );
-        let key_filter = where_clause(pk, 1);
-        // Without columns to set, the function takes its arguments and sets nothing.
-        let (patch_arg, sets_arg) = if updatable.is_empty() {
-            (format_ident!("_patch"), format_ident!("_sets"))
-        } else {
-            (format_ident!("patch"), format_ident!("sets"))
-        };
-        let patch_struct = quote! {
-            #[doc = #patch_doc]
-            #[derive(Debug, Clone, PartialEq, Default)]
-            #serde
-            pub struct #patch {
-                #(#patch_fields,)*
-            }
-        };
-        let key_params = if pk.len() == 1 {
-            quote! { Vec::from([key as schemakit_support::Param]) }
-        } else {
-            let i = (0..pk.len()).map(syn::Index::from);
-            quote! { Vec::from([#(&key.#i as schemakit_support::Param),*]) }
-        };
-        let update_params = pk.iter().chain(updatable.iter()).map(|f| {
-            let ident = &f.ident;
-            quote! { &row.#ident as schemakit_support::Param }
-        });
-        let update = if updatable.is_empty() {
-            quote! { None }
-        } else {
-            quote! { Some(UPDATE) }
-        };
-        let keyed_impl = quote! {
-            impl schemakit_support::Keyed for Table {
-                type Key = Key;
-                type Patch = #patch;
-                const GET: &'static str = GET;
-                const UPDATE: Option<&'static str> = #update;
-                const DELETE: &'static str = DELETE;
-                const EXISTS: &'static str = EXISTS;
-                const LIST_FIRST: &'static str = LIST_FIRST;
-                const LIST_AFTER: &'static str = LIST_AFTER;
-                const KEY_FILTER: &'static str = #key_filter;
-
-                fn key(row: &#row) -> Key {
-                    row.key()
-                }
-
-                fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>> {
-                    #key_params
-                }
-
-                fn update_params(row: &#row) -> Vec<schemakit_support::Param<'_>> {
-                    Vec::from([#(#update_params),*])
-                }
-
-                fn patch_sets<'a>(#patch_arg: &'a #patch, #sets_arg: &mut schemakit_support::Sets<'a>) {
-                    #(#sets)*
-                }
-            }
-        };
-        (patch_struct, keyed_impl)
-    });
-    let (patch_struct, keyed_impl) = patch_items.unzip();
-
-    // The table as a type.
-    let marker_doc = format!(
-        " Table `{table_name}` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits)."
-    );
-    let key_columns = pk.iter().map(|f| &f.sql);
-    let consts = ops::constants(spec);
-    let blocking = ops::functions(spec, ops::Mode::Blocking);
-    let nonblocking = ops::functions(spec, ops::Mode::Async);
-    // Enum types are written `enums::Name`, here and (through `use super::*`) in the
-    // functions' modules.
-    let enums_import = uses_enums.then(|| quote! { use super::enums; });
-
-    quote! {
-        #![doc = #module_doc]
-        #(#![doc = #table_comment])*
-
-        #enums_import
-
-        /// The table's name, quoted for SQL where needed.
-        pub const TABLE: &str = #table_sql;
-
-        /// The select list every query here returns, in the order of the row struct's fields.
-        pub const COLUMNS: &str = #select_list;
-
-        /// Column names.
-        pub mod columns {
-            #(#column_consts)*
-        }
-
-        #[doc = #row_doc]
-        #(#[doc = #table_comment])*
-        #[derive(Debug, Clone, PartialEq)]
-        #serde
-        pub struct #row {
-            #(#row_fields,)*
-        }
-
-        impl #row {
-            /// Reads a row selected with [`COLUMNS`].
-            pub fn from_row(row: &schemakit_support::Row) -> Result<Self, schemakit_support::Error> {
-                Ok(Self { #(#from_row,)* })
-            }
-
-            #key_method
-        }
-
-        #key_type
-
-        #[doc = #new_doc]
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
-        #serde
-        pub struct #new {
-            #(#new_fields,)*
-        }
-
-        impl #new {
-            #[doc = #ctor_doc]
-            pub fn new(#(#ctor_params),*) -> Self {
-                Self { #(#ctor_fields,)* }
-            }
-        }
-
-        /// The columns an insert writes, with their parameters' casts.
-        pub const INSERT_COLUMNS: &[schemakit_support::Column] = &[#(#insert_columns),*];
-
-        #[doc = #insert_all_doc]
-        pub const INSERT: &str = #insert_all;
-
-        #patch_struct
-
-        #consts
-
-        #[doc = #marker_doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct Table;
-
-        impl schemakit_support::Table for Table {
-            type Row = #row;
-            type New = #new;
-            const TABLE: &'static str = TABLE;
-            const COLUMNS: &'static str = COLUMNS;
-            const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;
-            const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
-            const LIST: &'static str = LIST;
-            const COUNT: &'static str = COUNT;
-            const STREAM: &'static str = STREAM;
-
-            fn from_row(row: &schemakit_support::Row) -> Result<#row, schemakit_support::Error> {
-                #row::from_row(row)
-            }
-
-            fn cells(new: &#new) -> Vec<Option<schemakit_support::Param<'_>>> {
-                Vec::from([#(#cells),*])
-            }
-        }
-
-        #keyed_impl
-
-        /// The functions over the blocking `postgres` client (feature `blocking`).
-        #[cfg(feature = "blocking")]
-        mod blocking {
-            use super::*;
-            use schemakit_support::{Error, Page};
-
-            #blocking
-        }
-
-        #[cfg(feature = "blocking")]
-        pub use blocking::*;
-
-        /// The same functions over tokio-postgres, for async code (feature `tokio`).
-        #[cfg(feature = "tokio")]
-        pub mod nonblocking {
-            use super::*;
-            use schemakit_support::{Error, Page};
-
-            #nonblocking
+            c.close("");
         }
     }
+
+    ops::constants(c, spec);
+
+    // The table as a type.
+    c.item();
+    c.doc(&format!(
+        " Table `{table_name}` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits)."
+    ));
+    c.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
+    c.line("pub struct Table;");
+
+    c.item();
+    c.open("impl schemakit_support::Table for Table");
+    c.line_fmt(format_args!("type Row = {row};"));
+    c.line_fmt(format_args!("type New = {new};"));
+    c.line("const TABLE: &'static str = TABLE;");
+    c.line("const COLUMNS: &'static str = COLUMNS;");
+    c.line("const INSERT_COLUMNS: &'static [schemakit_support::Column] = INSERT_COLUMNS;");
+    let key_columns: Vec<String> = pk.iter().map(|f| code::string(&f.sql)).collect();
+    c.delimited(
+        "const KEY_COLUMNS: &'static [&'static str] = &",
+        "[",
+        "]",
+        &key_columns,
+        ";",
+    );
+    c.line("const LIST: &'static str = LIST;");
+    c.line("const COUNT: &'static str = COUNT;");
+    c.line("const STREAM: &'static str = STREAM;");
+    c.item();
+    c.list(
+        "fn from_row",
+        &["row: &schemakit_support::Row".into()],
+        &format!(" -> Result<{row}, schemakit_support::Error> {{"),
+    );
+    c.line_fmt(format_args!("{row}::from_row(row)"));
+    c.close("");
+    c.item();
+    c.open(&format!(
+        "fn cells(new: &{new}) -> Vec<Option<schemakit_support::Param<'_>>>"
+    ));
+    let cells: Vec<String> = insertable
+        .iter()
+        .map(|f| {
+            let name = &f.name;
+            match insert_kind(f) {
+                InsertKind::Required | InsertKind::Nullable => {
+                    format!("Some(&new.{name} as schemakit_support::Param)")
+                }
+                InsertKind::Defaulted => format!("schemakit_support::given(&new.{name})"),
+                InsertKind::Value => format!("new.{name}.param()"),
+            }
+        })
+        .collect();
+    c.delimited("Vec::from(", "[", "])", &cells, "");
+    c.close("");
+    c.close("");
+
+    if !pk.is_empty() {
+        keyed_impl(c, spec, &insertable);
+    }
+
+    c.item();
+    c.doc(" The functions over the blocking `postgres` client (feature `blocking`).");
+    c.line("#[cfg(feature = \"blocking\")]");
+    c.open("mod blocking");
+    c.line("use super::*;");
+    c.line("use schemakit_support::{Error, Page};");
+    ops::functions(c, spec, ops::Mode::Blocking);
+    c.close("");
+
+    c.item();
+    c.line("#[cfg(feature = \"blocking\")]");
+    c.line("pub use blocking::*;");
+
+    c.item();
+    c.doc(" The same functions over tokio-postgres, for async code (feature `tokio`).");
+    c.line("#[cfg(feature = \"tokio\")]");
+    c.open("pub mod nonblocking");
+    c.line("use super::*;");
+    c.line("use schemakit_support::{Error, Page};");
+    ops::functions(c, spec, ops::Mode::Async);
+    c.close("");
+    code.finish()
+}
+
+/// `impl Keyed for Table`: the key, the patch and the statements by key.
+fn keyed_impl(c: &mut Code, spec: &Spec, insertable: &[&Field]) {
+    let Spec {
+        row,
+        patch,
+        pk,
+        updatable,
+        ..
+    } = spec;
+    c.item();
+    c.open("impl schemakit_support::Keyed for Table");
+    c.line("type Key = Key;");
+    c.line_fmt(format_args!("type Patch = {patch};"));
+    c.line("const GET: &'static str = GET;");
+    if updatable.is_empty() {
+        c.line("const UPDATE: Option<&'static str> = None;");
+    } else {
+        c.line("const UPDATE: Option<&'static str> = Some(UPDATE);");
+    }
+    c.line("const DELETE: &'static str = DELETE;");
+    c.line("const EXISTS: &'static str = EXISTS;");
+    c.line("const LIST_FIRST: &'static str = LIST_FIRST;");
+    c.line("const LIST_AFTER: &'static str = LIST_AFTER;");
+    c.line_fmt(format_args!(
+        "const KEY_FILTER: &'static str = {};",
+        code::string(&where_clause(pk, 1))
+    ));
+
+    c.item();
+    c.open(&format!("fn key(row: &{row}) -> Key"));
+    c.line("row.key()");
+    c.close("");
+
+    c.item();
+    c.open("fn key_params(key: &Key) -> Vec<schemakit_support::Param<'_>>");
+    if pk.len() == 1 {
+        c.line("Vec::from([key as schemakit_support::Param])");
+    } else {
+        let items: Vec<String> = (0..pk.len())
+            .map(|i| format!("&key.{i} as schemakit_support::Param"))
+            .collect();
+        c.delimited("Vec::from(", "[", "])", &items, "");
+    }
+    c.close("");
+
+    c.item();
+    c.open(&format!(
+        "fn update_params(row: &{row}) -> Vec<schemakit_support::Param<'_>>"
+    ));
+    let items: Vec<String> = pk
+        .iter()
+        .chain(updatable.iter())
+        .map(|f| format!("&row.{} as schemakit_support::Param", f.name))
+        .collect();
+    c.delimited("Vec::from(", "[", "])", &items, "");
+    c.close("");
+
+    // Without columns to set, the function takes its arguments and sets nothing.
+    let (patch_arg, sets_arg) = if updatable.is_empty() {
+        ("_patch", "_sets")
+    } else {
+        ("patch", "sets")
+    };
+    c.item();
+    c.list(
+        "fn patch_sets<'a>",
+        &[
+            format!("{patch_arg}: &'a {patch}"),
+            format!("{sets_arg}: &mut schemakit_support::Sets<'a>"),
+        ],
+        " {",
+    );
+    for f in updatable {
+        let i = insertable
+            .iter()
+            .position(|g| g.column.name == f.column.name)
+            .unwrap_or_default();
+        c.open(&format!("if let Some(value) = &patch.{}", f.name));
+        c.line_fmt(format_args!("sets.set(&INSERT_COLUMNS[{i}], value);"));
+        c.close("");
+    }
+    c.close("");
+    c.close("");
 }
 
 fn field_docs(table: &Table, f: &Field, primary: bool) -> Vec<String> {
@@ -915,8 +978,7 @@ fn parents<'a>(
         if out.iter().any(|p| p.name == name) {
             continue;
         }
-        let module = names::ident(&parent_names.module);
-        let parent_row = names::ident(&parent_names.row);
+        let (module, parent_row) = (&parent_names.module, &parent_names.row);
         let doc = format!(
             "`{}` ({})",
             fk.ref_table,
@@ -929,8 +991,8 @@ fn parents<'a>(
         out.push(Parent {
             name,
             sql,
-            row_path: quote! { super::super::#module::#parent_row },
-            table_path: quote! { super::super::#module::Table },
+            row_path: format!("super::super::{module}::{parent_row}"),
+            table_path: format!("super::super::{module}::Table"),
             fields: mine,
             doc,
         });

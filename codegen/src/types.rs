@@ -2,13 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use schema::model::{Column, DataType, QualifiedName, Table, TypeName};
 
 use crate::Error;
 use crate::input::Shared;
-use crate::names::{self, EnumNames};
+use crate::names::EnumNames;
 
 /// Rust types chosen by the user for SQL types and columns.
 #[derive(Debug, Clone, Default, Hash)]
@@ -19,9 +17,17 @@ pub struct TypeOverrides {
     pub columns: BTreeMap<String, String>,
 }
 
-fn parse_override(key: &str, value: &str) -> Result<TokenStream, Error> {
+/// A configured Rust type, checked and written as prettyplease writes it.
+fn parse_override(key: &str, value: &str) -> Result<String, Error> {
     syn::parse_str::<syn::Type>(value)
-        .map(|t| quote! { #t })
+        .map(|t| {
+            let file: syn::File = syn::parse_quote! { type T = #t; };
+            let text = prettyplease::unparse(&file);
+            text.trim()
+                .trim_start_matches("type T = ")
+                .trim_end_matches(';')
+                .to_string()
+        })
         .map_err(|e| Error::BadOverride {
             key: key.to_string(),
             value: value.to_string(),
@@ -33,7 +39,7 @@ fn parse_override(key: &str, value: &str) -> Result<TokenStream, Error> {
 #[derive(Debug, Clone)]
 pub struct ColumnType {
     /// The Rust type of a non-null value.
-    pub ty: TokenStream,
+    pub ty: String,
     /// The cast on the column in a select list (`::text`), empty when none.
     pub read_cast: String,
     /// The cast on a parameter written to the column (`::text::interval`), empty when
@@ -78,7 +84,7 @@ pub(crate) fn column_type(
         }
     }
     let uses_enum = matches!(&ty.name, TypeName::Named(q) if shared.enums.contains_key(q));
-    let typed = |ty: TokenStream| ColumnType {
+    let typed = |ty: String| ColumnType {
         ty,
         read_cast: cast.clone(),
         write_cast: cast.clone(),
@@ -88,10 +94,10 @@ pub(crate) fn column_type(
     if let Some(value) = overrides.columns.get(&key) {
         return Ok(typed(parse_override(&key, value)?));
     }
-    let vec = |t: TokenStream| match (ty.array_dims, elements_not_null) {
+    let vec = |t: String| match (ty.array_dims, elements_not_null) {
         (0, _) => t,
-        (_, true) => quote! { Vec<#t> },
-        (_, false) => quote! { Vec<Option<#t>> },
+        (_, true) => format!("Vec<{t}>"),
+        (_, false) => format!("Vec<Option<{t}>>"),
     };
     match element_type(shared.enums, &ty, overrides) {
         Ok(element) => {
@@ -116,7 +122,7 @@ pub(crate) fn column_type(
                 ..ty.clone()
             };
             Ok(ColumnType {
-                ty: vec(quote! { String }),
+                ty: vec("String".to_string()),
                 read_cast: format!("::text{brackets}"),
                 write_cast: format!("::text{brackets}::{full_type}{brackets}"),
                 note: Some(format!(
@@ -150,7 +156,7 @@ fn element_type(
     enums: &BTreeMap<QualifiedName, EnumNames>,
     ty: &DataType,
     overrides: &TypeOverrides,
-) -> Result<Result<TokenStream, Error>, ()> {
+) -> Result<Result<String, Error>, ()> {
     let names: Vec<String> = match &ty.name {
         TypeName::Builtin(b) => vec![b.clone()],
         TypeName::Named(q) => vec![
@@ -166,33 +172,33 @@ fn element_type(
     }
     let t = match &ty.name {
         TypeName::Builtin(b) => match b.as_str() {
-            "smallint" => quote! { i16 },
-            "integer" => quote! { i32 },
-            "bigint" => quote! { i64 },
-            "real" => quote! { f32 },
-            "double precision" => quote! { f64 },
-            "numeric" => quote! { rust_decimal::Decimal },
-            "boolean" => quote! { bool },
-            "text" | "character varying" | "character" | "bpchar" | "name" => quote! { String },
-            "\"char\"" => quote! { i8 },
-            "bytea" => quote! { Vec<u8> },
-            "uuid" => quote! { uuid::Uuid },
-            "json" | "jsonb" => quote! { serde_json::Value },
-            "date" => quote! { chrono::NaiveDate },
-            "time without time zone" => quote! { chrono::NaiveTime },
-            "timestamp without time zone" => quote! { chrono::NaiveDateTime },
-            "timestamp with time zone" => quote! { chrono::DateTime<chrono::Utc> },
-            "inet" => quote! { cidr::IpInet },
-            "cidr" => quote! { cidr::IpCidr },
-            "oid" => quote! { u32 },
+            "smallint" => "i16",
+            "integer" => "i32",
+            "bigint" => "i64",
+            "real" => "f32",
+            "double precision" => "f64",
+            "numeric" => "rust_decimal::Decimal",
+            "boolean" => "bool",
+            "text" | "character varying" | "character" | "bpchar" | "name" => "String",
+            "\"char\"" => "i8",
+            "bytea" => "Vec<u8>",
+            "uuid" => "uuid::Uuid",
+            "json" | "jsonb" => "serde_json::Value",
+            "date" => "chrono::NaiveDate",
+            "time without time zone" => "chrono::NaiveTime",
+            "timestamp without time zone" => "chrono::NaiveDateTime",
+            "timestamp with time zone" => "chrono::DateTime<chrono::Utc>",
+            "inet" => "cidr::IpInet",
+            "cidr" => "cidr::IpCidr",
+            "oid" => "u32",
             _ => return Err(()),
-        },
+        }
+        .to_string(),
         TypeName::Named(q) => {
             if let Some(e) = enums.get(q) {
-                let ident = names::ident(&e.ident);
-                quote! { enums::#ident }
+                format!("enums::{}", e.ident)
             } else if q.name == "vector" {
-                quote! { pgvector::Vector }
+                "pgvector::Vector".to_string()
             } else {
                 return Err(());
             }

@@ -128,7 +128,8 @@ impl Code {
         items: &[String],
         tail: &str,
     ) {
-        let inline = items.iter().map(String::len).sum::<usize>() + 2 * items.len().saturating_sub(1);
+        let inline =
+            items.iter().map(String::len).sum::<usize>() + 2 * items.len().saturating_sub(1);
         let total =
             self.indent_width() + head.len() + open.len() + inline + close.len() + tail.len();
         let opens_block = tail.ends_with(" {");

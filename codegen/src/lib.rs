@@ -282,17 +282,13 @@ pub fn generate_reusing(
             Err(e) => errors.push(e),
         }
     }
-    let path = format!("{}/mod.rs", opts.module);
-    match render_reusing(
-        &header,
-        mod_file(opts, &table_modules, has_enums),
-        previous.get(&path),
-    ) {
-        Ok(text) => {
-            files.insert(format!("{}/mod.rs", opts.module), text);
-        }
-        Err(e) => errors.push(e),
-    }
+    // `mod.rs` is its text: writing it costs what hashing an input would.
+    let text = mod_file(opts, &table_modules, has_enums);
+    let input = fingerprint(&[input::RENDERING.as_bytes(), text.as_bytes()]);
+    files.insert(
+        format!("{}/mod.rs", opts.module),
+        with_fingerprint(&head(&header, &input), &text),
+    );
     if errors.is_empty() {
         Ok(files)
     } else {
@@ -372,15 +368,22 @@ fn reused(head: &str, previous: Option<&String>) -> Option<String> {
 /// The file for `tokens` under `head`, rendered by prettyplease.
 fn render(head: &str, tokens: TokenStream) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
-    Ok(with_fingerprint(head, &spaced(&prettyplease::unparse(&file))))
+    Ok(with_fingerprint(
+        head,
+        &spaced(&prettyplease::unparse(&file)),
+    ))
 }
 
 /// The file of `text` under `head`: a first line that ends with the fingerprint of what
 /// follows it, a blank line, the text.
 fn with_fingerprint(head: &str, text: &str) -> String {
-    let body = format!("\n{text}");
-    let output = fingerprint(&[body.as_bytes()]);
-    format!("{head}{output}\n{body}")
+    let output = fingerprint(&[b"\n", text.as_bytes()]);
+    let mut file = String::with_capacity(head.len() + output.len() + 2 + text.len());
+    file.push_str(head);
+    file.push_str(&output);
+    file.push_str("\n\n");
+    file.push_str(text);
+    file
 }
 
 /// [`render`] for a file whose input is its tokens (the enums, `mod.rs`: small files
@@ -447,26 +450,27 @@ fn spaced(code: &str) -> String {
     out
 }
 
-fn mod_file(
-    opts: &Options,
-    tables: &[(&names::TableNames, &Table)],
-    has_enums: bool,
-) -> TokenStream {
-    let doc = format!(" Tables and types of `{}`.", one_line(&opts.source));
-    let mods = tables.iter().map(|(n, t)| {
-        let ident = names::ident(&n.module);
-        let doc = format!(" Table `{}`.", one_line(&t.name.to_string()));
-        quote! { #[doc = #doc] pub mod #ident; }
-    });
-    let enums = has_enums.then(|| quote! { pub mod enums; });
-    // What generated code conventionally allows: style lints written for people, and items
-    // a crate built without a client feature leaves unused.
-    quote! {
-        #![doc = #doc]
-        #![allow(clippy::all, clippy::pedantic, clippy::nursery, dead_code, unused_imports)]
-        #enums
-        #(#mods)*
+/// The system's `mod.rs`: one module per table (and `enums`), with the lint allowances
+/// generated code conventionally carries: style lints written for people, and items a
+/// crate built without a client feature leaves unused.
+fn mod_file(opts: &Options, tables: &[(&names::TableNames, &Table)], has_enums: bool) -> String {
+    let mut c = code::Code::new();
+    c.inner_doc(&format!(
+        " Tables and types of `{}`.",
+        one_line(&opts.source)
+    ));
+    c.item();
+    c.line("#![allow(clippy::all, clippy::pedantic, clippy::nursery, dead_code, unused_imports)]");
+    if has_enums {
+        c.item();
+        c.line("pub mod enums;");
     }
+    for (n, t) in tables {
+        c.item();
+        c.doc(&format!(" Table `{}`.", one_line(&t.name.to_string())));
+        c.line_fmt(format_args!("pub mod {};", n.module));
+    }
+    c.finish()
 }
 
 fn enums_file(schema: &Schema, names: &names::Names) -> TokenStream {

@@ -52,6 +52,15 @@ fn words(name: &str) -> Vec<String> {
 
 /// `createdAt` → `created_at`; never empty, never starting with a digit.
 pub fn snake(name: &str) -> String {
+    // Most SQL names are snake_case already: what the words would join back into.
+    let plain = name.split('_').all(|w| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    if plain && !name.starts_with(|c: char| c.is_ascii_digit()) {
+        return name.to_string();
+    }
     let s = words(name).join("_");
     let s: String = s
         .chars()
@@ -505,6 +514,9 @@ mod tests {
     #[test]
     fn names_follow_rust_conventions() {
         assert_eq!(snake("createdAt"), "created_at");
+        assert_eq!(snake("created_at"), "created_at");
+        assert_eq!(snake("a__b_"), "a_b");
+        assert_eq!(snake("_x2"), "x2");
         assert_eq!(snake("Item ID"), "item_id");
         assert_eq!(snake("HTTPStatus"), "http_status");
         assert_eq!(snake("2fa"), "n2fa");

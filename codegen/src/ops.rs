@@ -192,7 +192,9 @@ pub(crate) fn constants(c: &mut Code, spec: &Spec) {
                 .join(", ");
             str_const(
                 c,
-                &[" Updates every column but the primary key and generated columns, by primary key (`$1…`)."],
+                &[
+                    " Updates every column but the primary key and generated columns, by primary key (`$1…`).",
+                ],
                 "UPDATE",
                 &format!("UPDATE {table_sql} SET {sets} WHERE {filter} RETURNING {sl}"),
             );
@@ -350,7 +352,11 @@ pub(crate) fn functions(c: &mut Code, spec: &Spec, mode: Mode) {
             vec![cp.clone(), format!("new: {amp}{new}")],
             &one_row,
             &format!("{ops}::upsert_on::<Table>"),
-            vec![cl.into(), "new".into(), format!("&[{}]", conflict.join(", "))],
+            vec![
+                cl.into(),
+                "new".into(),
+                format!("&[{}]", conflict.join(", ")),
+            ],
         );
     }
     if !spec.pk.is_empty() {
@@ -424,11 +430,7 @@ pub(crate) fn functions(c: &mut Code, spec: &Spec, mode: Mode) {
             vec![cp.clone(), format!("row: {amp}{row}")],
             &mode.ret(&format!("Result<Option<{}>, Error>", p.row_path)),
             &format!("{ops}::{one}::<{}>", p.table_path),
-            vec![
-                cl.into(),
-                p.name.to_ascii_uppercase(),
-                mode.params(&args),
-            ],
+            vec![cl.into(), p.name.to_ascii_uppercase(), mode.params(&args)],
         );
     }
     function(

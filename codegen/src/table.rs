@@ -318,7 +318,10 @@ fn field(code: &mut Code, docs: &[String], held: Held, name: &str, ty: &str) {
 pub(crate) fn str_const(code: &mut Code, docs: &[&str], name: &str, value: &str) {
     code.item();
     code.docs(docs);
-    code.line_fmt(format_args!("pub const {name}: &str = {};", code::string(value)));
+    code.line_fmt(format_args!(
+        "pub const {name}: &str = {};",
+        code::string(value)
+    ));
 }
 
 fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
@@ -338,7 +341,9 @@ fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
     let mut code = Code::new();
     let c = &mut code;
 
-    c.inner_doc(&format!(" Table `{table_name}`: row types, SQL and queries."));
+    c.inner_doc(&format!(
+        " Table `{table_name}`: row types, SQL and queries."
+    ));
     for line in &table_comment {
         c.inner_doc(line);
     }
@@ -403,7 +408,10 @@ fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
     c.close(")");
     c.close("");
     if !pk.is_empty() {
-        let values: Vec<String> = pk.iter().map(|f| format!("self.{}.clone()", f.name)).collect();
+        let values: Vec<String> = pk
+            .iter()
+            .map(|f| format!("self.{}.clone()", f.name))
+            .collect();
         c.item();
         c.doc(" The row's primary key.");
         c.open("pub fn key(&self) -> Key");

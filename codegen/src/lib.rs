@@ -15,8 +15,6 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use schema::model::{EnumType, Index, QualifiedName, Schema, Table};
 
 pub use names::Renames;
@@ -55,11 +53,6 @@ pub enum Error {
         /// What syn said.
         reason: String,
     },
-    /// The generator built tokens that are not a Rust file (a schemakit bug).
-    #[error(
-        "schemakit generated code that does not parse as Rust ({0}); please report it with the DDL"
-    )]
-    Unparsable(String),
     /// Two SQL names that become the same Rust name.
     #[error(
         "{what}: `{first}` and `{second}` both become `{rust}` in Rust; rename one in schemakit.toml, e.g. [systems.<name>.rename.{section}] \"{key}\" = \"…\""
@@ -275,12 +268,9 @@ pub fn generate_reusing(
     let has_enums = !schema.enums.is_empty();
     if has_enums {
         let path = format!("{}/enums.rs", opts.module);
-        match render_reusing(&header, enums_file(schema, &names), previous.get(&path)) {
-            Ok(text) => {
-                files.insert(format!("{}/enums.rs", opts.module), text);
-            }
-            Err(e) => errors.push(e),
-        }
+        let text = enums_file(schema, &names);
+        let input = fingerprint(&[input::RENDERING.as_bytes(), text.as_bytes()]);
+        files.insert(path, with_fingerprint(&head(&header, &input), &text));
     }
     // `mod.rs` is its text: writing it costs what hashing an input would.
     let text = mod_file(opts, &table_modules, has_enums);
@@ -365,15 +355,6 @@ fn reused(head: &str, previous: Option<&String>) -> Option<String> {
     (output == fingerprint(&[body.as_bytes()])).then(|| text.clone())
 }
 
-/// The file for `tokens` under `head`, rendered by prettyplease.
-fn render(head: &str, tokens: TokenStream) -> Result<String, Error> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Unparsable(e.to_string()))?;
-    Ok(with_fingerprint(
-        head,
-        &spaced(&prettyplease::unparse(&file)),
-    ))
-}
-
 /// The file of `text` under `head`: a first line that ends with the fingerprint of what
 /// follows it, a blank line, the text.
 fn with_fingerprint(head: &str, text: &str) -> String {
@@ -384,70 +365,6 @@ fn with_fingerprint(head: &str, text: &str) -> String {
     file.push_str("\n\n");
     file.push_str(text);
     file
-}
-
-/// [`render`] for a file whose input is its tokens (the enums, `mod.rs`: small files
-/// read from the whole schema), reusing `previous` when they are the same.
-fn render_reusing(
-    header: &str,
-    tokens: TokenStream,
-    previous: Option<&String>,
-) -> Result<String, Error> {
-    let input = fingerprint(&[input::RENDERING.as_bytes(), tokens.to_string().as_bytes()]);
-    let head = head(header, &input);
-    match reused(&head, previous) {
-        Some(text) => Ok(text),
-        None => render(&head, tokens),
-    }
-}
-
-/// prettyplease puts items on consecutive lines; a blank line between them reads better.
-/// Items are the lines at the top level and directly inside a `mod` or `impl` block
-/// (never statements inside a function).
-fn spaced(code: &str) -> String {
-    let mut out = String::with_capacity(code.len() + code.len() / 16);
-    // Indents at which lines are items: the top level, and inside each open mod/impl.
-    let mut item_indents: Vec<usize> = vec![0];
-    let mut prev: Option<&str> = None;
-    for line in code.lines() {
-        let body = line.trim_start();
-        let indent = line.len() - body.len();
-        // A block closing at an item indent ends the items inside it.
-        while item_indents.len() > 1 && item_indents.last().is_some_and(|&i| indent < i) {
-            item_indents.pop();
-        }
-        let at_item = item_indents.last() == Some(&indent);
-        let starts_item =
-            at_item && !body.starts_with('}') && !body.starts_with(')') && !body.is_empty();
-        let after_item = prev.is_some_and(|p| {
-            let pb = p.trim_start();
-            p.len() - pb.len() == indent && (pb.ends_with('}') || pb.ends_with(';'))
-        });
-        let after_inner_doc =
-            prev.is_some_and(|p| p.trim_start().starts_with("//!")) && !body.starts_with("//!");
-        // Runs of `use`, and of associated `type`/`const` lines, stay together.
-        let same_run = |k: &[&str]| {
-            k.iter().any(|k| body.starts_with(k))
-                && prev.is_some_and(|p| k.iter().any(|k| p.trim_start().starts_with(k)))
-        };
-        let use_after_use =
-            same_run(&["use "]) || (item_indents.len() > 1 && same_run(&["type ", "const "]));
-        if starts_item && (after_item || after_inner_doc) && !use_after_use {
-            out.push('\n');
-        }
-        out.push_str(line);
-        out.push('\n');
-        let opens_items = at_item
-            && body.ends_with('{')
-            && ["mod ", "pub mod ", "impl ", "impl<", "pub(crate) mod "]
-                .iter()
-                .any(|k| body.starts_with(k));
-        if opens_items {
-            item_indents.push(indent + 4);
-        }
-        prev = Some(line);
-    }
-    out
 }
 
 /// The system's `mod.rs`: one module per table (and `enums`), with the lint allowances
@@ -473,97 +390,123 @@ fn mod_file(opts: &Options, tables: &[(&names::TableNames, &Table)], has_enums: 
     c.finish()
 }
 
-fn enums_file(schema: &Schema, names: &names::Names) -> TokenStream {
-    let items = schema
-        .enums
-        .values()
-        .filter_map(|e| Some(enum_item(e, names.enums.get(&e.name)?)));
-    quote! {
-        //! Enum types.
-
-        /// A label that is not one of an enum type's (from `FromStr`).
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct UnknownLabel {
-            /// The enum type, as SQL names it.
-            pub type_name: &'static str,
-            /// The text that is not one of its labels.
-            pub label: String,
+/// The system's enum types, with the error of a label that is none of a type's.
+fn enums_file(schema: &Schema, names: &names::Names) -> String {
+    let mut c = code::Code::new();
+    c.inner_doc(" Enum types.");
+    for line in [
+        "",
+        "/// A label that is not one of an enum type's (from `FromStr`).",
+        "#[derive(Debug, Clone, PartialEq, Eq)]",
+        "pub struct UnknownLabel {",
+        "    /// The enum type, as SQL names it.",
+        "    pub type_name: &'static str,",
+        "    /// The text that is not one of its labels.",
+        "    pub label: String,",
+        "}",
+        "",
+        "impl ::std::fmt::Display for UnknownLabel {",
+        "    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {",
+        "        write!(f, \"`{}` is not a label of enum type `{}`\", self.label, self.type_name)",
+        "    }",
+        "}",
+        "",
+        "impl ::std::error::Error for UnknownLabel {}",
+    ] {
+        if line.is_empty() {
+            c.item();
+        } else {
+            c.line(line);
         }
-
-        impl ::std::fmt::Display for UnknownLabel {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                write!(f, "`{}` is not a label of enum type `{}`", self.label, self.type_name)
-            }
-        }
-
-        impl ::std::error::Error for UnknownLabel {}
-
-        #(#items)*
     }
+    for e in schema.enums.values() {
+        if let Some(n) = names.enums.get(&e.name) {
+            enum_item(&mut c, e, n);
+        }
+    }
+    c.finish()
 }
 
-fn enum_item(e: &EnumType, names: &names::EnumNames) -> TokenStream {
-    let ident = names::ident(&names.ident);
-    let sql_name = &e.name.name;
-    let doc = format!(" Enum type `{}`.", one_line(&e.name.to_string()));
-    let comment = e.comment.as_deref().map(|c| {
-        let lines = table::doc_lines(c);
-        quote! { #[doc = ""] #(#[doc = #lines])* }
-    });
-    let variants = e.labels.iter().filter_map(|label| {
-        let vi = names::ident(names.variants.get(label)?);
-        let doc = format!(" `{}`", one_line(label));
-        Some(quote! {
-            #[doc = #doc]
-            #[postgres(name = #label)]
-            #[cfg_attr(feature = "serde", serde(rename = #label))]
-            #vi
-        })
-    });
-    let pairs: Vec<(syn::Ident, &String)> = e
+/// One enum type: the enum, `ALL`, `as_str`, `Display` and `FromStr`. Paths in full: an
+/// enum may be called `ToSql`.
+fn enum_item(c: &mut code::Code, e: &EnumType, names: &names::EnumNames) {
+    let ident = &names.ident;
+    let pairs: Vec<(&String, &String)> = e
         .labels
         .iter()
-        .filter_map(|label| Some((names::ident(names.variants.get(label)?), label)))
+        .filter_map(|label| Some((names.variants.get(label)?, label)))
         .collect();
-    let count = pairs.len();
-    let all = pairs.iter().map(|(v, _)| quote! { Self::#v });
-    let to_str = pairs.iter().map(|(v, l)| quote! { Self::#v => #l });
-    let from_str = pairs.iter().map(|(v, l)| quote! { #l => Ok(Self::#v) });
-    let type_name = e.name.to_string();
-    // Paths in full: an enum may be called `ToSql`.
-    quote! {
-        #[doc = #doc]
-        #comment
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, postgres_types::ToSql, postgres_types::FromSql)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        #[postgres(name = #sql_name)]
-        pub enum #ident { #(#variants,)* }
-
-        impl #ident {
-            /// Every label, in the type's order.
-            pub const ALL: [Self; #count] = [#(#all),*];
-
-            /// The label as Postgres stores it.
-            pub fn as_str(self) -> &'static str {
-                match self { #(#to_str,)* }
-            }
-        }
-
-        impl ::std::fmt::Display for #ident {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for #ident {
-            type Err = UnknownLabel;
-
-            fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel> {
-                match s {
-                    #(#from_str,)*
-                    _ => Err(UnknownLabel { type_name: #type_name, label: s.to_string() }),
-                }
-            }
-        }
+    c.item();
+    c.doc(&format!(" Enum type `{}`.", one_line(&e.name.to_string())));
+    if let Some(comment) = &e.comment {
+        c.doc("");
+        c.docs(&table::doc_lines(comment));
     }
+    c.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, postgres_types::ToSql, postgres_types::FromSql)]");
+    c.line("#[cfg_attr(feature = \"serde\", derive(serde::Serialize, serde::Deserialize))]");
+    c.line_fmt(format_args!(
+        "#[postgres(name = {})]",
+        code::string(&e.name.name)
+    ));
+    c.open(&format!("pub enum {ident}"));
+    for (variant, label) in &pairs {
+        let label_lit = code::string(label);
+        c.doc(&format!(" `{}`", one_line(label)));
+        c.line_fmt(format_args!("#[postgres(name = {label_lit})]"));
+        c.line_fmt(format_args!(
+            "#[cfg_attr(feature = \"serde\", serde(rename = {label_lit}))]"
+        ));
+        c.line_fmt(format_args!("{variant},"));
+    }
+    c.close("");
+
+    c.item();
+    c.open(&format!("impl {ident}"));
+    c.doc(" Every label, in the type's order.");
+    let all: Vec<String> = pairs.iter().map(|(v, _)| format!("Self::{v}")).collect();
+    c.delimited(
+        &format!("pub const ALL: [Self; {}] = ", pairs.len()),
+        "[",
+        "]",
+        &all,
+        ";",
+    );
+    c.item();
+    c.doc(" The label as Postgres stores it.");
+    c.open("pub fn as_str(self) -> &'static str");
+    if pairs.is_empty() {
+        c.line("match self {}");
+    } else {
+        c.open("match self");
+        for (v, l) in &pairs {
+            c.line_fmt(format_args!("Self::{v} => {},", code::string(l)));
+        }
+        c.close("");
+    }
+    c.close("");
+    c.close("");
+
+    c.item();
+    c.open(&format!("impl ::std::fmt::Display for {ident}"));
+    c.open("fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result");
+    c.line("f.write_str(self.as_str())");
+    c.close("");
+    c.close("");
+
+    c.item();
+    c.open(&format!("impl ::std::str::FromStr for {ident}"));
+    c.line("type Err = UnknownLabel;");
+    c.item();
+    c.open("fn from_str(s: &str) -> ::std::result::Result<Self, UnknownLabel>");
+    c.open("match s");
+    for (v, l) in &pairs {
+        c.line_fmt(format_args!("{} => Ok(Self::{v}),", code::string(l)));
+    }
+    c.line_fmt(format_args!(
+        "_ => Err(UnknownLabel {{ type_name: {}, label: s.to_string() }}),",
+        code::string(&e.name.to_string())
+    ));
+    c.close("");
+    c.close("");
+    c.close("");
 }

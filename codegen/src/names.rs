@@ -116,14 +116,6 @@ pub fn field(column: &str) -> String {
     }
 }
 
-/// An identifier token for a name that may be raw (`r#type`).
-pub fn ident(name: &str) -> syn::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => syn::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => syn::Ident::new(name, proc_macro2::Span::call_site()),
-    }
-}
-
 /// The module of a table: `jobs`, or `billing_invoices` outside `public`.
 pub fn module_name(table: &QualifiedName) -> String {
     let base = if table.schema == "public" {

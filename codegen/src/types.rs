@@ -17,17 +17,10 @@ pub struct TypeOverrides {
     pub columns: BTreeMap<String, String>,
 }
 
-/// A configured Rust type, checked and written as prettyplease writes it.
+/// A configured Rust type: checked to be one, and written as it was given.
 fn parse_override(key: &str, value: &str) -> Result<String, Error> {
     syn::parse_str::<syn::Type>(value)
-        .map(|t| {
-            let file: syn::File = syn::parse_quote! { type T = #t; };
-            let text = prettyplease::unparse(&file);
-            text.trim()
-                .trim_start_matches("type T = ")
-                .trim_end_matches(';')
-                .to_string()
-        })
+        .map(|_| value.trim().to_string())
         .map_err(|e| Error::BadOverride {
             key: key.to_string(),
             value: value.to_string(),

@@ -28,7 +28,7 @@ pub use traits::{Keyed, Table};
 #[cfg(feature = "blocking")]
 pub use blocking::{Crud, KeyedCrud};
 #[cfg(feature = "tokio")]
-pub use nonblocking::{AsyncCrud, AsyncKeyedCrud};
+pub use nonblocking::{AsyncCrud, AsyncKeyedCrud, BoxFuture, RowStream};
 pub use value::{Page, Value};
 
 pub use postgres_types::ToSql;

@@ -6,7 +6,7 @@
 use crate::{Column, Error, Param, Row, Sets};
 
 /// A table: its row and insert types, its name, select list and statements.
-pub trait Table: Sized {
+pub trait Table: Sized + 'static {
     /// A row as selected with [`Table::COLUMNS`].
     type Row: Send + Sync;
     /// The values of a new row.

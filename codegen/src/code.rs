@@ -78,18 +78,25 @@ impl Code {
 
     /// One `///` line.
     pub(crate) fn doc(&mut self, line: &str) {
-        self.indent();
-        self.out.push_str("///");
-        self.out.push_str(line.trim_end());
-        self.out.push('\n');
-        self.at_start = false;
+        self.comment("///", line);
     }
 
     /// One `//!` line.
     pub(crate) fn inner_doc(&mut self, line: &str) {
+        self.comment("//!", line);
+    }
+
+    /// `marker` and `line` on one line whatever `line` holds: a control character (a line
+    /// break in a SQL name would end the comment and start code) is written escaped.
+    fn comment(&mut self, marker: &str, line: &str) {
         self.indent();
-        self.out.push_str("//!");
-        self.out.push_str(line.trim_end());
+        self.out.push_str(marker);
+        let line = line.trim_end();
+        if line.chars().any(char::is_control) {
+            self.out.push_str(&crate::one_line(line));
+        } else {
+            self.out.push_str(line);
+        }
         self.out.push('\n');
         self.at_start = false;
     }

@@ -1,6 +1,6 @@
 //! Rust source written as laid-out text: lines at an indent, items apart by a blank line,
-//! lists on one line when they fit and one element per line when not (the layout
-//! prettyplease gives the same items).
+//! lists on one line when they fit in 100 columns and one element per line when not (an
+//! element itself is never broken, so a long one makes a long line).
 //!
 //! A table's file is written this way, not through `quote!` → `syn` → `prettyplease`:
 //! building, parsing and printing a token tree for 30 KB of code per table cost 25 times
@@ -92,7 +92,7 @@ impl Code {
         self.indent();
         self.out.push_str(marker);
         let line = line.trim_end();
-        if line.chars().any(char::is_control) {
+        if line.chars().any(crate::needs_escape) {
             self.out.push_str(&crate::one_line(line));
         } else {
             self.out.push_str(line);
@@ -154,6 +154,8 @@ impl Code {
             self.out.push_str(tail);
             self.out.push('\n');
         } else {
+            // Broken, the delimiters end and start their lines: `Self {`, `}`.
+            let (open, close) = (open.trim_end(), close.trim_start());
             self.indent();
             self.out.push_str(head);
             self.out.push_str(open);

@@ -20,7 +20,7 @@ use crate::types::TypeOverrides;
 /// schemakit changes any generated text, or files rendered before the change are reused
 /// as they are. `the_checked_in_generated_crate_renders_the_same_from_scratch` (in the
 /// CLI's tests) fails when it was not bumped: it renders every file without reuse.
-pub(crate) const RENDERING: &str = "schemakit codegen 7";
+pub(crate) const RENDERING: &str = "schemakit codegen 8";
 
 /// What every table's file may read besides its own table: the domains (a column of a
 /// domain type is its base type), the enums' Rust names, and the options that choose
@@ -61,7 +61,7 @@ impl<'a> Shared<'a> {
 /// A `Shared` hashes as the digest of its fields.
 impl Hash for Shared<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.digest.hash(state);
+        state.write(&self.digest.to_le_bytes());
     }
 }
 
@@ -85,8 +85,10 @@ impl TableInput<'_> {
 }
 
 /// The bytes `Hash` feeds for `value`, the same on every platform: integers are written
-/// little-endian at 64 bits whatever their width, so `usize` lengths and enum
-/// discriminants do not depend on the target. Derived `Hash` writes every length and a
+/// little-endian at 64 bits whatever their width (128-bit ones at 128), so `usize` lengths
+/// and enum discriminants do not depend on the target. (A slice of integers would hash as
+/// its raw bytes: the model has one, `DataType::modifiers`, and hashes it element by
+/// element.) Derived `Hash` writes every length and a
 /// terminator after every string, so two different values never feed the same bytes.
 /// (Locations hash as nothing: moving a table changes no fingerprint.)
 fn canonical<T: Hash + ?Sized>(value: &T) -> Vec<u8> {
@@ -140,6 +142,14 @@ impl Hasher for Canonical {
 
     fn write_isize(&mut self, n: isize) {
         self.write_i64(n as i64);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn write_i128(&mut self, n: i128) {
+        self.0.extend_from_slice(&n.to_le_bytes());
     }
 
     /// Not used for fingerprints (they hash the bytes): the bytes' XXH3, for a caller

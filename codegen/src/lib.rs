@@ -317,17 +317,25 @@ pub fn lib_file(systems: &[(String, String)]) -> Result<String, Error> {
 }
 
 /// Text for a one-line comment: control characters (a bare CR ends a doc comment for
-/// rustc) are written as escapes.
+/// rustc) and the bidirectional formatting characters rustc refuses in comments are
+/// written as escapes.
 fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if needs_escape(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// Whether a comment must hold `c` escaped: a control character, or one of the
+/// bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069) that rustc's
+/// `text_direction_codepoint_in_comment` lint refuses.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The XXH3 (64-bit) hash of `parts`, in hex: a named, stable hash, fast enough that

@@ -127,7 +127,9 @@ fn key_params(key: &[&Field], mode: Mode) -> (Vec<String>, Vec<Arg>) {
         .iter()
         .map(|f| {
             let (name, ty) = (&f.name, &f.value_ty);
-            match ty.as_str() {
+            // An override may be spaced as its author likes (`Vec <u8>`).
+            let compact: String = ty.chars().filter(|c| !c.is_whitespace()).collect();
+            match compact.as_str() {
                 "String" => format!("{name}: {amp}str"),
                 "Vec<u8>" => format!("{name}: {amp}[u8]"),
                 _ => format!("{name}: {amp}{ty}"),

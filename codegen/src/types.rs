@@ -17,15 +17,24 @@ pub struct TypeOverrides {
     pub columns: BTreeMap<String, String>,
 }
 
-/// A configured Rust type: checked to be one, and written as it was given.
+/// A configured Rust type: checked to be a concrete type, and written as it was given
+/// (trimmed). A comment in it is refused: written as given, it would swallow the code
+/// after the type.
 fn parse_override(key: &str, value: &str) -> Result<String, Error> {
-    syn::parse_str::<syn::Type>(value)
-        .map(|_| value.trim().to_string())
-        .map_err(|e| Error::BadOverride {
-            key: key.to_string(),
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+    let refuse = |reason: String| Error::BadOverride {
+        key: key.to_string(),
+        value: value.to_string(),
+        reason,
+    };
+    if value.contains("//") || value.contains("/*") {
+        return Err(refuse("a type override cannot hold a comment".into()));
+    }
+    match syn::parse_str::<syn::Type>(value).map_err(|e| refuse(e.to_string()))? {
+        syn::Type::TraitObject(_) | syn::Type::ImplTrait(_) | syn::Type::Infer(_) => Err(refuse(
+            "a column's value needs a concrete type (not `dyn`, `impl` or `_`)".into(),
+        )),
+        _ => Ok(value.trim().to_string()),
+    }
 }
 
 /// How a column's values travel between Rust and SQL.

@@ -76,6 +76,43 @@ fn a_bad_override_is_an_error_naming_it() {
     assert!(out.contains("override `interval` = `not a type!`"), "{out}");
 }
 
+/// A type override is written as given, so what would break the code around it is
+/// refused: a comment, a type without a size; spacing is its author's and still reads
+/// as `Vec<u8>`.
+#[test]
+fn an_override_is_written_as_given_and_what_would_break_it_is_refused() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unmapped_type.sql");
+    for (value, reason) in [
+        ("String // case-insensitive", "cannot hold a comment"),
+        ("String /* ci */", "cannot hold a comment"),
+        ("dyn std::any::Any + Send", "concrete type"),
+        ("impl Clone", "concrete type"),
+    ] {
+        let mut overrides = codegen::TypeOverrides::default();
+        overrides.types.insert("interval".into(), value.into());
+        let out = generate(&path, overrides);
+        assert!(
+            out.starts_with("error") && out.contains(reason),
+            "{value}: {out}"
+        );
+    }
+    let sql = "CREATE TABLE blobs (k bytea PRIMARY KEY, v text);";
+    let parsed = schema::parse_sql("blobs.sql", sql);
+    let mut opts = codegen::Options {
+        module: "blobs".into(),
+        source: "blobs.sql".into(),
+        ..codegen::Options::default()
+    };
+    opts.overrides
+        .columns
+        .insert("blobs.k".into(), " Vec <u8> ".into());
+    let files = codegen::generate(&parsed.schema, &opts).unwrap_or_else(|e| panic!("{e:?}"));
+    let blobs = &files["blobs/blobs.rs"];
+    assert!(blobs.contains("pub k: Vec <u8>,"), "{blobs}");
+    assert!(blobs.contains("k: &[u8]"), "{blobs}");
+}
+
 /// What a review found: casts that truncate, a bit(n) written as bit(1), an upsert on a
 /// DEFERRABLE key, a row struct called `Iterator`, two keys with one suffix.
 #[test]

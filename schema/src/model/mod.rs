@@ -177,7 +177,7 @@ pub struct Sequence {
 }
 
 /// A normalized column type.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct DataType {
     /// The base type: a built-in type by its canonical Postgres name (`integer`,
     /// `character varying`, `timestamp with time zone`) or a user or extension type
@@ -187,6 +187,19 @@ pub struct DataType {
     pub modifiers: Vec<i64>,
     /// Number of array dimensions (0 for a scalar).
     pub array_dims: u32,
+}
+
+/// Hashes the modifiers one by one: a slice of integers hashes as its bytes, in the
+/// machine's byte order, and codegen's fingerprints must be the same on every target.
+impl std::hash::Hash for DataType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        state.write_usize(self.modifiers.len());
+        for m in &self.modifiers {
+            state.write_i64(*m);
+        }
+        self.array_dims.hash(state);
+    }
 }
 
 /// The base of a [`DataType`].

@@ -170,4 +170,22 @@ mod tests {
         assert_eq!(canonical(&7usize), canonical(&7u64));
         assert_eq!(canonical(&7usize), 7u64.to_le_bytes());
     }
+
+    #[test]
+    fn a_types_modifiers_are_written_little_endian_one_by_one() {
+        let ty = schema::model::DataType {
+            name: schema::model::TypeName::Builtin("numeric".into()),
+            modifiers: vec![12, 2],
+            array_dims: 0,
+        };
+        let bytes = canonical(&ty);
+        let expected: Vec<u8> =
+            [2u64.to_le_bytes(), 12u64.to_le_bytes(), 2u64.to_le_bytes()].concat();
+        assert!(
+            bytes
+                .windows(expected.len())
+                .any(|w| w == expected.as_slice()),
+            "{bytes:?}"
+        );
+    }
 }

@@ -74,7 +74,7 @@ enum Command {
 
 /// Deeply nested SQL (a CHECK of a thousand `OR`s) recurses deeply in sqlparser; the
 /// work runs on a thread with a stack large enough for it.
-const STACK_BYTES: usize = 512 * 1024 * 1024;
+const STACK_BYTES: usize = schema::READ_STACK_BYTES;
 
 fn main() -> ExitCode {
     // clap prints help and usage errors before `--color` is parsed: it is told first.

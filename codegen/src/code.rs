@@ -19,7 +19,12 @@ pub(crate) struct Code {
     /// Whether the last line opened a block (or the file): the next item needs no blank
     /// line before it.
     at_start: bool,
+    /// Where the output fingerprint goes, in a file begun with [`Code::file`].
+    fingerprint_at: Option<usize>,
 }
+
+/// What stands for the output fingerprint until the text after it is written.
+const UNHASHED: &str = "0000000000000000";
 
 impl Code {
     pub(crate) fn new() -> Self {
@@ -27,10 +32,29 @@ impl Code {
             out: String::with_capacity(32 * 1024),
             depth: 0,
             at_start: true,
+            fingerprint_at: None,
         }
     }
 
-    pub(crate) fn finish(self) -> String {
+    /// A whole file: a first line of `head` and the fingerprint of what follows it
+    /// (written by [`Code::finish`]), then a blank line. The same text as
+    /// `with_fingerprint` in lib.rs, without copying the body.
+    pub(crate) fn file(head: &str) -> Self {
+        let mut code = Code::new();
+        code.out.push_str(head);
+        code.fingerprint_at = Some(code.out.len());
+        code.out.push_str(UNHASHED);
+        code.out.push_str("\n\n");
+        code
+    }
+
+    /// The text written, with its output fingerprint when it is a file.
+    pub(crate) fn finish(mut self) -> String {
+        if let Some(at) = self.fingerprint_at {
+            let body_start = at + UNHASHED.len() + 1;
+            let output = crate::fingerprint(&[self.out[body_start..].as_bytes()]);
+            self.out.replace_range(at..at + UNHASHED.len(), &output);
+        }
         self.out
     }
 
@@ -92,7 +116,10 @@ impl Code {
         self.indent();
         self.out.push_str(marker);
         let line = line.trim_end();
-        if line.chars().any(crate::needs_escape) {
+        // Printable ASCII needs no look at each character.
+        if !line.bytes().all(|b| (b' '..=b'~').contains(&b))
+            && line.chars().any(crate::needs_escape)
+        {
             self.out.push_str(&crate::one_line(line));
         } else {
             self.out.push_str(line);

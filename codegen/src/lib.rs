@@ -221,8 +221,7 @@ pub fn generate_reusing(
                             let head = head(header, &input.fingerprint());
                             let text = match reused(&head, previous.get(&path)) {
                                 Some(text) => Ok(text),
-                                None => table::table_file(input)
-                                    .map(|text| with_fingerprint(&head, &text)),
+                                None => table::table_file(input, &head),
                             };
                             (input.names.module.clone(), text)
                         })

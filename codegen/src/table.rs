@@ -179,9 +179,9 @@ fn select_list(fields: &[Field]) -> String {
         .join(", ")
 }
 
-/// The tokens of one table's file, from its input alone (its fingerprint covers the input
-/// whole).
-pub(crate) fn table_file(input: &TableInput) -> Result<String, Vec<Error>> {
+/// One table's file, under its first line's `head`, from its input alone (the input
+/// fingerprint in `head` covers the input whole).
+pub(crate) fn table_file(input: &TableInput, head: &str) -> Result<String, Vec<Error>> {
     let TableInput {
         table,
         names: table_names,
@@ -251,7 +251,7 @@ pub(crate) fn table_file(input: &TableInput) -> Result<String, Vec<Error>> {
         lookups,
         parents,
     };
-    Ok(table_text(table, &spec, uses_enums))
+    Ok(table_text(head, table, &spec, uses_enums))
 }
 
 /// Doc comment lines for a comment from the schema: a line ends at LF, CRLF or a bare
@@ -324,7 +324,7 @@ pub(crate) fn str_const(code: &mut Code, docs: &[&str], name: &str, value: &str)
     ));
 }
 
-fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
+fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> String {
     let Spec {
         table_sql,
         select_list,
@@ -338,7 +338,7 @@ fn table_text(table: &Table, spec: &Spec, uses_enums: bool) -> String {
     } = spec;
     let table_name = one_line(&table.name.to_string());
     let table_comment = table.comment.as_deref().map(doc_lines).unwrap_or_default();
-    let mut code = Code::new();
+    let mut code = Code::file(head);
     let c = &mut code;
 
     c.inner_doc(&format!(

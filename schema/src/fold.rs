@@ -167,13 +167,18 @@ impl Folder {
             );
         }
         let mut out = Vec::with_capacity(chunks.len());
-        for chunk in chunks {
-            let opaque = self.apply_chunk(source, chunk, false);
-            out.push(Statement {
-                loc: source.loc_at(chunk.start),
-                text: source.text[chunk.start..chunk.end].to_string(),
-                opaque,
-            });
+        // Reading (sqlparser) is about half the work, and each statement's reading is its
+        // own: a window of statements is read on several threads, then applied in order.
+        for window in chunks.chunks(READ_WINDOW) {
+            let reads = read_all(&source.text, window);
+            for (&chunk, read) in window.iter().zip(reads) {
+                let opaque = self.apply_chunk(source, chunk, read, false);
+                out.push(Statement {
+                    loc: source.loc_at(chunk.start),
+                    text: source.text[chunk.start..chunk.end].to_string(),
+                    opaque,
+                });
+            }
         }
         out
     }
@@ -186,13 +191,13 @@ impl Folder {
         &mut self,
         source: &Arc<SourceFile>,
         chunk: Chunk,
+        read: Read,
         guarded: bool,
     ) -> Option<String> {
         let before = self.diagnostics.len();
         let outer_refused = std::mem::replace(&mut self.refused, false);
         self.catalog.start_journal();
         let text = &source.text[chunk.start..chunk.end];
-        let read = front::read(text);
         let is_do = matches!(read, Read::Guard(_) | Read::Do);
         let opaque = self.apply_read(source, chunk, read, guarded);
         let refused = self.refused
@@ -379,4 +384,59 @@ pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
                         .is_some_and(|p| p.eq_ignore_ascii_case(w))
                     && name.get(w.len()..).is_some_and(|r| r.starts_with('_')))
         })
+}
+
+/// How many statements are read before they are applied: enough to keep the threads busy,
+/// few enough that their syntax trees take little memory at once.
+const READ_WINDOW: usize = 512;
+
+/// Below this many statements, one thread reads them: a thread costs more than it saves.
+const READ_IN_PARALLEL_FROM: usize = 64;
+
+/// The stack of a thread that reads statements: deeply nested SQL (a CHECK of a thousand
+/// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same.
+pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
+
+/// The statements of `window` (byte ranges of `text`) read, in order: on as many threads
+/// as there are cores when there are enough statements. A thread that cannot be started
+/// leaves its part to this one; a panic in one is resumed here, as if it happened here.
+fn read_all(text: &str, window: &[Chunk]) -> Vec<Read> {
+    let read = |part: &[Chunk]| -> Vec<Read> {
+        part.iter()
+            .map(|c| front::read(&text[c.start..c.end]))
+            .collect()
+    };
+    let threads = parallelism();
+    if threads < 2 || window.len() < READ_IN_PARALLEL_FROM {
+        return read(window);
+    }
+    let per = window.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = window
+            .chunks(per)
+            .map(|part| {
+                let handle = std::thread::Builder::new()
+                    .stack_size(READ_STACK_BYTES)
+                    .spawn_scoped(scope, move || read(part));
+                (part, handle)
+            })
+            .collect();
+        let mut reads = Vec::with_capacity(window.len());
+        for (part, handle) in handles {
+            match handle {
+                Ok(handle) => match handle.join() {
+                    Ok(mut part_reads) => reads.append(&mut part_reads),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(_) => reads.append(&mut read(part)),
+            }
+        }
+        reads
+    })
+}
+
+/// The number of cores, asked once.
+fn parallelism() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }

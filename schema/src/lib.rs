@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use diff::{Change, diff};
-pub use fold::{Folder, Statement};
+pub use fold::{Folder, READ_STACK_BYTES, Statement};
 pub use front::expr::canonical_text as canonical_expr;
 pub use front::reads::{body_reads, sql_body_reads};
 pub use front::split;

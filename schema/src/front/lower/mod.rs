@@ -185,7 +185,8 @@ impl Folder {
                 end: ctx.base + end,
             };
             let seen = self.diagnostics.len();
-            let opaque = self.apply_chunk(ctx.source, chunk, true);
+            let read = crate::front::read(&ctx.source.text[chunk.start..chunk.end]);
+            let opaque = self.apply_chunk(ctx.source, chunk, read, true);
             if opaque.is_some() || self.diagnostics[seen..].iter().any(Diagnostic::is_error) {
                 ok = false;
             }

@@ -52,7 +52,7 @@ impl Code {
     pub(crate) fn finish(mut self) -> String {
         if let Some(at) = self.fingerprint_at {
             let body_start = at + UNHASHED.len() + 1;
-            let output = crate::fingerprint(&[self.out[body_start..].as_bytes()]);
+            let output = crate::fingerprint(&[&self.out.as_bytes()[body_start..]]);
             self.out.replace_range(at..at + UNHASHED.len(), &output);
         }
         self.out

@@ -38,11 +38,9 @@ fn a_long_script_folds_as_its_statements_one_at_a_time() {
     // The same statements, each its own source: fewer than a window, read on this thread.
     let mut folder = Folder::new();
     let mut statements = Vec::new();
-    let mut offset = 0;
-    for line in sql.lines() {
+    for (offset, line) in sql.lines().enumerate() {
         let padded = format!("{}{line}\n", "\n".repeat(offset));
         statements.extend(folder.apply_source(&Arc::new(SourceFile::new("s.sql", padded))));
-        offset += 1;
     }
     let (schema, diagnostics) = folder.finish();
 

@@ -54,7 +54,6 @@ impl Catalog {
             .collect();
         let indexes = self.indexes_on(old);
         let triggers = self.triggers_on(old);
-        self.forget_names();
         touch!(self.tables, old);
         touch!(self.tables, new);
         let Some(mut table) = self.schema.tables.remove(old) else {
@@ -123,7 +122,6 @@ impl Catalog {
             .map(|(_, t, _)| t.clone())
             .collect();
         let indexes = self.indexes_on(table_name);
-        self.forget_names();
         let rename = |v: &mut Vec<String>| {
             v.iter_mut()
                 .filter(|c| *c == old)
@@ -224,7 +222,6 @@ impl Catalog {
                 new.to_string(),
             )));
         }
-        self.forget_names();
         touch!(self.tables, table_name);
         if let Some(table) = self.schema.tables.get_mut(table_name) {
             if let Some(mut c) = table.constraints.remove(old) {
@@ -393,7 +390,6 @@ impl Catalog {
         }
         if matches!(change, ColumnChange::Identity(_)) {
             // The identity's sequence takes a name.
-            self.forget_names();
         }
         touch!(self.tables, table);
         let Some(col) = self

@@ -62,11 +62,6 @@ impl Catalog {
             return Err(RuleError::Missing(Object::Schema(table.name.schema)));
         }
         let name = table.name.clone();
-        if let Some(ix) = self.names.get_mut().as_mut() {
-            for c in &table.columns {
-                ix.add_column(&table, c);
-            }
-        }
         for c in &table.columns {
             self.note_serial(&table, c);
         }
@@ -99,9 +94,6 @@ impl Catalog {
                 table.clone(),
                 column.name,
             )));
-        }
-        if let Some(ix) = self.names.get_mut().as_mut() {
-            ix.add_column(t, &column);
         }
         let t = t.clone();
         self.note_serial(&t, &column);
@@ -193,9 +185,6 @@ impl Catalog {
             }
             None => self.choose_constraint_name(table_name, &c.kind),
         };
-        if let Some(ix) = self.names.get_mut().as_mut() {
-            ix.add_constraint(&table_name.schema, &name, &c.kind);
-        }
         touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {
             if let ConstraintKind::PrimaryKey { columns, .. } = &c.kind {
@@ -275,14 +264,12 @@ impl Catalog {
         let mut trial = self.schema.indexes.get(&index_name).cloned();
         touch!(self.indexes, &index_name);
         self.schema.indexes.remove(&index_name);
-        self.forget_names();
         match self.add_constraint(table, c) {
             Ok(name) => Ok(name),
             Err(e) => {
                 if let Some(ix) = trial.take() {
                     self.schema.indexes.insert(index_name, ix);
                 }
-                self.forget_names();
                 Err(e)
             }
         }

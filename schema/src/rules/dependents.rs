@@ -79,44 +79,101 @@ impl Dependents {
 }
 
 /// Constraint names per schema, and relation names that are not map keys (the indexes
-/// behind constraints, the sequences behind serial and identity columns).
+/// behind constraints, the sequences behind serial and identity columns). Like
+/// [`Dependents`], it is kept per table: tables [`touch!`] marked are read again before
+/// each question, so a change costs what the table adds, not the size of the schema.
 #[derive(Debug, Default)]
 pub(super) struct NameIndex {
-    pub(super) relations: BTreeSet<QualifiedName>,
-    pub(super) constraints: BTreeSet<(String, String)>,
+    /// Relation name → how many tables' constraints or columns take it.
+    relations: BTreeMap<QualifiedName, usize>,
+    /// (schema, constraint name) → how many constraints take it.
+    constraints: BTreeMap<(String, String), usize>,
+    /// What each table added, to take back when it changes.
+    added: BTreeMap<QualifiedName, Taken>,
+    /// Tables changed since the index last looked.
+    pub(super) stale_tables: BTreeSet<QualifiedName>,
+}
+
+/// The names one table takes.
+#[derive(Debug, Default)]
+struct Taken {
+    relations: Vec<QualifiedName>,
+    constraints: Vec<(String, String)>,
 }
 
 impl NameIndex {
     pub(super) fn build(schema: &Schema) -> NameIndex {
-        let mut ix = NameIndex::default();
-        for t in schema.tables.values() {
-            for c in t.constraints.values() {
-                ix.add_constraint(&t.name.schema, &c.name, &c.kind);
-            }
-            for c in &t.columns {
-                ix.add_column(t, c);
-            }
+        NameIndex {
+            stale_tables: schema.tables.keys().cloned().collect(),
+            ..NameIndex::default()
         }
-        ix
     }
 
-    pub(super) fn add_constraint(&mut self, schema: &str, name: &str, kind: &ConstraintKind) {
+    /// Re-reads the stale tables from `schema`.
+    pub(super) fn refresh(&mut self, schema: &Schema) {
+        for t in std::mem::take(&mut self.stale_tables) {
+            if let Some(old) = self.added.remove(&t) {
+                for r in old.relations {
+                    release(&mut self.relations, r);
+                }
+                for c in old.constraints {
+                    release(&mut self.constraints, c);
+                }
+            }
+            let Some(table) = schema.tables.get(&t) else {
+                continue;
+            };
+            let mut taken = Taken::default();
+            for c in table.constraints.values() {
+                taken
+                    .constraints
+                    .push((table.name.schema.clone(), c.name.clone()));
+                if matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. }
+                        | ConstraintKind::Unique { .. }
+                        | ConstraintKind::Exclusion { .. }
+                ) {
+                    taken
+                        .relations
+                        .push(QualifiedName::new(&table.name.schema, &c.name));
+                }
+            }
+            for c in &table.columns {
+                if let Some(seq) = implicit_sequence(table, c) {
+                    taken
+                        .relations
+                        .push(QualifiedName::new(table.name.schema.clone(), seq));
+                }
+            }
+            for r in &taken.relations {
+                *self.relations.entry(r.clone()).or_default() += 1;
+            }
+            for c in &taken.constraints {
+                *self.constraints.entry(c.clone()).or_default() += 1;
+            }
+            self.added.insert(t, taken);
+        }
+    }
+
+    /// Whether a constraint or column takes this relation name.
+    pub(super) fn relation_taken(&self, name: &QualifiedName) -> bool {
+        self.relations.contains_key(name)
+    }
+
+    /// Whether a constraint of `schema` has this name.
+    pub(super) fn constraint_taken(&self, schema: &str, name: &str) -> bool {
         self.constraints
-            .insert((schema.to_string(), name.to_string()));
-        if matches!(
-            kind,
-            ConstraintKind::PrimaryKey { .. }
-                | ConstraintKind::Unique { .. }
-                | ConstraintKind::Exclusion { .. }
-        ) {
-            self.relations.insert(QualifiedName::new(schema, name));
-        }
+            .contains_key(&(schema.to_string(), name.to_string()))
     }
+}
 
-    pub(super) fn add_column(&mut self, table: &Table, column: &Column) {
-        if let Some(seq) = implicit_sequence(table, column) {
-            self.relations
-                .insert(QualifiedName::new(table.name.schema.clone(), seq));
+/// One taker fewer of `key`; the name is free when none is left.
+fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: K) {
+    if let Some(n) = counts.get_mut(&key) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(&key);
         }
     }
 }

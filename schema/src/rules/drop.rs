@@ -74,7 +74,6 @@ impl Catalog {
         let fks = self.referencing_fks(name, None);
         Self::check_fks(&object, &fks, behavior)?;
         let views = self.check_views(&object, name, behavior)?;
-        self.forget_names();
         self.remove_fks(fks);
         self.remove_views(views);
         touch!(self.tables, name);
@@ -176,7 +175,6 @@ impl Catalog {
             self.alter_column(&t, &c, super::ColumnChange::Default(None))?;
         }
         self.serial_sequences.remove(name);
-        self.forget_names();
         Ok(())
     }
 
@@ -265,7 +263,6 @@ impl Catalog {
                 self.drop_functions(&f, None, Behavior::Cascade)?;
             }
         }
-        self.forget_names();
         touch!(self.schemas, &name.to_string());
         self.schema.schemas.remove(name);
         Ok(())
@@ -358,7 +355,6 @@ impl Catalog {
         }
         let fks = self.referencing_fks(table_name, Some(column));
         Self::check_fks(&object, &fks, behavior)?;
-        self.forget_names();
         self.remove_fks(fks);
         touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {
@@ -404,7 +400,6 @@ impl Catalog {
             _ => Vec::new(),
         };
         Self::check_fks(&object, &fks, behavior)?;
-        self.forget_names();
         self.remove_fks(fks);
         touch!(self.tables, table_name);
         if let Some(t) = self.schema.tables.get_mut(table_name) {

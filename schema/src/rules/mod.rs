@@ -34,6 +34,9 @@ macro_rules! touch {
         if let Some(d) = $self.dependents.get_mut() {
             d.stale_tables.insert(key.clone());
         }
+        if let Some(n) = $self.names.get_mut() {
+            n.stale_tables.insert(key.clone());
+        }
     }};
     ($self:ident . indexes, $key:expr) => {{
         let key = $key;
@@ -75,8 +78,8 @@ pub(crate) struct Catalog {
     /// Open journals, innermost last: the entries touched since each was opened, as they
     /// were before.
     journals: Vec<Journal>,
-    /// Names taken that the schema's maps do not key by, built on demand; operations
-    /// that only add keep it current, any other drops it.
+    /// Names taken that the schema's maps do not key by, built on demand and kept current
+    /// by [`touch!`], like `dependents`.
     names: RefCell<Option<NameIndex>>,
     /// Who refers to a table, built on demand and kept current by [`touch!`], so that
     /// dropping or renaming a table costs what depends on it, not the size of the schema.
@@ -418,8 +421,10 @@ impl Catalog {
             d.stale_tables.extend(journal.tables.keys().cloned());
             d.stale_indexes.extend(journal.indexes.keys().cloned());
         }
+        if let Some(n) = self.names.get_mut() {
+            n.stale_tables.extend(journal.tables.keys().cloned());
+        }
         journal.restore(&mut self.schema);
-        self.forget_names();
     }
 
     /// Opens a journal for a trial run (a down script applied only to be compared).
@@ -439,14 +444,19 @@ impl Catalog {
 
     // ----- names -------------------------------------------------------------------
 
-    /// Drops the name index (after an operation that removes or renames something).
-    fn forget_names(&mut self) {
-        *self.names.get_mut() = None;
+    /// The name index read from the whole schema, to check the kept one against in debug
+    /// builds.
+    fn scanned_names(&self) -> NameIndex {
+        let mut fresh = NameIndex::build(&self.schema);
+        fresh.refresh(&self.schema);
+        fresh
     }
 
     fn with_names<T>(&self, f: impl FnOnce(&NameIndex) -> T) -> T {
         let mut names = self.names.borrow_mut();
-        f(names.get_or_insert_with(|| NameIndex::build(&self.schema)))
+        let names = names.get_or_insert_with(|| NameIndex::build(&self.schema));
+        names.refresh(&self.schema);
+        f(names)
     }
 
     /// A name in the relation namespace of `name.schema` is used (tables, indexes,
@@ -457,14 +467,27 @@ impl Catalog {
             || s.indexes.contains_key(name)
             || s.sequences.contains_key(name)
             || s.views.contains_key(name)
-            || self.with_names(|ix| ix.relations.contains(name))
+            || self.with_names(|ix| {
+                let taken = ix.relation_taken(name);
+                debug_assert_eq!(
+                    taken,
+                    self.scanned_names().relation_taken(name),
+                    "the name index is stale"
+                );
+                taken
+            })
     }
 
     /// A constraint of that name exists in `schema`.
     pub(crate) fn constraint_taken(&self, schema: &str, name: &str) -> bool {
         self.with_names(|ix| {
-            ix.constraints
-                .contains(&(schema.to_string(), name.to_string()))
+            let taken = ix.constraint_taken(schema, name);
+            debug_assert_eq!(
+                taken,
+                self.scanned_names().constraint_taken(schema, name),
+                "the name index is stale"
+            );
+            taken
         })
     }
 

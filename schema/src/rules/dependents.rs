@@ -109,50 +109,35 @@ impl NameIndex {
         }
     }
 
-    /// Re-reads the stale tables from `schema`.
+    /// Re-reads the stale tables from `schema`. Only the names a table took or gave up
+    /// since it was last read change the counts.
     pub(super) fn refresh(&mut self, schema: &Schema) {
         for t in std::mem::take(&mut self.stale_tables) {
-            if let Some(old) = self.added.remove(&t) {
-                for r in old.relations {
-                    release(&mut self.relations, r);
-                }
-                for c in old.constraints {
-                    release(&mut self.constraints, c);
-                }
+            let old = self.added.remove(&t).unwrap_or_default();
+            let new = schema.tables.get(&t).map(taken_by).unwrap_or_default();
+            for r in old.relations.iter().filter(|r| !new.relations.contains(r)) {
+                release(&mut self.relations, r);
             }
-            let Some(table) = schema.tables.get(&t) else {
-                continue;
-            };
-            let mut taken = Taken::default();
-            for c in table.constraints.values() {
-                taken
-                    .constraints
-                    .push((table.name.schema.clone(), c.name.clone()));
-                if matches!(
-                    c.kind,
-                    ConstraintKind::PrimaryKey { .. }
-                        | ConstraintKind::Unique { .. }
-                        | ConstraintKind::Exclusion { .. }
-                ) {
-                    taken
-                        .relations
-                        .push(QualifiedName::new(&table.name.schema, &c.name));
-                }
-            }
-            for c in &table.columns {
-                if let Some(seq) = implicit_sequence(table, c) {
-                    taken
-                        .relations
-                        .push(QualifiedName::new(table.name.schema.clone(), seq));
-                }
-            }
-            for r in &taken.relations {
+            for r in new.relations.iter().filter(|r| !old.relations.contains(r)) {
                 *self.relations.entry(r.clone()).or_default() += 1;
             }
-            for c in &taken.constraints {
+            for c in old
+                .constraints
+                .iter()
+                .filter(|c| !new.constraints.contains(c))
+            {
+                release(&mut self.constraints, c);
+            }
+            for c in new
+                .constraints
+                .iter()
+                .filter(|c| !old.constraints.contains(c))
+            {
                 *self.constraints.entry(c.clone()).or_default() += 1;
             }
-            self.added.insert(t, taken);
+            if schema.tables.contains_key(&t) {
+                self.added.insert(t, new);
+            }
         }
     }
 
@@ -168,12 +153,46 @@ impl NameIndex {
     }
 }
 
+/// The names `table` takes besides its own: its constraints', the relations behind its
+/// primary key, unique and exclusion constraints, and the sequences behind its serial and
+/// identity columns. Each list holds a name once: a table cannot take one twice.
+fn taken_by(table: &Table) -> Taken {
+    let mut taken = Taken::default();
+    for c in table.constraints.values() {
+        taken
+            .constraints
+            .push((table.name.schema.clone(), c.name.clone()));
+        if matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey { .. }
+                | ConstraintKind::Unique { .. }
+                | ConstraintKind::Exclusion { .. }
+        ) {
+            taken
+                .relations
+                .push(QualifiedName::new(&table.name.schema, &c.name));
+        }
+    }
+    for c in &table.columns {
+        if let Some(seq) = implicit_sequence(table, c) {
+            taken
+                .relations
+                .push(QualifiedName::new(table.name.schema.clone(), seq));
+        }
+    }
+    taken.relations.sort();
+    taken.relations.dedup();
+    taken.constraints.sort();
+    taken.constraints.dedup();
+    taken
+}
+
 /// One taker fewer of `key`; the name is free when none is left.
-fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: K) {
-    if let Some(n) = counts.get_mut(&key) {
+fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: &K) {
+    if let Some(n) = counts.get_mut(key) {
         *n -= 1;
         if *n == 0 {
-            counts.remove(&key);
+            counts.remove(key);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! lists on one line when they fit in 100 columns and one element per line when not (an
 //! element itself is never broken, so a long one makes a long line).
 //!
-//! A table's file is written this way, not through `quote!` → `syn` → `prettyplease`:
+//! Every generated file is written this way, not through `quote!` → `syn` → `prettyplease`:
 //! building, parsing and printing a token tree for 30 KB of code per table cost 25 times
 //! parsing the SQL. What it writes is checked by compiling it (the codegen fixtures, the
 //! hostile names, the checked-in crate and the real-world sets are compiled in tests).
@@ -37,8 +37,7 @@ impl Code {
     }
 
     /// A whole file: a first line of `head` and the fingerprint of what follows it
-    /// (written by [`Code::finish`]), then a blank line. The same text as
-    /// `with_fingerprint` in lib.rs, without copying the body.
+    /// (written by [`Code::finish`]), then a blank line.
     pub(crate) fn file(head: &str) -> Self {
         let mut code = Code::new();
         code.out.push_str(head);
@@ -67,6 +66,12 @@ impl Code {
     /// Columns the current indent takes.
     fn indent_width(&self) -> usize {
         self.depth * 4
+    }
+
+    /// Text written already, as it is.
+    pub(crate) fn text(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.at_start = false;
     }
 
     /// A line at the current indent.

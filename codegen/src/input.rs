@@ -5,7 +5,7 @@
 //! ([`Shared`]: domains, enum names, the type options). So the hash of that one value
 //! covers everything the file can depend on but schemakit itself, which [`RENDERING`]
 //! stands for. A file whose input hashes as it did when it was written is reused without
-//! building its tokens: a regeneration after a one-table edit renders that table's file
+//! being written again: a regeneration after a one-table edit writes that table's file
 //! and its children's, and hashes the rest.
 
 use std::collections::{BTreeMap, BTreeSet};

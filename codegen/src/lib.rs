@@ -151,8 +151,8 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
 /// rendered. A table's input is what its file is rendered from and nothing else: the
 /// table, its indexes, the tables it references, their Rust names, the domains, the enums'
 /// names and the type options (see `input.rs`), with a version of codegen itself; the
-/// enums' file and `mod.rs` fingerprint their tokens. The result is the same as
-/// [`generate`]'s whenever `previous` holds files schemakit wrote.
+/// enums' file and `mod.rs` are written every time, with their text as their input. The
+/// result is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
 pub fn generate_reusing(
     schema: &Schema,
     opts: &Options,
@@ -266,17 +266,14 @@ pub fn generate_reusing(
     }
     let has_enums = !schema.enums.is_empty();
     if has_enums {
-        let path = format!("{}/enums.rs", opts.module);
-        let text = enums_file(schema, &names);
-        let input = fingerprint(&[input::RENDERING.as_bytes(), text.as_bytes()]);
-        files.insert(path, with_fingerprint(&head(&header, &input), &text));
+        files.insert(
+            format!("{}/enums.rs", opts.module),
+            whole_text_file(&header, &enums_file(schema, &names)),
+        );
     }
-    // `mod.rs` is its text: writing it costs what hashing an input would.
-    let text = mod_file(opts, &table_modules, has_enums);
-    let input = fingerprint(&[input::RENDERING.as_bytes(), text.as_bytes()]);
     files.insert(
         format!("{}/mod.rs", opts.module),
-        with_fingerprint(&head(&header, &input), &text),
+        whole_text_file(&header, &mod_file(opts, &table_modules, has_enums)),
     );
     if errors.is_empty() {
         Ok(files)
@@ -362,16 +359,14 @@ fn reused(head: &str, previous: Option<&String>) -> Option<String> {
     (output == fingerprint(&[body.as_bytes()])).then(|| text.clone())
 }
 
-/// The file of `text` under `head`: a first line that ends with the fingerprint of what
-/// follows it, a blank line, the text.
-fn with_fingerprint(head: &str, text: &str) -> String {
-    let output = fingerprint(&[b"\n", text.as_bytes()]);
-    let mut file = String::with_capacity(head.len() + output.len() + 2 + text.len());
-    file.push_str(head);
-    file.push_str(&output);
-    file.push_str("\n\n");
-    file.push_str(text);
-    file
+/// The file of `text` (the enums' file, `mod.rs`) under `header`, its input being its
+/// text: writing such a small file costs what hashing a model input would, so it is
+/// written every time.
+fn whole_text_file(header: &str, text: &str) -> String {
+    let input = fingerprint(&[input::RENDERING.as_bytes(), text.as_bytes()]);
+    let mut file = code::Code::file(&head(header, &input));
+    file.text(text);
+    file.finish()
 }
 
 /// The system's `mod.rs`: one module per table (and `enums`), with the lint allowances

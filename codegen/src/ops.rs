@@ -304,7 +304,7 @@ fn function(
 /// The functions over one client: each a call of the support crate's operation on the
 /// table's marker type, with the table's own statements.
 pub(crate) fn functions(c: &mut Code, spec: &Spec, mode: Mode) {
-    let cl = spec.client.as_str();
+    let cl = spec.client;
     let cp = format!("{cl}: {}", mode.client_ty());
     let amp = mode.amp();
     let (row, new) = (&spec.row, &spec.new);
@@ -476,7 +476,7 @@ pub(crate) fn functions(c: &mut Code, spec: &Spec, mode: Mode) {
 
 /// get, update, patch, delete, exists and list_after, by primary key.
 fn keyed_functions(c: &mut Code, spec: &Spec, mode: Mode) {
-    let cl = spec.client.as_str();
+    let cl = spec.client;
     let cp = format!("{cl}: {}", mode.client_ty());
     let amp = mode.amp();
     let (row, new, patch_ty) = (&spec.row, &spec.new, &spec.patch);

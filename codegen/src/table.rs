@@ -100,10 +100,12 @@ pub(crate) struct Parent<'a> {
 pub(crate) struct Spec<'a> {
     pub(crate) table_sql: String,
     pub(crate) select_list: String,
-    pub(crate) row: String,
-    pub(crate) new: String,
-    pub(crate) patch: String,
-    pub(crate) client: String,
+    /// The row, insert and patch structs and the client parameter, as `TableNames` has
+    /// them.
+    pub(crate) row: &'a str,
+    pub(crate) new: &'a str,
+    pub(crate) patch: &'a str,
+    pub(crate) client: &'a str,
     pub(crate) fields: &'a [Field<'a>],
     pub(crate) pk: Vec<&'a Field<'a>>,
     /// Whether `ON CONFLICT` may name the primary key (not when it is DEFERRABLE).
@@ -239,10 +241,10 @@ pub(crate) fn table_file(input: &TableInput, head: &str) -> Result<String, Vec<E
         pk_arbiter,
         table_sql: table.name.to_string(),
         select_list: select_list(fields),
-        row: table_names.row.clone(),
-        new: table_names.new.clone(),
-        patch: table_names.patch.clone(),
-        client: table_names.client.clone(),
+        row: &table_names.row,
+        new: &table_names.new,
+        patch: &table_names.patch,
+        client: &table_names.client,
         fields,
         pk,
         updatable,

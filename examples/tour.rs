@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         vec![Some("draft".into()), None],
     );
     new.result = Some(serde_json::json!({ "score": 0.9 }));
-    let job = jobs::insert(client, &new)?;
+    let job = jobs::Table::insert(client, &new)?;
     println!(
         "inserted job {} with status {:?} (the database default)",
         job.id, job.status
@@ -57,11 +57,11 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .map(|s| jobs::NewJob::new("ada".into(), "acme".into(), (*s).into(), vec![]))
         .collect();
-    let more = jobs::insert_many(client, &news)?;
+    let more = jobs::Table::insert_many(client, &news)?;
     println!("insert_many: {} jobs", more.len());
 
     // A patch writes only the columns it sets.
-    let patched = jobs::patch(
+    let patched = jobs::Table::patch(
         client,
         &job.id,
         &jobs::JobPatch {
@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
     println!("patched: status {:?}, story unchanged", patched.status);
 
     // Children, and navigation both ways.
-    let file = job_files::insert(
+    let file = job_files::Table::insert(
         client,
         &job_files::NewJobFile::new(
             job.id,
@@ -116,7 +116,7 @@ fn main() -> anyhow::Result<()> {
     let mut after = None;
     let mut pages = 0;
     loop {
-        let page = jobs::list_after(client, after.as_ref(), 2)?;
+        let page = jobs::Table::list_after(client, after.as_ref(), 2)?;
         let Some(last) = page.last() else { break };
         after = Some(last.key());
         pages += 1;
@@ -124,7 +124,7 @@ fn main() -> anyhow::Result<()> {
     println!("list_after: {pages} page(s) of at most 2");
 
     // Streams never collect the table; counts and the generic traits.
-    let streamed = jobs::stream(client)?.count();
+    let streamed = jobs::Table::stream(client)?.count();
     println!(
         "stream: {streamed} row(s); count: {}",
         <jobs::Table as Crud>::count(client)?

@@ -108,8 +108,6 @@ pub(crate) struct Spec<'a> {
     pub(crate) client: &'a str,
     pub(crate) fields: &'a [Field<'a>],
     pub(crate) pk: Vec<&'a Field<'a>>,
-    /// Whether `ON CONFLICT` may name the primary key (not when it is DEFERRABLE).
-    pub(crate) pk_arbiter: bool,
     /// Insertable columns other than the primary key's.
     pub(crate) updatable: Vec<&'a Field<'a>>,
     /// ` ORDER BY pk`, or nothing without a primary key.
@@ -233,12 +231,7 @@ pub(crate) fn table_file(input: &TableInput, head: &str) -> Result<String, Vec<E
         })
         .collect();
     let parents = parents(fields, &parent_fields);
-    let pk_arbiter = !table
-        .constraints
-        .values()
-        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }) && c.deferrable);
     let spec = Spec {
-        pk_arbiter,
         table_sql: table.name.to_string(),
         select_list: select_list(fields),
         row: &table_names.row,
@@ -349,6 +342,10 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
     for line in &table_comment {
         c.inner_doc(line);
     }
+    c.inner_doc("");
+    c.inner_doc(
+        " The operations every table has are methods of the support crate's traits on [`Table`]: `Table::insert(&mut client, &new)` with `schemakit_support::{Crud, KeyedCrud}` in scope, or `AsyncCrud` and `AsyncKeyedCrud` over tokio-postgres. The functions here are the table's own.",
+    );
     // Enum types are written `enums::Name`, here and (through `use super::*`) in the
     // functions' modules.
     if uses_enums {
@@ -598,7 +595,7 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
     // The table as a type.
     c.item();
     c.doc(&format!(
-        " Table `{table_name}` as a type, for code generic over tables (`schemakit_support::Table` and its operation traits)."
+        " Table `{table_name}` as a type: the operations of `schemakit_support::Crud` and `KeyedCrud` (or their async twins) are called on it, and code generic over tables takes it."
     ));
     c.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
     c.line("pub struct Table;");
@@ -654,27 +651,37 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
         keyed_impl(c, spec, &insertable);
     }
 
-    c.item();
-    c.doc(" The functions over the blocking `postgres` client (feature `blocking`).");
-    c.line("#[cfg(feature = \"blocking\")]");
-    c.open("mod blocking");
-    c.line("use super::*;");
-    c.line("use schemakit_support::{Error, Page};");
-    ops::functions(c, spec, ops::Mode::Blocking);
-    c.close("");
+    if ops::has_functions(spec) {
+        // `Page` only where a list takes one: an unused import would warn.
+        let imports = if spec.lookups.is_empty() {
+            "use schemakit_support::Error;"
+        } else {
+            "use schemakit_support::{Error, Page};"
+        };
+        c.item();
+        c.doc(
+            " The table's own functions over the blocking `postgres` client (feature `blocking`).",
+        );
+        c.line("#[cfg(feature = \"blocking\")]");
+        c.open("mod blocking");
+        c.line("use super::*;");
+        c.line(imports);
+        ops::functions(c, spec, ops::Mode::Blocking);
+        c.close("");
 
-    c.item();
-    c.line("#[cfg(feature = \"blocking\")]");
-    c.line("pub use blocking::*;");
+        c.item();
+        c.line("#[cfg(feature = \"blocking\")]");
+        c.line("pub use blocking::*;");
 
-    c.item();
-    c.doc(" The same functions over tokio-postgres, for async code (feature `tokio`).");
-    c.line("#[cfg(feature = \"tokio\")]");
-    c.open("pub mod nonblocking");
-    c.line("use super::*;");
-    c.line("use schemakit_support::{Error, Page};");
-    ops::functions(c, spec, ops::Mode::Async);
-    c.close("");
+        c.item();
+        c.doc(" The same functions over tokio-postgres, for async code (feature `tokio`).");
+        c.line("#[cfg(feature = \"tokio\")]");
+        c.open("pub mod nonblocking");
+        c.line("use super::*;");
+        c.line(imports);
+        ops::functions(c, spec, ops::Mode::Async);
+        c.close("");
+    }
     code.finish()
 }
 

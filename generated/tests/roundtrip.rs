@@ -21,7 +21,9 @@ use futures_util::StreamExt;
 use postgres::{Client, Error};
 use rust_decimal::Decimal;
 use schema::migrations::MigrationSet;
-use schemakit_support::{AsyncCrud, AsyncKeyedCrud, Crud, KeyedCrud, Page, Value};
+// The async traits are named by path only: with them in scope too, `jobs::Table::insert`
+// would be ambiguous between the blocking and the async operation.
+use schemakit_support::{Crud, KeyedCrud, Page, Value};
 use verify::Server;
 
 #[path = "roundtrip/cira.rs"]
@@ -161,7 +163,7 @@ fn round_trip<T>(
     finds: &[Find<T::Row>],
 ) -> T::Row
 where
-    T: KeyedCrud + AsyncKeyedCrud,
+    T: KeyedCrud + schemakit_support::AsyncKeyedCrud,
     T::Row: PartialEq + Debug + Clone + Sync,
     T::New: Sync,
     T::Key: PartialEq + Debug + Sync,
@@ -279,13 +281,19 @@ where
 
     // Async, on the same database.
     with_async(async |c| {
-        let inserted = <T as AsyncCrud>::insert(c, new).await.unwrap();
+        let inserted = <T as schemakit_support::AsyncCrud>::insert(c, new)
+            .await
+            .unwrap();
         let key = T::key(&inserted);
-        let get = async |key| <T as AsyncKeyedCrud>::get(c, key).await.unwrap();
+        let get = async |key| {
+            <T as schemakit_support::AsyncKeyedCrud>::get(c, key)
+                .await
+                .unwrap()
+        };
         assert_eq!(get(&key).await.as_ref(), Some(&inserted), "async get");
         let mut changed = inserted.clone();
         change(&mut changed);
-        let updated = <T as AsyncKeyedCrud>::update(c, &changed)
+        let updated = <T as schemakit_support::AsyncKeyedCrud>::update(c, &changed)
             .await
             .unwrap()
             .unwrap();
@@ -293,53 +301,64 @@ where
         assert_eq!(updated, changed, "async update");
         let mut expected = updated.clone();
         patched(&mut expected);
-        let after = <T as AsyncKeyedCrud>::patch(c, &key, &patch)
+        let after = <T as schemakit_support::AsyncKeyedCrud>::patch(c, &key, &patch)
             .await
             .unwrap()
             .unwrap();
         computed(&after, &mut expected);
         assert_eq!(after, expected, "async patch");
         assert!(
-            <T as AsyncCrud>::list(c, Page::first(1000))
+            <T as schemakit_support::AsyncCrud>::list(c, Page::first(1000))
                 .await
                 .unwrap()
                 .contains(&after)
         );
         assert!(
-            <T as AsyncKeyedCrud>::list_after(c, None, 1000)
+            <T as schemakit_support::AsyncKeyedCrud>::list_after(c, None, 1000)
                 .await
                 .unwrap()
                 .contains(&after)
         );
-        let stream = <T as AsyncCrud>::stream(c).await.unwrap();
+        let stream = <T as schemakit_support::AsyncCrud>::stream(c)
+            .await
+            .unwrap();
         let streamed: Vec<Result<T::Row, Error>> = stream.collect().await;
         assert!(
             streamed.into_iter().map(Result::unwrap).any(|r| r == after),
             "async stream"
         );
-        let rows = <T as AsyncCrud>::count(c).await.unwrap();
-        assert!(<T as AsyncKeyedCrud>::exists(c, &key).await.unwrap());
-        match <T as AsyncKeyedCrud>::upsert(c, new).await {
+        let rows = <T as schemakit_support::AsyncCrud>::count(c).await.unwrap();
+        assert!(
+            <T as schemakit_support::AsyncKeyedCrud>::exists(c, &key)
+                .await
+                .unwrap()
+        );
+        match <T as schemakit_support::AsyncKeyedCrud>::upsert(c, new).await {
             Ok(up) if T::key(&up) == key => {}
             Ok(up) => assert!(
-                <T as AsyncKeyedCrud>::delete(c, &T::key(&up))
+                <T as schemakit_support::AsyncKeyedCrud>::delete(c, &T::key(&up))
                     .await
                     .unwrap()
             ),
             Err(e) => assert!(is_unique_violation(&e), "async upsert: {e:?}"),
         }
         assert!(
-            <T as AsyncKeyedCrud>::delete(c, &key).await.unwrap(),
+            <T as schemakit_support::AsyncKeyedCrud>::delete(c, &key)
+                .await
+                .unwrap(),
             "async delete"
         );
-        assert_eq!(<T as AsyncCrud>::count(c).await.unwrap(), rows - 1);
+        assert_eq!(
+            <T as schemakit_support::AsyncCrud>::count(c).await.unwrap(),
+            rows - 1
+        );
         assert_eq!(get(&key).await, None);
-        let many = <T as AsyncCrud>::insert_many(c, std::slice::from_ref(new))
+        let many = <T as schemakit_support::AsyncCrud>::insert_many(c, std::slice::from_ref(new))
             .await
             .unwrap();
         assert_eq!(many.len(), 1, "async insert_many");
         assert!(
-            <T as AsyncKeyedCrud>::delete(c, &T::key(&many[0]))
+            <T as schemakit_support::AsyncKeyedCrud>::delete(c, &T::key(&many[0]))
                 .await
                 .unwrap()
         );

@@ -51,29 +51,33 @@ fn the_async_api_round_trips_on_real_postgres() {
         };
         // The futures are `Send` (spawnable on a multi-threaded runtime), which their
         // signatures do not spell out.
-        let insert = jobs::nonblocking::insert(&client, &new_job);
+        let insert = <jobs::Table as schemakit_support::AsyncCrud>::insert(&client, &new_job);
         assert_send(&insert);
         let job = insert.await.unwrap();
-        assert_send(&jobs::nonblocking::get(&client, &job.id));
-        assert_send(&jobs::nonblocking::list(
+        assert_send(&<jobs::Table as schemakit_support::AsyncKeyedCrud>::get(
+            &client, &job.id,
+        ));
+        assert_send(&<jobs::Table as schemakit_support::AsyncCrud>::list(
             &client,
             schemakit_support::Page::first(1),
         ));
         assert_eq!(job.status, Some(JobStatus::Queued));
         assert_eq!(
-            jobs::nonblocking::get(&client, &job.id).await.unwrap(),
+            <jobs::Table as schemakit_support::AsyncKeyedCrud>::get(&client, &job.id)
+                .await
+                .unwrap(),
             Some(job.clone())
         );
 
         let mut changed = job.clone();
         changed.status = Some(JobStatus::Completed);
-        let updated = jobs::nonblocking::update(&client, &changed)
+        let updated = <jobs::Table as schemakit_support::AsyncKeyedCrud>::update(&client, &changed)
             .await
             .unwrap()
             .expect("the row exists");
         assert_eq!(updated.status, Some(JobStatus::Completed));
 
-        let result = job_results::nonblocking::insert(
+        let result = <job_results::Table as schemakit_support::AsyncCrud>::insert(
             &client,
             &job_results::NewJobResult {
                 id: None,
@@ -93,19 +97,28 @@ fn the_async_api_round_trips_on_real_postgres() {
             Some(result.clone())
         );
         assert!(
-            job_results::nonblocking::list(&client, schemakit_support::Page::first(10))
-                .await
-                .unwrap()
-                .contains(&result)
+            <job_results::Table as schemakit_support::AsyncCrud>::list(
+                &client,
+                schemakit_support::Page::first(10)
+            )
+            .await
+            .unwrap()
+            .contains(&result)
         );
         assert!(
-            job_results::nonblocking::delete(&client, &result.id)
+            <job_results::Table as schemakit_support::AsyncKeyedCrud>::delete(&client, &result.id)
                 .await
                 .unwrap()
         );
-        assert!(jobs::nonblocking::delete(&client, &job.id).await.unwrap());
+        assert!(
+            <jobs::Table as schemakit_support::AsyncKeyedCrud>::delete(&client, &job.id)
+                .await
+                .unwrap()
+        );
         assert_eq!(
-            jobs::nonblocking::get(&client, &job.id).await.unwrap(),
+            <jobs::Table as schemakit_support::AsyncKeyedCrud>::get(&client, &job.id)
+                .await
+                .unwrap(),
             None
         );
     });

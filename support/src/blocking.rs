@@ -44,7 +44,7 @@ pub fn upsert_on<T: Table>(
 
 /// Writes the columns `patch` sets to the row with this key (its parameters, in key
 /// order) and returns it as stored; a patch that sets nothing reads the row.
-pub fn patch_by<T: Keyed>(
+fn patch_by<T: Keyed>(
     client: &mut impl GenericClient,
     key: &[Param<'_>],
     patch: &T::Patch,
@@ -59,18 +59,12 @@ pub fn patch_by<T: Keyed>(
 }
 
 /// Deletes the row with this key (its parameters); whether there was one.
-pub fn delete_by<T: Keyed>(
-    client: &mut impl GenericClient,
-    key: &[Param<'_>],
-) -> Result<bool, Error> {
+fn delete_by<T: Keyed>(client: &mut impl GenericClient, key: &[Param<'_>]) -> Result<bool, Error> {
     Ok(client.execute(T::DELETE, key)? == 1)
 }
 
 /// Whether a row has this key (its parameters).
-pub fn exists_by<T: Keyed>(
-    client: &mut impl GenericClient,
-    key: &[Param<'_>],
-) -> Result<bool, Error> {
+fn exists_by<T: Keyed>(client: &mut impl GenericClient, key: &[Param<'_>]) -> Result<bool, Error> {
     Ok(client.query_opt(T::EXISTS, key)?.is_some())
 }
 
@@ -171,6 +165,9 @@ pub trait KeyedCrud: Keyed + Crud {
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new` gives;
     /// returns the row as stored.
+    ///
+    /// Postgres refuses it, saying so, for a DEFERRABLE primary key, which cannot be an
+    /// `ON CONFLICT` arbiter.
     fn upsert(client: &mut impl GenericClient, new: &Self::New) -> Result<Self::Row, Error> {
         upsert_on::<Self>(client, new, Self::KEY_COLUMNS)
     }

@@ -52,7 +52,7 @@ pub async fn upsert_on<T: Table>(
 
 /// Writes the columns `patch` sets to the row with this key (its parameters, in key
 /// order) and returns it as stored; a patch that sets nothing reads the row.
-pub async fn patch_by<T: Keyed>(
+async fn patch_by<T: Keyed>(
     client: &(impl GenericClient + Sync),
     key: &[Param<'_>],
     patch: &T::Patch,
@@ -67,7 +67,7 @@ pub async fn patch_by<T: Keyed>(
 }
 
 /// Deletes the row with this key (its parameters); whether there was one.
-pub async fn delete_by<T: Keyed>(
+async fn delete_by<T: Keyed>(
     client: &(impl GenericClient + Sync),
     key: &[Param<'_>],
 ) -> Result<bool, Error> {
@@ -75,7 +75,7 @@ pub async fn delete_by<T: Keyed>(
 }
 
 /// Whether a row has this key (its parameters).
-pub async fn exists_by<T: Keyed>(
+async fn exists_by<T: Keyed>(
     client: &(impl GenericClient + Sync),
     key: &[Param<'_>],
 ) -> Result<bool, Error> {
@@ -99,20 +99,21 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a
 pub type RowStream<'a, R> =
     std::pin::Pin<Box<dyn futures_util::stream::Stream<Item = Result<R, Error>> + Send + 'a>>;
 
-/// [`one`] with owned parameters.
-pub fn one_owned<'a, T: Table>(
+/// [`one`] with parameters the future owns: what a table's own async functions (its
+/// finders and parents) call. An array, so that the call needs no casts.
+pub fn one_owned<'a, T: Table, const N: usize>(
     client: &'a (impl GenericClient + Sync),
     sql: &'a str,
-    params: Vec<OwnedParam<'a>>,
+    params: [OwnedParam<'a>; N],
 ) -> BoxFuture<'a, Result<Option<T::Row>, Error>> {
     Box::pin(async move { one::<T>(client, sql, &borrowed(&params)).await })
 }
 
-/// [`all`] with owned parameters.
-pub fn all_owned<'a, T: Table>(
+/// [`all`] with parameters the future owns: what a table's lists by an index call.
+pub fn all_owned<'a, T: Table, const N: usize>(
     client: &'a (impl GenericClient + Sync),
     sql: &'a str,
-    params: Vec<OwnedParam<'a>>,
+    params: [OwnedParam<'a>; N],
 ) -> BoxFuture<'a, Result<Vec<T::Row>, Error>> {
     Box::pin(async move { all::<T>(client, sql, &borrowed(&params)).await })
 }
@@ -124,31 +125,6 @@ pub fn upsert_on_owned<'a, T: Table>(
     conflict: &'a [&'a str],
 ) -> BoxFuture<'a, Result<T::Row, Error>> {
     Box::pin(upsert_on::<T>(client, new, conflict))
-}
-
-/// [`patch_by`] with owned key parameters.
-pub fn patch_by_owned<'a, T: Keyed>(
-    client: &'a (impl GenericClient + Sync),
-    key: Vec<OwnedParam<'a>>,
-    patch: &'a T::Patch,
-) -> BoxFuture<'a, Result<Option<T::Row>, Error>> {
-    Box::pin(async move { patch_by::<T>(client, &borrowed(&key), patch).await })
-}
-
-/// [`delete_by`] with owned key parameters.
-pub fn delete_by_owned<'a, T: Keyed>(
-    client: &'a (impl GenericClient + Sync),
-    key: Vec<OwnedParam<'a>>,
-) -> BoxFuture<'a, Result<bool, Error>> {
-    Box::pin(async move { delete_by::<T>(client, &borrowed(&key)).await })
-}
-
-/// [`exists_by`] with owned key parameters.
-pub fn exists_by_owned<'a, T: Keyed>(
-    client: &'a (impl GenericClient + Sync),
-    key: Vec<OwnedParam<'a>>,
-) -> BoxFuture<'a, Result<bool, Error>> {
-    Box::pin(async move { exists_by::<T>(client, &borrowed(&key)).await })
 }
 
 /// A table's operations over tokio-postgres.
@@ -270,6 +246,9 @@ pub trait AsyncKeyedCrud: Keyed + AsyncCrud {
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new` gives;
     /// returns the row as stored.
+    ///
+    /// Postgres refuses it, saying so, for a DEFERRABLE primary key, which cannot be an
+    /// `ON CONFLICT` arbiter.
     fn upsert<'a>(
         client: &'a (impl GenericClient + Sync),
         new: &'a Self::New,

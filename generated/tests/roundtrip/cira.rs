@@ -41,7 +41,7 @@ fn every_table_round_trips() {
     );
     assert_eq!(job.updated_at, Some(naive(3)));
 
-    let parent = jobs::insert(c, &new_job).unwrap();
+    let parent = jobs::Table::insert(c, &new_job).unwrap();
     let new_result = job_results::NewJobResult {
         id: None,
         job_id: Some(parent.id),
@@ -97,10 +97,10 @@ fn table_functions_blocking_and_async() {
             ..new_job.clone()
         },
     ];
-    let before = jobs::count(c).unwrap();
-    let rows = jobs::insert_many(c, &news).unwrap();
+    let before = jobs::Table::count(c).unwrap();
+    let rows = jobs::Table::insert_many(c, &news).unwrap();
     assert_eq!(rows.len(), 3, "insert_many returns every row");
-    assert_eq!(jobs::count(c).unwrap(), before + 3);
+    assert_eq!(jobs::Table::count(c).unwrap(), before + 3);
     assert_eq!(
         rows.iter()
             .map(|r| r.client_id.as_deref())
@@ -140,7 +140,7 @@ fn table_functions_blocking_and_async() {
     // upsert on the primary key, given: the same row, the columns given changed, the
     // columns left to DEFAULT (status) as stored.
     let id = uuid::Uuid::from_u128(0xc1);
-    let first = jobs::insert(
+    let first = jobs::Table::insert(
         c,
         &jobs::NewJob {
             id: Some(id),
@@ -149,7 +149,7 @@ fn table_functions_blocking_and_async() {
         },
     )
     .unwrap();
-    let up = jobs::upsert(
+    let up = jobs::Table::upsert(
         c,
         &jobs::NewJob {
             id: Some(id),
@@ -165,7 +165,7 @@ fn table_functions_blocking_and_async() {
         Some(JobStatus::Failed),
         "DEFAULT leaves it as stored"
     );
-    assert_eq!(jobs::get(c, &id).unwrap(), Some(up));
+    assert_eq!(jobs::Table::get(c, &id).unwrap(), Some(up));
 
     // job_results: get_job, upsert_by_job_id, find_by_job_id, upsert on the key.
     let new_result = job_results::NewJobResult {
@@ -173,7 +173,7 @@ fn table_functions_blocking_and_async() {
         tokens_used: Some(5),
         ..job_results::NewJobResult::new()
     };
-    let result = job_results::insert(c, &new_result).unwrap();
+    let result = job_results::Table::insert(c, &new_result).unwrap();
     assert_eq!(
         job_results::get_job(c, &result).unwrap().as_ref(),
         Some(other),
@@ -193,14 +193,14 @@ fn table_functions_blocking_and_async() {
         job_results::find_by_job_id(c, &other.id).unwrap(),
         Some(up.clone())
     );
-    let orphan = job_results::insert(c, &job_results::NewJobResult::new()).unwrap();
+    let orphan = job_results::Table::insert(c, &job_results::NewJobResult::new()).unwrap();
     assert_eq!(orphan.job_id, None);
     assert_eq!(
         job_results::get_job(c, &orphan).unwrap(),
         None,
         "get_job of a NULL job_id"
     );
-    let up = job_results::upsert(
+    let up = job_results::Table::upsert(
         c,
         &job_results::NewJobResult {
             id: Some(orphan.id),
@@ -218,7 +218,9 @@ fn table_functions_blocking_and_async() {
 
     // The same, async.
     with_async(async |a| {
-        let rows = jobs::nonblocking::insert_many(a, &news[..2]).await.unwrap();
+        let rows = <jobs::Table as schemakit_support::AsyncCrud>::insert_many(a, &news[..2])
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter()
                 .map(|r| r.client_id.as_deref())
@@ -248,7 +250,7 @@ fn table_functions_blocking_and_async() {
             async |p| jobs::nonblocking::list_by_status(a, &JobStatus::Processing, p).await,
         )
         .await;
-        let up = jobs::nonblocking::upsert(
+        let up = <jobs::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &jobs::NewJob {
                 id: Some(row.id),
@@ -260,7 +262,7 @@ fn table_functions_blocking_and_async() {
         .unwrap();
         assert_eq!(up.id, row.id, "async upsert keeps the row");
         assert_eq!(up.error_message.as_deref(), Some("async"));
-        let patched = jobs::nonblocking::patch(
+        let patched = <jobs::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &row.id,
             &jobs::JobPatch {
@@ -277,7 +279,9 @@ fn table_functions_blocking_and_async() {
             job_id: Some(rows[1].id),
             ..job_results::NewJobResult::new()
         };
-        let result = job_results::nonblocking::insert(a, &new).await.unwrap();
+        let result = <job_results::Table as schemakit_support::AsyncCrud>::insert(a, &new)
+            .await
+            .unwrap();
         assert_eq!(
             job_results::nonblocking::get_job(a, &result)
                 .await
@@ -302,9 +306,12 @@ fn table_functions_blocking_and_async() {
                 .unwrap(),
             Some(up)
         );
-        let orphan = job_results::nonblocking::insert(a, &job_results::NewJobResult::new())
-            .await
-            .unwrap();
+        let orphan = <job_results::Table as schemakit_support::AsyncCrud>::insert(
+            a,
+            &job_results::NewJobResult::new(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             job_results::nonblocking::get_job(a, &orphan).await.unwrap(),
             None

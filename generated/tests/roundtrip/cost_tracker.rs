@@ -79,7 +79,7 @@ fn every_table_round_trips_on_pgvector() {
         }],
     );
 
-    let parent = events::insert(c, &new_event).unwrap();
+    let parent = events::Table::insert(c, &new_event).unwrap();
     let analysis = prompt_analysis::NewPromptAnalysis {
         id: None,
         event_id: parent.id,
@@ -145,10 +145,10 @@ fn every_table_round_trips_on_pgvector() {
     );
 
     // The drizzle foreign key (declared in a DO block) cascades.
-    let a = prompt_analysis::insert(c, &analysis).unwrap();
-    assert!(events::delete(c, &parent.id).unwrap());
+    let a = prompt_analysis::Table::insert(c, &analysis).unwrap();
+    assert!(events::Table::delete(c, &parent.id).unwrap());
     assert_eq!(
-        prompt_analysis::get(c, &a.id).unwrap(),
+        prompt_analysis::Table::get(c, &a.id).unwrap(),
         None,
         "ON DELETE CASCADE removed the analysis"
     );
@@ -190,7 +190,7 @@ fn table_functions_blocking_and_async() {
             ..new_event.clone()
         },
     ];
-    let rows = events::insert_many(c, &news).unwrap();
+    let rows = events::Table::insert_many(c, &news).unwrap();
     assert_eq!(rows.len(), 2, "insert_many returns every row");
     assert_eq!(
         rows.iter().map(|r| r.trace_id.as_str()).collect::<Vec<_>>(),
@@ -201,7 +201,7 @@ fn table_functions_blocking_and_async() {
         rows[1].project_id, "default",
         "DEFAULT in a multi-row insert"
     );
-    assert_eq!(events::count(c).unwrap(), 2);
+    assert_eq!(events::Table::count(c).unwrap(), 2);
     let event = &rows[0];
 
     listed(
@@ -251,7 +251,7 @@ fn table_functions_blocking_and_async() {
         },
     );
     let id = uuid::Uuid::from_u128(0xe1);
-    let first = events::insert(
+    let first = events::Table::insert(
         c,
         &events::NewEvent {
             id: Some(id),
@@ -259,7 +259,7 @@ fn table_functions_blocking_and_async() {
         },
     )
     .unwrap();
-    let up = events::upsert(
+    let up = events::Table::upsert(
         c,
         &events::NewEvent {
             id: Some(id),
@@ -269,7 +269,7 @@ fn table_functions_blocking_and_async() {
     )
     .unwrap();
     assert_eq!((up.id, up.latency_ms), (first.id, 999), "upsert on the key");
-    assert_eq!(events::get(c, &id).unwrap(), Some(up));
+    assert_eq!(events::Table::get(c, &id).unwrap(), Some(up));
 
     // model_pricing: upsert and find by (provider, model, effective_date); upsert on the key.
     let new_pricing = model_pricing::NewModelPricing {
@@ -280,7 +280,7 @@ fn table_functions_blocking_and_async() {
         output_price_per_1k: dec("0.000600"),
         effective_date: Some(ts(0)),
     };
-    let pricing = model_pricing::insert(c, &new_pricing).unwrap();
+    let pricing = model_pricing::Table::insert(c, &new_pricing).unwrap();
     let up = model_pricing::upsert_by_provider_and_model_and_effective_date(
         c,
         &model_pricing::NewModelPricing {
@@ -305,7 +305,7 @@ fn table_functions_blocking_and_async() {
             .unwrap(),
         None
     );
-    let up = model_pricing::upsert(
+    let up = model_pricing::Table::upsert(
         c,
         &model_pricing::NewModelPricing {
             id: Some(pricing.id),
@@ -321,9 +321,10 @@ fn table_functions_blocking_and_async() {
 
     // prompt_analysis: list_by_event_id, get_event, upsert on the key.
     let new_analysis = prompt_analysis::NewPromptAnalysis::new(event.id);
-    let analysis = prompt_analysis::insert(c, &new_analysis).unwrap();
+    let analysis = prompt_analysis::Table::insert(c, &new_analysis).unwrap();
     let other =
-        prompt_analysis::insert(c, &prompt_analysis::NewPromptAnalysis::new(rows[1].id)).unwrap();
+        prompt_analysis::Table::insert(c, &prompt_analysis::NewPromptAnalysis::new(rows[1].id))
+            .unwrap();
     listed(
         "prompt_analysis::list_by_event_id",
         &analysis,
@@ -339,7 +340,7 @@ fn table_functions_blocking_and_async() {
         prompt_analysis::get_event(c, &other).unwrap().as_ref(),
         Some(&rows[1])
     );
-    let up = prompt_analysis::upsert(
+    let up = prompt_analysis::Table::upsert(
         c,
         &prompt_analysis::NewPromptAnalysis {
             id: Some(analysis.id),
@@ -370,8 +371,8 @@ fn table_functions_blocking_and_async() {
         call_count: Some(3),
         avg_latency: None,
     };
-    let agg = cost_aggregates::insert(c, &new_agg).unwrap();
-    cost_aggregates::insert(
+    let agg = cost_aggregates::Table::insert(c, &new_agg).unwrap();
+    cost_aggregates::Table::insert(
         c,
         &cost_aggregates::NewCostAggregate {
             period: "hour".into(),
@@ -411,7 +412,7 @@ fn table_functions_blocking_and_async() {
             )
         },
     );
-    let up = cost_aggregates::upsert(
+    let up = cost_aggregates::Table::upsert(
         c,
         &cost_aggregates::NewCostAggregate {
             id: Some(agg.id),
@@ -434,7 +435,9 @@ fn table_functions_blocking_and_async() {
                 ..new_event.clone()
             },
         ];
-        let rows = events::nonblocking::insert_many(a, &news).await.unwrap();
+        let rows = <events::Table as schemakit_support::AsyncCrud>::insert_many(a, &news)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.trace_id.as_str()).collect::<Vec<_>>(),
             ["async-1", "async-2"],
@@ -464,7 +467,7 @@ fn table_functions_blocking_and_async() {
             },
         )
         .await;
-        let up = events::nonblocking::upsert(
+        let up = <events::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &events::NewEvent {
                 id: Some(event.id),
@@ -475,7 +478,7 @@ fn table_functions_blocking_and_async() {
         .await
         .unwrap();
         assert_eq!((up.id, up.latency_ms), (event.id, 5), "async upsert");
-        let patched = events::nonblocking::patch(
+        let patched = <events::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &event.id,
             &events::EventPatch {
@@ -488,7 +491,7 @@ fn table_functions_blocking_and_async() {
         .unwrap();
         assert_eq!(patched.user_id, None, "async patch to NULL");
 
-        let analysis = prompt_analysis::nonblocking::insert(
+        let analysis = <prompt_analysis::Table as schemakit_support::AsyncCrud>::insert(
             a,
             &prompt_analysis::NewPromptAnalysis::new(event.id),
         )
@@ -513,7 +516,9 @@ fn table_functions_blocking_and_async() {
             model: "gpt-async".into(),
             ..new_pricing.clone()
         };
-        let pricing = model_pricing::nonblocking::insert(a, &new).await.unwrap();
+        let pricing = <model_pricing::Table as schemakit_support::AsyncCrud>::insert(a, &new)
+            .await
+            .unwrap();
         let up = model_pricing::nonblocking::upsert_by_provider_and_model_and_effective_date(
             a,
             &model_pricing::NewModelPricing {
@@ -543,7 +548,9 @@ fn table_functions_blocking_and_async() {
             period: "week".into(),
             ..new_agg.clone()
         };
-        let agg = cost_aggregates::nonblocking::insert(a, &new).await.unwrap();
+        let agg = <cost_aggregates::Table as schemakit_support::AsyncCrud>::insert(a, &new)
+            .await
+            .unwrap();
         let up = cost_aggregates::nonblocking::upsert_by_idx_cost_agg_uniq(
             a,
             &cost_aggregates::NewCostAggregate {

@@ -40,7 +40,7 @@ fn every_table_round_trips_on_pgvector() {
         &[&|c, r| users::find_by_email(c, &r.email)],
     );
 
-    let user = users::insert(c, &new_user).unwrap();
+    let user = users::Table::insert(c, &new_user).unwrap();
     let new_session = sessions::NewSession {
         id: None,
         user_id: user.id,
@@ -90,7 +90,7 @@ fn every_table_round_trips_on_pgvector() {
         }],
     );
 
-    let conv = conversations::insert(c, &new_conv).unwrap();
+    let conv = conversations::Table::insert(c, &new_conv).unwrap();
     let new_message = messages::NewMessage {
         id: None,
         conversation_id: conv.id,
@@ -145,14 +145,14 @@ fn table_functions_blocking_and_async() {
             ..new_user.clone()
         },
     ];
-    let rows = users::insert_many(c, &news).unwrap();
+    let rows = users::Table::insert_many(c, &news).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
         ["a@example.invalid", "b@example.invalid"],
         "insert_many returns every row, in the order given"
     );
     assert_eq!(rows[1].name.as_deref(), Some("Bo"));
-    assert_eq!(users::count(c).unwrap(), 2);
+    assert_eq!(users::Table::count(c).unwrap(), 2);
     let up = users::upsert_by_email(
         c,
         &users::NewUser {
@@ -172,7 +172,7 @@ fn table_functions_blocking_and_async() {
         Some(up.clone())
     );
     assert_eq!(users::find_by_email(c, "z@example.invalid").unwrap(), None);
-    let user = users::upsert(
+    let user = users::Table::upsert(
         c,
         &users::NewUser {
             id: Some(up.id),
@@ -190,8 +190,8 @@ fn table_functions_blocking_and_async() {
 
     // sessions: list_by_user_id, get_user, upsert on the key.
     let new_session = sessions::NewSession::new(user.id, ts(3600));
-    let session = sessions::insert(c, &new_session).unwrap();
-    sessions::insert(c, &sessions::NewSession::new(rows[1].id, ts(3600))).unwrap();
+    let session = sessions::Table::insert(c, &new_session).unwrap();
+    sessions::Table::insert(c, &sessions::NewSession::new(rows[1].id, ts(3600))).unwrap();
     listed(
         "sessions::list_by_user_id",
         &session,
@@ -203,7 +203,7 @@ fn table_functions_blocking_and_async() {
         Some(&user),
         "get_user returns the parent"
     );
-    let up = sessions::upsert(
+    let up = sessions::Table::upsert(
         c,
         &sessions::NewSession {
             id: Some(session.id),
@@ -222,8 +222,8 @@ fn table_functions_blocking_and_async() {
         share_token: Some("tok-1".into()),
         ..conversations::NewConversation::new(user.id)
     };
-    let conv = conversations::insert(c, &new_conv).unwrap();
-    conversations::insert(c, &conversations::NewConversation::new(rows[1].id)).unwrap();
+    let conv = conversations::Table::insert(c, &new_conv).unwrap();
+    conversations::Table::insert(c, &conversations::NewConversation::new(rows[1].id)).unwrap();
     let up = conversations::upsert_by_share_token(
         c,
         &conversations::NewConversation {
@@ -253,7 +253,7 @@ fn table_functions_blocking_and_async() {
         Some(&user),
         "get_user returns the parent"
     );
-    let conv = conversations::upsert(
+    let conv = conversations::Table::upsert(
         c,
         &conversations::NewConversation {
             id: Some(conv.id),
@@ -273,8 +273,8 @@ fn table_functions_blocking_and_async() {
         created_at: Some(ts(30)),
         ..messages::NewMessage::new(conv.id, "user".into(), "hi".into())
     };
-    let message = messages::insert(c, &new_message).unwrap();
-    messages::insert(
+    let message = messages::Table::insert(c, &new_message).unwrap();
+    messages::Table::insert(
         c,
         &messages::NewMessage {
             created_at: Some(ts(31)),
@@ -299,7 +299,7 @@ fn table_functions_blocking_and_async() {
         Some(&conv),
         "get_conversation returns the parent"
     );
-    let up = messages::upsert(
+    let up = messages::Table::upsert(
         c,
         &messages::NewMessage {
             id: Some(message.id),
@@ -320,7 +320,9 @@ fn table_functions_blocking_and_async() {
             users::NewUser::new("c@example.invalid".into(), "coach".into()),
             users::NewUser::new("d@example.invalid".into(), "admin".into()),
         ];
-        let rows = users::nonblocking::insert_many(a, &news).await.unwrap();
+        let rows = <users::Table as schemakit_support::AsyncCrud>::insert_many(a, &news)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
             ["c@example.invalid", "d@example.invalid"],
@@ -342,7 +344,7 @@ fn table_functions_blocking_and_async() {
                 .unwrap(),
             Some(up.clone())
         );
-        let user = users::nonblocking::upsert(
+        let user = <users::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &users::NewUser {
                 id: Some(up.id),
@@ -357,7 +359,7 @@ fn table_functions_blocking_and_async() {
             (up.id, Some("sso")),
             "async upsert"
         );
-        let user = users::nonblocking::patch(
+        let user = <users::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &user.id,
             &users::UserPatch {
@@ -370,9 +372,12 @@ fn table_functions_blocking_and_async() {
         .unwrap();
         assert_eq!(user.sso_id, None, "async patch to NULL");
 
-        let session = sessions::nonblocking::insert(a, &sessions::NewSession::new(user.id, ts(1)))
-            .await
-            .unwrap();
+        let session = <sessions::Table as schemakit_support::AsyncCrud>::insert(
+            a,
+            &sessions::NewSession::new(user.id, ts(1)),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             sessions::nonblocking::get_user(a, &session)
                 .await
@@ -393,7 +398,7 @@ fn table_functions_blocking_and_async() {
             share_token: Some("tok-async".into()),
             ..conversations::NewConversation::new(user.id)
         };
-        let conv = conversations::nonblocking::insert(a, &new_conv)
+        let conv = <conversations::Table as schemakit_support::AsyncCrud>::insert(a, &new_conv)
             .await
             .unwrap();
         let up = conversations::nonblocking::upsert_by_share_token(
@@ -427,7 +432,7 @@ fn table_functions_blocking_and_async() {
             Some(&user)
         );
 
-        let message = messages::nonblocking::insert(
+        let message = <messages::Table as schemakit_support::AsyncCrud>::insert(
             a,
             &messages::NewMessage {
                 created_at: Some(ts(40)),

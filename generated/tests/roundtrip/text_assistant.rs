@@ -44,7 +44,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         },
         &[&|c, r| users::find_by_email(c, &r.email)],
     );
-    let user = users::insert(c, &new_user).unwrap();
+    let user = users::Table::insert(c, &new_user).unwrap();
 
     let new_model = models::NewModel {
         id: "gpt-x".into(),
@@ -95,7 +95,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         ),
         "an array of enums"
     );
-    let model = models::insert(c, &new_model).unwrap();
+    let model = models::Table::insert(c, &new_model).unwrap();
 
     let new_sub = subscriptions::NewSubscription {
         id: uuid::Uuid::from_u128(2),
@@ -132,7 +132,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         &[],
     );
     assert_eq!(sub.status, SubscriptionStatus::Active);
-    let sub = subscriptions::insert(c, &new_sub).unwrap();
+    let sub = subscriptions::Table::insert(c, &new_sub).unwrap();
 
     let new_credit = credits::NewCredit {
         id: uuid::Uuid::from_u128(3),
@@ -162,7 +162,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         },
         &[],
     );
-    let credit = credits::insert(c, &new_credit).unwrap();
+    let credit = credits::Table::insert(c, &new_credit).unwrap();
 
     let new_usage = usage_history::NewUsageHistory {
         id: uuid::Uuid::from_u128(4),
@@ -331,7 +331,7 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
     );
 
     // ON DELETE CASCADE from users: credits and preferences go with the user.
-    let credit = credits::insert(
+    let credit = credits::Table::insert(
         c,
         &credits::NewCredit {
             id: uuid::Uuid::from_u128(5),
@@ -339,9 +339,9 @@ fn every_table_round_trips_with_enum_arrays_and_cascades() {
         },
     )
     .unwrap();
-    assert!(users::delete(c, &user.id).unwrap());
+    assert!(users::Table::delete(c, &user.id).unwrap());
     assert_eq!(
-        credits::get(c, &credit.id).unwrap(),
+        credits::Table::get(c, &credit.id).unwrap(),
         None,
         "ON DELETE CASCADE removed the credit"
     );
@@ -363,14 +363,14 @@ fn table_functions_blocking_and_async() {
             ..users::NewUser::new(id(2), "b@example.invalid".into(), naive(0))
         },
     ];
-    let rows = users::insert_many(c, &news).unwrap();
+    let rows = users::Table::insert_many(c, &news).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.id).collect::<Vec<_>>(),
         [id(1), id(2)],
         "insert_many returns every row, in the order given"
     );
     assert_eq!(rows[1].username.as_deref(), Some("bee"));
-    assert_eq!(users::count(c).unwrap(), 2);
+    assert_eq!(users::Table::count(c).unwrap(), 2);
     listed(
         "users::list_by_created_at",
         &rows[0],
@@ -396,7 +396,7 @@ fn table_functions_blocking_and_async() {
         users::find_by_email(c, "a@example.invalid").unwrap(),
         Some(up)
     );
-    let ann = users::upsert(
+    let ann = users::Table::upsert(
         c,
         &users::NewUser {
             last_name: Some("Lee".into()),
@@ -423,7 +423,7 @@ fn table_functions_blocking_and_async() {
             naive(0),
         )
     };
-    let rows = models::insert_many(
+    let rows = models::Table::insert_many(
         c,
         &[
             new_model("m1", "openai"),
@@ -450,7 +450,7 @@ fn table_functions_blocking_and_async() {
         |r| r.provider == "anthropic",
         |p| models::list_by_provider(c, "anthropic", p),
     );
-    let m1 = models::upsert(
+    let m1 = models::Table::upsert(
         c,
         &models::NewModel {
             version: Some("2".into()),
@@ -473,8 +473,8 @@ fn table_functions_blocking_and_async() {
         naive(86_400),
         naive(0),
     );
-    let sub = subscriptions::insert(c, &new_sub).unwrap();
-    subscriptions::insert(
+    let sub = subscriptions::Table::insert(c, &new_sub).unwrap();
+    subscriptions::Table::insert(
         c,
         &subscriptions::NewSubscription {
             status: Some(SubscriptionStatus::Cancelled),
@@ -515,7 +515,7 @@ fn table_functions_blocking_and_async() {
         Some(&ann),
         "get_user returns the parent"
     );
-    let sub = subscriptions::upsert(
+    let sub = subscriptions::Table::upsert(
         c,
         &subscriptions::NewSubscription {
             tier: SubscriptionTier::Enterprise,
@@ -531,8 +531,8 @@ fn table_functions_blocking_and_async() {
         subscription_id: Some(sub.id),
         ..credits::NewCredit::new(id(20), ann.id, 100, naive(0), naive(86_400), naive(0))
     };
-    let credit = credits::insert(c, &new_credit).unwrap();
-    let loose = credits::insert(
+    let credit = credits::Table::insert(c, &new_credit).unwrap();
+    let loose = credits::Table::insert(
         c,
         &credits::NewCredit {
             is_current: Some(false),
@@ -582,7 +582,7 @@ fn table_functions_blocking_and_async() {
         "get_subscription of a NULL subscription_id"
     );
     assert_eq!(credits::get_user(c, &loose).unwrap().as_ref(), Some(&bob));
-    let credit = credits::upsert(
+    let credit = credits::Table::upsert(
         c,
         &credits::NewCredit {
             used_credits: Some(7),
@@ -608,8 +608,8 @@ fn table_functions_blocking_and_async() {
             3,
         )
     };
-    let usage = usage_history::insert(c, &new_usage).unwrap();
-    let loose_usage = usage_history::insert(
+    let usage = usage_history::Table::insert(c, &new_usage).unwrap();
+    let loose_usage = usage_history::Table::insert(
         c,
         &usage_history::NewUsageHistory::new(
             id(31),
@@ -672,7 +672,7 @@ fn table_functions_blocking_and_async() {
         usage_history::get_user(c, &usage).unwrap().as_ref(),
         Some(&ann)
     );
-    let up = usage_history::upsert(
+    let up = usage_history::Table::upsert(
         c,
         &usage_history::NewUsageHistory {
             total_tokens: Some(42),
@@ -693,8 +693,8 @@ fn table_functions_blocking_and_async() {
         default_model_id: Some(m1.id.clone()),
         ..user_preferences::NewUserPreference::new(ann.id, naive(0))
     };
-    let prefs = user_preferences::insert(c, &new_prefs).unwrap();
-    let bare = user_preferences::insert(
+    let prefs = user_preferences::Table::insert(c, &new_prefs).unwrap();
+    let bare = user_preferences::Table::insert(
         c,
         &user_preferences::NewUserPreference::new(bob.id, naive(0)),
     )
@@ -727,7 +727,7 @@ fn table_functions_blocking_and_async() {
         user_preferences::get_user(c, &bare).unwrap().as_ref(),
         Some(&bob)
     );
-    let up = user_preferences::upsert(
+    let up = user_preferences::Table::upsert(
         c,
         &user_preferences::NewUserPreference {
             max_tokens: Some(64),
@@ -747,8 +747,8 @@ fn table_functions_blocking_and_async() {
 
     // oauth_clients: upsert on the key.
     let new_client = oauth_clients::NewOauthClient::new("cli".into(), "CLI".into());
-    oauth_clients::insert(c, &new_client).unwrap();
-    let up = oauth_clients::upsert(
+    oauth_clients::Table::insert(c, &new_client).unwrap();
+    let up = oauth_clients::Table::upsert(
         c,
         &oauth_clients::NewOauthClient {
             scope: Some("read".into()),
@@ -760,7 +760,7 @@ fn table_functions_blocking_and_async() {
         (up.client_id.as_str(), up.scope.as_deref()),
         ("cli", Some("read"))
     );
-    assert_eq!(oauth_clients::count(c).unwrap(), 1);
+    assert_eq!(oauth_clients::Table::count(c).unwrap(), 1);
 
     // download, feedback, diagnostic: lists by index, upsert on the key.
     let news = [
@@ -770,7 +770,7 @@ fn table_functions_blocking_and_async() {
         },
         download::NewDownload::new("d2".into(), "mac".into()),
     ];
-    let rows = download::insert_many(c, &news).unwrap();
+    let rows = download::Table::insert_many(c, &news).unwrap();
     assert_eq!(
         rows.iter()
             .map(|r| (r.id.as_str(), r.os.as_str()))
@@ -789,7 +789,7 @@ fn table_functions_blocking_and_async() {
         |r| r.timestamp == naive(3),
         |p| download::list_by_timestamp(c, &naive(3), p),
     );
-    let up = download::upsert(
+    let up = download::Table::upsert(
         c,
         &download::NewDownload {
             ip_hash: Some("h".into()),
@@ -803,15 +803,15 @@ fn table_functions_blocking_and_async() {
         timestamp: Some(naive(4)),
         ..feedback::NewFeedback::new("f1".into(), "hi".into())
     };
-    let row = feedback::insert(c, &new_feedback).unwrap();
-    feedback::insert(c, &feedback::NewFeedback::new("f2".into(), "yo".into())).unwrap();
+    let row = feedback::Table::insert(c, &new_feedback).unwrap();
+    feedback::Table::insert(c, &feedback::NewFeedback::new("f2".into(), "yo".into())).unwrap();
     listed(
         "feedback::list_by_timestamp",
         &row,
         |r| r.timestamp == naive(4),
         |p| feedback::list_by_timestamp(c, &naive(4), p),
     );
-    let up = feedback::upsert(
+    let up = feedback::Table::upsert(
         c,
         &feedback::NewFeedback {
             email: Some("f@example.invalid".into()),
@@ -828,8 +828,8 @@ fn table_functions_blocking_and_async() {
         timestamp: Some(naive(6)),
         ..diagnostic::NewDiagnostic::new("g1".into(), "/tmp/x".into(), 10)
     };
-    let row = diagnostic::insert(c, &new_diag).unwrap();
-    diagnostic::insert(
+    let row = diagnostic::Table::insert(c, &new_diag).unwrap();
+    diagnostic::Table::insert(
         c,
         &diagnostic::NewDiagnostic::new("g2".into(), "/tmp/z".into(), 1),
     )
@@ -840,7 +840,7 @@ fn table_functions_blocking_and_async() {
         |r| r.timestamp == naive(6),
         |p| diagnostic::list_by_timestamp(c, &naive(6), p),
     );
-    let up = diagnostic::upsert(
+    let up = diagnostic::Table::upsert(
         c,
         &diagnostic::NewDiagnostic {
             file_size: 12,
@@ -860,8 +860,8 @@ fn table_functions_blocking_and_async() {
             "first".into(),
         )
     };
-    let v1 = app_version::insert(c, &new_version("v1", "1.0.0")).unwrap();
-    app_version::insert(
+    let v1 = app_version::Table::insert(c, &new_version("v1", "1.0.0")).unwrap();
+    app_version::Table::insert(
         c,
         &app_version::NewAppVersion {
             is_latest: Some(true),
@@ -890,7 +890,7 @@ fn table_functions_blocking_and_async() {
         |r| !r.is_latest,
         |p| app_version::list_by_is_latest(c, &false, p),
     );
-    let up = app_version::upsert(
+    let up = app_version::Table::upsert(
         c,
         &app_version::NewAppVersion {
             changelog: "third".into(),
@@ -906,7 +906,9 @@ fn table_functions_blocking_and_async() {
             download::NewDownload::new("d3".into(), "bsd".into()),
             download::NewDownload::new("d4".into(), "bsd".into()),
         ];
-        let rows = download::nonblocking::insert_many(a, &news).await.unwrap();
+        let rows = <download::Table as schemakit_support::AsyncCrud>::insert_many(a, &news)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
             ["d3", "d4"],
@@ -983,7 +985,7 @@ fn table_functions_blocking_and_async() {
             Some(&m1),
             "async get_model"
         );
-        let patched = credits::nonblocking::patch(
+        let patched = <credits::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &credit.id,
             &credits::CreditPatch {
@@ -1018,7 +1020,7 @@ fn table_functions_blocking_and_async() {
                 .unwrap(),
             Some(up)
         );
-        let up = oauth_clients::nonblocking::upsert(
+        let up = <oauth_clients::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &oauth_clients::NewOauthClient {
                 grant_types: Some(vec![Some("code".into())]),

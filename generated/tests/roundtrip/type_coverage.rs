@@ -114,10 +114,10 @@ fn every_mapped_type_comes_back_exactly() {
         external_id: uuid::Uuid::from_u128(2),
         ..new.clone()
     };
-    assert!(everything::insert(c, &bad).is_err());
+    assert!(everything::Table::insert(c, &bad).is_err());
 
     // Child rows, and ON DELETE CASCADE.
-    let parent = everything::insert(
+    let parent = everything::Table::insert(
         c,
         &everything::NewEverything {
             external_id: uuid::Uuid::from_u128(3),
@@ -142,9 +142,13 @@ fn every_mapped_type_comes_back_exactly() {
         |r| r.note = "p".into(),
         &[],
     );
-    let child = notes::insert(c, &note).unwrap();
-    assert!(everything::delete(c, &parent.id).unwrap());
-    assert_eq!(notes::get(c, &child.id).unwrap(), None, "ON DELETE CASCADE");
+    let child = notes::Table::insert(c, &note).unwrap();
+    assert!(everything::Table::delete(c, &parent.id).unwrap());
+    assert_eq!(
+        notes::Table::get(c, &child.id).unwrap(),
+        None,
+        "ON DELETE CASCADE"
+    );
 
     // Reserved words as names.
     let order = order::NewOrder {
@@ -164,7 +168,7 @@ fn every_mapped_type_comes_back_exactly() {
     );
 
     // A table without a primary key: insert and list only.
-    let audit_row = audit::insert(
+    let audit_row = audit::Table::insert(
         c,
         &audit::NewAudit {
             at: None,
@@ -172,7 +176,10 @@ fn every_mapped_type_comes_back_exactly() {
         },
     )
     .unwrap();
-    assert_eq!(audit::list(c, Page::first(10)).unwrap(), vec![audit_row]);
+    assert_eq!(
+        audit::Table::list(c, Page::first(10)).unwrap(),
+        vec![audit_row]
+    );
 }
 
 #[test]
@@ -230,14 +237,14 @@ fn types_without_a_rust_mapping_travel_as_text() {
         span: "not an interval".into(),
         ..new.clone()
     };
-    assert!(text_fallback::insert(c, &bad).is_err());
+    assert!(text_fallback::Table::insert(c, &bad).is_err());
     // A written value is Postgres's to normalise: it comes back as Postgres prints it.
     let odd = text_fallback::NewTextFallback {
         id: 3,
         span: "26 hours".into(),
         ..new
     };
-    let stored = text_fallback::insert(c, &odd).unwrap();
+    let stored = text_fallback::Table::insert(c, &odd).unwrap();
     assert_eq!(stored.span, "26:00:00");
 }
 
@@ -264,7 +271,7 @@ fn table_functions_blocking_and_async() {
             ..new_everything()
         },
     ];
-    let rows = everything::insert_many(c, &news).unwrap();
+    let rows = everything::Table::insert_many(c, &news).unwrap();
     assert_eq!(
         rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
         ["one", "two"],
@@ -273,7 +280,7 @@ fn table_functions_blocking_and_async() {
     assert!(rows[0].tags.is_empty(), "DEFAULT in a multi-row insert");
     assert_eq!(rows[1].tags, [Some("t".to_string())]);
     assert!(rows[0].id < rows[1].id);
-    assert_eq!(everything::count(c).unwrap(), 2);
+    assert_eq!(everything::Table::count(c).unwrap(), 2);
     let up = everything::upsert_by_external_id(
         c,
         &everything::NewEverything {
@@ -299,7 +306,7 @@ fn table_functions_blocking_and_async() {
     );
     // upsert on the key: a New cannot give an identity ALWAYS key, so it inserts, or
     // fails on the other unique key.
-    let fresh = everything::upsert(
+    let fresh = everything::Table::upsert(
         c,
         &everything::NewEverything {
             external_id: uuid::Uuid::from_u128(5),
@@ -309,11 +316,11 @@ fn table_functions_blocking_and_async() {
     .unwrap();
     assert!(fresh.id > rows[1].id, "upsert inserts");
     assert!(is_unique_violation(
-        &everything::upsert(c, &news[0]).unwrap_err()
+        &everything::Table::upsert(c, &news[0]).unwrap_err()
     ));
-    assert!(everything::delete(c, &fresh.id).unwrap());
+    assert!(everything::Table::delete(c, &fresh.id).unwrap());
     // A patch through a domain's cast and of an array of enums.
-    let up = everything::patch(
+    let up = everything::Table::patch(
         c,
         &up.id,
         &everything::EverythingPatch {
@@ -327,7 +334,7 @@ fn table_functions_blocking_and_async() {
     assert_eq!(up.contact.as_deref(), Some("grace@example.invalid"));
     assert_eq!(up.moods, [None, Some(Mood::Sad)]);
     assert!(
-        everything::patch(
+        everything::Table::patch(
             c,
             &up.id,
             &everything::EverythingPatch {
@@ -341,8 +348,8 @@ fn table_functions_blocking_and_async() {
 
     // notes: list_by_everything_id, get_everything, upsert on the key.
     let new_note = notes::NewNote::new(up.id, "n".into());
-    let note = notes::insert(c, &new_note).unwrap();
-    let other = notes::insert(c, &notes::NewNote::new(rows[1].id, "o".into())).unwrap();
+    let note = notes::Table::insert(c, &new_note).unwrap();
+    let other = notes::Table::insert(c, &notes::NewNote::new(rows[1].id, "o".into())).unwrap();
     listed(
         "notes::list_by_everything_id",
         &note,
@@ -358,7 +365,7 @@ fn table_functions_blocking_and_async() {
         notes::get_everything(c, &other).unwrap().as_ref(),
         Some(&rows[1])
     );
-    let up_note = notes::upsert(
+    let up_note = notes::Table::upsert(
         c,
         &notes::NewNote {
             id: Some(note.id),
@@ -369,8 +376,8 @@ fn table_functions_blocking_and_async() {
     assert_eq!((up_note.id, up_note.note.as_str()), (note.id, "changed"));
 
     // order: upsert on a key named by a reserved word.
-    let first = order::insert(c, &order::NewOrder::new(7)).unwrap();
-    let up_order = order::upsert(
+    let first = order::Table::insert(c, &order::NewOrder::new(7)).unwrap();
+    let up_order = order::Table::upsert(
         c,
         &order::NewOrder {
             user: 7,
@@ -382,7 +389,7 @@ fn table_functions_blocking_and_async() {
         (up_order.user, up_order.select.as_deref()),
         (first.user, Some("x"))
     );
-    assert_eq!(order::count(c).unwrap(), 1);
+    assert_eq!(order::Table::count(c).unwrap(), 1);
     // insert_many over more rows than one statement's parameters allow.
     let n = schemakit_support::Values::rows_per_statement(order::INSERT_COLUMNS) + 2;
     let news: Vec<order::NewOrder> = (0..n as i32)
@@ -391,7 +398,7 @@ fn table_functions_blocking_and_async() {
             select: Some(i.to_string()),
         })
         .collect();
-    let rows = order::insert_many(c, &news).unwrap();
+    let rows = order::Table::insert_many(c, &news).unwrap();
     assert_eq!(rows.len(), n, "insert_many in several statements");
     assert!(
         rows.iter()
@@ -399,12 +406,12 @@ fn table_functions_blocking_and_async() {
             .all(|(r, new)| r.user == new.user && r.select == new.select),
         "in the order given"
     );
-    assert_eq!(order::count(c).unwrap(), n as i64 + 1);
+    assert_eq!(order::Table::count(c).unwrap(), n as i64 + 1);
 
     // text_fallback: upsert on the key, through the text casts.
     let new_text = text_fallback::NewTextFallback::new(1, "1 day".into());
-    text_fallback::insert(c, &new_text).unwrap();
-    let up_text = text_fallback::upsert(
+    text_fallback::Table::insert(c, &new_text).unwrap();
+    let up_text = text_fallback::Table::upsert(
         c,
         &text_fallback::NewTextFallback {
             seats: Some("[2,4)".into()),
@@ -418,7 +425,7 @@ fn table_functions_blocking_and_async() {
     );
 
     // audit, without a primary key: insert, insert_many, list, count, stream.
-    let one = audit::insert(
+    let one = audit::Table::insert(
         c,
         &audit::NewAudit {
             at: Some(ts(1)),
@@ -427,7 +434,7 @@ fn table_functions_blocking_and_async() {
     )
     .unwrap();
     assert_eq!(one.at, ts(1));
-    let more = audit::insert_many(
+    let more = audit::Table::insert_many(
         c,
         &[
             audit::NewAudit::new("two".into()),
@@ -444,11 +451,13 @@ fn table_functions_blocking_and_async() {
         "insert_many returns every row, in the order given"
     );
     assert_eq!(more[1].at, ts(3));
-    assert!(audit::insert_many(c, &[]).unwrap().is_empty());
-    assert_eq!(audit::count(c).unwrap(), 3);
-    let mut listed_rows = audit::list(c, Page::first(10)).unwrap();
-    let mut streamed: Vec<audit::Audit> =
-        audit::stream(c).unwrap().collect::<Result<_, _>>().unwrap();
+    assert!(audit::Table::insert_many(c, &[]).unwrap().is_empty());
+    assert_eq!(audit::Table::count(c).unwrap(), 3);
+    let mut listed_rows = audit::Table::list(c, Page::first(10)).unwrap();
+    let mut streamed: Vec<audit::Audit> = audit::Table::stream(c)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     let mut all = vec![one.clone(), more[0].clone(), more[1].clone()];
     for rows in [&mut listed_rows, &mut streamed, &mut all] {
         rows.sort_by(|a, b| a.what.cmp(&b.what));
@@ -456,7 +465,7 @@ fn table_functions_blocking_and_async() {
     assert_eq!(listed_rows, all, "list");
     assert_eq!(streamed, all, "stream");
     assert_eq!(
-        audit::list(
+        audit::Table::list(
             c,
             Page {
                 limit: 10,
@@ -481,7 +490,7 @@ fn table_functions_blocking_and_async() {
                 ..new_everything()
             },
         ];
-        let rows = everything::nonblocking::insert_many(a, &news)
+        let rows = <everything::Table as schemakit_support::AsyncCrud>::insert_many(a, &news)
             .await
             .unwrap();
         assert_eq!(
@@ -505,7 +514,7 @@ fn table_functions_blocking_and_async() {
                 .unwrap(),
             Some(up.clone())
         );
-        let up = everything::nonblocking::patch(
+        let up = <everything::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &up.id,
             &everything::EverythingPatch {
@@ -518,9 +527,12 @@ fn table_functions_blocking_and_async() {
         .unwrap();
         assert_eq!(up.addr, None, "async patch to NULL");
 
-        let note = notes::nonblocking::insert(a, &notes::NewNote::new(up.id, "a".into()))
-            .await
-            .unwrap();
+        let note = <notes::Table as schemakit_support::AsyncCrud>::insert(
+            a,
+            &notes::NewNote::new(up.id, "a".into()),
+        )
+        .await
+        .unwrap();
         listed_async(
             "async notes::list_by_everything_id",
             &note,
@@ -533,7 +545,7 @@ fn table_functions_blocking_and_async() {
             Some(up.clone()),
             "async get_everything"
         );
-        let note = notes::nonblocking::upsert(
+        let note = <notes::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &notes::NewNote {
                 id: Some(note.id),
@@ -543,12 +555,15 @@ fn table_functions_blocking_and_async() {
         .await
         .unwrap();
         assert_eq!(note.note, "b", "async upsert on the key");
-        let up_order = order::nonblocking::upsert(a, &order::NewOrder::new(7))
-            .await
-            .unwrap();
+        let up_order = <order::Table as schemakit_support::AsyncKeyedCrud>::upsert(
+            a,
+            &order::NewOrder::new(7),
+        )
+        .await
+        .unwrap();
         assert_eq!((up_order.user, up_order.select), (7, None));
 
-        let more = audit::nonblocking::insert_many(
+        let more = <audit::Table as schemakit_support::AsyncCrud>::insert_many(
             a,
             &[
                 audit::NewAudit::new("four".into()),
@@ -562,12 +577,22 @@ fn table_functions_blocking_and_async() {
             ["four", "five"],
             "async insert_many"
         );
-        let six = audit::nonblocking::insert(a, &audit::NewAudit::new("six".into()))
+        let six = <audit::Table as schemakit_support::AsyncCrud>::insert(
+            a,
+            &audit::NewAudit::new("six".into()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            <audit::Table as schemakit_support::AsyncCrud>::count(a)
+                .await
+                .unwrap(),
+            6
+        );
+        let listed_rows = <audit::Table as schemakit_support::AsyncCrud>::list(a, Page::first(10))
             .await
             .unwrap();
-        assert_eq!(audit::nonblocking::count(a).await.unwrap(), 6);
-        let listed_rows = audit::nonblocking::list(a, Page::first(10)).await.unwrap();
-        let streamed: Vec<audit::Audit> = audit::nonblocking::stream(a)
+        let streamed: Vec<audit::Audit> = <audit::Table as schemakit_support::AsyncCrud>::stream(a)
             .await
             .unwrap()
             .map(Result::unwrap)

@@ -52,7 +52,7 @@ fn every_table_round_trips_and_job_files_cascade() {
     assert_eq!(job.started_at, Some(ts(5)));
 
     // A parent for the children below.
-    let parent = jobs::insert(c, &new_job).unwrap();
+    let parent = jobs::Table::insert(c, &new_job).unwrap();
     let new_file = job_files::NewJobFile {
         id: None,
         job_id: parent.id,
@@ -182,17 +182,17 @@ fn every_table_round_trips_and_job_files_cascade() {
 
     // usage_records.job_id has no ON DELETE: NO ACTION refuses to delete a job that a
     // usage row references (the document's defect, as declared).
-    let file = job_files::insert(c, &new_file).unwrap();
-    let usage = usage_records::insert(c, &new_usage).unwrap();
+    let file = job_files::Table::insert(c, &new_file).unwrap();
+    let usage = usage_records::Table::insert(c, &new_usage).unwrap();
     assert!(
-        jobs::delete(c, &parent.id).is_err(),
+        jobs::Table::delete(c, &parent.id).is_err(),
         "NO ACTION refuses while a usage row references the job"
     );
-    usage_records::delete(c, &usage.id).unwrap();
+    usage_records::Table::delete(c, &usage.id).unwrap();
     // job_files.job_id is ON DELETE CASCADE: deleting the job removes its files.
-    assert!(jobs::delete(c, &parent.id).unwrap());
+    assert!(jobs::Table::delete(c, &parent.id).unwrap());
     assert_eq!(
-        job_files::get(c, &file.id).unwrap(),
+        job_files::Table::get(c, &file.id).unwrap(),
         None,
         "ON DELETE CASCADE removed the file"
     );
@@ -213,7 +213,7 @@ fn table_functions_blocking_and_async() {
             ..new_job("u2", "t2")
         },
     ];
-    let rows = jobs::insert_many(c, &news).unwrap();
+    let rows = jobs::Table::insert_many(c, &news).unwrap();
     assert_eq!(
         rows.iter()
             .map(|r| (r.user_id.as_str(), r.status.as_str()))
@@ -221,7 +221,7 @@ fn table_functions_blocking_and_async() {
         [("u1", "queued"), ("u2", "running")],
         "insert_many returns every row, in the order given, DEFAULT and all"
     );
-    assert_eq!(jobs::count(c).unwrap(), 2);
+    assert_eq!(jobs::Table::count(c).unwrap(), 2);
     let (job, other) = (&rows[0], &rows[1]);
     listed(
         "jobs::list_by_status",
@@ -241,7 +241,7 @@ fn table_functions_blocking_and_async() {
         |r| r.user_id == "u1",
         |p| jobs::list_by_user_id(c, "u1", p),
     );
-    let up = jobs::upsert(
+    let up = jobs::Table::upsert(
         c,
         &jobs::NewJob {
             id: Some(other.id),
@@ -269,8 +269,8 @@ fn table_functions_blocking_and_async() {
         "image/png".into(),
         1,
     );
-    let file = job_files::insert(c, &new_file).unwrap();
-    job_files::insert(
+    let file = job_files::Table::insert(c, &new_file).unwrap();
+    job_files::Table::insert(
         c,
         &job_files::NewJobFile {
             job_id: other.id,
@@ -289,7 +289,7 @@ fn table_functions_blocking_and_async() {
         Some(job),
         "get_job returns the parent"
     );
-    let up = job_files::upsert(
+    let up = job_files::Table::upsert(
         c,
         &job_files::NewJobFile {
             id: Some(file.id),
@@ -316,8 +316,8 @@ fn table_functions_blocking_and_async() {
             3,
         )
     };
-    let usage = usage_records::insert(c, &new_usage).unwrap();
-    let loose = usage_records::insert(
+    let usage = usage_records::Table::insert(c, &new_usage).unwrap();
+    let loose = usage_records::Table::insert(
         c,
         &usage_records::NewUsageRecord {
             job_id: None,
@@ -362,7 +362,7 @@ fn table_functions_blocking_and_async() {
         None,
         "get_job of a NULL job_id"
     );
-    let up = usage_records::upsert(
+    let up = usage_records::Table::upsert(
         c,
         &usage_records::NewUsageRecord {
             id: Some(usage.id),
@@ -381,8 +381,8 @@ fn table_functions_blocking_and_async() {
         "t1".into(),
         "ci".into(),
     );
-    let key = api_keys::insert(c, &new_key).unwrap();
-    api_keys::insert(
+    let key = api_keys::Table::insert(c, &new_key).unwrap();
+    api_keys::Table::insert(
         c,
         &api_keys::NewApiKey::new(
             "hash-2".into(),
@@ -421,7 +421,7 @@ fn table_functions_blocking_and_async() {
         |r| r.user_id == "u1",
         |p| api_keys::list_by_user_id(c, "u1", p),
     );
-    let up = api_keys::upsert(
+    let up = api_keys::Table::upsert(
         c,
         &api_keys::NewApiKey {
             id: Some(key.id),
@@ -438,8 +438,8 @@ fn table_functions_blocking_and_async() {
     // daily_usage: upsert on the two-column key.
     let day = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
     let new_daily = daily_usage::NewDailyUsage::new("u1".into(), day);
-    daily_usage::insert(c, &new_daily).unwrap();
-    let up = daily_usage::upsert(
+    daily_usage::Table::insert(c, &new_daily).unwrap();
+    let up = daily_usage::Table::upsert(
         c,
         &daily_usage::NewDailyUsage {
             request_count: Some(4),
@@ -452,8 +452,8 @@ fn table_functions_blocking_and_async() {
         ("u1", day, 4),
         "upsert on the key"
     );
-    assert_eq!(daily_usage::count(c).unwrap(), 1);
-    let same = daily_usage::upsert(c, &new_daily).unwrap();
+    assert_eq!(daily_usage::Table::count(c).unwrap(), 1);
+    let same = daily_usage::Table::upsert(c, &new_daily).unwrap();
     assert_eq!(
         same, up,
         "an upsert that gives only the key changes nothing"
@@ -465,13 +465,13 @@ fn table_functions_blocking_and_async() {
             [1, 3].map(|d| daily_usage::NewDailyUsage::new(u.into(), day + chrono::Days::new(d)))
         })
         .collect();
-    daily_usage::insert_many(c, &more).unwrap();
-    let all = daily_usage::list(c, Page::first(100)).unwrap();
+    daily_usage::Table::insert_many(c, &more).unwrap();
+    let all = daily_usage::Table::list(c, Page::first(100)).unwrap();
     assert_eq!(all.len(), 7);
     let mut walked = Vec::new();
     let mut after = None;
     loop {
-        let page = daily_usage::list_after(c, after.as_ref(), 2).unwrap();
+        let page = daily_usage::Table::list_after(c, after.as_ref(), 2).unwrap();
         let Some(last) = page.last() else { break };
         after = Some(last.key());
         walked.extend(page);
@@ -483,8 +483,8 @@ fn table_functions_blocking_and_async() {
 
     // schema_migrations: upsert on the key.
     let new_version = schema_migrations::NewSchemaMigration::new("001".into());
-    schema_migrations::insert(c, &new_version).unwrap();
-    let up = schema_migrations::upsert(
+    schema_migrations::Table::insert(c, &new_version).unwrap();
+    let up = schema_migrations::Table::upsert(
         c,
         &schema_migrations::NewSchemaMigration {
             applied_at: Some(ts(7)),
@@ -494,11 +494,11 @@ fn table_functions_blocking_and_async() {
     .unwrap();
     assert_eq!((up.version.as_str(), up.applied_at), ("001", ts(7)));
     assert_eq!(
-        schema_migrations::upsert(c, &new_version).unwrap(),
+        schema_migrations::Table::upsert(c, &new_version).unwrap(),
         up,
         "an upsert that gives only the key changes nothing"
     );
-    let many = schema_migrations::insert_many(
+    let many = schema_migrations::Table::insert_many(
         c,
         &[
             schema_migrations::NewSchemaMigration::new("002".into()),
@@ -514,7 +514,9 @@ fn table_functions_blocking_and_async() {
     // The same, async.
     with_async(async |a| {
         let news = [new_job("u3", "t3"), new_job("u4", "t3")];
-        let rows = jobs::nonblocking::insert_many(a, &news).await.unwrap();
+        let rows = <jobs::Table as schemakit_support::AsyncCrud>::insert_many(a, &news)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>(),
             ["u3", "u4"],
@@ -527,7 +529,7 @@ fn table_functions_blocking_and_async() {
             async |p| jobs::nonblocking::list_by_tenant_id(a, "t3", p).await,
         )
         .await;
-        let job = jobs::nonblocking::upsert(
+        let job = <jobs::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &jobs::NewJob {
                 id: Some(rows[0].id),
@@ -542,7 +544,7 @@ fn table_functions_blocking_and_async() {
             (rows[0].id, Some("w")),
             "async upsert"
         );
-        let job = jobs::nonblocking::patch(
+        let job = <jobs::Table as schemakit_support::AsyncKeyedCrud>::patch(
             a,
             &job.id,
             &jobs::JobPatch {
@@ -555,7 +557,7 @@ fn table_functions_blocking_and_async() {
         .unwrap();
         assert_eq!(job.worker_id, None, "async patch to NULL");
 
-        let usage = usage_records::nonblocking::insert(
+        let usage = <usage_records::Table as schemakit_support::AsyncCrud>::insert(
             a,
             &usage_records::NewUsageRecord {
                 job_id: Some(job.id),
@@ -586,7 +588,7 @@ fn table_functions_blocking_and_async() {
             None,
             "async get_job of NULL"
         );
-        let file = job_files::nonblocking::insert(
+        let file = <job_files::Table as schemakit_support::AsyncCrud>::insert(
             a,
             &job_files::NewJobFile {
                 job_id: job.id,
@@ -607,7 +609,9 @@ fn table_functions_blocking_and_async() {
             "t3".into(),
             "x".into(),
         );
-        let key = api_keys::nonblocking::insert(a, &new_key).await.unwrap();
+        let key = <api_keys::Table as schemakit_support::AsyncCrud>::insert(a, &new_key)
+            .await
+            .unwrap();
         let up = api_keys::nonblocking::upsert_by_key_hash(
             a,
             &api_keys::NewApiKey {
@@ -631,7 +635,7 @@ fn table_functions_blocking_and_async() {
             async |p| api_keys::nonblocking::list_by_key_prefix(a, "ak_", p).await,
         )
         .await;
-        let up = daily_usage::nonblocking::upsert(
+        let up = <daily_usage::Table as schemakit_support::AsyncKeyedCrud>::upsert(
             a,
             &daily_usage::NewDailyUsage {
                 cost_usd: Some(dec("1.5")),

@@ -6,7 +6,8 @@
 //! again: the second time is the figure (what a developer waits for after `generate`).
 //!
 //! Run with `cargo bench --bench check_time` (needs the package registry the first
-//! time; takes several minutes).
+//! time; takes several minutes), or `cargo bench --bench check_time -- schemakit sea` for
+//! the crates whose names contain one of the words.
 
 #[path = "synthetic.rs"]
 mod synthetic;
@@ -215,7 +216,16 @@ fn main() {
     println!(
         "cargo check of generated code for {TABLES} tables (dependencies prebuilt; best of 3)"
     );
+    // `cargo bench --bench check_time -- sea schemakit`: only the crates whose names
+    // contain one of the words (diesel alone takes minutes).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     for (name, dir) in &crates {
+        if !only.is_empty() && !only.iter().any(|w| name.contains(w.as_str())) {
+            continue;
+        }
         let cold = cargo_check(dir, &target);
         let mut best = Duration::MAX;
         for _ in 0..3 {

@@ -16,6 +16,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// The CLI's allocator (src/main.rs), so that time and memory are the CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const COUNTS: [usize; 3] = [1000, 2000, 4000];
 const RUNS: usize = 3;
 const LARGE_MB: [usize; 2] = [10, 50];

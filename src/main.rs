@@ -72,6 +72,12 @@ enum Command {
     Check(cmd::generate::Args),
 }
 
+/// mimalloc: reading and folding allocate many small objects on several threads (syntax
+/// trees read on one thread are freed on another), where the system allocator's locks
+/// cost a third of `generate`'s time (`cargo bench --bench generate`, which uses it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Deeply nested SQL (a CHECK of a thousand `OR`s) recurses deeply in sqlparser; the
 /// work runs on a thread with a stack large enough for it.
 const STACK_BYTES: usize = schema::READ_STACK_BYTES;

@@ -13,6 +13,7 @@ mod ops;
 mod table;
 mod types;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use schema::model::{EnumType, Index, QualifiedName, Schema, Table};
@@ -137,13 +138,19 @@ impl std::fmt::Display for Section {
     }
 }
 
-/// A table module's name and its rendered file (or why it could not be generated).
-type Rendered = (String, Result<String, Vec<Error>>);
+/// A table module's name and its file, rendered or reused (or why it could not be
+/// generated).
+type Rendered<'p> = (String, Result<Cow<'p, str>, Vec<Error>>);
 
 /// Generates the files of one system's module, keyed by path relative to the generated
 /// crate's `src/` (`user_story_agent/mod.rs`, `user_story_agent/jobs.rs`, …).
 pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, String>, Vec<Error>> {
-    generate_reusing(schema, opts, &BTreeMap::new())
+    let nothing = BTreeMap::new();
+    let files = generate_reusing(schema, opts, &nothing)?;
+    Ok(files
+        .into_iter()
+        .map(|(path, text)| (path, text.into_owned()))
+        .collect())
 }
 
 /// [`generate`], reusing the text of a file in `previous` (keyed as the output is) whose
@@ -153,11 +160,14 @@ pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, Stri
 /// names and the type options (see `input.rs`), with a version of codegen itself; the
 /// enums' file and `mod.rs` are written every time, with their text as their input. The
 /// result is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
-pub fn generate_reusing(
+///
+/// A reused file is borrowed from `previous` (`Cow::Borrowed`): it is neither copied nor
+/// compared again, and the caller knows without looking that it is as it was.
+pub fn generate_reusing<'p>(
     schema: &Schema,
     opts: &Options,
-    previous: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, Vec<Error>> {
+    previous: &'p BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Cow<'p, str>>, Vec<Error>> {
     let names = names::Names::resolve(schema, &opts.renames)?;
     let mut errors = Vec::new();
     let mut files = BTreeMap::new();
@@ -220,12 +230,12 @@ pub fn generate_reusing(
                             let path = format!("{}/{}.rs", opts.module, input.names.module);
                             let head = head(header, &input.fingerprint());
                             let text = match reused(&head, previous.get(&path)) {
-                                Some(text) => Ok(text),
-                                None => table::table_file(input, &head),
+                                Some(text) => Ok(Cow::Borrowed(text)),
+                                None => table::table_file(input, &head).map(Cow::Owned),
                             };
                             (input.names.module.clone(), text)
                         })
-                        .collect::<Vec<Rendered>>()
+                        .collect::<Vec<Rendered<'p>>>()
                 });
                 (part, handle)
             })
@@ -268,12 +278,12 @@ pub fn generate_reusing(
     if has_enums {
         files.insert(
             format!("{}/enums.rs", opts.module),
-            whole_text_file(&header, &enums_file(schema, &names)),
+            Cow::Owned(whole_text_file(&header, &enums_file(schema, &names))),
         );
     }
     files.insert(
         format!("{}/mod.rs", opts.module),
-        whole_text_file(&header, &mod_file(opts, &table_modules, has_enums)),
+        Cow::Owned(whole_text_file(&header, &mod_file(opts, &table_modules, has_enums))),
     );
     if errors.is_empty() {
         Ok(files)
@@ -352,11 +362,11 @@ fn head(header: &str, input: &str) -> String {
 
 /// `previous`'s text, when it starts with `head` (it was rendered from the same input)
 /// and its text is still the one it was rendered as (a hand edit renders it again).
-fn reused(head: &str, previous: Option<&String>) -> Option<String> {
+fn reused<'p>(head: &str, previous: Option<&'p String>) -> Option<&'p str> {
     let text = previous?;
     let (first, body) = text.split_once('\n')?;
     let output = first.strip_prefix(head)?;
-    (output == fingerprint(&[body.as_bytes()])).then(|| text.clone())
+    (output == fingerprint(&[body.as_bytes()])).then_some(text.as_str())
 }
 
 /// The file of `text` (the enums' file, `mod.rs`) under `header`, its input being its

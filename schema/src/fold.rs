@@ -167,10 +167,10 @@ impl Folder {
             );
         }
         let mut out = Vec::with_capacity(chunks.len());
-        // Reading (sqlparser) is about half the work, and each statement's reading is its
-        // own: a window of statements is read on several threads, then applied in order.
-        for window in chunks.chunks(READ_WINDOW) {
-            let reads = read_all(&source.text, window);
+        // Reading (sqlparser) is more than half the work, and each statement's reading is
+        // its own: statements are read on other threads while this one applies those
+        // already read, in order.
+        read_all(&source.text, &chunks, |window, reads| {
             for (&chunk, read) in window.iter().zip(reads) {
                 let opaque = self.apply_chunk(source, chunk, read, false);
                 out.push(Statement {
@@ -179,7 +179,7 @@ impl Folder {
                     opaque,
                 });
             }
-        }
+        });
         out
     }
 
@@ -386,9 +386,13 @@ pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
         })
 }
 
-/// How many statements are read before they are applied: enough to keep the threads busy,
-/// few enough that their syntax trees take little memory at once.
-const READ_WINDOW: usize = 512;
+/// How many statements a reading thread reads at a time: enough that handing them over
+/// costs little, few enough that applying starts soon and their syntax trees take little
+/// memory at once.
+const READ_WINDOW: usize = 64;
+
+/// How many windows a reading thread may be ahead of the one applying them.
+const READ_AHEAD: usize = 4;
 
 /// Below this many statements, one thread reads them: a thread costs more than it saves.
 const READ_IN_PARALLEL_FROM: usize = 64;
@@ -397,42 +401,63 @@ const READ_IN_PARALLEL_FROM: usize = 64;
 /// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same.
 pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-/// The statements of `window` (byte ranges of `text`) read, in order: on as many threads
-/// as there are cores when there are enough statements. A thread that cannot be started
-/// leaves its part to this one; a panic in one is resumed here, as if it happened here.
-fn read_all(text: &str, window: &[Chunk]) -> Vec<Read> {
-    let read = |part: &[Chunk]| -> Vec<Read> {
-        part.iter()
+/// Reads the statements of `chunks` (byte ranges of `text`) and hands them to `apply` a
+/// window at a time, in order. With enough statements and more than one core, as many
+/// threads as there are cores read the windows in turn (thread `k` reads windows `k`,
+/// `k + n`, …), each at most [`READ_AHEAD`] windows ahead, while this thread applies: the
+/// reading of later statements overlaps the applying of earlier ones. A thread that cannot
+/// be started leaves its windows to this one; a panic in one is resumed here, when its
+/// window's turn comes, as if it happened here.
+fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Read>)) {
+    let read = |window: &[Chunk]| -> Vec<Read> {
+        window
+            .iter()
             .map(|c| front::read(&text[c.start..c.end]))
             .collect()
     };
     let threads = parallelism();
-    if threads < 2 || window.len() < READ_IN_PARALLEL_FROM {
-        return read(window);
+    if threads < 2 || chunks.len() < READ_IN_PARALLEL_FROM {
+        for window in chunks.chunks(READ_WINDOW) {
+            apply(window, read(window));
+        }
+        return;
     }
-    let per = window.len().div_ceil(threads);
+    let windows: Vec<&[Chunk]> = chunks.chunks(READ_WINDOW).collect();
     std::thread::scope(|scope| {
-        let handles: Vec<_> = window
-            .chunks(per)
-            .map(|part| {
+        let readers: Vec<_> = (0..threads)
+            .map(|k| {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Read>>(READ_AHEAD);
+                let mine = windows.iter().skip(k).step_by(threads).copied();
+                let mine: Vec<&[Chunk]> = mine.collect();
                 let handle = std::thread::Builder::new()
                     .stack_size(READ_STACK_BYTES)
-                    .spawn_scoped(scope, move || read(part));
-                (part, handle)
+                    .spawn_scoped(scope, move || {
+                        for window in mine {
+                            // The receiver is gone only when this thread unwinds.
+                            if send.send(read(window)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                handle.ok().map(|h| (receive, Some(h)))
             })
             .collect();
-        let mut reads = Vec::with_capacity(window.len());
-        for (part, handle) in handles {
-            match handle {
-                Ok(handle) => match handle.join() {
-                    Ok(mut part_reads) => reads.append(&mut part_reads),
-                    Err(panic) => std::panic::resume_unwind(panic),
+        let mut readers = readers;
+        for (i, window) in windows.iter().enumerate() {
+            let reads = match &mut readers[i % threads] {
+                None => read(window),
+                Some((receive, handle)) => match receive.recv() {
+                    Ok(reads) => reads,
+                    // The thread ended early: it panicked.
+                    Err(_) => match handle.take().map(|h| h.join()) {
+                        Some(Err(panic)) => std::panic::resume_unwind(panic),
+                        _ => read(window),
+                    },
                 },
-                Err(_) => reads.append(&mut read(part)),
-            }
+            };
+            apply(window, reads);
         }
-        reads
-    })
+    });
 }
 
 /// The number of cores, asked once.

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use super::generate::{self, Args, Plan};
+use super::generate::{self, Args, Plan, Planned};
 use crate::color::Color;
 
 /// Runs `schemakit check`: exit 0 when the files on disk are the plan, 1 with a diff when
@@ -26,7 +26,11 @@ pub fn run(args: &Args, color: Color) -> anyhow::Result<ExitCode> {
 /// A unified diff of every file that differs from the plan; empty when all agree.
 fn diff(plan: &Plan) -> String {
     let mut out = String::new();
-    for (path, text) in &plan.files {
+    for (path, planned) in &plan.files {
+        // A reused file is as it was on disk: nothing to compare.
+        let Planned::Text(text) = planned else {
+            continue;
+        };
         let old = plan.on_disk(path).unwrap_or_default();
         if old != *text {
             let name = path.display().to_string();

@@ -80,13 +80,23 @@ pub fn plan(args: &Args, command: &str, color: Color) -> anyhow::Result<Result<P
 /// `@generated` header, and removed; any other file there is left alone.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// Path (relative to the current directory) → text.
-    pub files: BTreeMap<PathBuf, String>,
+    /// Path (relative to the current directory) → what it holds.
+    pub files: BTreeMap<PathBuf, Planned>,
     /// Directories the plan generates modules into.
     pub module_dirs: Vec<PathBuf>,
     /// The generated files found in those directories, read once when the plan was made
     /// (codegen reuses them; `write` and `check` compare with them).
     pub on_disk: BTreeMap<PathBuf, String>,
+}
+
+/// A file of the plan.
+#[derive(Debug)]
+pub enum Planned {
+    /// The generated file on disk, reused as it is: codegen found it rendered from the
+    /// same input, its text unedited.
+    Unchanged,
+    /// This text.
+    Text(String),
 }
 
 impl Plan {
@@ -179,21 +189,32 @@ fn plan_module(
             }
         }
     }
-    let generated = if render_all {
-        codegen::generate(&parsed.schema, opts)
-    } else {
-        codegen::generate_reusing(&parsed.schema, opts, &previous)
-    };
+    let nothing = std::collections::BTreeMap::new();
+    let generated = codegen::generate_reusing(
+        &parsed.schema,
+        opts,
+        if render_all { &nothing } else { &previous },
+    );
     let prefix = format!("{}/", opts.module);
     let in_dir = |path: &str| dir.join(path.strip_prefix(&prefix).unwrap_or(path));
+    let generated = generated.map(|files| {
+        files
+            .into_iter()
+            .map(|(path, text)| {
+                let planned = match text {
+                    std::borrow::Cow::Borrowed(_) => Planned::Unchanged,
+                    std::borrow::Cow::Owned(text) => Planned::Text(text),
+                };
+                (in_dir(&path), planned)
+            })
+            .collect::<Vec<_>>()
+    });
     for (path, text) in previous {
         plan.on_disk.insert(in_dir(&path), text);
     }
     match generated {
         Ok(files) => {
-            for (path, text) in files {
-                plan.files.insert(in_dir(&path), text);
-            }
+            plan.files.extend(files);
             plan.module_dirs.push(dir.to_path_buf());
             Ok(())
         }
@@ -244,7 +265,7 @@ fn plan_config(
         }
     }
     plan.files
-        .insert(out.join("lib.rs"), codegen::lib_file(&systems)?);
+        .insert(out.join("lib.rs"), Planned::Text(codegen::lib_file(&systems)?));
     Ok(Ok(plan))
 }
 
@@ -354,11 +375,14 @@ pub fn write(plan: &Plan) -> anyhow::Result<Written> {
         foreign,
         ..Written::default()
     };
-    for (path, text) in &plan.files {
-        if plan.on_disk(path).is_some_and(|old| old == *text) {
-            written.unchanged += 1;
-            continue;
-        }
+    for (path, planned) in &plan.files {
+        let text = match planned {
+            Planned::Text(text) if plan.on_disk(path).is_none_or(|old| old != *text) => text,
+            _ => {
+                written.unchanged += 1;
+                continue;
+            }
+        };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;

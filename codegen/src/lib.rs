@@ -283,7 +283,10 @@ pub fn generate_reusing<'p>(
     }
     files.insert(
         format!("{}/mod.rs", opts.module),
-        Cow::Owned(whole_text_file(&header, &mod_file(opts, &table_modules, has_enums))),
+        Cow::Owned(whole_text_file(
+            &header,
+            &mod_file(opts, &table_modules, has_enums),
+        )),
     );
     if errors.is_empty() {
         Ok(files)

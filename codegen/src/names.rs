@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use schema::model::{QualifiedName, Schema};
+use schema::model::{QualifiedName, Schema, Table};
 
 use crate::{Error, Section};
 
@@ -304,6 +304,96 @@ impl<'a> Taken<'a> {
     }
 }
 
+/// The Rust names of one table's fields (with the module and row names already chosen),
+/// the errors naming them found, and the column renames used.
+fn table_names(
+    table: &Table,
+    module: &str,
+    row: &str,
+    renames: &Renames,
+) -> (QualifiedName, TableNames, Vec<Error>, Vec<(String, String)>) {
+    let mut errors = Vec::new();
+    let mut used = Vec::new();
+    let table_key = table.name.config_key();
+    let mut fields = BTreeMap::new();
+    let mut constants = BTreeMap::new();
+    let mut taken = Taken::new(
+        format!("table {} columns", sql_name(&table.name)),
+        Section::Columns,
+        &mut errors,
+    );
+    for column in &table.columns {
+        let k = format!("{table_key}.{}", column.name);
+        let f = match renames.columns.get(&k) {
+            Some(v) => {
+                used.push((k.clone(), v.clone()));
+                match configured(Section::Columns, &k, v, true) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        taken.errors.push(e);
+                        continue;
+                    }
+                }
+            }
+            None => field(&column.name),
+        };
+        if !taken.claim(&f, &column.name, &k) {
+            continue;
+        }
+        // Constants are the fields in upper case: `Foo` and `foo` would meet there.
+        let c = constant(&f);
+        if let Some(first) = constants.insert(c.clone(), column.name.clone()) {
+            taken.errors.push(Error::NameClash {
+                what: format!("table {} column constants", sql_name(&table.name)),
+                first,
+                second: column.name.clone(),
+                rust: c,
+                section: Section::Columns,
+                key: k,
+            });
+            continue;
+        }
+        fields.insert(column.name.clone(), f);
+    }
+    let mut client = String::from("client");
+    while fields.values().any(|f| *f == client) {
+        client.push('_');
+    }
+    let names = TableNames {
+        module: module.to_string(),
+        row: row.to_string(),
+        new: format!("New{row}"),
+        patch: format!("{row}Patch"),
+        fields,
+        client,
+    };
+    (table.name.clone(), names, errors, used)
+}
+
+/// `f` of each item, in order: on as many threads as there are cores when there are
+/// enough items to be worth a thread.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            match handle.join() {
+                Ok(mut results) => out.append(&mut results),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 impl Names {
     /// Resolves the Rust name of every table, column, enum and label of `schema`.
     pub fn resolve(schema: &Schema, renames: &Renames) -> Result<Names, Vec<Error>> {
@@ -332,65 +422,15 @@ impl Names {
                 tables.push((table, module, row));
             }
         }
-        for (table, module, row) in tables {
-            let table_key = table.name.config_key();
-            let mut fields = BTreeMap::new();
-            let mut constants = BTreeMap::new();
-            let mut taken = Taken::new(
-                format!("table {} columns", sql_name(&table.name)),
-                Section::Columns,
-                &mut errors,
-            );
-            for column in &table.columns {
-                let k = format!("{table_key}.{}", column.name);
-                let f = match renames.columns.get(&k) {
-                    Some(v) => {
-                        used.columns.insert(k.clone(), v.clone());
-                        match configured(Section::Columns, &k, v, true) {
-                            Ok(f) => f,
-                            Err(e) => {
-                                taken.errors.push(e);
-                                continue;
-                            }
-                        }
-                    }
-                    None => field(&column.name),
-                };
-                if !taken.claim(&f, &column.name, &k) {
-                    continue;
-                }
-                // Constants are the fields in upper case: `Foo` and `foo` would meet there.
-                let c = constant(&f);
-                if let Some(first) = constants.insert(c.clone(), column.name.clone()) {
-                    taken.errors.push(Error::NameClash {
-                        what: format!("table {} column constants", sql_name(&table.name)),
-                        first,
-                        second: column.name.clone(),
-                        rust: c,
-                        section: Section::Columns,
-                        key: k,
-                    });
-                    continue;
-                }
-                fields.insert(column.name.clone(), f);
-            }
-            let mut client = String::from("client");
-            while fields.values().any(|f| *f == client) {
-                client.push('_');
-            }
-            let new = format!("New{row}");
-            let patch = format!("{row}Patch");
-            names.tables.insert(
-                table.name.clone(),
-                TableNames {
-                    module,
-                    row,
-                    new,
-                    patch,
-                    fields,
-                    client,
-                },
-            );
+        // Each table's fields are its own: named on as many threads as there are cores
+        // (for a large schema), then gathered in table order.
+        let named = par_map(&tables, |(table, module, row)| {
+            table_names(table, module, row, renames)
+        });
+        for (name, table_names, table_errors, table_used) in named {
+            errors.extend(table_errors);
+            used.columns.extend(table_used);
+            names.tables.insert(name, table_names);
         }
 
         let mut types = Taken::new("enum types".into(), Section::Types, &mut errors);

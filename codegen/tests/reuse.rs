@@ -1,6 +1,7 @@
 //! Incremental generation: a file is reused exactly when its input is unchanged and its
 //! text is the one it was rendered as.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 const SCHEMA: &str = "
@@ -25,7 +26,30 @@ fn opts() -> codegen::Options {
 fn generate(sql: &str, previous: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let parsed = schema::parse_sql("schema.sql", sql);
     assert!(!parsed.has_errors(), "the schema must parse");
-    codegen::generate_reusing(&parsed.schema, &opts(), previous).unwrap_or_else(|e| panic!("{e:?}"))
+    let files = codegen::generate_reusing(&parsed.schema, &opts(), previous)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    owned(files, previous)
+}
+
+/// The files as text, checking that each borrowed one is the previous file of its path,
+/// unchanged (what `generate` and `check` take for "reused, as on disk").
+fn owned(
+    files: BTreeMap<String, Cow<'_, str>>,
+    previous: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    files
+        .into_iter()
+        .map(|(path, text)| {
+            if let Cow::Borrowed(reused) = text {
+                assert_eq!(
+                    previous.get(&path).map(String::as_str),
+                    Some(reused),
+                    "{path}"
+                );
+            }
+            (path, text.into_owned())
+        })
+        .collect()
 }
 
 /// `text` with a marker comment added to its body and the output fingerprint made to
@@ -95,8 +119,10 @@ fn an_option_that_changes_types_renders_every_table_it_reaches() {
     opts.overrides
         .columns
         .insert("shelves.label".into(), "my_crate::Label".into());
-    let again = codegen::generate_reusing(&parsed.schema, &opts, &all_marked(&cold))
+    let previous = all_marked(&cold);
+    let again = codegen::generate_reusing(&parsed.schema, &opts, &previous)
         .unwrap_or_else(|e| panic!("{e:?}"));
+    let again = owned(again, &previous);
     // Type options are shared by every table: each is rendered again.
     for path in ["lib/authors.rs", "lib/books.rs", "lib/shelves.rs"] {
         assert!(!is_marked(&again, path), "{path} was reused");

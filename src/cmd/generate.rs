@@ -264,8 +264,10 @@ fn plan_config(
             systems.push((sys.module(name)?, source.display().to_string()));
         }
     }
-    plan.files
-        .insert(out.join("lib.rs"), Planned::Text(codegen::lib_file(&systems)?));
+    plan.files.insert(
+        out.join("lib.rs"),
+        Planned::Text(codegen::lib_file(&systems)?),
+    );
     Ok(Ok(plan))
 }
 

@@ -42,7 +42,8 @@ impl Folder {
     ) -> Option<(Column, Vec<NewConstraint>)> {
         let name = ident(&def.name);
         let loc = self.loc_of(ctx, def.name.span);
-        let what = format!("table `{table}`: column `{name}`");
+        // Only a diagnostic says it: written when one is.
+        let what = || format!("table `{table}`: column `{name}`");
         let (data_type, serial) = match self.normalize_type(&def.data_type) {
             Ok(Normalized::Type(t)) => (t, None),
             Ok(Normalized::Serial(s)) => (s.integer_type(), Some(s)),
@@ -52,7 +53,7 @@ impl Folder {
                     Severity::Error,
                     Code::Unsupported,
                     loc,
-                    format!("{what}: {msg}"),
+                    format!("{}: {msg}", what()),
                     "use a type Postgres has, or create the type first",
                 );
                 return None;
@@ -163,7 +164,7 @@ impl Folder {
                         Severity::Error,
                         Code::Unsupported,
                         loc.clone(),
-                        format!("{what}: column option `{other}` is not modelled"),
+                        format!("{}: column option `{other}` is not modelled", what()),
                         "remove the option or write it as a separate statement",
                     );
                 }

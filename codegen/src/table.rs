@@ -343,9 +343,14 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
         c.inner_doc(line);
     }
     c.inner_doc("");
-    c.inner_doc(
-        " The operations every table has are methods of the support crate's traits on [`Table`]: `Table::insert(&mut client, &new)` with `schemakit_support::{Crud, KeyedCrud}` in scope, or `AsyncCrud` and `AsyncKeyedCrud` over tokio-postgres. The functions here are the table's own.",
-    );
+    for line in [
+        " The operations every table has are methods of the support crate's traits on the",
+        " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
+        " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
+        " over tokio-postgres). The functions here are the table's own.",
+    ] {
+        c.inner_doc(line);
+    }
     // Enum types are written `enums::Name`, here and (through `use super::*`) in the
     // functions' modules.
     if uses_enums {

@@ -2,9 +2,11 @@
 //! path → Rust source text. No I/O, no database, no clock: generating twice gives the same
 //! bytes.
 //!
-//! For each table it writes a module with a row struct, a `New…` struct for inserts,
-//! constants for the table and column names, SQL strings and typed functions over
-//! `postgres::GenericClient`; for each enum type a Rust enum with `ToSql`/`FromSql`.
+//! For each table it writes a module with a row struct, a `New…` struct for inserts, a
+//! patch struct, constants for the table and column names, SQL strings, the table's
+//! marker type implementing the support crate's traits (whose methods are the operations
+//! every table has), and the table's own functions (finders, lists by index, parents);
+//! for each enum type a Rust enum with `ToSql`/`FromSql`.
 
 mod code;
 mod input;
@@ -168,7 +170,7 @@ pub fn generate_reusing<'p>(
     opts: &Options,
     previous: &'p BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Cow<'p, str>>, Vec<Error>> {
-    let names = names::Names::resolve(schema, &opts.renames)?;
+    let names = names::Names::resolve(schema, &opts.renames, opts.threads)?;
     let mut errors = Vec::new();
     let mut files = BTreeMap::new();
     let header = format!(

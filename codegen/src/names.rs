@@ -370,24 +370,32 @@ fn table_names(
     (table.name.clone(), names, errors, used)
 }
 
-/// `f` of each item, in order: on as many threads as there are cores when there are
-/// enough items to be worth a thread.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || items.len() < 64 {
+/// Below this many items, [`par_map`] maps on the calling thread.
+const PAR_MAP_FROM: usize = 64;
+
+/// `f` of each item, in order: on `threads` threads when there are enough items to be
+/// worth a thread. A thread that cannot be started leaves its part to this one; a panic in
+/// one is resumed here.
+fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if threads < 2 || items.len() < PAR_MAP_FROM {
         return items.iter().map(&f).collect();
     }
     let f = &f;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(items.len().div_ceil(threads))
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .map(|part| {
+                let handle = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>());
+                (part, handle)
+            })
             .collect();
         let mut out = Vec::with_capacity(items.len());
-        for handle in handles {
-            match handle.join() {
-                Ok(mut results) => out.append(&mut results),
-                Err(panic) => std::panic::resume_unwind(panic),
+        for (part, handle) in handles {
+            match handle.map(|h| h.join()) {
+                Ok(Ok(mut results)) => out.append(&mut results),
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                Err(_) => out.extend(part.iter().map(f)),
             }
         }
         out
@@ -395,8 +403,13 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 }
 
 impl Names {
-    /// Resolves the Rust name of every table, column, enum and label of `schema`.
-    pub fn resolve(schema: &Schema, renames: &Renames) -> Result<Names, Vec<Error>> {
+    /// Resolves the Rust name of every table, column, enum and label of `schema`, on up to
+    /// `threads` threads (the caller's choice, as for rendering).
+    pub fn resolve(
+        schema: &Schema,
+        renames: &Renames,
+        threads: usize,
+    ) -> Result<Names, Vec<Error>> {
         let mut errors = Vec::new();
         let mut names = Names::default();
         let mut used = Renames::default();
@@ -422,9 +435,9 @@ impl Names {
                 tables.push((table, module, row));
             }
         }
-        // Each table's fields are its own: named on as many threads as there are cores
-        // (for a large schema), then gathered in table order.
-        let named = par_map(&tables, |(table, module, row)| {
+        // Each table's fields are its own: named on `threads` threads (for a large
+        // schema), then gathered in table order.
+        let named = par_map(&tables, threads, |(table, module, row)| {
             table_names(table, module, row, renames)
         });
         for (name, table_names, table_errors, table_used) in named {

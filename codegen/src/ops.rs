@@ -308,8 +308,8 @@ pub(crate) fn has_functions(spec: &Spec) -> bool {
 /// patch, delete, lists, counts, streams, upsert by primary key) are not repeated here:
 /// they are the methods of `Crud`/`KeyedCrud` (or `AsyncCrud`/`AsyncKeyedCrud`) on the
 /// marker type `Table`, written once in the support crate. A forwarding function per
-/// operation, per table and per client was 40% of `cargo check`'s time for the
-/// generated crate with both clients.
+/// operation, per table and per client was about a fifth of `cargo check`'s time for
+/// the generated crate with both clients (1.2 s of 5.9 s for 200 tables).
 pub(crate) fn functions(c: &mut Code, spec: &Spec, mode: Mode) {
     let cl = spec.client;
     let cp = format!("{cl}: {}", mode.client_ty());

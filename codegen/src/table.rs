@@ -108,6 +108,8 @@ pub(crate) struct Spec<'a> {
     pub(crate) client: &'a str,
     pub(crate) fields: &'a [Field<'a>],
     pub(crate) pk: Vec<&'a Field<'a>>,
+    /// Whether `ON CONFLICT` may name the primary key (not when it is DEFERRABLE).
+    pub(crate) pk_arbiter: bool,
     /// Insertable columns other than the primary key's.
     pub(crate) updatable: Vec<&'a Field<'a>>,
     /// ` ORDER BY pk`, or nothing without a primary key.
@@ -231,7 +233,12 @@ pub(crate) fn table_file(input: &TableInput, head: &str) -> Result<String, Vec<E
         })
         .collect();
     let parents = parents(fields, &parent_fields);
+    let pk_arbiter = !table
+        .constraints
+        .values()
+        .any(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }) && c.deferrable);
     let spec = Spec {
+        pk_arbiter,
         table_sql: table.name.to_string(),
         select_list: select_list(fields),
         row: &table_names.row,
@@ -343,12 +350,33 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
         c.inner_doc(line);
     }
     c.inner_doc("");
-    for line in [
-        " The operations every table has are methods of the support crate's traits on the",
-        " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
-        " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
-        " over tokio-postgres). The functions here are the table's own.",
-    ] {
+    // What a reader needs to call the operations: the traits this table has, and whether
+    // the module has functions of its own.
+    let lines: &[&str] = match (pk.is_empty(), ops::has_functions(spec)) {
+        (false, true) => &[
+            " The operations every table has are methods of the support crate's traits on the",
+            " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
+            " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
+            " over tokio-postgres). The functions here are the table's own.",
+        ],
+        (false, false) => &[
+            " The operations every table has are methods of the support crate's traits on the",
+            " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
+            " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
+            " over tokio-postgres).",
+        ],
+        (true, true) => &[
+            " Without a primary key, the table has the operations of `schemakit_support::Crud`",
+            " (or `AsyncCrud` over tokio-postgres), methods of the marker type `Table`, as in",
+            " `Table::insert(&mut client, &new)`. The functions here are the table's own.",
+        ],
+        (true, false) => &[
+            " Without a primary key, the table has the operations of `schemakit_support::Crud`",
+            " (or `AsyncCrud` over tokio-postgres), methods of the marker type `Table`, as in",
+            " `Table::insert(&mut client, &new)`.",
+        ],
+    };
+    for line in lines {
         c.inner_doc(line);
     }
     // Enum types are written `enums::Name`, here and (through `use super::*`) in the
@@ -600,7 +628,8 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
     // The table as a type.
     c.item();
     c.doc(&format!(
-        " Table `{table_name}` as a type: the operations of `schemakit_support::Crud` and `KeyedCrud` (or their async twins) are called on it, and code generic over tables takes it."
+        " Table `{table_name}` as a type: the operations of `schemakit_support::Crud`{} (or their async twins) are called on it, and code generic over tables takes it.",
+        if pk.is_empty() { "" } else { " and `KeyedCrud`" }
     ));
     c.line("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]");
     c.line("pub struct Table;");
@@ -654,6 +683,12 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
 
     if !pk.is_empty() {
         keyed_impl(c, spec, &insertable);
+        // A DEFERRABLE primary key cannot be an ON CONFLICT arbiter: without this impl,
+        // `upsert` does not compile for the table (Postgres would refuse it).
+        if spec.pk_arbiter {
+            c.item();
+            c.line("impl schemakit_support::Upsertable for Table {}");
+        }
     }
 
     if ops::has_functions(spec) {

@@ -113,8 +113,8 @@ fn an_override_is_written_as_given_and_what_would_break_it_is_refused() {
     assert!(blobs.contains("u: &[u8]"), "{blobs}");
 }
 
-/// What a review found: casts that truncate, a bit(n) written as bit(1), a row struct called
-/// `Iterator`, two keys with one suffix.
+/// What a review found: casts that truncate, a bit(n) written as bit(1), an upsert on a
+/// DEFERRABLE key, a row struct called `Iterator`, two keys with one suffix.
 #[test]
 fn casts_keep_lengths_where_postgres_needs_them_and_names_stay_apart() {
     let sql = "CREATE DOMAIN code AS varchar(5);
@@ -140,7 +140,15 @@ fn casts_keep_lengths_where_postgres_needs_them_and_names_stay_apart() {
     );
     assert!(iterators.contains("::text::bit(8)"), "{iterators}");
     assert!(iterators.contains("pub struct IteratorRow"), "{iterators}");
+    assert!(
+        !iterators.contains("Upsertable"),
+        "no upsert on a DEFERRABLE key: {iterators}"
+    );
     let pairs = &files["review/pairs.rs"];
+    assert!(
+        pairs.contains("impl schemakit_support::Upsertable for Table {}"),
+        "{pairs}"
+    );
     assert!(pairs.contains("pub fn find_by_a_and_b("), "{pairs}");
     assert!(pairs.contains("pub fn find_by_b_and_a("), "{pairs}");
 }

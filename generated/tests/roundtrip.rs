@@ -163,7 +163,7 @@ fn round_trip<T>(
     finds: &[Find<T::Row>],
 ) -> T::Row
 where
-    T: KeyedCrud + schemakit_support::AsyncKeyedCrud,
+    T: KeyedCrud + schemakit_support::AsyncKeyedCrud + schemakit_support::Upsertable,
     T::Row: PartialEq + Debug + Clone + Sync,
     T::New: Sync,
     T::Key: PartialEq + Debug + Sync,

@@ -1,6 +1,7 @@
-//! The async functions (feature `tokio`, each table's `nonblocking` module) on a real
-//! Postgres: insert, get, update, find by unique key, list and delete, over
-//! tokio-postgres, on an ephemeral cluster from local binaries.
+//! The async API (feature `tokio`) as a user writes it, on a real Postgres: insert, get,
+//! update, list and delete through `AsyncCrud`/`AsyncKeyedCrud` on a table's `Table`, and
+//! a finder of the table's `nonblocking` module, over tokio-postgres, on an ephemeral
+//! cluster from local binaries.
 
 // Test helpers: a failed call is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,6 +10,7 @@ use std::path::Path;
 
 use generated::cira::enums::JobStatus;
 use generated::cira::{job_results, jobs};
+use schemakit_support::{AsyncCrud, AsyncKeyedCrud};
 
 fn assert_send<T: Send>(_: &T) {}
 
@@ -51,33 +53,29 @@ fn the_async_api_round_trips_on_real_postgres() {
         };
         // The futures are `Send` (spawnable on a multi-threaded runtime), which their
         // signatures do not spell out.
-        let insert = <jobs::Table as schemakit_support::AsyncCrud>::insert(&client, &new_job);
+        let insert = jobs::Table::insert(&client, &new_job);
         assert_send(&insert);
         let job = insert.await.unwrap();
-        assert_send(&<jobs::Table as schemakit_support::AsyncKeyedCrud>::get(
-            &client, &job.id,
-        ));
-        assert_send(&<jobs::Table as schemakit_support::AsyncCrud>::list(
+        assert_send(&jobs::Table::get(&client, &job.id));
+        assert_send(&jobs::Table::list(
             &client,
             schemakit_support::Page::first(1),
         ));
         assert_eq!(job.status, Some(JobStatus::Queued));
         assert_eq!(
-            <jobs::Table as schemakit_support::AsyncKeyedCrud>::get(&client, &job.id)
-                .await
-                .unwrap(),
+            jobs::Table::get(&client, &job.id).await.unwrap(),
             Some(job.clone())
         );
 
         let mut changed = job.clone();
         changed.status = Some(JobStatus::Completed);
-        let updated = <jobs::Table as schemakit_support::AsyncKeyedCrud>::update(&client, &changed)
+        let updated = jobs::Table::update(&client, &changed)
             .await
             .unwrap()
             .expect("the row exists");
         assert_eq!(updated.status, Some(JobStatus::Completed));
 
-        let result = <job_results::Table as schemakit_support::AsyncCrud>::insert(
+        let result = job_results::Table::insert(
             &client,
             &job_results::NewJobResult {
                 id: None,
@@ -97,29 +95,17 @@ fn the_async_api_round_trips_on_real_postgres() {
             Some(result.clone())
         );
         assert!(
-            <job_results::Table as schemakit_support::AsyncCrud>::list(
-                &client,
-                schemakit_support::Page::first(10)
-            )
-            .await
-            .unwrap()
-            .contains(&result)
+            job_results::Table::list(&client, schemakit_support::Page::first(10))
+                .await
+                .unwrap()
+                .contains(&result)
         );
         assert!(
-            <job_results::Table as schemakit_support::AsyncKeyedCrud>::delete(&client, &result.id)
+            job_results::Table::delete(&client, &result.id)
                 .await
                 .unwrap()
         );
-        assert!(
-            <jobs::Table as schemakit_support::AsyncKeyedCrud>::delete(&client, &job.id)
-                .await
-                .unwrap()
-        );
-        assert_eq!(
-            <jobs::Table as schemakit_support::AsyncKeyedCrud>::get(&client, &job.id)
-                .await
-                .unwrap(),
-            None
-        );
+        assert!(jobs::Table::delete(&client, &job.id).await.unwrap());
+        assert_eq!(jobs::Table::get(&client, &job.id).await.unwrap(), None);
     });
 }

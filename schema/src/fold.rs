@@ -391,11 +391,13 @@ pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
 /// memory at once.
 const READ_WINDOW: usize = 64;
 
-/// How many windows a reading thread may be ahead of the one applying them.
+/// How many windows a reading thread may have read and not yet handed over (it may be
+/// reading one more).
 const READ_AHEAD: usize = 4;
 
-/// Below this many statements, one thread reads them: a thread costs more than it saves.
-const READ_IN_PARALLEL_FROM: usize = 64;
+/// Below this many statements (two windows), the applying thread reads them itself: with
+/// one window, a reading thread would only make it wait.
+const READ_IN_PARALLEL_FROM: usize = 2 * READ_WINDOW;
 
 /// The stack of a thread that reads statements: deeply nested SQL (a CHECK of a thousand
 /// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same.
@@ -403,8 +405,9 @@ pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// Reads the statements of `chunks` (byte ranges of `text`) and hands them to `apply` a
 /// window at a time, in order. With enough statements and more than one core, as many
-/// threads as there are cores read the windows in turn (thread `k` reads windows `k`,
-/// `k + n`, …), each at most [`READ_AHEAD`] windows ahead, while this thread applies: the
+/// threads as there are cores (and windows) read the windows in turn (thread `k` reads
+/// windows `k`, `k + n`, …), each with at most [`READ_AHEAD`] windows read and not yet
+/// taken, while this thread applies: the
 /// reading of later statements overlaps the applying of earlier ones. A thread that cannot
 /// be started leaves its windows to this one; a panic in one is resumed here, when its
 /// window's turn comes, as if it happened here.
@@ -423,17 +426,17 @@ fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Re
         return;
     }
     let windows: Vec<&[Chunk]> = chunks.chunks(READ_WINDOW).collect();
+    let threads = threads.min(windows.len());
+    let windows = &windows;
     std::thread::scope(|scope| {
-        let readers: Vec<_> = (0..threads)
+        let mut readers: Vec<_> = (0..threads)
             .map(|k| {
                 let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Read>>(READ_AHEAD);
-                let mine = windows.iter().skip(k).step_by(threads).copied();
-                let mine: Vec<&[Chunk]> = mine.collect();
                 let handle = std::thread::Builder::new()
                     .stack_size(READ_STACK_BYTES)
                     .spawn_scoped(scope, move || {
-                        for window in mine {
-                            // The receiver is gone only when this thread unwinds.
+                        for window in windows.iter().skip(k).step_by(threads) {
+                            // The receiver is gone only when the applying thread unwinds.
                             if send.send(read(window)).is_err() {
                                 break;
                             }
@@ -442,7 +445,6 @@ fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Re
                 handle.ok().map(|h| (receive, Some(h)))
             })
             .collect();
-        let mut readers = readers;
         for (i, window) in windows.iter().enumerate() {
             let reads = match &mut readers[i % threads] {
                 None => read(window),

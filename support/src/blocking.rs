@@ -164,11 +164,12 @@ pub trait KeyedCrud: Keyed + Crud {
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new` gives;
-    /// returns the row as stored.
-    ///
-    /// Postgres refuses it, saying so, for a DEFERRABLE primary key, which cannot be an
-    /// `ON CONFLICT` arbiter.
-    fn upsert(client: &mut impl GenericClient, new: &Self::New) -> Result<Self::Row, Error> {
+    /// returns the row as stored. Only for a table whose key can be an `ON CONFLICT`
+    /// arbiter ([`Upsertable`](crate::Upsertable): not a DEFERRABLE one).
+    fn upsert(client: &mut impl GenericClient, new: &Self::New) -> Result<Self::Row, Error>
+    where
+        Self: crate::Upsertable,
+    {
         upsert_on::<Self>(client, new, Self::KEY_COLUMNS)
     }
 

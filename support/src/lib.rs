@@ -23,7 +23,7 @@ mod value;
 pub mod serde_helpers;
 
 pub use sql::{Column, Sets, Values};
-pub use traits::{Keyed, Table};
+pub use traits::{Keyed, Table, Upsertable};
 
 #[cfg(feature = "blocking")]
 pub use blocking::{Crud, KeyedCrud};
@@ -40,7 +40,7 @@ pub use postgres;
 /// The async client crate, for generated code.
 pub use tokio_postgres;
 
-/// A stream of rows (feature `tokio`): what the async `stream` functions return.
+/// A stream of rows (feature `tokio`): what `AsyncCrud::stream` yields.
 #[cfg(feature = "tokio")]
 pub use futures_util::stream::Stream;
 

@@ -245,14 +245,15 @@ pub trait AsyncKeyedCrud: Keyed + AsyncCrud {
     }
 
     /// Inserts `new`, or where a row has its primary key, updates the columns `new` gives;
-    /// returns the row as stored.
-    ///
-    /// Postgres refuses it, saying so, for a DEFERRABLE primary key, which cannot be an
-    /// `ON CONFLICT` arbiter.
+    /// returns the row as stored. Only for a table whose key can be an `ON CONFLICT`
+    /// arbiter ([`Upsertable`](crate::Upsertable): not a DEFERRABLE one).
     fn upsert<'a>(
         client: &'a (impl GenericClient + Sync),
         new: &'a Self::New,
-    ) -> BoxFuture<'a, Result<Self::Row, Error>> {
+    ) -> BoxFuture<'a, Result<Self::Row, Error>>
+    where
+        Self: crate::Upsertable,
+    {
         Box::pin(upsert_on::<Self>(client, new, Self::KEY_COLUMNS))
     }
 

@@ -67,3 +67,87 @@ pub trait Keyed: Table {
     /// Adds the columns `patch` sets to `sets`.
     fn patch_sets<'a>(patch: &'a Self::Patch, sets: &mut Sets<'a>);
 }
+
+/// A keyed table whose primary key can be an `ON CONFLICT` arbiter (it is not
+/// DEFERRABLE): the tables `upsert` exists for. The generated code implements it where
+/// Postgres would accept the statement, so an upsert it would refuse does not compile.
+///
+/// With the implementation, `upsert` is there:
+///
+/// ```no_run
+/// # use schemakit_support::{Column, Keyed, KeyedCrud, Param, Row, Sets, Table, Upsertable};
+/// # struct Jobs;
+/// # impl Table for Jobs {
+/// #     type Row = i64;
+/// #     type New = i64;
+/// #     const TABLE: &'static str = "jobs";
+/// #     const COLUMNS: &'static str = "id";
+/// #     const INSERT_COLUMNS: &'static [Column] = &[Column { name: "id", cast: "" }];
+/// #     const KEY_COLUMNS: &'static [&'static str] = &["id"];
+/// #     const LIST: &'static str = "";
+/// #     const COUNT: &'static str = "";
+/// #     const STREAM: &'static str = "";
+/// #     fn from_row(row: &Row) -> Result<i64, schemakit_support::Error> { row.try_get(0) }
+/// #     fn cells(new: &i64) -> Vec<Option<Param<'_>>> { vec![Some(new as Param)] }
+/// # }
+/// # impl Keyed for Jobs {
+/// #     type Key = i64;
+/// #     type Patch = ();
+/// #     const GET: &'static str = "";
+/// #     const UPDATE: Option<&'static str> = None;
+/// #     const DELETE: &'static str = "";
+/// #     const EXISTS: &'static str = "";
+/// #     const LIST_FIRST: &'static str = "";
+/// #     const LIST_AFTER: &'static str = "";
+/// #     const KEY_FILTER: &'static str = "";
+/// #     fn key(row: &i64) -> i64 { *row }
+/// #     fn key_params(key: &i64) -> Vec<Param<'_>> { vec![key as Param] }
+/// #     fn update_params(row: &i64) -> Vec<Param<'_>> { vec![row as Param] }
+/// #     fn patch_sets<'a>(_: &'a (), _: &mut Sets<'a>) {}
+/// # }
+/// impl Upsertable for Jobs {}
+///
+/// fn save(client: &mut postgres::Client) -> Result<i64, postgres::Error> {
+///     Jobs::upsert(client, &7)
+/// }
+/// ```
+///
+/// Without it (a DEFERRABLE key), the same call does not compile:
+///
+/// ```compile_fail,E0277
+/// # use schemakit_support::{Column, Keyed, KeyedCrud, Param, Row, Sets, Table, Upsertable};
+/// # struct Jobs;
+/// # impl Table for Jobs {
+/// #     type Row = i64;
+/// #     type New = i64;
+/// #     const TABLE: &'static str = "jobs";
+/// #     const COLUMNS: &'static str = "id";
+/// #     const INSERT_COLUMNS: &'static [Column] = &[Column { name: "id", cast: "" }];
+/// #     const KEY_COLUMNS: &'static [&'static str] = &["id"];
+/// #     const LIST: &'static str = "";
+/// #     const COUNT: &'static str = "";
+/// #     const STREAM: &'static str = "";
+/// #     fn from_row(row: &Row) -> Result<i64, schemakit_support::Error> { row.try_get(0) }
+/// #     fn cells(new: &i64) -> Vec<Option<Param<'_>>> { vec![Some(new as Param)] }
+/// # }
+/// # impl Keyed for Jobs {
+/// #     type Key = i64;
+/// #     type Patch = ();
+/// #     const GET: &'static str = "";
+/// #     const UPDATE: Option<&'static str> = None;
+/// #     const DELETE: &'static str = "";
+/// #     const EXISTS: &'static str = "";
+/// #     const LIST_FIRST: &'static str = "";
+/// #     const LIST_AFTER: &'static str = "";
+/// #     const KEY_FILTER: &'static str = "";
+/// #     fn key(row: &i64) -> i64 { *row }
+/// #     fn key_params(key: &i64) -> Vec<Param<'_>> { vec![key as Param] }
+/// #     fn update_params(row: &i64) -> Vec<Param<'_>> { vec![row as Param] }
+/// #     fn patch_sets<'a>(_: &'a (), _: &mut Sets<'a>) {}
+/// # }
+///
+/// fn save(client: &mut postgres::Client) -> Result<i64, postgres::Error> {
+///     Jobs::upsert(client, &7)
+/// }
+/// ```
+pub trait Upsertable: Keyed {}

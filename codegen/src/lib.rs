@@ -193,42 +193,25 @@ pub fn generate_reusing<'p>(
         &opts.overrides,
         &opts.array_elements_not_null,
     );
-    // Each table's input: itself, its indexes, the generated tables it references.
-    let inputs: Vec<input::TableInput> = table_modules
-        .iter()
-        .map(|(table_names, table)| input::TableInput {
-            table,
-            names: table_names,
-            indexes: table_indexes
-                .get(&table.name)
-                .map_or(&[][..], Vec::as_slice),
-            parents: table
-                .constraints
-                .values()
-                .filter_map(|c| match &c.kind {
-                    schema::model::ConstraintKind::ForeignKey(fk) => Some(&fk.ref_table),
-                    _ => None,
-                })
-                .filter_map(|parent| {
-                    let t = schema.tables.get(parent)?;
-                    Some((parent, (t, names.tables.get(parent)?)))
-                })
-                .collect(),
-            shared: &shared,
-        })
-        .collect();
+    // Each table's input: itself, its indexes, the generated tables it references. Built
+    // on the rendering threads.
+    let input_of = |&(table_names, table): &(_, _)| {
+        table_input(schema, &names, &table_indexes, &shared, table_names, table)
+    };
     // Tables are independent: render them on as many threads as the caller asked for. The
     // result is collected into a sorted map, so the output does not depend on scheduling.
-    let threads = opts.threads.clamp(1, inputs.len().max(1));
-    let chunk = inputs.len().div_ceil(threads).max(1);
+    let threads = opts.threads.clamp(1, table_modules.len().max(1));
+    let chunk = table_modules.len().div_ceil(threads).max(1);
+    let input_of = &input_of;
     let results: Vec<Vec<Rendered>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = inputs
+        let handles: Vec<_> = table_modules
             .chunks(chunk)
             .map(|part| {
                 let header = &header;
                 let handle = scope.spawn(move || {
                     part.iter()
-                        .map(|input| {
+                        .map(|t| {
+                            let input = &input_of(t);
                             let path = format!("{}/{}.rs", opts.module, input.names.module);
                             let head = head(header, &input.fingerprint());
                             let text = match reused(&head, previous.get(&path)) {
@@ -254,7 +237,7 @@ pub fn generate_reusing<'p>(
                         .unwrap_or_else(|| "a panic".into());
                     let what = part
                         .iter()
-                        .map(|input| format!("`{}`", input.table.name))
+                        .map(|(_, table)| format!("`{}`", table.name))
                         .collect::<Vec<_>>()
                         .join(", ");
                     vec![(
@@ -363,6 +346,37 @@ fn fingerprint(parts: &[&[u8]]) -> String {
 /// the input it is rendered from.
 fn head(header: &str, input: &str) -> String {
     format!("{header}; input {input} output ")
+}
+
+/// One table's input: itself, its indexes, the generated tables it references.
+fn table_input<'a>(
+    schema: &'a Schema,
+    names: &'a names::Names,
+    table_indexes: &'a BTreeMap<&QualifiedName, Vec<&Index>>,
+    shared: &'a input::Shared<'a>,
+    table_names: &'a names::TableNames,
+    table: &'a Table,
+) -> input::TableInput<'a> {
+    input::TableInput {
+        table,
+        names: table_names,
+        indexes: table_indexes
+            .get(&table.name)
+            .map_or(&[][..], Vec::as_slice),
+        parents: table
+            .constraints
+            .values()
+            .filter_map(|c| match &c.kind {
+                schema::model::ConstraintKind::ForeignKey(fk) => Some(&fk.ref_table),
+                _ => None,
+            })
+            .filter_map(|parent| {
+                let t = schema.tables.get(parent)?;
+                Some((parent, (t, names.tables.get(parent)?)))
+            })
+            .collect(),
+        shared,
+    }
 }
 
 /// `previous`'s text, when it starts with `head` (it was rendered from the same input)

@@ -411,14 +411,25 @@ pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 /// reading of later statements overlaps the applying of earlier ones. A thread that cannot
 /// be started leaves its windows to this one; a panic in one is resumed here, when its
 /// window's turn comes, as if it happened here.
-fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Read>)) {
-    let read = |window: &[Chunk]| -> Vec<Read> {
+fn read_all(text: &str, chunks: &[Chunk], apply: impl FnMut(&[Chunk], Vec<Read>)) {
+    read_windows(text, chunks, parallelism(), front::read, apply);
+}
+
+/// [`read_all`] with `threads` cores and `read_one` reading one statement's text.
+fn read_windows<R: Send>(
+    text: &str,
+    chunks: &[Chunk],
+    threads: usize,
+    read_one: impl Fn(&str) -> R + Sync,
+    mut apply: impl FnMut(&[Chunk], Vec<R>),
+) {
+    let read_one = &read_one;
+    let read = |window: &[Chunk]| -> Vec<R> {
         window
             .iter()
-            .map(|c| front::read(&text[c.start..c.end]))
+            .map(|c| read_one(&text[c.start..c.end]))
             .collect()
     };
-    let threads = parallelism();
     if threads < 2 || chunks.len() < READ_IN_PARALLEL_FROM {
         for window in chunks.chunks(READ_WINDOW) {
             apply(window, read(window));
@@ -431,7 +442,7 @@ fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Re
     std::thread::scope(|scope| {
         let mut readers: Vec<_> = (0..threads)
             .map(|k| {
-                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Read>>(READ_AHEAD);
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<R>>(READ_AHEAD);
                 let handle = std::thread::Builder::new()
                     .stack_size(READ_STACK_BYTES)
                     .spawn_scoped(scope, move || {
@@ -466,4 +477,92 @@ fn read_all(text: &str, chunks: &[Chunk], mut apply: impl FnMut(&[Chunk], Vec<Re
 fn parallelism() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 1000 one-word statements, `s0;s1;…`, and their chunks.
+    fn script() -> (String, Vec<Chunk>) {
+        let mut text = String::new();
+        let mut chunks = Vec::new();
+        for i in 0..1000 {
+            let start = text.len();
+            text.push_str(&format!("s{i}"));
+            chunks.push(Chunk {
+                start,
+                end: text.len(),
+            });
+            text.push(';');
+        }
+        (text, chunks)
+    }
+
+    /// What `apply` was handed, in order, reading on `threads` threads.
+    fn applied(threads: usize, text: &str, chunks: &[Chunk]) -> Vec<String> {
+        let mut out = Vec::new();
+        read_windows(text, chunks, threads, str::to_string, |window, reads| {
+            assert_eq!(window.len(), reads.len());
+            for (c, r) in window.iter().zip(reads) {
+                assert_eq!(&text[c.start..c.end], r, "a window's reads are its own");
+                out.push(r);
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn every_statement_is_applied_once_in_order_whatever_the_threads() {
+        let (text, chunks) = script();
+        let expected: Vec<String> = (0..1000).map(|i| format!("s{i}")).collect();
+        for threads in [1, 2, 3, 7, 64] {
+            assert_eq!(
+                applied(threads, &text, &chunks),
+                expected,
+                "{threads} threads"
+            );
+        }
+        // Fewer statements than two windows: read where they are applied.
+        assert_eq!(applied(4, &text, &chunks[..100]), expected[..100]);
+    }
+
+    #[test]
+    fn a_panic_while_reading_is_resumed_at_its_windows_turn() {
+        let (text, chunks) = script();
+        let mut seen = Vec::new();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_windows(
+                &text,
+                &chunks,
+                2,
+                |s| {
+                    assert_ne!(s, "s500", "the reader gave up");
+                    s.to_string()
+                },
+                |_, reads| seen.extend(reads),
+            );
+        }));
+        let panic = result.expect_err("the reader's panic reaches the caller");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("the reader gave up"), "{message}");
+        // Statement 500 is in window 7 (64 a window): windows 0–6 were applied, in order.
+        assert_eq!(seen.len(), 7 * READ_WINDOW);
+        assert_eq!(seen.last().map(String::as_str), Some("s447"));
+    }
+
+    #[test]
+    fn a_panic_while_applying_stops_the_readers() {
+        let (text, chunks) = script();
+        let mut windows = 0;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_windows(&text, &chunks, 2, str::to_string, |_, _| {
+                windows += 1;
+                assert!(windows < 3, "the folder gave up");
+            });
+        }));
+        // It returns (no reader is left waiting to hand over a window) with the panic.
+        assert!(result.is_err());
+        assert_eq!(windows, 3);
+    }
 }

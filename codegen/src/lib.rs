@@ -200,58 +200,43 @@ pub fn generate_reusing<'p>(
     };
     // Tables are independent: render them on as many threads as the caller asked for. The
     // result is collected into a sorted map, so the output does not depend on scheduling.
-    let threads = opts.threads.clamp(1, table_modules.len().max(1));
-    let chunk = table_modules.len().div_ceil(threads).max(1);
-    let input_of = &input_of;
-    let results: Vec<Vec<Rendered>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = table_modules
-            .chunks(chunk)
-            .map(|part| {
-                let header = &header;
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|t| {
-                            let input = &input_of(t);
-                            let path = format!("{}/{}.rs", opts.module, input.names.module);
-                            let head = head(header, &input.fingerprint());
-                            let text = match reused(&head, previous.get(&path)) {
-                                Some(text) => Ok(Cow::Borrowed(text)),
-                                None => table::table_file(input, &head).map(Cow::Owned),
-                            };
-                            (input.names.module.clone(), text)
-                        })
-                        .collect::<Vec<Rendered<'p>>>()
-                });
-                (part, handle)
+    let parts = in_parts(&table_modules, opts.threads, |part| {
+        part.iter()
+            .map(|t| {
+                let input = &input_of(t);
+                let path = format!("{}/{}.rs", opts.module, input.names.module);
+                let head = head(&header, &input.fingerprint());
+                let text = match reused(&head, previous.get(&path)) {
+                    Some(text) => Ok(Cow::Borrowed(text)),
+                    None => table::table_file(input, &head).map(Cow::Owned),
+                };
+                (input.names.module.clone(), text)
             })
-            .collect();
-        // A thread that panicked is an error for its tables, never a silent gap.
-        handles
-            .into_iter()
-            .map(|(part, h)| {
-                h.join().unwrap_or_else(|panic| {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a panic".into());
-                    let what = part
-                        .iter()
-                        .map(|(_, table)| format!("`{}`", table.name))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    vec![(
-                        String::new(),
-                        Err(vec![Error::Internal {
-                            what: format!("table(s) {what}"),
-                            message,
-                        }]),
-                    )]
-                })
-            })
-            .collect()
+            .collect::<Vec<Rendered<'p>>>()
     });
-    for (module, result) in results.into_iter().flatten() {
+    // A thread that panicked is an error for its tables, never a silent gap.
+    let results = parts.into_iter().map(|(part, result)| {
+        result.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            let what = part
+                .iter()
+                .map(|(_, table)| format!("`{}`", table.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![(
+                String::new(),
+                Err(vec![Error::Internal {
+                    what: format!("table(s) {what}"),
+                    message,
+                }]),
+            )]
+        })
+    });
+    for (module, result) in results.flatten() {
         match result {
             Ok(text) => {
                 files.insert(format!("{}/{}.rs", opts.module, module), text);
@@ -346,6 +331,35 @@ fn fingerprint(parts: &[&[u8]]) -> String {
 /// the input it is rendered from.
 fn head(header: &str, input: &str) -> String {
     format!("{header}; input {input} output ")
+}
+
+/// `f` of `items` cut into `threads` parts (at least one), each on a thread of its own,
+/// with each part's result in order: `Err` with the panic of a part whose thread
+/// panicked, for the caller to report or resume. A part whose thread cannot be started
+/// runs on this one.
+pub(crate) fn in_parts<'i, T: Sync, R: Send>(
+    items: &'i [T],
+    threads: usize,
+    f: impl Fn(&'i [T]) -> R + Sync,
+) -> Vec<(&'i [T], std::thread::Result<R>)> {
+    let per = items.len().div_ceil(threads.max(1)).max(1);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per)
+            .map(|part| {
+                let handle = std::thread::Builder::new().spawn_scoped(scope, move || f(part));
+                (part, handle)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(part, handle)| match handle {
+                Ok(handle) => (part, handle.join()),
+                Err(_) => (part, Ok(f(part))),
+            })
+            .collect()
+    })
 }
 
 /// One table's input: itself, its indexes, the generated tables it references.

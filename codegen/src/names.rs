@@ -373,33 +373,22 @@ fn table_names(
 /// Below this many items, [`par_map`] maps on the calling thread.
 const PAR_MAP_FROM: usize = 64;
 
-/// `f` of each item, in order: on `threads` threads when there are enough items to be
-/// worth a thread. A thread that cannot be started leaves its part to this one; a panic in
-/// one is resumed here.
+/// `f` of each item, in order: on `threads` threads (parts, [`crate::in_parts`]) when there
+/// are enough items to be worth a thread. A panic in one is resumed here.
 fn par_map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if threads < 2 || items.len() < PAR_MAP_FROM {
         return items.iter().map(&f).collect();
     }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|part| {
-                let handle = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>());
-                (part, handle)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (part, handle) in handles {
-            match handle.map(|h| h.join()) {
-                Ok(Ok(mut results)) => out.append(&mut results),
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                Err(_) => out.extend(part.iter().map(f)),
-            }
+    let mut out = Vec::with_capacity(items.len());
+    for (_, result) in crate::in_parts(items, threads, |part| {
+        part.iter().map(&f).collect::<Vec<R>>()
+    }) {
+        match result {
+            Ok(mut results) => out.append(&mut results),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
-        out
-    })
+    }
+    out
 }
 
 impl Names {

@@ -407,10 +407,10 @@ pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 /// window at a time, in order. With enough statements and more than one core, as many
 /// threads as there are cores (and windows) read the windows in turn (thread `k` reads
 /// windows `k`, `k + n`, …), each with at most [`READ_AHEAD`] windows read and not yet
-/// taken, while this thread applies: the
-/// reading of later statements overlaps the applying of earlier ones. A thread that cannot
-/// be started leaves its windows to this one; a panic in one is resumed here, when its
-/// window's turn comes, as if it happened here.
+/// taken, while this thread applies: the reading of later statements overlaps the
+/// applying of earlier ones. A thread that cannot be started leaves its windows to this
+/// one; a panic in one is resumed here, when its window's turn comes, as if it happened
+/// here.
 fn read_all(text: &str, chunks: &[Chunk], apply: impl FnMut(&[Chunk], Vec<Read>)) {
     read_windows(text, chunks, parallelism(), front::read, apply);
 }

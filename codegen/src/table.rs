@@ -352,32 +352,31 @@ fn table_text(head: &str, table: &Table, spec: &Spec, uses_enums: bool) -> Strin
     c.inner_doc("");
     // What a reader needs to call the operations: the traits this table has, and whether
     // the module has functions of its own.
-    let lines: &[&str] = match (pk.is_empty(), ops::has_functions(spec)) {
-        (false, true) => &[
-            " The operations every table has are methods of the support crate's traits on the",
-            " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
-            " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
-            " over tokio-postgres). The functions here are the table's own.",
-        ],
-        (false, false) => &[
-            " The operations every table has are methods of the support crate's traits on the",
-            " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
-            " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
-            " over tokio-postgres).",
-        ],
-        (true, true) => &[
-            " Without a primary key, the table has the operations of `schemakit_support::Crud`",
-            " (or `AsyncCrud` over tokio-postgres), methods of the marker type `Table`, as in",
-            " `Table::insert(&mut client, &new)`. The functions here are the table's own.",
-        ],
-        (true, false) => &[
-            " Without a primary key, the table has the operations of `schemakit_support::Crud`",
-            " (or `AsyncCrud` over tokio-postgres), methods of the marker type `Table`, as in",
+    let (lines, last): (&[&str], &str) = if pk.is_empty() {
+        (
+            &[
+                " Without a primary key, the table has the operations of `schemakit_support::Crud`",
+                " (or `AsyncCrud` over tokio-postgres), methods of the marker type `Table`, as in",
+            ],
             " `Table::insert(&mut client, &new)`.",
-        ],
+        )
+    } else {
+        (
+            &[
+                " The operations every table has are methods of the support crate's traits on the",
+                " marker type `Table`, as in `Table::insert(&mut client, &new)` with",
+                " `schemakit_support::{Crud, KeyedCrud}` in scope (or `AsyncCrud` and `AsyncKeyedCrud`",
+            ],
+            " over tokio-postgres).",
+        )
     };
     for line in lines {
         c.inner_doc(line);
+    }
+    if ops::has_functions(spec) {
+        c.inner_doc(&format!("{last} The functions here are the table's own."));
+    } else {
+        c.inner_doc(last);
     }
     // Enum types are written `enums::Name`, here and (through `use super::*`) in the
     // functions' modules.

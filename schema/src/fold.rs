@@ -386,14 +386,13 @@ pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
         })
 }
 
-/// How many statements a reading thread reads at a time: enough that handing them over
-/// costs little, few enough that applying starts soon and their syntax trees take little
-/// memory at once.
+/// How many statements are read at a time: enough that handing them over costs little,
+/// few enough that applying starts soon and their syntax trees take little memory at once.
 const READ_WINDOW: usize = 64;
 
-/// How many windows a reading thread may have read and not yet handed over (it may be
-/// reading one more).
-const READ_AHEAD: usize = 4;
+/// How many windows may be read (or being read) ahead of the one being applied: a bound
+/// on the syntax trees held at once.
+const READ_AHEAD: usize = 8;
 
 /// Below this many statements (two windows), the applying thread reads them itself: with
 /// one window, a reading thread would only make it wait.
@@ -404,73 +403,194 @@ const READ_IN_PARALLEL_FROM: usize = 2 * READ_WINDOW;
 pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// Reads the statements of `chunks` (byte ranges of `text`) and hands them to `apply` a
-/// window at a time, in order. With enough statements and more than one core, as many
-/// threads as there are cores (and windows) read the windows in turn (thread `k` reads
-/// windows `k`, `k + n`, …), each with at most [`READ_AHEAD`] windows read and not yet
-/// taken, while this thread applies: the reading of later statements overlaps the
-/// applying of earlier ones. A thread that cannot be started leaves its windows to this
-/// one; a panic in one is resumed here, when its window's turn comes, as if it happened
-/// here.
+/// window at a time, in order, with reading spread over the cores (see [`read_windows`]).
 fn read_all(text: &str, chunks: &[Chunk], apply: impl FnMut(&[Chunk], Vec<Read>)) {
     read_windows(text, chunks, parallelism(), front::read, apply);
 }
 
-/// [`read_all`] with `threads` cores and `read_one` reading one statement's text.
+/// Reads `chunks` with `read_one` on `cores` cores and hands them to `apply` a window at
+/// a time, in order. With enough statements and more than one core, one thread per other
+/// core reads windows in the order they come, at most [`READ_AHEAD`] ahead of the one
+/// being applied, while this thread applies them; when the window it needs next is not
+/// read yet, this thread reads one itself (that one if no one has taken it, else the
+/// next free one) instead of waiting. Nothing is left waiting for a core: there are as
+/// many threads as cores, and none idles while there is a window to read. A thread that
+/// cannot be started leaves its share to the others; a panic while reading is resumed
+/// here, when its window's turn comes, as if it happened here; a panic while applying
+/// stops the readers after the window each is reading.
 fn read_windows<R: Send>(
     text: &str,
     chunks: &[Chunk],
-    threads: usize,
+    cores: usize,
     read_one: impl Fn(&str) -> R + Sync,
     mut apply: impl FnMut(&[Chunk], Vec<R>),
 ) {
-    let read_one = &read_one;
     let read = |window: &[Chunk]| -> Vec<R> {
         window
             .iter()
             .map(|c| read_one(&text[c.start..c.end]))
             .collect()
     };
-    if threads < 2 || chunks.len() < READ_IN_PARALLEL_FROM {
-        for window in chunks.chunks(READ_WINDOW) {
+    let windows: Vec<&[Chunk]> = chunks.chunks(READ_WINDOW).collect();
+    let readers = cores.saturating_sub(1).min(windows.len().saturating_sub(1));
+    if readers == 0 || chunks.len() < READ_IN_PARALLEL_FROM {
+        for window in windows {
             apply(window, read(window));
         }
         return;
     }
-    let windows: Vec<&[Chunk]> = chunks.chunks(READ_WINDOW).collect();
-    let threads = threads.min(windows.len());
-    let windows = &windows;
+    let shelf = Shelf::new(windows.len());
+    // A panic while reading is caught where it happens and resumed at its window's turn.
+    let read_caught =
+        |j: usize| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(windows[j])));
     std::thread::scope(|scope| {
-        let mut readers: Vec<_> = (0..threads)
-            .map(|k| {
-                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<R>>(READ_AHEAD);
-                let handle = std::thread::Builder::new()
-                    .stack_size(READ_STACK_BYTES)
-                    .spawn_scoped(scope, move || {
-                        for window in windows.iter().skip(k).step_by(threads) {
-                            // The receiver is gone only when the applying thread unwinds.
-                            if send.send(read(window)).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                handle.ok().map(|h| (receive, Some(h)))
-            })
-            .collect();
-        for (i, window) in windows.iter().enumerate() {
-            let reads = match &mut readers[i % threads] {
-                None => read(window),
-                Some((receive, handle)) => match receive.recv() {
-                    Ok(reads) => reads,
-                    // The thread ended early: it panicked.
-                    Err(_) => match handle.take().map(|h| h.join()) {
-                        Some(Err(panic)) => std::panic::resume_unwind(panic),
-                        _ => read(window),
-                    },
-                },
+        // However this thread leaves the scope (done, or unwinding from `apply`), the
+        // readers stop: the scope waits for them.
+        let _stop = StopOnDrop(&shelf);
+        for _ in 0..readers {
+            let reader = || {
+                while let Some(j) = shelf.claim() {
+                    let reads = read_caught(j);
+                    let failed = reads.is_err();
+                    shelf.put(j, reads);
+                    if failed {
+                        break;
+                    }
+                }
             };
-            apply(window, reads);
+            // A reader that cannot be started leaves its windows to the others.
+            let _ = std::thread::Builder::new()
+                .stack_size(READ_STACK_BYTES)
+                .spawn_scoped(scope, reader);
+        }
+        for (i, &window) in windows.iter().enumerate() {
+            let reads = loop {
+                match shelf.next(i) {
+                    Next::Ready(reads) => break reads,
+                    Next::Read(j) if j == i => break read_caught(j),
+                    Next::Read(j) => shelf.put(j, read_caught(j)),
+                }
+            };
+            match reads {
+                Ok(reads) => apply(window, reads),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
     });
+}
+
+/// A window's statements as read, or the panic that reading them raised.
+type Reads<R> = std::thread::Result<Vec<R>>;
+
+/// Where [`read_windows`]' threads take windows to read and leave what they read.
+struct Shelf<R> {
+    state: std::sync::Mutex<ShelfState<R>>,
+    /// Signalled when a window is read, when the applied window moves on, and on stop.
+    changed: std::sync::Condvar,
+}
+
+struct ShelfState<R> {
+    /// The first window no thread has taken.
+    next: usize,
+    /// The window being applied (or waited for): reading stays within [`READ_AHEAD`] of it.
+    turn: usize,
+    /// Windows read and not yet applied.
+    read: Vec<Option<Reads<R>>>,
+    /// Set when the applying thread leaves: readers take no more windows.
+    stopped: bool,
+}
+
+/// What the applying thread does next for the window whose turn it is.
+enum Next<R> {
+    /// Apply it: here is what it read.
+    Ready(Reads<R>),
+    /// Read window `j` (the one whose turn it is, or a later free one) while waiting.
+    Read(usize),
+}
+
+impl<R> Shelf<R> {
+    fn new(windows: usize) -> Self {
+        Shelf {
+            state: std::sync::Mutex::new(ShelfState {
+                next: 0,
+                turn: 0,
+                read: (0..windows).map(|_| None).collect(),
+                stopped: false,
+            }),
+            changed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// The state; no thread panics while holding it, but if one did, its state is whole.
+    fn lock(&self) -> std::sync::MutexGuard<'_, ShelfState<R>> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A reader's next window, once it is within reach; `None` when there is none left or
+    /// the applying thread has stopped.
+    fn claim(&self) -> Option<usize> {
+        let mut state = self.lock();
+        loop {
+            if state.stopped || state.next >= state.read.len() {
+                return None;
+            }
+            if state.next < state.turn + READ_AHEAD {
+                state.next += 1;
+                return Some(state.next - 1);
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// Leaves window `j`'s reading for the applying thread.
+    fn put(&self, j: usize, reads: Reads<R>) {
+        self.lock().read[j] = Some(reads);
+        self.changed.notify_all();
+    }
+
+    /// For the applying thread, at window `i`'s turn (every window before it applied):
+    /// the window if it is read, else one to read, else waits for one of them.
+    fn next(&self, i: usize) -> Next<R> {
+        let mut state = self.lock();
+        if state.turn != i {
+            state.turn = i;
+            self.changed.notify_all();
+        }
+        loop {
+            if let Some(reads) = state.read[i].take() {
+                return Next::Ready(reads);
+            }
+            // Every window before `i` is applied, so `next >= i`: this is `i` itself when
+            // no one has taken it.
+            if state.next < state.read.len() && state.next < i + READ_AHEAD {
+                state.next += 1;
+                return Next::Read(state.next - 1);
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Stops the readers of a [`Shelf`] when dropped.
+struct StopOnDrop<'a, R>(&'a Shelf<R>);
+
+impl<R> Drop for StopOnDrop<'_, R> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 /// The number of cores, asked once.
@@ -525,6 +645,53 @@ mod tests {
         }
         // Fewer statements than two windows: read where they are applied.
         assert_eq!(applied(4, &text, &chunks[..100]), expected[..100]);
+    }
+
+    #[test]
+    fn the_applying_thread_reads_ahead_instead_of_waiting() {
+        use std::collections::BTreeSet;
+        use std::sync::{Condvar, Mutex, OnceLock};
+        let (text, chunks) = script();
+        let applying = std::thread::current().id();
+        let long = std::time::Duration::from_secs(20);
+        // Windows read on the applying thread, and whether the reader has started.
+        let seen = Mutex::new((BTreeSet::new(), false));
+        let changed = Condvar::new();
+        let stuck = OnceLock::new();
+        let read_one = |s: &str| {
+            let n: usize = s[1..].parse().unwrap_or_default();
+            let w = n / READ_WINDOW;
+            let mut state = seen.lock().unwrap();
+            if std::thread::current().id() == applying {
+                state.0.insert(w);
+                changed.notify_all();
+                if n == 0 {
+                    // Reading is fast here: give the reader time to take a window.
+                    let (_state, waited) =
+                        changed.wait_timeout_while(state, long, |s| !s.1).unwrap();
+                    assert!(!waited.timed_out(), "the reader never started");
+                }
+            } else {
+                state.1 = true;
+                changed.notify_all();
+                if n % READ_WINDOW == 0 && stuck.set(w).is_ok() {
+                    // The reader's first window takes long: the three after it are read
+                    // on the applying thread meanwhile.
+                    let (_state, waited) = changed
+                        .wait_timeout_while(state, long, |s| {
+                            !(w + 1..=w + 3).all(|x| s.0.contains(&x))
+                        })
+                        .unwrap();
+                    assert!(!waited.timed_out(), "the applying thread waited");
+                }
+            }
+            s.to_string()
+        };
+        let mut out = Vec::new();
+        read_windows(&text, &chunks, 2, read_one, |_, reads| out.extend(reads));
+        let expected: Vec<String> = (0..1000).map(|i| format!("s{i}")).collect();
+        assert_eq!(out, expected);
+        assert!(stuck.get().is_some(), "the reader read no window");
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub fn split(text: &str) -> Result<Vec<Chunk>, SplitError> {
 struct Routine {
     /// The statement's first words, lower-cased (four at most).
     head: Vec<String>,
+    /// Whether `head` starts a function or procedure.
+    is_routine: bool,
     paren_depth: i32,
     begin_depth: u32,
 }
@@ -136,14 +138,14 @@ impl Routine {
     fn word(&mut self, word: &str) {
         if self.head.len() < 4 {
             self.head.push(word.to_ascii_lowercase());
+            let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+            self.is_routine = matches!(
+                head.as_slice(),
+                ["create", "function" | "procedure", ..]
+                    | ["create", "or", "replace", "function" | "procedure", ..]
+            );
         }
-        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
-        let is_routine = matches!(
-            head.as_slice(),
-            ["create", "function" | "procedure", ..]
-                | ["create", "or", "replace", "function" | "procedure", ..]
-        );
-        if !is_routine || self.paren_depth != 0 {
+        if !self.is_routine || self.paren_depth != 0 {
             return;
         }
         let opens = word.eq_ignore_ascii_case("begin")

@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::front::text::implicit_sequence;
 use crate::model::*;
 
@@ -82,23 +84,26 @@ impl Dependents {
 /// behind constraints, the sequences behind serial and identity columns). Like
 /// [`Dependents`], it is kept per table: tables [`touch!`] marked are read again before
 /// each question, so a change costs what the table adds, not the size of the schema.
+/// Nothing iterates it in order: its maps are hash maps, asked on every name Postgres
+/// would choose.
 #[derive(Debug, Default)]
 pub(super) struct NameIndex {
     /// Relation name → how many tables' constraints or columns take it.
-    relations: BTreeMap<QualifiedName, usize>,
-    /// (schema, constraint name) → how many constraints take it.
-    constraints: BTreeMap<(String, String), usize>,
+    relations: FxHashMap<QualifiedName, usize>,
+    /// Schema → constraint name → how many constraints take it.
+    constraints: FxHashMap<String, FxHashMap<String, usize>>,
     /// What each table added, to take back when it changes.
-    added: BTreeMap<QualifiedName, Taken>,
+    added: FxHashMap<QualifiedName, Taken>,
     /// Tables changed since the index last looked.
-    pub(super) stale_tables: BTreeSet<QualifiedName>,
+    pub(super) stale_tables: FxHashSet<QualifiedName>,
 }
 
 /// The names one table takes.
 #[derive(Debug, Default)]
 struct Taken {
     relations: Vec<QualifiedName>,
-    constraints: Vec<(String, String)>,
+    /// Constraint names, all in the table's schema.
+    constraints: Vec<String>,
 }
 
 impl NameIndex {
@@ -121,19 +126,25 @@ impl NameIndex {
             for r in new.relations.iter().filter(|r| !old.relations.contains(r)) {
                 *self.relations.entry(r.clone()).or_default() += 1;
             }
-            for c in old
+            let gone: Vec<&String> = old
                 .constraints
                 .iter()
                 .filter(|c| !new.constraints.contains(c))
-            {
-                release(&mut self.constraints, c);
+                .collect();
+            if let Some(names) = self.constraints.get_mut(&t.schema) {
+                for c in gone {
+                    release(names, c);
+                }
             }
-            for c in new
+            let mut names = new
                 .constraints
                 .iter()
-                .filter(|c| !old.constraints.contains(c))
-            {
-                *self.constraints.entry(c.clone()).or_default() += 1;
+                .filter(|c| !old.constraints.contains(c));
+            if let Some(first) = names.next() {
+                let counts = self.constraints.entry(t.schema.clone()).or_default();
+                for c in std::iter::once(first).chain(names) {
+                    *counts.entry(c.clone()).or_default() += 1;
+                }
             }
             if schema.tables.contains_key(&t) {
                 self.added.insert(t, new);
@@ -149,7 +160,8 @@ impl NameIndex {
     /// Whether a constraint of `schema` has this name.
     pub(super) fn constraint_taken(&self, schema: &str, name: &str) -> bool {
         self.constraints
-            .contains_key(&(schema.to_string(), name.to_string()))
+            .get(schema)
+            .is_some_and(|names| names.contains_key(name))
     }
 }
 
@@ -159,9 +171,7 @@ impl NameIndex {
 fn taken_by(table: &Table) -> Taken {
     let mut taken = Taken::default();
     for c in table.constraints.values() {
-        taken
-            .constraints
-            .push((table.name.schema.clone(), c.name.clone()));
+        taken.constraints.push(c.name.clone());
         if matches!(
             c.kind,
             ConstraintKind::PrimaryKey { .. }
@@ -188,7 +198,7 @@ fn taken_by(table: &Table) -> Taken {
 }
 
 /// One taker fewer of `key`; the name is free when none is left.
-fn release<K: Ord>(counts: &mut BTreeMap<K, usize>, key: &K) {
+fn release<K: std::hash::Hash + Eq>(counts: &mut FxHashMap<K, usize>, key: &K) {
     if let Some(n) = counts.get_mut(key) {
         *n -= 1;
         if *n == 0 {

@@ -319,12 +319,20 @@ fn needs_escape(c: char) -> bool {
 
 /// The XXH3 (64-bit) hash of `parts`, in hex: a named, stable hash, fast enough that
 /// checking the text of every reused file costs little beside parsing the SQL.
+/// One part (a file's text) is hashed in one call, which is the same digest at about
+/// twice the speed of the streaming hasher.
 fn fingerprint(parts: &[&[u8]]) -> String {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for part in parts {
-        hasher.update(part);
-    }
-    format!("{:016x}", hasher.digest())
+    let digest = match parts {
+        [one] => xxhash_rust::xxh3::xxh3_64(one),
+        _ => {
+            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            hasher.digest()
+        }
+    };
+    format!("{digest:016x}")
 }
 
 /// A file's first line up to its output fingerprint: `header`, then the fingerprint of

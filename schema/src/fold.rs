@@ -108,20 +108,20 @@ impl Folder {
         self.catalog.take_journal()
     }
 
-    /// Applies bytes `start..end` of `source` (a down script) to the schema, then puts the
-    /// schema back as it was. Returns the entries touched by the script or by the run that
+    /// Applies the statements `split` found in `source` (a down script), read by `reads`,
+    /// to the schema, then puts the schema back as it was. Returns the entries touched by the script or by the run that
     /// `before` recorded, as they were before that run and as the script left them: two
     /// partial schemas that differ exactly where the run and the script together changed
     /// something. Costs what the script touches, not the size of the schema.
-    pub(crate) fn trial(
+    pub(crate) fn trial_split(
         &mut self,
         before: &Journal,
         source: &Arc<SourceFile>,
-        start: usize,
-        end: usize,
+        split: &Result<Vec<Chunk>, Diagnostic>,
+        reads: &mut impl Iterator<Item = Read>,
     ) -> (Schema, Schema) {
         self.catalog.start_trial();
-        self.apply_range(source, start, end);
+        self.apply_split(source, split, reads);
         self.catalog.end_trial(before)
     }
 
@@ -138,20 +138,28 @@ impl Folder {
         start: usize,
         end: usize,
     ) -> Vec<Statement> {
-        let chunks = match split::split(&source.text[start..end]) {
-            Ok(chunks) => chunks
-                .into_iter()
-                .map(|c| Chunk {
-                    start: c.start + start,
-                    end: c.end + start,
-                })
-                .collect::<Vec<_>>(),
-            Err(e) => {
-                let loc = source.loc_at(start + e.offset).with_len(1);
-                self.diagnostics.push(
-                    Diagnostic::new(Severity::Error, Code::Syntax, e.message, source, loc)
-                        .with_help(e.help),
-                );
+        let split = split_range(source, start, end);
+        // Reading (sqlparser) is more than half the work, and each statement's reading is
+        // its own: statements are read on other threads while this one applies those
+        // already read, in order.
+        read_ahead(&texts(source, &split), |reads| {
+            self.apply_split(source, &split, reads)
+        })
+    }
+
+    /// Applies the statements `split` found in `source`, taking each one's reading from
+    /// `reads` (which hands them over in the same order): the diagnostic of a part that
+    /// could not be split, a warning for a part without statements.
+    pub(crate) fn apply_split(
+        &mut self,
+        source: &Arc<SourceFile>,
+        split: &Result<Vec<Chunk>, Diagnostic>,
+        reads: &mut impl Iterator<Item = Read>,
+    ) -> Vec<Statement> {
+        let chunks = match split {
+            Ok(chunks) => chunks,
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic.clone());
                 return Vec::new();
             }
         };
@@ -167,19 +175,14 @@ impl Folder {
             );
         }
         let mut out = Vec::with_capacity(chunks.len());
-        // Reading (sqlparser) is more than half the work, and each statement's reading is
-        // its own: statements are read on other threads while this one applies those
-        // already read, in order.
-        read_all(&source.text, &chunks, |window, reads| {
-            for (&chunk, read) in window.iter().zip(reads) {
-                let opaque = self.apply_chunk(source, chunk, read, false);
-                out.push(Statement {
-                    loc: source.loc_at(chunk.start),
-                    text: source.text[chunk.start..chunk.end].to_string(),
-                    opaque,
-                });
-            }
-        });
+        for (&chunk, read) in chunks.iter().zip(reads) {
+            let opaque = self.apply_chunk(source, chunk, read, false);
+            out.push(Statement {
+                loc: source.loc_at(chunk.start),
+                text: source.text[chunk.start..chunk.end].to_string(),
+                opaque,
+            });
+        }
         out
     }
 
@@ -402,49 +405,78 @@ const READ_IN_PARALLEL_FROM: usize = 2 * READ_WINDOW;
 /// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same.
 pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-/// Reads the statements of `chunks` (byte ranges of `text`) and hands them to `apply` a
-/// window at a time, in order, with reading spread over the cores (see [`read_windows`]).
-fn read_all(text: &str, chunks: &[Chunk], apply: impl FnMut(&[Chunk], Vec<Read>)) {
-    read_windows(text, chunks, parallelism(), front::read, apply);
+/// Bytes `start..end` of `source` cut into statements (offsets into the whole file), or
+/// the diagnostic of why they cannot be.
+pub(crate) fn split_range(
+    source: &Arc<SourceFile>,
+    start: usize,
+    end: usize,
+) -> Result<Vec<Chunk>, Diagnostic> {
+    match split::split(&source.text[start..end]) {
+        Ok(chunks) => Ok(chunks
+            .into_iter()
+            .map(|c| Chunk {
+                start: c.start + start,
+                end: c.end + start,
+            })
+            .collect()),
+        Err(e) => {
+            let loc = source.loc_at(start + e.offset).with_len(1);
+            Err(
+                Diagnostic::new(Severity::Error, Code::Syntax, e.message, source, loc)
+                    .with_help(e.help),
+            )
+        }
+    }
 }
 
-/// Reads `chunks` with `read_one` on `cores` cores and hands them to `apply` a window at
-/// a time, in order. With enough statements and more than one core, one thread per other
-/// core reads windows in the order they come, at most [`READ_AHEAD`] ahead of the one
-/// being applied, while this thread applies them; when the window it needs next is not
-/// read yet, this thread reads one itself (that one if no one has taken it, else the
-/// next free one) instead of waiting. Nothing is left waiting for a core: there are as
-/// many threads as cores, and none idles while there is a window to read. A thread that
-/// cannot be started leaves its share to the others; a panic while reading is resumed
-/// here, when its window's turn comes, as if it happened here; a panic while applying
+/// The text of each statement `split` found in `source`.
+pub(crate) fn texts<'s>(
+    source: &'s SourceFile,
+    split: &Result<Vec<Chunk>, Diagnostic>,
+) -> Vec<&'s str> {
+    split
+        .iter()
+        .flatten()
+        .map(|c| &source.text[c.start..c.end])
+        .collect()
+}
+
+/// Runs `body` with the readings of `texts`, in order, read ahead on the cores (see
+/// [`read_ahead_with`]).
+pub(crate) fn read_ahead<T>(texts: &[&str], body: impl FnOnce(&mut Ahead<'_, Read>) -> T) -> T {
+    read_ahead_with(texts, parallelism(), front::read, body)
+}
+
+/// Runs `body` with an iterator over `read_one` of each of `texts`, in order, read on
+/// `cores` cores. With enough statements and more than one core, one thread per other
+/// core reads windows of [`READ_WINDOW`] statements in the order they come, at most
+/// [`READ_AHEAD`] ahead of the one `body` is taking from; when the window `body` needs
+/// next is not read yet, this thread reads one itself (that one if no one has taken it,
+/// else the next free one) instead of waiting. Nothing is left waiting for a core: there
+/// are as many threads as cores, and none idles while there is a window to read. A thread
+/// that cannot be started leaves its share to the others; a panic while reading is
+/// resumed here, when its window's turn comes, as if it happened here; a panic in `body`
 /// stops the readers after the window each is reading.
-fn read_windows<R: Send>(
-    text: &str,
-    chunks: &[Chunk],
+fn read_ahead_with<R: Send, T>(
+    texts: &[&str],
     cores: usize,
     read_one: impl Fn(&str) -> R + Sync,
-    mut apply: impl FnMut(&[Chunk], Vec<R>),
-) {
-    let read = |window: &[Chunk]| -> Vec<R> {
-        window
-            .iter()
-            .map(|c| read_one(&text[c.start..c.end]))
-            .collect()
-    };
-    let windows: Vec<&[Chunk]> = chunks.chunks(READ_WINDOW).collect();
+    body: impl FnOnce(&mut Ahead<'_, R>) -> T,
+) -> T {
+    let read = |window: &[&str]| -> Vec<R> { window.iter().map(|t| read_one(t)).collect() };
+    let windows: Vec<&[&str]> = texts.chunks(READ_WINDOW).collect();
     let readers = cores.saturating_sub(1).min(windows.len().saturating_sub(1));
-    if readers == 0 || chunks.len() < READ_IN_PARALLEL_FROM {
-        for window in windows {
-            apply(window, read(window));
-        }
-        return;
+    if readers == 0 || texts.len() < READ_IN_PARALLEL_FROM {
+        let mut here = |i: usize| Ok(read(windows[i]));
+        return body(&mut Ahead::new(windows.len(), None, &mut here));
     }
     let shelf = Shelf::new(windows.len());
     // A panic while reading is caught where it happens and resumed at its window's turn.
     let read_caught =
         |j: usize| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(windows[j])));
     std::thread::scope(|scope| {
-        // However this thread leaves the scope (done, or unwinding from `apply`), the
+        // However this thread leaves the scope (done, or unwinding from `body`), the
         // readers stop: the scope waits for them.
         let _stop = StopOnDrop(&shelf);
         for _ in 0..readers {
@@ -463,20 +495,74 @@ fn read_windows<R: Send>(
                 .stack_size(READ_STACK_BYTES)
                 .spawn_scoped(scope, reader);
         }
-        for (i, &window) in windows.iter().enumerate() {
-            let reads = loop {
-                match shelf.next(i) {
-                    Next::Ready(reads) => break reads,
-                    Next::Read(j) if j == i => break read_caught(j),
-                    Next::Read(j) => shelf.put(j, read_caught(j)),
-                }
-            };
-            match reads {
-                Ok(reads) => apply(window, reads),
+        let mut caught = |j: usize| read_caught(j);
+        body(&mut Ahead::new(windows.len(), Some(&shelf), &mut caught))
+    })
+}
+
+/// The readings [`read_ahead_with`] hands over, in order.
+pub(crate) struct Ahead<'a, R> {
+    windows: usize,
+    /// The next window to take.
+    next: usize,
+    /// Where the reading threads leave windows; `None` when this thread reads them all.
+    shelf: Option<&'a Shelf<R>>,
+    /// Reads window `j` on this thread.
+    read: &'a mut dyn FnMut(usize) -> Reads<R>,
+    /// What is left of the window being handed over.
+    current: std::vec::IntoIter<R>,
+}
+
+impl<'a, R> Ahead<'a, R> {
+    fn new(
+        windows: usize,
+        shelf: Option<&'a Shelf<R>>,
+        read: &'a mut dyn FnMut(usize) -> Reads<R>,
+    ) -> Self {
+        Ahead {
+            windows,
+            next: 0,
+            shelf,
+            read,
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// Window `i`, every window before it handed over: from the shelf, read here when
+    /// no one has taken it, with other windows read here while waiting.
+    fn window(&mut self, i: usize) -> Reads<R> {
+        let Some(shelf) = self.shelf else {
+            return (self.read)(i);
+        };
+        loop {
+            match shelf.next(i) {
+                Next::Ready(reads) => return reads,
+                Next::Read(j) if j == i => return (self.read)(j),
+                Next::Read(j) => shelf.put(j, (self.read)(j)),
+            }
+        }
+    }
+}
+
+impl<R> Iterator for Ahead<'_, R> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        loop {
+            if let Some(read) = self.current.next() {
+                return Some(read);
+            }
+            if self.next >= self.windows {
+                return None;
+            }
+            let i = self.next;
+            self.next += 1;
+            match self.window(i) {
+                Ok(reads) => self.current = reads.into_iter(),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-    });
+    }
 }
 
 /// A window's statements as read, or the panic that reading them raised.
@@ -603,55 +689,37 @@ fn parallelism() -> usize {
 mod tests {
     use super::*;
 
-    /// 1000 one-word statements, `s0;s1;…`, and their chunks.
-    fn script() -> (String, Vec<Chunk>) {
-        let mut text = String::new();
-        let mut chunks = Vec::new();
-        for i in 0..1000 {
-            let start = text.len();
-            text.push_str(&format!("s{i}"));
-            chunks.push(Chunk {
-                start,
-                end: text.len(),
-            });
-            text.push(';');
-        }
-        (text, chunks)
+    /// 1000 one-word statements, `s0`, `s1`, ….
+    fn script() -> Vec<String> {
+        (0..1000).map(|i| format!("s{i}")).collect()
     }
 
-    /// What `apply` was handed, in order, reading on `threads` threads.
-    fn applied(threads: usize, text: &str, chunks: &[Chunk]) -> Vec<String> {
-        let mut out = Vec::new();
-        read_windows(text, chunks, threads, str::to_string, |window, reads| {
-            assert_eq!(window.len(), reads.len());
-            for (c, r) in window.iter().zip(reads) {
-                assert_eq!(&text[c.start..c.end], r, "a window's reads are its own");
-                out.push(r);
-            }
-        });
-        out
+    fn texts(script: &[String]) -> Vec<&str> {
+        script.iter().map(String::as_str).collect()
+    }
+
+    /// What the body is handed, in order, reading on `cores` cores.
+    fn applied(cores: usize, texts: &[&str]) -> Vec<String> {
+        read_ahead_with(texts, cores, str::to_string, |reads| reads.collect())
     }
 
     #[test]
     fn every_statement_is_applied_once_in_order_whatever_the_threads() {
-        let (text, chunks) = script();
-        let expected: Vec<String> = (0..1000).map(|i| format!("s{i}")).collect();
-        for threads in [1, 2, 3, 7, 64] {
-            assert_eq!(
-                applied(threads, &text, &chunks),
-                expected,
-                "{threads} threads"
-            );
+        let script = script();
+        let texts = texts(&script);
+        for cores in [1, 2, 3, 7, 64] {
+            assert_eq!(applied(cores, &texts), script, "{cores} cores");
         }
         // Fewer statements than two windows: read where they are applied.
-        assert_eq!(applied(4, &text, &chunks[..100]), expected[..100]);
+        assert_eq!(applied(4, &texts[..100]), script[..100]);
+        assert!(applied(2, &[]).is_empty());
     }
 
     #[test]
     fn the_applying_thread_reads_ahead_instead_of_waiting() {
         use std::collections::BTreeSet;
         use std::sync::{Condvar, Mutex, OnceLock};
-        let (text, chunks) = script();
+        let script = script();
         let applying = std::thread::current().id();
         let long = std::time::Duration::from_secs(20);
         // Windows read on the applying thread, and whether the reader has started.
@@ -687,49 +755,58 @@ mod tests {
             }
             s.to_string()
         };
-        let mut out = Vec::new();
-        read_windows(&text, &chunks, 2, read_one, |_, reads| out.extend(reads));
-        let expected: Vec<String> = (0..1000).map(|i| format!("s{i}")).collect();
-        assert_eq!(out, expected);
+        let out: Vec<String> = read_ahead_with(&texts(&script), 2, read_one, |r| r.collect());
+        assert_eq!(out, script);
         assert!(stuck.get().is_some(), "the reader read no window");
     }
 
     #[test]
     fn a_panic_while_reading_is_resumed_at_its_windows_turn() {
-        let (text, chunks) = script();
+        let script = script();
         let mut seen = Vec::new();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_windows(
-                &text,
-                &chunks,
+            read_ahead_with(
+                &texts(&script),
                 2,
                 |s| {
                     assert_ne!(s, "s500", "the reader gave up");
                     s.to_string()
                 },
-                |_, reads| seen.extend(reads),
+                |reads| seen.extend(reads),
             );
         }));
         let panic = result.expect_err("the reader's panic reaches the caller");
         let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
         assert!(message.contains("the reader gave up"), "{message}");
-        // Statement 500 is in window 7 (64 a window): windows 0–6 were applied, in order.
+        // Statement 500 is in window 7 (64 a window): windows 0–6 were handed over, in
+        // order.
         assert_eq!(seen.len(), 7 * READ_WINDOW);
         assert_eq!(seen.last().map(String::as_str), Some("s447"));
     }
 
     #[test]
     fn a_panic_while_applying_stops_the_readers() {
-        let (text, chunks) = script();
-        let mut windows = 0;
+        let script = script();
+        let mut taken = 0;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_windows(&text, &chunks, 2, str::to_string, |_, _| {
-                windows += 1;
-                assert!(windows < 3, "the folder gave up");
+            read_ahead_with(&texts(&script), 2, str::to_string, |reads| {
+                for _ in reads {
+                    taken += 1;
+                    assert!(taken < 150, "the folder gave up");
+                }
             });
         }));
         // It returns (no reader is left waiting to hand over a window) with the panic.
         assert!(result.is_err());
-        assert_eq!(windows, 3);
+        assert_eq!(taken, 150);
+    }
+
+    #[test]
+    fn a_body_that_stops_early_leaves_no_reader_behind() {
+        let script = script();
+        let first: Vec<String> = read_ahead_with(&texts(&script), 2, str::to_string, |reads| {
+            reads.take(3).collect()
+        });
+        assert_eq!(first, script[..3]);
     }
 }

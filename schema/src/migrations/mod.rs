@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::Parsed;
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::fold::Folder;
+use crate::fold::{self, Folder};
 use crate::model::Schema;
 use crate::source::{SourceFile, read_file, special_kind};
 
@@ -737,38 +737,62 @@ impl MigrationSet {
         folder.diagnostics = self.notes();
         let mut statements = Vec::new();
         let mut from_downs = std::collections::BTreeSet::new();
-        for m in &self.migrations {
-            before_up(m, folder.schema());
-            let Some(down) = &m.down else {
-                statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
-                continue;
-            };
-            folder.start_journal();
-            statements.extend(folder.apply_range(&m.up.source, m.up.start, m.up.end));
-            let up = folder.take_journal();
-            let seen = folder.diagnostics.len();
-            let (before, after) = folder.trial(&up, &down.source, down.start, down.end);
-            from_downs.extend(seen..folder.diagnostics.len());
-            let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
-            let changes = crate::model::diff::diff(&before, &after);
-            if !down_failed && !changes.is_empty() {
-                let loc = down.source.loc_at(down.start);
-                folder.diagnostics.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        Code::Irreversible,
-                        format!(
-                            "migration {}: the down script does not restore the schema as it was before the up (before the up → after the down): {}",
-                            m.version,
-                            crate::model::diff::listing(&changes)
-                        ),
-                        &down.source,
-                        loc.with_len(1),
-                    )
-                    .with_help("make the down script undo exactly what the up script does"),
-                );
+        // Every script is split first, so that the statements of the whole set are read
+        // ahead on the cores across files (most migrations are a few statements) while
+        // this thread applies them in order.
+        let splits: Vec<_> = self
+            .migrations
+            .iter()
+            .map(|m| {
+                let up = fold::split_range(&m.up.source, m.up.start, m.up.end);
+                let down = m
+                    .down
+                    .as_ref()
+                    .map(|d| (d, fold::split_range(&d.source, d.start, d.end)));
+                (m, up, down)
+            })
+            .collect();
+        let mut texts = Vec::new();
+        for (m, up, down) in &splits {
+            texts.extend(fold::texts(&m.up.source, up));
+            if let Some((d, split)) = down {
+                texts.extend(fold::texts(&d.source, split));
             }
         }
+        fold::read_ahead(&texts, |reads| {
+            for (m, up_split, down) in &splits {
+                before_up(m, folder.schema());
+                let Some((down, down_split)) = down else {
+                    statements.extend(folder.apply_split(&m.up.source, up_split, reads));
+                    continue;
+                };
+                folder.start_journal();
+                statements.extend(folder.apply_split(&m.up.source, up_split, reads));
+                let up = folder.take_journal();
+                let seen = folder.diagnostics.len();
+                let (before, after) = folder.trial_split(&up, &down.source, down_split, reads);
+                from_downs.extend(seen..folder.diagnostics.len());
+                let down_failed = folder.diagnostics[seen..].iter().any(Diagnostic::is_error);
+                let changes = crate::model::diff::diff(&before, &after);
+                if !down_failed && !changes.is_empty() {
+                    let loc = down.source.loc_at(down.start);
+                    folder.diagnostics.push(
+                        Diagnostic::new(
+                            Severity::Warning,
+                            Code::Irreversible,
+                            format!(
+                                "migration {}: the down script does not restore the schema as it was before the up (before the up → after the down): {}",
+                                m.version,
+                                crate::model::diff::listing(&changes)
+                            ),
+                            &down.source,
+                            loc.with_len(1),
+                        )
+                        .with_help("make the down script undo exactly what the up script does"),
+                    );
+                }
+            }
+        });
         let (schema, diagnostics) = folder.finish();
         Parsed {
             schema,

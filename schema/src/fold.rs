@@ -568,7 +568,7 @@ impl<R> Iterator for Ahead<'_, R> {
 /// A window's statements as read, or the panic that reading them raised.
 type Reads<R> = std::thread::Result<Vec<R>>;
 
-/// Where [`read_windows`]' threads take windows to read and leave what they read.
+/// Where [`read_ahead_with`]' threads take windows to read and leave what they read.
 struct Shelf<R> {
     state: std::sync::Mutex<ShelfState<R>>,
     /// Signalled when a window is read, when the applied window moves on, and on stop.

@@ -109,10 +109,11 @@ impl Folder {
     }
 
     /// Applies the statements `split` found in `source` (a down script), read by `reads`,
-    /// to the schema, then puts the schema back as it was. Returns the entries touched by the script or by the run that
-    /// `before` recorded, as they were before that run and as the script left them: two
-    /// partial schemas that differ exactly where the run and the script together changed
-    /// something. Costs what the script touches, not the size of the schema.
+    /// to the schema, then puts the schema back as it was. Returns the entries touched by
+    /// the script or by the run that `before` recorded, as they were before that run and
+    /// as the script left them: two partial schemas that differ exactly where the run and
+    /// the script together changed something. Costs what the script touches, not the
+    /// size of the schema.
     pub(crate) fn trial_split(
         &mut self,
         before: &Journal,
@@ -183,6 +184,7 @@ impl Folder {
                 opaque,
             });
         }
+        debug_assert_eq!(out.len(), chunks.len(), "a reading for every statement");
         out
     }
 
@@ -393,8 +395,8 @@ pub(crate) fn mentions_name(text: &str, name: &str) -> bool {
 /// few enough that applying starts soon and their syntax trees take little memory at once.
 const READ_WINDOW: usize = 64;
 
-/// How many windows may be read (or being read) ahead of the one being applied: a bound
-/// on the syntax trees held at once.
+/// How many windows, from the one being applied on, may be read or being read: a bound on
+/// the syntax trees held at once.
 const READ_AHEAD: usize = 8;
 
 /// Below this many statements (two windows), the applying thread reads them itself: with
@@ -402,7 +404,10 @@ const READ_AHEAD: usize = 8;
 const READ_IN_PARALLEL_FROM: usize = 2 * READ_WINDOW;
 
 /// The stack of a thread that reads statements: deeply nested SQL (a CHECK of a thousand
-/// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same.
+/// `OR`s) recurses deeply in sqlparser. The CLI runs its work on a thread with the same,
+/// and so should a program that folds such SQL through this crate: the folding thread
+/// reads statements too (every one of a short script, and windows of a long one while
+/// it would otherwise wait).
 pub const READ_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// Bytes `start..end` of `source` cut into statements (offsets into the whole file), or
@@ -450,14 +455,14 @@ pub(crate) fn read_ahead<T>(texts: &[&str], body: impl FnOnce(&mut Ahead<'_, Rea
 
 /// Runs `body` with an iterator over `read_one` of each of `texts`, in order, read on
 /// `cores` cores. With enough statements and more than one core, one thread per other
-/// core reads windows of [`READ_WINDOW`] statements in the order they come, at most
-/// [`READ_AHEAD`] ahead of the one `body` is taking from; when the window `body` needs
+/// core reads windows of [`READ_WINDOW`] statements in the order they come, within
+/// [`READ_AHEAD`] windows of the one `body` is taking from; when the window `body` needs
 /// next is not read yet, this thread reads one itself (that one if no one has taken it,
-/// else the next free one) instead of waiting. Nothing is left waiting for a core: there
-/// are as many threads as cores, and none idles while there is a window to read. A thread
-/// that cannot be started leaves its share to the others; a panic while reading is
-/// resumed here, when its window's turn comes, as if it happened here; a panic in `body`
-/// stops the readers after the window each is reading.
+/// else the next free one within reach) instead of waiting. There are as many threads as
+/// cores, and this one waits only when every window within reach is taken. A thread that
+/// cannot be started leaves its share to the others; a panic while reading is resumed
+/// here, when its window's turn comes, as if it happened here; a panic in `body` stops
+/// the readers after the window each is reading.
 fn read_ahead_with<R: Send, T>(
     texts: &[&str],
     cores: usize,

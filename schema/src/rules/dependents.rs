@@ -119,34 +119,31 @@ impl NameIndex {
     pub(super) fn refresh(&mut self, schema: &Schema) {
         for t in std::mem::take(&mut self.stale_tables) {
             let old = self.added.remove(&t).unwrap_or_default();
-            let new = schema.tables.get(&t).map(taken_by).unwrap_or_default();
+            let table = schema.tables.get(&t);
+            let new = table.map(taken_by).unwrap_or_default();
             for r in old.relations.iter().filter(|r| !new.relations.contains(r)) {
                 release(&mut self.relations, r);
             }
             for r in new.relations.iter().filter(|r| !old.relations.contains(r)) {
                 *self.relations.entry(r.clone()).or_default() += 1;
             }
-            let gone: Vec<&String> = old
-                .constraints
-                .iter()
-                .filter(|c| !new.constraints.contains(c))
-                .collect();
-            if let Some(names) = self.constraints.get_mut(&t.schema) {
-                for c in gone {
-                    release(names, c);
+            if let Some(counts) = self.constraints.get_mut(&t.schema) {
+                for c in old
+                    .constraints
+                    .iter()
+                    .filter(|c| !new.constraints.contains(c))
+                {
+                    release(counts, c);
                 }
             }
-            let mut names = new
-                .constraints
-                .iter()
-                .filter(|c| !old.constraints.contains(c));
-            if let Some(first) = names.next() {
+            let is_new = |c: &&String| !old.constraints.contains(c);
+            if new.constraints.iter().any(|c| is_new(&c)) {
                 let counts = self.constraints.entry(t.schema.clone()).or_default();
-                for c in std::iter::once(first).chain(names) {
+                for c in new.constraints.iter().filter(is_new) {
                     *counts.entry(c.clone()).or_default() += 1;
                 }
             }
-            if schema.tables.contains_key(&t) {
+            if table.is_some() {
                 self.added.insert(t, new);
             }
         }

@@ -473,8 +473,8 @@ fn read_ahead_with<R: Send, T>(
     let windows: Vec<&[&str]> = texts.chunks(READ_WINDOW).collect();
     let readers = cores.saturating_sub(1).min(windows.len().saturating_sub(1));
     if readers == 0 || texts.len() < READ_IN_PARALLEL_FROM {
-        let mut here = |i: usize| Ok(read(windows[i]));
-        return body(&mut Ahead::new(windows.len(), None, &mut here));
+        let here = |i: usize| Ok(read(windows[i]));
+        return body(&mut Ahead::new(windows.len(), None, &here));
     }
     let shelf = Shelf::new(windows.len());
     // A panic while reading is caught where it happens and resumed at its window's turn.
@@ -500,8 +500,7 @@ fn read_ahead_with<R: Send, T>(
                 .stack_size(READ_STACK_BYTES)
                 .spawn_scoped(scope, reader);
         }
-        let mut caught = |j: usize| read_caught(j);
-        body(&mut Ahead::new(windows.len(), Some(&shelf), &mut caught))
+        body(&mut Ahead::new(windows.len(), Some(&shelf), &read_caught))
     })
 }
 
@@ -513,7 +512,7 @@ pub(crate) struct Ahead<'a, R> {
     /// Where the reading threads leave windows; `None` when this thread reads them all.
     shelf: Option<&'a Shelf<R>>,
     /// Reads window `j` on this thread.
-    read: &'a mut dyn FnMut(usize) -> Reads<R>,
+    read: &'a dyn Fn(usize) -> Reads<R>,
     /// What is left of the window being handed over.
     current: std::vec::IntoIter<R>,
 }
@@ -522,7 +521,7 @@ impl<'a, R> Ahead<'a, R> {
     fn new(
         windows: usize,
         shelf: Option<&'a Shelf<R>>,
-        read: &'a mut dyn FnMut(usize) -> Reads<R>,
+        read: &'a dyn Fn(usize) -> Reads<R>,
     ) -> Self {
         Ahead {
             windows,

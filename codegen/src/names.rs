@@ -267,6 +267,20 @@ fn configured(section: Section, key: &str, value: &str, raw: bool) -> Result<Str
     Ok(text)
 }
 
+/// The name the configuration gives `key` in `section` (`given`), checked as
+/// [`configured`] does and recorded in `used`; `None` when it gives none.
+fn renamed(
+    given: &BTreeMap<String, String>,
+    used: &mut impl Extend<(String, String)>,
+    section: Section,
+    key: &str,
+    raw: bool,
+) -> Option<Result<String, Error>> {
+    let value = given.get(key)?;
+    used.extend([(key.to_string(), value.clone())]);
+    Some(configured(section, key, value, raw))
+}
+
 /// Finds the first SQL object already given a Rust name.
 struct Taken<'a> {
     what: String,
@@ -324,16 +338,11 @@ fn table_names(
     );
     for column in &table.columns {
         let k = format!("{table_key}.{}", column.name);
-        let f = match renames.columns.get(&k) {
-            Some(v) => {
-                used.push((k.clone(), v.clone()));
-                match configured(Section::Columns, &k, v, true) {
-                    Ok(f) => f,
-                    Err(e) => {
-                        taken.errors.push(e);
-                        continue;
-                    }
-                }
+        let f = match renamed(&renames.columns, &mut used, Section::Columns, &k, true) {
+            Some(Ok(f)) => f,
+            Some(Err(e)) => {
+                taken.errors.push(e);
+                continue;
             }
             None => field(&column.name),
         };
@@ -415,16 +424,17 @@ impl Names {
         let mut modules = Taken::new("table modules".into(), Section::Tables, &mut errors);
         let mut tables = Vec::new();
         for (table, (k, default)) in all.into_iter().zip(defaults) {
-            let (module, row) = match renames.tables.get(&k) {
-                Some(v) => {
-                    used.tables.insert(k.clone(), v.clone());
-                    match configured(Section::Tables, &k, v, false) {
-                        Ok(row) => (module_ident(&snake(&row)), row),
-                        Err(e) => {
-                            modules.errors.push(e);
-                            continue;
-                        }
-                    }
+            let (module, row) = match renamed(
+                &renames.tables,
+                &mut used.tables,
+                Section::Tables,
+                &k,
+                false,
+            ) {
+                Some(Ok(row)) => (module_ident(&snake(&row)), row),
+                Some(Err(e)) => {
+                    modules.errors.push(e);
+                    continue;
                 }
                 None => default.unwrap_or_default(),
             };
@@ -446,16 +456,11 @@ impl Names {
         let mut types = Taken::new("enum types".into(), Section::Types, &mut errors);
         for e in schema.enums.values() {
             let k = e.name.config_key();
-            let ident = match renames.types.get(&k) {
-                Some(v) => {
-                    used.types.insert(k.clone(), v.clone());
-                    match configured(Section::Types, &k, v, false) {
-                        Ok(i) => i,
-                        Err(err) => {
-                            types.errors.push(err);
-                            continue;
-                        }
-                    }
+            let ident = match renamed(&renames.types, &mut used.types, Section::Types, &k, false) {
+                Some(Ok(i)) => i,
+                Some(Err(err)) => {
+                    types.errors.push(err);
+                    continue;
                 }
                 None => enum_name(&e.name),
             };
@@ -470,16 +475,17 @@ impl Names {
             );
             for label in &e.labels {
                 let k = format!("{k}.{label}");
-                let v = match renames.labels.get(&k) {
-                    Some(v) => {
-                        used.labels.insert(k.clone(), v.clone());
-                        match configured(Section::Labels, &k, v, false) {
-                            Ok(v) => v,
-                            Err(err) => {
-                                labels.errors.push(err);
-                                continue;
-                            }
-                        }
+                let v = match renamed(
+                    &renames.labels,
+                    &mut used.labels,
+                    Section::Labels,
+                    &k,
+                    false,
+                ) {
+                    Some(Ok(v)) => v,
+                    Some(Err(err)) => {
+                        labels.errors.push(err);
+                        continue;
                     }
                     None => variant(label),
                 };

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use schema::model::{QualifiedName, Schema, Table};
 
 use crate::{Error, Section};
@@ -329,39 +330,61 @@ fn table_names(
     let mut errors = Vec::new();
     let mut used = Vec::new();
     let table_key = table.name.config_key();
+    // A column's configuration key, made only where it is looked up or reported.
+    let key = |column: &str| format!("{table_key}.{column}");
+    let what = || format!("table {} columns", sql_name(&table.name));
+    // Fields claimed so far (field → column), and the constants they become: `Foo` and
+    // `foo` would meet there.
+    let mut seen: FxHashMap<String, &str> = FxHashMap::default();
+    let mut constants: FxHashMap<String, &str> = FxHashMap::default();
     let mut fields = BTreeMap::new();
-    let mut constants = BTreeMap::new();
-    let mut taken = Taken::new(
-        format!("table {} columns", sql_name(&table.name)),
-        Section::Columns,
-        &mut errors,
-    );
     for column in &table.columns {
-        let k = format!("{table_key}.{}", column.name);
-        let f = match renamed(&renames.columns, &mut used, Section::Columns, &k, true) {
+        let configured = if renames.columns.is_empty() {
+            None
+        } else {
+            renamed(
+                &renames.columns,
+                &mut used,
+                Section::Columns,
+                &key(&column.name),
+                true,
+            )
+        };
+        let f = match configured {
             Some(Ok(f)) => f,
             Some(Err(e)) => {
-                taken.errors.push(e);
+                errors.push(e);
                 continue;
             }
             None => field(&column.name),
         };
-        if !taken.claim(&f, &column.name, &k) {
-            continue;
-        }
-        // Constants are the fields in upper case: `Foo` and `foo` would meet there.
-        let c = constant(&f);
-        if let Some(first) = constants.insert(c.clone(), column.name.clone()) {
-            taken.errors.push(Error::NameClash {
-                what: format!("table {} column constants", sql_name(&table.name)),
-                first,
+        if let Some(first) = seen.get(&f) {
+            errors.push(Error::NameClash {
+                what: what(),
+                first: (*first).to_string(),
                 second: column.name.clone(),
-                rust: c,
+                rust: f,
                 section: Section::Columns,
-                key: k,
+                key: key(&column.name),
             });
             continue;
         }
+        let c = constant(&f);
+        if let Some(first) = constants.get(&c) {
+            errors.push(Error::NameClash {
+                what: format!("table {} column constants", sql_name(&table.name)),
+                first: (*first).to_string(),
+                second: column.name.clone(),
+                rust: c,
+                section: Section::Columns,
+                key: key(&column.name),
+            });
+            // The field stays claimed, as a field; the column gets none.
+            seen.insert(f, &column.name);
+            continue;
+        }
+        constants.insert(c, &column.name);
+        seen.insert(f.clone(), &column.name);
         fields.insert(column.name.clone(), f);
     }
     let mut client = String::from("client");

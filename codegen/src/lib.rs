@@ -15,7 +15,6 @@ mod ops;
 mod table;
 mod types;
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use schema::model::{EnumType, Index, QualifiedName, Schema, Table};
@@ -140,36 +139,78 @@ impl std::fmt::Display for Section {
     }
 }
 
+/// A file schemakit wrote before, as much of it as reuse needs: its first line, which
+/// names the fingerprints of the input it was rendered from and of the text below it, and
+/// the fingerprint of the text below it as it is now. It does not keep the text, so a
+/// caller can read a directory of generated files through one buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Previous {
+    first_line: String,
+    rest: String,
+}
+
+impl Previous {
+    /// What reuse needs of a file's bytes: `None` for a file that does not start with
+    /// [`GENERATED_HEADER`] on a first line of its own (schemakit did not write it).
+    pub fn of(text: &[u8]) -> Option<Previous> {
+        let end = text.iter().position(|&b| b == b'\n')?;
+        let first_line = std::str::from_utf8(&text[..end]).ok()?;
+        first_line.starts_with(GENERATED_HEADER).then(|| Previous {
+            first_line: first_line.to_string(),
+            rest: fingerprint(&[&text[end + 1..]]),
+        })
+    }
+
+    /// Whether the file was rendered under `head` (from the same input) and its text is
+    /// still the one it was rendered as (a hand edit renders it again).
+    fn reusable_under(&self, head: &str) -> bool {
+        self.first_line.strip_prefix(head) == Some(self.rest.as_str())
+    }
+}
+
+/// A file of a module, as [`generate_reusing`] makes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The previous file at this path, as it is: rendered from the same input and not
+    /// edited since.
+    Reused,
+    /// This text.
+    Text(String),
+}
+
 /// A table module's name and its file, rendered or reused (or why it could not be
 /// generated).
-type Rendered<'p> = (String, Result<Cow<'p, str>, Vec<Error>>);
+type Rendered = (String, Result<Output, Vec<Error>>);
 
 /// Generates the files of one system's module, keyed by path relative to the generated
 /// crate's `src/` (`user_story_agent/mod.rs`, `user_story_agent/jobs.rs`, …).
 pub fn generate(schema: &Schema, opts: &Options) -> Result<BTreeMap<String, String>, Vec<Error>> {
-    let nothing = BTreeMap::new();
-    let files = generate_reusing(schema, opts, &nothing)?;
-    Ok(files
+    let files = generate_reusing(schema, opts, &BTreeMap::new())?;
+    files
         .into_iter()
-        .map(|(path, text)| (path, text.into_owned()))
-        .collect())
+        .map(|(path, output)| match output {
+            Output::Text(text) => Ok((path, text)),
+            Output::Reused => Err(vec![Error::Internal {
+                what: path,
+                message: "reused with no previous file".into(),
+            }]),
+        })
+        .collect()
 }
 
-/// [`generate`], reusing the text of a file in `previous` (keyed as the output is) whose
-/// header names the fingerprint of the same input: only files whose input changed are
-/// rendered. A table's input is what its file is rendered from and nothing else: the
-/// table, its indexes, the tables it references, their Rust names, the domains, the enums'
-/// names and the type options (see `input.rs`), with a version of codegen itself; the
-/// enums' file and `mod.rs` are written every time, with their text as their input. The
-/// result is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
-///
-/// A reused file is borrowed from `previous` (`Cow::Borrowed`): it is neither copied nor
-/// compared again, and the caller knows without looking that it is as it was.
-pub fn generate_reusing<'p>(
+/// [`generate`], reusing the file of `previous` (keyed as the output is) at a path whose
+/// header names the fingerprint of the same input, when its text is unedited: only files
+/// whose input changed are rendered. A table's input is what its file is rendered from
+/// and nothing else: the table, its indexes, the tables it references, their Rust names,
+/// the domains, the enums' names and the type options (see `input.rs`), with a version of
+/// codegen itself; the enums' file and `mod.rs` are written every time, with their text
+/// as their input. With [`Output::Reused`] read as the previous file's text, the result
+/// is the same as [`generate`]'s whenever `previous` holds files schemakit wrote.
+pub fn generate_reusing(
     schema: &Schema,
     opts: &Options,
-    previous: &'p BTreeMap<String, String>,
-) -> Result<BTreeMap<String, Cow<'p, str>>, Vec<Error>> {
+    previous: &BTreeMap<String, Previous>,
+) -> Result<BTreeMap<String, Output>, Vec<Error>> {
     let names = names::Names::resolve(schema, &opts.renames, opts.threads)?;
     let mut errors = Vec::new();
     let mut files = BTreeMap::new();
@@ -206,13 +247,17 @@ pub fn generate_reusing<'p>(
                 let input = &input_of(t);
                 let path = format!("{}/{}.rs", opts.module, input.names.module);
                 let head = head(&header, &input.fingerprint());
-                let text = match reused(&head, previous.get(&path)) {
-                    Some(text) => Ok(Cow::Borrowed(text)),
-                    None => table::table_file(input, &head).map(Cow::Owned),
+                let text = if previous
+                    .get(&path)
+                    .is_some_and(|p| p.reusable_under(&head))
+                {
+                    Ok(Output::Reused)
+                } else {
+                    table::table_file(input, &head).map(Output::Text)
                 };
                 (input.names.module.clone(), text)
             })
-            .collect::<Vec<Rendered<'p>>>()
+            .collect::<Vec<Rendered>>()
     });
     // A thread that panicked is an error for its tables, never a silent gap.
     let results = parts.into_iter().map(|(part, result)| {
@@ -248,12 +293,12 @@ pub fn generate_reusing<'p>(
     if has_enums {
         files.insert(
             format!("{}/enums.rs", opts.module),
-            Cow::Owned(whole_text_file(&header, &enums_file(schema, &names))),
+            Output::Text(whole_text_file(&header, &enums_file(schema, &names))),
         );
     }
     files.insert(
         format!("{}/mod.rs", opts.module),
-        Cow::Owned(whole_text_file(
+        Output::Text(whole_text_file(
             &header,
             &mod_file(opts, &table_modules, has_enums),
         )),
@@ -403,15 +448,6 @@ fn table_input<'a>(
             .collect(),
         shared,
     }
-}
-
-/// `previous`'s text, when it starts with `head` (it was rendered from the same input)
-/// and its text is still the one it was rendered as (a hand edit renders it again).
-fn reused<'p>(head: &str, previous: Option<&'p String>) -> Option<&'p str> {
-    let text = previous?;
-    let (first, body) = text.split_once('\n')?;
-    let output = first.strip_prefix(head)?;
-    (output == fingerprint(&[body.as_bytes()])).then_some(text.as_str())
 }
 
 /// The file of `text` (the enums' file, `mod.rs`) under `header`, its input being its

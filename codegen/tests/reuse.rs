@@ -1,7 +1,6 @@
 //! Incremental generation: a file is reused exactly when its input is unchanged and its
 //! text is the one it was rendered as.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 const SCHEMA: &str = "
@@ -26,28 +25,36 @@ fn opts() -> codegen::Options {
 fn generate(sql: &str, previous: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let parsed = schema::parse_sql("schema.sql", sql);
     assert!(!parsed.has_errors(), "the schema must parse");
-    let files = codegen::generate_reusing(&parsed.schema, &opts(), previous)
+    let files = codegen::generate_reusing(&parsed.schema, &opts(), &read(previous))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    owned(files, previous)
+    texts(files, previous)
 }
 
-/// The files as text, checking that each borrowed one is the previous file of its path,
-/// unchanged (what `generate` and `check` take for "reused, as on disk").
-fn owned(
-    files: BTreeMap<String, Cow<'_, str>>,
+/// What codegen keeps of each previous file, as `generate` reads them from disk.
+fn read(previous: &BTreeMap<String, String>) -> BTreeMap<String, codegen::Previous> {
+    previous
+        .iter()
+        .filter_map(|(path, text)| Some((path.clone(), codegen::Previous::of(text.as_bytes())?)))
+        .collect()
+}
+
+/// The files as text, a reused one being the previous file of its path as it is (what
+/// `generate` and `check` take for "reused, as on disk").
+fn texts(
+    files: BTreeMap<String, codegen::Output>,
     previous: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     files
         .into_iter()
-        .map(|(path, text)| {
-            if let Cow::Borrowed(reused) = text {
-                assert_eq!(
-                    previous.get(&path).map(String::as_str),
-                    Some(reused),
-                    "{path}"
-                );
-            }
-            (path, text.into_owned())
+        .map(|(path, output)| {
+            let text = match output {
+                codegen::Output::Text(text) => text,
+                codegen::Output::Reused => previous
+                    .get(&path)
+                    .unwrap_or_else(|| panic!("{path} reused with no previous file"))
+                    .clone(),
+            };
+            (path, text)
         })
         .collect()
 }
@@ -120,12 +127,29 @@ fn an_option_that_changes_types_renders_every_table_it_reaches() {
         .columns
         .insert("shelves.label".into(), "my_crate::Label".into());
     let previous = all_marked(&cold);
-    let again = codegen::generate_reusing(&parsed.schema, &opts, &previous)
+    let again = codegen::generate_reusing(&parsed.schema, &opts, &read(&previous))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let again = owned(again, &previous);
+    let again = texts(again, &previous);
     // Type options are shared by every table: each is rendered again.
     for path in ["lib/authors.rs", "lib/books.rs", "lib/shelves.rs"] {
         assert!(!is_marked(&again, path), "{path} was reused");
     }
     assert!(again["lib/shelves.rs"].contains("my_crate::Label"));
+}
+
+#[test]
+fn only_a_file_under_schemakits_header_is_a_previous_file() {
+    let cold = generate(SCHEMA, &BTreeMap::new());
+    let text = &cold["lib/shelves.rs"];
+    assert!(codegen::Previous::of(text.as_bytes()).is_some());
+    assert_eq!(codegen::Previous::of(b"// written by hand\nfn f() {}\n"), None);
+    // The header alone, with no line ending it, is not a file schemakit wrote.
+    assert_eq!(
+        codegen::Previous::of(codegen::GENERATED_HEADER.as_bytes()),
+        None
+    );
+    // A first line that is not UTF-8 is not schemakit's either.
+    let mut bytes = codegen::GENERATED_HEADER.as_bytes().to_vec();
+    bytes.extend_from_slice(b" \xff\n");
+    assert_eq!(codegen::Previous::of(&bytes), None);
 }

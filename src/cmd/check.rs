@@ -31,10 +31,10 @@ fn diff(plan: &Plan) -> String {
         let Planned::Text(text) = planned else {
             continue;
         };
-        let old = plan.on_disk(path).unwrap_or_default();
+        let old = generate::on_disk(path).unwrap_or_default();
         if old != *text {
             let name = path.display().to_string();
-            let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str());
+            let diff = similar::TextDiff::from_lines(old.as_str(), text.as_str());
             out.push_str(
                 &diff
                     .unified_diff()

@@ -84,9 +84,6 @@ pub struct Plan {
     pub files: BTreeMap<PathBuf, Planned>,
     /// Directories the plan generates modules into.
     pub module_dirs: Vec<PathBuf>,
-    /// The generated files found in those directories, read once when the plan was made
-    /// (codegen reuses them; `write` and `check` compare with them).
-    pub on_disk: BTreeMap<PathBuf, String>,
 }
 
 /// A file of the plan.
@@ -99,16 +96,9 @@ pub enum Planned {
     Text(String),
 }
 
-impl Plan {
-    /// The text now at `path`: as read when the plan was made, or read now.
-    pub fn on_disk(&self, path: &Path) -> Option<std::borrow::Cow<'_, str>> {
-        match self.on_disk.get(path) {
-            Some(text) => Some(std::borrow::Cow::Borrowed(text)),
-            None => std::fs::read_to_string(path)
-                .ok()
-                .map(std::borrow::Cow::Owned),
-        }
-    }
+/// The text at `path` now, if there is a readable one.
+pub fn on_disk(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
 }
 
 /// Why no plan could be made: the input had errors, which were printed.
@@ -173,22 +163,7 @@ fn plan_module(
         );
         return Err(InputErrors);
     }
-    // What schemakit wrote here before: a file whose input did not change is not rendered
-    // again.
-    let mut previous = std::collections::BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            if let (Some(name), Ok(text)) = (path.file_name(), std::fs::read_to_string(&path)) {
-                if text.starts_with(codegen::GENERATED_HEADER) {
-                    previous.insert(format!("{}/{}", opts.module, name.to_string_lossy()), text);
-                }
-            }
-        }
-    }
+    let previous = previous_files(dir, &opts.module);
     let nothing = std::collections::BTreeMap::new();
     let generated = codegen::generate_reusing(
         &parsed.schema,
@@ -202,16 +177,13 @@ fn plan_module(
             .into_iter()
             .map(|(path, text)| {
                 let planned = match text {
-                    std::borrow::Cow::Borrowed(_) => Planned::Unchanged,
-                    std::borrow::Cow::Owned(text) => Planned::Text(text),
+                    codegen::Output::Reused => Planned::Unchanged,
+                    codegen::Output::Text(text) => Planned::Text(text),
                 };
                 (in_dir(&path), planned)
             })
             .collect::<Vec<_>>()
     });
-    for (path, text) in previous {
-        plan.on_disk.insert(in_dir(&path), text);
-    }
     match generated {
         Ok(files) => {
             plan.files.extend(files);
@@ -225,6 +197,32 @@ fn plan_module(
             Err(InputErrors)
         }
     }
+}
+
+/// What schemakit wrote in `dir` before, keyed as codegen keys the files of `module`: a
+/// file whose input did not change is not rendered again. Each file is read into the same
+/// buffer and only its first line and fingerprint are kept, so memory does not grow with
+/// the generated code and the text is hashed while it is in the cache.
+fn previous_files(dir: &Path, module: &str) -> BTreeMap<String, codegen::Previous> {
+    use std::io::Read;
+    let mut previous = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return previous;
+    };
+    let mut buffer = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().filter(|_| path.extension().is_some_and(|e| e == "rs"))
+        else {
+            continue;
+        };
+        buffer.clear();
+        let read = std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut buffer));
+        if let Some(file) = read.ok().and_then(|_| codegen::Previous::of(&buffer)) {
+            previous.insert(format!("{module}/{}", name.to_string_lossy()), file);
+        }
+    }
+    previous
 }
 
 /// The plan for the configured systems (or the one `--system` names).
@@ -349,12 +347,15 @@ pub(super) fn leftovers(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (stale, foreign)
 }
 
-/// Files the plan would overwrite that schemakit did not write.
+/// Files the plan would overwrite that schemakit did not write. (A reused file was read
+/// as schemakit's when the plan was made, and is not written.)
 fn would_overwrite(plan: &Plan) -> Vec<&Path> {
     plan.files
-        .keys()
-        .filter(|p| p.symlink_metadata().is_ok() && !is_generated(p))
-        .map(PathBuf::as_path)
+        .iter()
+        .filter(|(p, planned)| {
+            matches!(planned, Planned::Text(_)) && p.symlink_metadata().is_ok() && !is_generated(p)
+        })
+        .map(|(p, _)| p.as_path())
         .collect()
 }
 
@@ -379,7 +380,7 @@ pub fn write(plan: &Plan) -> anyhow::Result<Written> {
     };
     for (path, planned) in &plan.files {
         let text = match planned {
-            Planned::Text(text) if plan.on_disk(path).is_none_or(|old| old != *text) => text,
+            Planned::Text(text) if on_disk(path).is_none_or(|old| old != *text) => text,
             _ => {
                 written.unchanged += 1;
                 continue;

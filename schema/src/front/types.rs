@@ -299,12 +299,14 @@ pub fn parse_type(text: &str) -> Result<DataType, String> {
 /// The identifier as Postgres stores it: ASCII letters folded to lower case unless
 /// quoted (Postgres folds no other letters), and cut to 63 bytes.
 pub(crate) fn ident(i: &ast::Ident) -> String {
-    let v = if i.quote_style.is_some() {
+    let mut v = if i.quote_style.is_some() {
         i.value.clone()
     } else {
         i.value.to_ascii_lowercase()
     };
-    crate::model::names::truncate_ident(&v).to_string()
+    let kept = crate::model::names::truncate_ident(&v).len();
+    v.truncate(kept);
+    v
 }
 
 /// A written name, with `public` for an unqualified one.

@@ -52,7 +52,7 @@ impl Folder {
             guarded,
         };
         match read {
-            Read::Parsed(stmt) => self.apply_statement(&ctx, *stmt),
+            Read::Parsed(stmt) => self.apply_statement(&ctx, stmt),
             Read::Rewritten {
                 stmt,
                 text: rewritten,
@@ -60,7 +60,7 @@ impl Folder {
             } => {
                 ctx.text = &rewritten;
                 ctx.exact = false;
-                let opaque = self.apply_statement(&ctx, *stmt);
+                let opaque = self.apply_statement(&ctx, stmt);
                 if domain_not_null {
                     self.mark_domain_not_null(&ctx);
                 }

@@ -5,12 +5,18 @@ use super::*;
 impl Folder {
     // ----- statements --------------------------------------------------------------
 
-    pub(super) fn apply_statement(&mut self, ctx: &Ctx, stmt: ast::Statement) -> Option<String> {
+    /// Applies one statement. It comes boxed as it was read, so that only the variant's
+    /// own fields are moved out of it, not the whole (large) `Statement`.
+    pub(super) fn apply_statement(
+        &mut self,
+        ctx: &Ctx,
+        stmt: Box<ast::Statement>,
+    ) -> Option<String> {
         use ast::Statement as S;
         if let Some(reason) = self.on_outside_table(ctx, &stmt) {
             return Some(reason);
         }
-        match stmt {
+        match *stmt {
             S::CreateTable(ct) => self.create_table(ctx, ct),
             S::AlterTable(at) => return self.alter_table(ctx, at),
             S::CreateIndex(ci) => self.create_index(ctx, ci),

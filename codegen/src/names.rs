@@ -127,6 +127,11 @@ pub fn module_name(table: &QualifiedName) -> String {
     module_ident(&base)
 }
 
+/// Has the `pluralizer` crate build its rules (see [`crate::prepare`]).
+pub(crate) fn prepare() {
+    pluralizer::pluralize("tables", 1, false);
+}
+
 /// The row struct of a table: the singular of its last word, from the `pluralizer`
 /// crate, in PascalCase (`jobs` → `Job`, `api_keys` → `ApiKey`, `movies` → `Movie`,
 /// `statuses` → `Status`, `news` → `News`).

@@ -135,7 +135,31 @@ fn plan_module(
     render_all: bool,
     color: Color,
 ) -> Result<(), InputErrors> {
-    let parsed = input.parse(source);
+    // What schemakit wrote there before (unless every file is to be rendered) is read,
+    // and the naming rules are built, while the SQL is parsed.
+    let read_previous = || {
+        if render_all {
+            BTreeMap::new()
+        } else {
+            previous_files(dir, &opts.module)
+        }
+    };
+    let (parsed, previous) = std::thread::scope(|scope| {
+        let reading = std::thread::Builder::new()
+            .name("previous files".into())
+            .spawn_scoped(scope, || {
+                codegen::prepare();
+                read_previous()
+            });
+        let parsed = input.parse(source);
+        let previous = match reading {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => read_previous(),
+        };
+        (parsed, previous)
+    });
     // Generation needs the ups only: errors in down scripts are reported, and do not
     // stop it.
     let down_errors: Vec<_> = parsed
@@ -163,13 +187,7 @@ fn plan_module(
         );
         return Err(InputErrors);
     }
-    let previous = previous_files(dir, &opts.module);
-    let nothing = std::collections::BTreeMap::new();
-    let generated = codegen::generate_reusing(
-        &parsed.schema,
-        opts,
-        if render_all { &nothing } else { &previous },
-    );
+    let generated = codegen::generate_reusing(&parsed.schema, opts, &previous);
     let prefix = format!("{}/", opts.module);
     let in_dir = |path: &str| dir.join(path.strip_prefix(&prefix).unwrap_or(path));
     let generated = generated.map(|files| {

@@ -8,6 +8,11 @@
 //! threads, the mean of 20 runs) is printed beside it, against the bare parse's: that
 //! figure is what the wall-clock one approaches when the other cores are busy.
 //!
+//! The figures above are of the library, in one warm process. Last, the command itself:
+//! `schemakit generate` run in a directory of its own after each one-table edit (the
+//! previous files on disk), against a fresh process of this benchmark that reads the
+//! same file and parses it with bare sqlparser; both include starting a process.
+//!
 //! Run with `cargo bench --bench generate`.
 
 #[path = "synthetic.rs"]
@@ -56,7 +61,89 @@ fn mean_cpu<T>(runs: u32, mut f: impl FnMut() -> T) -> Option<Duration> {
     Some((cpu_time()? - start) / runs)
 }
 
+/// Set in a child process of this benchmark: parse the SQL file it names with bare
+/// sqlparser and exit (a fresh process's bare parse, beside the command's figure).
+const PARSE_CHILD: &str = "SCHEMAKIT_BENCH_PARSE";
+
+/// The wall-clock time of `command` run to the exit code `code`, with the last line it
+/// printed.
+fn timed(command: &mut std::process::Command, code: i32) -> Option<(Duration, String)> {
+    let start = Instant::now();
+    let out = command.output().ok()?;
+    let elapsed = start.elapsed();
+    (out.status.code() == Some(code)).then(|| {
+        let mut printed = String::from_utf8_lossy(&out.stdout).into_owned();
+        printed.push_str(&String::from_utf8_lossy(&out.stderr));
+        let last = printed.lines().last().unwrap_or_default().to_string();
+        (elapsed, last)
+    })
+}
+
+/// What [`command_figures`] measured, each the best of its runs.
+struct CommandFigures {
+    /// A fresh process's bare parse.
+    bare: Duration,
+    /// `schemakit check` after a one-table edit (finding two files out of date).
+    check: Duration,
+    /// `schemakit generate` after a one-table edit, and the last line it printed.
+    generate: (Duration, String),
+}
+
+/// The best of `runs` fresh-process bare parses, `schemakit check` runs and
+/// `schemakit generate` runs, each command after a one-table edit (the schema switched
+/// between `sql` and `edited`); `None` (after saying so) where a run failed.
+fn command_figures(sql: &str, edited: &str, runs: usize) -> Option<CommandFigures> {
+    let dir = std::env::temp_dir().join(format!("schemakit-bench-generate-{}", std::process::id()));
+    let schema = dir.join("db").join("schema.sql");
+    let setup = std::fs::create_dir_all(dir.join("db")).and_then(|()| {
+        std::fs::write(
+            dir.join("schemakit.toml"),
+            "[generate]\nout = \"src\"\n\n[systems.synthetic]\nschema = \"db/schema.sql\"\n",
+        )
+    });
+    let schemakit = |subcommand: &str| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_schemakit"));
+        c.arg(subcommand).current_dir(&dir);
+        c
+    };
+    let this = std::env::current_exe().ok()?;
+    let figures = setup.ok().and_then(|()| {
+        std::fs::write(&schema, sql).ok()?;
+        timed(&mut schemakit("generate"), 0)?;
+        let mut best = CommandFigures {
+            bare: Duration::MAX,
+            check: Duration::MAX,
+            generate: (Duration::MAX, String::new()),
+        };
+        for run in 0..runs {
+            std::fs::write(&schema, if run % 2 == 0 { edited } else { sql }).ok()?;
+            let (took, _) = timed(std::process::Command::new(&this).env(PARSE_CHILD, &schema), 0)?;
+            best.bare = best.bare.min(took);
+            // Out of date: exit 1.
+            let (took, _) = timed(&mut schemakit("check"), 1)?;
+            best.check = best.check.min(took);
+            let (took, written) = timed(&mut schemakit("generate"), 0)?;
+            if took < best.generate.0 {
+                best.generate = (took, written);
+            }
+        }
+        Some(best)
+    });
+    if figures.is_none() {
+        eprintln!("the command's figures failed in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    figures
+}
+
 fn main() {
+    if let Some(file) = std::env::var_os(PARSE_CHILD) {
+        let sql = std::fs::read_to_string(file).unwrap_or_default();
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let statements = sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len());
+        std::process::exit(if statements > 0 { 0 } else { 1 });
+    }
     let tables = 1000;
     let sql = synthetic::schema_sql(tables);
     let runs = 5;
@@ -130,6 +217,7 @@ fn main() {
         let parsed = schema::parse_sql("synthetic.sql", &edited_sql);
         codegen::generate_reusing(&parsed.schema, &opts, &read_previous()).map_or(0, |f| f.len())
     });
+    let command = command_figures(&sql, &edited_sql, runs);
     println!(
         "synthetic schema: {tables} tables, {} statements, {} KiB of SQL",
         statements,
@@ -166,6 +254,22 @@ fn main() {
             regen_cpu.as_secs_f64() * 1e3,
             regen_cpu.as_secs_f64() / parse_cpu.as_secs_f64(),
             parse_cpu.as_secs_f64() * 1e3
+        );
+    }
+    if let Some(c) = command {
+        let bare = c.bare.as_secs_f64();
+        println!("the commands, each a fresh process, after a 1-table edit:");
+        println!("  bare sqlparser parse        {:>9.1} ms", bare * 1e3);
+        println!(
+            "  schemakit check             {:>9.1} ms  ({:.2}× bare parse)",
+            c.check.as_secs_f64() * 1e3,
+            c.check.as_secs_f64() / bare
+        );
+        println!(
+            "  schemakit generate          {:>9.1} ms  ({:.2}× bare parse; {})",
+            c.generate.0.as_secs_f64() * 1e3,
+            c.generate.0.as_secs_f64() / bare,
+            c.generate.1
         );
     }
 }

@@ -117,7 +117,10 @@ fn command_figures(sql: &str, edited: &str, runs: usize) -> Option<CommandFigure
         };
         for run in 0..runs {
             std::fs::write(&schema, if run % 2 == 0 { edited } else { sql }).ok()?;
-            let (took, _) = timed(std::process::Command::new(&this).env(PARSE_CHILD, &schema), 0)?;
+            let (took, _) = timed(
+                std::process::Command::new(&this).env(PARSE_CHILD, &schema),
+                0,
+            )?;
             best.bare = best.bare.min(took);
             // Out of date: exit 1.
             let (took, _) = timed(&mut schemakit("check"), 1)?;
@@ -141,7 +144,8 @@ fn main() {
     if let Some(file) = std::env::var_os(PARSE_CHILD) {
         let sql = std::fs::read_to_string(file).unwrap_or_default();
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let statements = sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len());
+        let statements =
+            sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len());
         std::process::exit(if statements > 0 { 0 } else { 1 });
     }
     let tables = 1000;

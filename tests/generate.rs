@@ -234,6 +234,46 @@ fn generate_never_overwrites_a_file_it_did_not_write() {
     );
 }
 
+#[test]
+fn a_hand_edit_of_a_generated_file_is_found_by_check_and_undone_by_generate() {
+    let dir = scratch_with(
+        "hand-edit",
+        &[(
+            "s.sql",
+            "CREATE TABLE jobs (id int PRIMARY KEY);\nCREATE TABLE runs (id int PRIMARY KEY);",
+        )],
+    );
+    let args = ["s.sql", "--out", "src"];
+    let run = |command: &str| schemakit(&dir, &[&[command][..], &args[..]].concat());
+    assert_eq!(run("generate").status.code(), Some(0));
+    let jobs = dir.join("src/jobs.rs");
+    let rendered = std::fs::read_to_string(&jobs).unwrap_or_default();
+    // The header stays: only the text below it changes, as an edit by hand would.
+    let edited = rendered.replacen(
+        "pub struct Job {",
+        "pub struct Job {\n    pub extra: i32,",
+        1,
+    );
+    assert_ne!(edited, rendered, "the edit must apply");
+    std::fs::write(&jobs, &edited).unwrap_or_default();
+
+    let out = run("check");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("-    pub extra: i32,"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("runs.rs"), "{}", text(&out));
+
+    let out = run("generate");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("1 file(s) written"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&jobs).unwrap_or_default(), rendered);
+    assert_eq!(run("check").status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The reproducers of issue 8: each generated without a panic, into code `syn` accepts.
 #[test]
 fn name_reproducers_generate_code_that_parses() {

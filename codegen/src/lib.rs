@@ -247,10 +247,7 @@ pub fn generate_reusing(
                 let input = &input_of(t);
                 let path = format!("{}/{}.rs", opts.module, input.names.module);
                 let head = head(&header, &input.fingerprint());
-                let text = if previous
-                    .get(&path)
-                    .is_some_and(|p| p.reusable_under(&head))
-                {
+                let text = if previous.get(&path).is_some_and(|p| p.reusable_under(&head)) {
                     Ok(Output::Reused)
                 } else {
                     table::table_file(input, &head).map(Output::Text)

@@ -142,7 +142,10 @@ fn only_a_file_under_schemakits_header_is_a_previous_file() {
     let cold = generate(SCHEMA, &BTreeMap::new());
     let text = &cold["lib/shelves.rs"];
     assert!(codegen::Previous::of(text.as_bytes()).is_some());
-    assert_eq!(codegen::Previous::of(b"// written by hand\nfn f() {}\n"), None);
+    assert_eq!(
+        codegen::Previous::of(b"// written by hand\nfn f() {}\n"),
+        None
+    );
     // The header alone, with no line ending it, is not a file schemakit wrote.
     assert_eq!(
         codegen::Previous::of(codegen::GENERATED_HEADER.as_bytes()),

@@ -230,7 +230,9 @@ fn previous_files(dir: &Path, module: &str) -> BTreeMap<String, codegen::Previou
     let mut buffer = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        let Some(name) = path.file_name().filter(|_| path.extension().is_some_and(|e| e == "rs"))
+        let Some(name) = path
+            .file_name()
+            .filter(|_| path.extension().is_some_and(|e| e == "rs"))
         else {
             continue;
         };

@@ -3,7 +3,7 @@
 //! target ≤ 3× the bare parse), and again after one table changed, with the files of the
 //! first run on hand (only that table's file is rendered; target ≤ 1.3×).
 //!
-//! The targets are wall-clock times, best of 5 runs; schemakit reads SQL on every core
+//! The targets are wall-clock times, best of 10 runs; schemakit reads SQL on every core
 //! while the bare parse uses one. So the regeneration's CPU time (user and system, all
 //! threads, the mean of 20 runs) is printed beside it, against the bare parse's: that
 //! figure is what the wall-clock one approaches when the other cores are busy.
@@ -150,7 +150,7 @@ fn main() {
     }
     let tables = 1000;
     let sql = synthetic::schema_sql(tables);
-    let runs = 5;
+    let runs = 10;
 
     let (parse, statements) = best_of(runs, || {
         let dialect = sqlparser::dialect::PostgreSqlDialect {};

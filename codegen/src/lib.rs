@@ -391,37 +391,73 @@ fn head(header: &str, input: &str) -> String {
     format!("{header}; input {input} output ")
 }
 
-/// `f` of `items` cut into `threads` parts (at least one), with each part's result in
-/// order: `Err` with the panic of a part that panicked, for the caller to report or
-/// resume. The first part runs on this thread and each other on a thread of its own; a
-/// part whose thread cannot be started runs on this one too. (This thread takes a part
-/// because the allocator's memory it has used is warm: a fresh thread's allocations
-/// start on pages the kernel must first zero, which costs about what a short part does.)
+/// How many parts [`in_parts`] cuts its items into per thread.
+const PARTS_PER_THREAD: usize = 8;
+
+/// `f` of `items` cut into parts, with each part's result in order: `Err` with the panic
+/// of a part that panicked, for the caller to report or resume. The parts are small
+/// (about [`PARTS_PER_THREAD`] per thread) and claimed in turn by this thread and up to
+/// `threads - 1` others, so a thread on a core that something else keeps busy takes fewer
+/// of them instead of holding up half of the work. This thread takes parts too because
+/// the allocator's memory it has used is warm: a fresh thread's first allocations fault in
+/// pages the kernel must zero. A thread that cannot be started leaves its parts to the
+/// others.
 pub(crate) fn in_parts<'i, T: Sync, R: Send>(
     items: &'i [T],
     threads: usize,
     f: impl Fn(&'i [T]) -> R + Sync,
 ) -> Vec<(&'i [T], std::thread::Result<R>)> {
-    let per = items.len().div_ceil(threads.max(1)).max(1);
-    let f = &f;
-    let here = |part| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(part)));
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = threads.max(1);
+    let per = items.len().div_ceil(threads * PARTS_PER_THREAD).max(1);
+    let parts: Vec<&'i [T]> = items.chunks(per).collect();
+    let next = AtomicUsize::new(0);
+    let (claim, f) = (&next, &f);
+    let parts_ref = &parts;
+    // Claims parts until none is left: their indexes, with `f` of each.
+    let work = move || {
+        let mut done = Vec::new();
+        loop {
+            let i = claim.fetch_add(1, Ordering::Relaxed);
+            let Some(&part) = parts_ref.get(i) else {
+                return done;
+            };
+            done.push((
+                i,
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(part))),
+            ));
+        }
+    };
+    let mut results: Vec<Option<std::thread::Result<R>>> = Vec::new();
+    results.resize_with(parts.len(), || None);
     std::thread::scope(|scope| {
-        let mut parts = items.chunks(per);
-        let first = parts.next();
-        let handles: Vec<_> = parts
-            .map(|part| {
-                let handle = std::thread::Builder::new().spawn_scoped(scope, move || f(part));
-                (part, handle)
-            })
+        let others: Vec<_> = (1..threads.min(parts.len()))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        let mut results = Vec::with_capacity(handles.len() + 1);
-        results.extend(first.map(|part| (part, here(part))));
-        results.extend(handles.into_iter().map(|(part, handle)| match handle {
-            Ok(handle) => (part, handle.join()),
-            Err(_) => (part, here(part)),
-        }));
-        results
-    })
+        let mut done = work();
+        for handle in others {
+            // `work` catches each part's panic, so joining does not fail; if it did, that
+            // thread's parts would have no result and be reported below, never left out.
+            if let Ok(mut theirs) = handle.join() {
+                done.append(&mut theirs);
+            }
+        }
+        for (i, result) in done {
+            results[i] = Some(result);
+        }
+    });
+    parts
+        .into_iter()
+        .zip(results)
+        .map(|(part, result)| {
+            let result = result.unwrap_or_else(|| {
+                let stopped: Box<dyn std::any::Any + Send> =
+                    Box::new("the thread that took this part stopped");
+                Err(stopped)
+            });
+            (part, result)
+        })
+        .collect()
 }
 
 /// One table's input: itself, its indexes, the generated tables it references.
@@ -607,4 +643,56 @@ fn enum_item(c: &mut code::Code, e: &EnumType, names: &names::EnumNames) {
     c.close("");
     c.close("");
     c.close("");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parts;
+
+    #[test]
+    fn in_parts_gives_every_part_once_in_order_on_any_number_of_threads() {
+        let items: Vec<usize> = (0..1000).collect();
+        for threads in [0, 1, 2, 3, 7, 64] {
+            for len in [0, 1, 5, 16, 17, 1000] {
+                let parts = in_parts(&items[..len], threads, |part| part.to_vec());
+                let joined: Vec<usize> = parts
+                    .into_iter()
+                    .flat_map(|(part, result)| {
+                        let result = result.unwrap_or_else(|_| panic!("a part panicked"));
+                        assert_eq!(part, result.as_slice());
+                        result
+                    })
+                    .collect();
+                assert_eq!(joined, items[..len], "{threads} threads, {len} items");
+            }
+        }
+    }
+
+    #[test]
+    fn a_panicking_part_is_an_error_for_that_part_only() {
+        let items: Vec<usize> = (0..100).collect();
+        let parts = in_parts(&items, 2, |part| {
+            assert!(!part.contains(&42), "item 42");
+            part.len()
+        });
+        let mut failed = 0;
+        let mut done = 0;
+        for (part, result) in parts {
+            match result {
+                Ok(n) => done += n,
+                Err(panic) => {
+                    assert!(part.contains(&42));
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    assert!(message.contains("item 42"), "{message}");
+                    failed += part.len();
+                }
+            }
+        }
+        assert_eq!(done + failed, 100);
+        assert!(failed < 100, "only the part holding 42 failed");
+    }
 }

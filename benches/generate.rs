@@ -8,10 +8,11 @@
 //! threads, the mean of 20 runs) is printed beside it, against the bare parse's: that
 //! figure is what the wall-clock one approaches when the other cores are busy.
 //!
-//! The figures above are of the library, in one warm process. Last, the command itself:
-//! `schemakit generate` run in a directory of its own after each one-table edit (the
-//! previous files on disk), against a fresh process of this benchmark that reads the
-//! same file and parses it with bare sqlparser; both include starting a process.
+//! The figures above are of the library, in one warm process. Last, the commands
+//! themselves, `schemakit check` and `schemakit generate`, each run in a directory of its
+//! own after each one-table edit (the previous files on disk), against a fresh process of
+//! this benchmark that reads the same file and parses it with bare sqlparser; all three
+//! include starting a process.
 //!
 //! Run with `cargo bench --bench generate`.
 

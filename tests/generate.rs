@@ -274,6 +274,67 @@ fn a_hand_edit_of_a_generated_file_is_found_by_check_and_undone_by_generate() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `schemakit ARGS` in `dir`, killed and reported if it takes more than 60 s.
+fn schemakit_within_a_minute(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_schemakit"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run schemakit: {e}"));
+    let start = std::time::Instant::now();
+    while child.try_wait().ok().flatten().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("schemakit {args:?} still running after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("cannot wait for schemakit: {e}"))
+}
+
+#[test]
+fn a_fifo_among_the_generated_files_is_never_read_or_overwritten() {
+    let dir = scratch_with(
+        "fifo",
+        &[("s.sql", "CREATE TABLE jobs (id int PRIMARY KEY);")],
+    );
+    let args = ["s.sql", "--out", "src"];
+    assert_eq!(
+        schemakit(&dir, &[&["generate"][..], &args[..]].concat())
+            .status
+            .code(),
+        Some(0)
+    );
+    // A FIFO where a generated file was, and one beside it: reading either would block.
+    for name in ["jobs.rs", "other.rs"] {
+        let path = dir.join("src").join(name);
+        let _ = std::fs::remove_file(&path);
+        let made = Command::new("mkfifo").arg(&path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+    }
+    let out = schemakit_within_a_minute(&dir, &[&["check"][..], &args[..]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = schemakit_within_a_minute(&dir, &[&["generate"][..], &args[..]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("refusing to overwrite"),
+        "{}",
+        text(&out)
+    );
+    for name in ["jobs.rs", "other.rs"] {
+        let kept = std::fs::symlink_metadata(dir.join("src").join(name));
+        assert!(
+            kept.is_ok_and(|m| !m.is_file()),
+            "{name} is no longer the FIFO"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The reproducers of issue 8: each generated without a panic, into code `syn` accepts.
 #[test]
 fn name_reproducers_generate_code_that_parses() {

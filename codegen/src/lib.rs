@@ -409,7 +409,10 @@ pub(crate) fn in_parts<'i, T: Sync, R: Send>(
 ) -> Vec<(&'i [T], std::thread::Result<R>)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = threads.max(1);
-    let per = items.len().div_ceil(threads * PARTS_PER_THREAD).max(1);
+    let per = items
+        .len()
+        .div_ceil(threads.saturating_mul(PARTS_PER_THREAD))
+        .max(1);
     let parts: Vec<&'i [T]> = items.chunks(per).collect();
     let next = AtomicUsize::new(0);
     let (claim, f) = (&next, &f);

@@ -96,9 +96,17 @@ pub enum Planned {
     Text(String),
 }
 
-/// The text at `path` now, if there is a readable one.
+/// The text at `path` now, if there is a readable one in a regular file.
 pub fn on_disk(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+    is_regular(path)
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+}
+
+/// Whether `path` is a regular file or a link to one: only those are read, since a FIFO
+/// or a device named `*.rs` would block or never end.
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Why no plan could be made: the input had errors, which were printed.
@@ -236,6 +244,9 @@ fn previous_files(dir: &Path, module: &str) -> BTreeMap<String, codegen::Previou
         else {
             continue;
         };
+        if !is_regular(&path) {
+            continue;
+        }
         buffer.clear();
         let read = std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut buffer));
         if let Some(file) = read.ok().and_then(|_| codegen::Previous::of(&buffer)) {
@@ -336,9 +347,10 @@ pub struct Written {
 fn is_generated(path: &Path) -> bool {
     use std::io::Read;
     let mut start = [0u8; codegen::GENERATED_HEADER.len()];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut start))
-        .is_ok_and(|()| start == codegen::GENERATED_HEADER.as_bytes())
+    is_regular(path)
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut start))
+            .is_ok_and(|()| start == codegen::GENERATED_HEADER.as_bytes())
 }
 
 /// The `.rs` files of the plan's module directories that the plan does not contain:

@@ -159,7 +159,7 @@ impl Folder {
                 self.note_opaque(ctx, &reason, "the migration runner manages transactions itself; mark the migration no-transaction instead if it must control them");
                 return Some(reason);
             }
-            other => {
+            ref other => {
                 let kind = statement_kind(ctx.text);
                 let reason = format!("opaque to the offline model: {kind}");
                 let help = if matches!(

@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 #[path = "cli/tracking.rs"]
 mod tracking;
 
+/// Commands that must not hang a test.
+#[path = "within/mod.rs"]
+mod within;
+
 /// `verify --pg`: every system on each PostgreSQL major, as a matrix.
 #[path = "cli/matrix.rs"]
 mod matrix;
@@ -556,26 +560,12 @@ fn migrate_help_documents_how_to_clear_a_failed_mark() {
 
 /// Runs schemakit, failing the test instead of hanging when it does not finish in time.
 fn schemakit_within(args: &[&str], seconds: u64) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemakit"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_schemakit"));
+    command
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run schemakit: {e}"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-    while child.try_wait().ok().flatten().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("schemakit {args:?} did not finish within {seconds} s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("cannot read schemakit's output: {e}"))
+        .env("NO_COLOR", "1");
+    within::output_within(command, seconds)
 }
 
 #[test]

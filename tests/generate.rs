@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Commands that must not hang a test.
+mod within;
+
 fn schemakit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_schemakit"))
         .args(args)
@@ -276,24 +279,9 @@ fn a_hand_edit_of_a_generated_file_is_found_by_check_and_undone_by_generate() {
 
 /// `schemakit ARGS` in `dir`, killed and reported if it takes more than 60 s.
 fn schemakit_within_a_minute(dir: &Path, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schemakit"))
-        .args(args)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run schemakit: {e}"));
-    let start = std::time::Instant::now();
-    while child.try_wait().ok().flatten().is_none() {
-        if start.elapsed() > std::time::Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("schemakit {args:?} still running after 60 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("cannot wait for schemakit: {e}"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_schemakit"));
+    command.args(args).current_dir(dir);
+    within::output_within(command, 60)
 }
 
 #[test]

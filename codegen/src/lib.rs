@@ -256,14 +256,10 @@ pub fn generate_reusing(
             })
             .collect::<Vec<Rendered>>()
     });
-    // A thread that panicked is an error for its tables, never a silent gap.
+    // A part that panicked is an error for its tables, never a silent gap.
     let results = parts.into_iter().map(|(part, result)| {
         result.unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".into());
+            let message = panic_message(panic.as_ref()).unwrap_or_else(|| "a panic".into());
             let what = part
                 .iter()
                 .map(|(_, table)| format!("`{}`", table.name))
@@ -463,6 +459,14 @@ pub(crate) fn in_parts<'i, T: Sync, R: Send>(
         .collect()
 }
 
+/// What a panic said, when it said it with a string.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> Option<String> {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+}
+
 /// One table's input: itself, its indexes, the generated tables it references.
 fn table_input<'a>(
     schema: &'a Schema,
@@ -650,7 +654,7 @@ fn enum_item(c: &mut code::Code, e: &EnumType, names: &names::EnumNames) {
 
 #[cfg(test)]
 mod tests {
-    use super::in_parts;
+    use super::{in_parts, panic_message};
 
     #[test]
     fn in_parts_gives_every_part_once_in_order_on_any_number_of_threads() {
@@ -685,11 +689,7 @@ mod tests {
                 Ok(n) => done += n,
                 Err(panic) => {
                     assert!(part.contains(&42));
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
+                    let message = panic_message(panic.as_ref()).unwrap_or_default();
                     assert!(message.contains("item 42"), "{message}");
                     failed += part.len();
                 }

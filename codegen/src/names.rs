@@ -7,7 +7,9 @@
 //! [`Error::NameClash`] naming both SQL objects and the key that renames one where two
 //! of them would become the same Rust name.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 use schema::model::{QualifiedName, Schema, Table};
@@ -274,53 +276,65 @@ fn configured(section: Section, key: &str, value: &str, raw: bool) -> Result<Str
 }
 
 /// The name the configuration gives `key` in `section` (`given`), checked as
-/// [`configured`] does and recorded in `used`; `None` when it gives none.
+/// [`configured`] does and recorded in `used`; `None` when it gives none. The key is made
+/// only when there are renames in the section to look it up in.
 fn renamed(
     given: &BTreeMap<String, String>,
     used: &mut impl Extend<(String, String)>,
     section: Section,
-    key: &str,
+    key: impl FnOnce() -> String,
     raw: bool,
 ) -> Option<Result<String, Error>> {
-    let value = given.get(key)?;
-    used.extend([(key.to_string(), value.clone())]);
-    Some(configured(section, key, value, raw))
+    if given.is_empty() {
+        return None;
+    }
+    let key = key();
+    let value = given.get(&key)?;
+    let checked = configured(section, &key, value, raw);
+    used.extend([(key, value.clone())]);
+    Some(checked)
 }
 
 /// Finds the first SQL object already given a Rust name.
 struct Taken<'a> {
     what: String,
     section: Section,
-    seen: BTreeMap<String, String>,
-    errors: &'a mut Vec<Error>,
+    /// Rust name → the SQL object that has it (borrowed where the caller can lend it: a
+    /// table's columns are named once per column).
+    seen: FxHashMap<String, Cow<'a, str>>,
 }
 
 impl<'a> Taken<'a> {
-    fn new(what: String, section: Section, errors: &'a mut Vec<Error>) -> Self {
+    fn new(what: String, section: Section) -> Self {
         Taken {
             what,
             section,
-            seen: BTreeMap::new(),
-            errors,
+            seen: FxHashMap::default(),
         }
     }
 
-    /// Claims `rust` for the SQL object `sql` (configured as `key`); false, with an error,
-    /// when another object has it.
-    fn claim(&mut self, rust: &str, sql: &str, key: &str) -> bool {
-        if let Some(first) = self.seen.get(rust) {
-            self.errors.push(Error::NameClash {
+    /// Claims `rust` for the SQL object `sql`; when another object has it, the clash,
+    /// naming both and the configuration key (`key`, made only then) that renames `sql`.
+    fn claim(
+        &mut self,
+        rust: String,
+        sql: impl Into<Cow<'a, str>>,
+        key: impl FnOnce() -> String,
+    ) -> Result<(), Error> {
+        match self.seen.entry(rust) {
+            Entry::Occupied(first) => Err(Error::NameClash {
                 what: self.what.clone(),
-                first: first.clone(),
-                second: sql.to_string(),
-                rust: rust.to_string(),
+                first: first.get().to_string(),
+                second: sql.into().into_owned(),
+                rust: first.key().clone(),
                 section: self.section,
-                key: key.to_string(),
-            });
-            return false;
+                key: key(),
+            }),
+            Entry::Vacant(free) => {
+                free.insert(sql.into());
+                Ok(())
+            }
         }
-        self.seen.insert(rust.to_string(), sql.to_string());
-        true
     }
 }
 
@@ -336,26 +350,20 @@ fn table_names(
     let mut used = Vec::new();
     let table_key = table.name.config_key();
     // A column's configuration key, made only where it is looked up or reported.
-    let key = |column: &str| format!("{table_key}.{column}");
-    let what = || format!("table {} columns", sql_name(&table.name));
-    // Fields claimed so far (field → column), and the constants they become: `Foo` and
-    // `foo` would meet there.
-    let mut seen: FxHashMap<String, &str> = FxHashMap::default();
-    let mut constants: FxHashMap<String, &str> = FxHashMap::default();
+    let key_of = |column: &str| format!("{table_key}.{column}");
+    let mut taken = Taken::new(
+        format!("table {} columns", sql_name(&table.name)),
+        Section::Columns,
+    );
+    // Constants are the fields in upper case: `Foo` and `foo` would meet there.
+    let mut constants = Taken::new(
+        format!("table {} column constants", sql_name(&table.name)),
+        Section::Columns,
+    );
     let mut fields = BTreeMap::new();
     for column in &table.columns {
-        let configured = if renames.columns.is_empty() {
-            None
-        } else {
-            renamed(
-                &renames.columns,
-                &mut used,
-                Section::Columns,
-                &key(&column.name),
-                true,
-            )
-        };
-        let f = match configured {
+        let key = || key_of(&column.name);
+        let f = match renamed(&renames.columns, &mut used, Section::Columns, key, true) {
             Some(Ok(f)) => f,
             Some(Err(e)) => {
                 errors.push(e);
@@ -363,34 +371,16 @@ fn table_names(
             }
             None => field(&column.name),
         };
-        if let Some(first) = seen.get(&f) {
-            errors.push(Error::NameClash {
-                what: what(),
-                first: (*first).to_string(),
-                second: column.name.clone(),
-                rust: f,
-                section: Section::Columns,
-                key: key(&column.name),
-            });
-            continue;
+        // A field whose constant clashes stays claimed, as a field; the column gets none.
+        let claimed = taken
+            .claim(f.clone(), column.name.as_str(), key)
+            .and_then(|()| constants.claim(constant(&f), column.name.as_str(), key));
+        match claimed {
+            Ok(()) => {
+                fields.insert(column.name.clone(), f);
+            }
+            Err(e) => errors.push(e),
         }
-        let c = constant(&f);
-        if let Some(first) = constants.get(&c) {
-            errors.push(Error::NameClash {
-                what: format!("table {} column constants", sql_name(&table.name)),
-                first: (*first).to_string(),
-                second: column.name.clone(),
-                rust: c,
-                section: Section::Columns,
-                key: key(&column.name),
-            });
-            // The field stays claimed, as a field; the column gets none.
-            seen.insert(f, &column.name);
-            continue;
-        }
-        constants.insert(c, &column.name);
-        seen.insert(f.clone(), &column.name);
-        fields.insert(column.name.clone(), f);
     }
     let mut client = String::from("client");
     while fields.values().any(|f| *f == client) {
@@ -449,25 +439,27 @@ impl Names {
                 .then(|| (module_name(&table.name), struct_name(&table.name.name)));
             (k, default)
         });
-        let mut modules = Taken::new("table modules".into(), Section::Tables, &mut errors);
+        let mut modules = Taken::new("table modules".into(), Section::Tables);
         let mut tables = Vec::new();
         for (table, (k, default)) in all.into_iter().zip(defaults) {
+            let key = || k.clone();
             let (module, row) = match renamed(
                 &renames.tables,
                 &mut used.tables,
                 Section::Tables,
-                &k,
+                key,
                 false,
             ) {
                 Some(Ok(row)) => (module_ident(&snake(&row)), row),
                 Some(Err(e)) => {
-                    modules.errors.push(e);
+                    errors.push(e);
                     continue;
                 }
                 None => default.unwrap_or_default(),
             };
-            if modules.claim(&module, &table.name.to_string(), &k) {
-                tables.push((table, module, row));
+            match modules.claim(module.clone(), table.name.to_string(), key) {
+                Ok(()) => tables.push((table, module, row)),
+                Err(e) => errors.push(e),
             }
         }
         // Each table's fields are its own: named on `threads` threads (for a large
@@ -481,44 +473,48 @@ impl Names {
             names.tables.insert(name, table_names);
         }
 
-        let mut types = Taken::new("enum types".into(), Section::Types, &mut errors);
+        let mut types = Taken::new("enum types".into(), Section::Types);
         for e in schema.enums.values() {
             let k = e.name.config_key();
-            let ident = match renamed(&renames.types, &mut used.types, Section::Types, &k, false) {
+            let key = || k.clone();
+            let ident = match renamed(&renames.types, &mut used.types, Section::Types, key, false) {
                 Some(Ok(i)) => i,
                 Some(Err(err)) => {
-                    types.errors.push(err);
+                    errors.push(err);
                     continue;
                 }
                 None => enum_name(&e.name),
             };
-            if !types.claim(&ident, &e.name.to_string(), &k) {
+            if let Err(err) = types.claim(ident.clone(), e.name.to_string(), key) {
+                errors.push(err);
                 continue;
             }
             let mut variants = BTreeMap::new();
             let mut labels = Taken::new(
                 format!("enum {} labels", sql_name(&e.name)),
                 Section::Labels,
-                types.errors,
             );
             for label in &e.labels {
-                let k = format!("{k}.{label}");
+                let key = || format!("{k}.{label}");
                 let v = match renamed(
                     &renames.labels,
                     &mut used.labels,
                     Section::Labels,
-                    &k,
+                    key,
                     false,
                 ) {
                     Some(Ok(v)) => v,
                     Some(Err(err)) => {
-                        labels.errors.push(err);
+                        errors.push(err);
                         continue;
                     }
                     None => variant(label),
                 };
-                if labels.claim(&v, label, &k) {
-                    variants.insert(label.clone(), v);
+                match labels.claim(v.clone(), label.as_str(), key) {
+                    Ok(()) => {
+                        variants.insert(label.clone(), v);
+                    }
+                    Err(err) => errors.push(err),
                 }
             }
             names
@@ -586,6 +582,79 @@ fn sql_name(name: &impl std::fmt::Display) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (what, first, second, rust, key) of each clash, and the key of each bad rename.
+    fn reported(errors: &[Error]) -> Vec<(String, String, String, String, String)> {
+        errors
+            .iter()
+            .map(|e| match e {
+                Error::NameClash {
+                    what,
+                    first,
+                    second,
+                    rust,
+                    key,
+                    ..
+                } => (
+                    what.clone(),
+                    first.clone(),
+                    second.clone(),
+                    rust.clone(),
+                    key.clone(),
+                ),
+                Error::BadRename { key, .. } => (
+                    "bad rename".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    key.clone(),
+                ),
+                other => panic!("unexpected {other}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_columns_clash_names_the_first_column_that_took_the_name_in_column_order() {
+        let parsed = schema::parse_sql(
+            "t.sql",
+            r#"CREATE TABLE t (type int, "Type" int, b int, c int, d int, e int);"#,
+        );
+        assert!(!parsed.has_errors(), "the schema must parse");
+        let mut renames = Renames::default();
+        // `b` and `c` become other fields than `r#type` but the same constant, `TYPE`.
+        renames.columns.insert("t.b".into(), "TYPE".into());
+        renames.columns.insert("t.d".into(), "1x".into());
+        renames.columns.insert("t.c".into(), "Type".into());
+        let errors = match Names::resolve(&parsed.schema, &renames, 1) {
+            Ok(_) => panic!("the clashes must be errors"),
+            Err(errors) => errors,
+        };
+        let clash = |what: &str, first: &str, second: &str, rust: &str, key: &str| {
+            (
+                what.into(),
+                first.into(),
+                second.into(),
+                rust.into(),
+                key.into(),
+            )
+        };
+        assert_eq!(
+            reported(&errors),
+            vec![
+                clash("table `t` columns", "type", "Type", "r#type", "t.Type"),
+                clash("table `t` column constants", "type", "b", "TYPE", "t.b"),
+                clash("table `t` column constants", "type", "c", "TYPE", "t.c"),
+                (
+                    "bad rename".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    "t.d".into()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn names_follow_rust_conventions() {

@@ -98,9 +98,10 @@ pub enum Planned {
 
 /// The text at `path` now, if there is a readable one in a regular file.
 pub fn on_disk(path: &Path) -> Option<String> {
-    is_regular(path)
-        .then(|| std::fs::read_to_string(path).ok())
-        .flatten()
+    if !is_regular(path) {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
 
 /// Whether `path` is a regular file or a link to one: only those are read, since a FIFO

@@ -62,6 +62,12 @@ fn mean_cpu<T>(runs: u32, mut f: impl FnMut() -> T) -> Option<Duration> {
     Some((cpu_time()? - start) / runs)
 }
 
+/// sqlparser alone on `sql`: how many statements it read.
+fn bare_parse(sql: &str) -> usize {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    sqlparser::parser::Parser::parse_sql(&dialect, sql).map_or(0, |s| s.len())
+}
+
 /// Set in a child process of this benchmark: parse the SQL file it names with bare
 /// sqlparser and exit (a fresh process's bare parse, beside the command's figure).
 const PARSE_CHILD: &str = "SCHEMAKIT_BENCH_PARSE";
@@ -134,7 +140,7 @@ fn command_figures(sql: &str, edited: &str, runs: usize) -> Option<CommandFigure
         Some(best)
     });
     if figures.is_none() {
-        eprintln!("the command's figures failed in {}", dir.display());
+        eprintln!("the commands' figures failed in {}", dir.display());
     } else {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -144,19 +150,13 @@ fn command_figures(sql: &str, edited: &str, runs: usize) -> Option<CommandFigure
 fn main() {
     if let Some(file) = std::env::var_os(PARSE_CHILD) {
         let sql = std::fs::read_to_string(file).unwrap_or_default();
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let statements =
-            sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len());
-        std::process::exit(if statements > 0 { 0 } else { 1 });
+        std::process::exit(if bare_parse(&sql) > 0 { 0 } else { 1 });
     }
     let tables = 1000;
     let sql = synthetic::schema_sql(tables);
     let runs = 10;
 
-    let (parse, statements) = best_of(runs, || {
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len())
-    });
+    let (parse, statements) = best_of(runs, || bare_parse(&sql));
 
     let (model, parsed) = best_of(runs, || schema::parse_sql("synthetic.sql", &sql));
     assert!(
@@ -200,12 +200,13 @@ fn main() {
             })
             .collect()
     };
-    let (regen, rendered) = best_of(runs, || {
+    let regenerate = || {
         let parsed = schema::parse_sql("synthetic.sql", &edited_sql);
-        let again =
-            codegen::generate_reusing(&parsed.schema, &opts, &read_previous()).unwrap_or_default();
+        codegen::generate_reusing(&parsed.schema, &opts, &read_previous()).unwrap_or_default()
+    };
+    let (regen, rendered) = best_of(runs, || {
         // Only a rendered file can differ from the previous one.
-        again
+        regenerate()
             .iter()
             .filter(|(path, output)| match output {
                 codegen::Output::Text(text) => files.get(*path) != Some(text),
@@ -214,14 +215,8 @@ fn main() {
             .count()
     });
     let cpu_runs = 20;
-    let parse_cpu = mean_cpu(cpu_runs, || {
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        sqlparser::parser::Parser::parse_sql(&dialect, &sql).map_or(0, |s| s.len())
-    });
-    let regen_cpu = mean_cpu(cpu_runs, || {
-        let parsed = schema::parse_sql("synthetic.sql", &edited_sql);
-        codegen::generate_reusing(&parsed.schema, &opts, &read_previous()).map_or(0, |f| f.len())
-    });
+    let parse_cpu = mean_cpu(cpu_runs, || bare_parse(&sql));
+    let regen_cpu = mean_cpu(cpu_runs, regenerate);
     let command = command_figures(&sql, &edited_sql, runs);
     println!(
         "synthetic schema: {tables} tables, {} statements, {} KiB of SQL",
